@@ -1,0 +1,188 @@
+//! 地方监管事项: the rules an item compiled by the city must satisfy, its
+//! review states, and its provisional code.
+
+use super::enums::{BasisKind, ReviewState};
+use serde::Serialize;
+
+/// Why a local item cannot be submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub enum LocalItemProblem {
+    #[error("至少需要一项设定依据")]
+    NoBasis,
+    #[error("依据《{0}》是{1}，该事项有国家层面依据，应从国家目录认领，不得列入地方目录")]
+    NationalBasis(String, String),
+    #[error("最高依据须为地方性法规或地方政府规章")]
+    NoLocalBasis,
+    #[error("须关联本单位权责清单事项（未纳入权责清单的事项，不得列入）")]
+    NoPowerListEntry,
+    #[error("所关联的权责清单事项不属于本单位")]
+    PowerListEntryOfOtherUnit,
+}
+
+/// A basis as the rule needs it: its title and kind.
+pub struct BasisRef<'a> {
+    pub title: &'a str,
+    pub kind: BasisKind,
+}
+
+/// Checks SPEC §2's local-item rules. `power_entry_unit` is the unit of the
+/// linked power-list entry, if one is linked.
+pub fn check_local_item(
+    bases: &[BasisRef<'_>],
+    power_entry_unit: Option<i64>,
+    own_unit: i64,
+) -> Vec<LocalItemProblem> {
+    let mut problems = Vec::new();
+    if bases.is_empty() {
+        problems.push(LocalItemProblem::NoBasis);
+    } else if let Some(national) = bases.iter().find(|b| b.kind.is_national()) {
+        problems.push(LocalItemProblem::NationalBasis(
+            national.title.trim_matches(['《', '》']).to_string(),
+            national.kind.label().to_string(),
+        ));
+    } else if !bases.iter().any(|b| b.kind.is_local()) {
+        problems.push(LocalItemProblem::NoLocalBasis);
+    }
+    match power_entry_unit {
+        None => problems.push(LocalItemProblem::NoPowerListEntry),
+        Some(u) if u != own_unit => problems.push(LocalItemProblem::PowerListEntryOfOtherUnit),
+        Some(_) => {}
+    }
+    problems
+}
+
+/// What a user asks of a local item's review state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStep {
+    Submit,
+    Approve,
+    Return,
+    MarkEntered,
+}
+
+impl ReviewStep {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewStep::Submit => "提交审核",
+            ReviewStep::Approve => "审核通过",
+            ReviewStep::Return => "退回修改",
+            ReviewStep::MarkEntered => "标记已录入",
+        }
+    }
+}
+
+/// The state a step leads to, or why it is not allowed from `from`.
+pub fn next_state(from: ReviewState, step: ReviewStep) -> Result<ReviewState, String> {
+    use ReviewState::*;
+    let to = match (from, step) {
+        (Draft | Returned, ReviewStep::Submit) => Submitted,
+        (Submitted, ReviewStep::Approve) => Approved,
+        (Submitted, ReviewStep::Return) => Returned,
+        (Approved, ReviewStep::MarkEntered) => Entered,
+        _ => {
+            return Err(format!(
+                "状态为“{}”的事项不能{}",
+                from.label(),
+                step.label()
+            ));
+        }
+    };
+    Ok(to)
+}
+
+/// Whether the item's fields may be edited in this state.
+pub fn editable(state: ReviewState) -> bool {
+    matches!(state, ReviewState::Draft | ReviewState::Returned)
+}
+
+/// National codes are 14 digits; ours start with "DF", so they can never be
+/// mistaken for or collide with one. Layout: `DF` + the region's 6-digit
+/// code + `-` + a 4-digit sequence per region, e.g. `DF410100-0007`;
+/// sub-items append `-NN`.
+pub fn provisional_main_code(region_code: &str, seq: u32) -> String {
+    format!("DF{region_code}-{seq:04}")
+}
+
+pub fn provisional_sub_code(main_code: &str, seq: u32) -> String {
+    format!("{main_code}-{seq:02}")
+}
+
+/// True for a code in the national 14-digit form.
+pub fn is_national_code(code: &str) -> bool {
+    code.len() == 14 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(title: &str, kind: BasisKind) -> BasisRef<'_> {
+        BasisRef { title, kind }
+    }
+
+    #[test]
+    fn local_item_with_local_basis_and_own_power_entry_passes() {
+        let bases = [b("《郑州市城市绿化条例》", BasisKind::LocalRegulation)];
+        assert!(check_local_item(&bases, Some(7), 7).is_empty());
+    }
+
+    #[test]
+    fn national_basis_is_refused_with_its_title() {
+        let bases = [
+            b("《郑州市城市绿化条例》", BasisKind::LocalRegulation),
+            b("《中华人民共和国食品安全法》", BasisKind::Law),
+        ];
+        let p = check_local_item(&bases, Some(7), 7);
+        assert_eq!(
+            p,
+            vec![LocalItemProblem::NationalBasis(
+                "中华人民共和国食品安全法".into(),
+                "法律".into()
+            )]
+        );
+        assert!(p[0].to_string().contains("应从国家目录认领"));
+    }
+
+    #[test]
+    fn missing_basis_other_only_and_power_entry_rules() {
+        assert_eq!(
+            check_local_item(&[], None, 7),
+            vec![
+                LocalItemProblem::NoBasis,
+                LocalItemProblem::NoPowerListEntry
+            ]
+        );
+        assert_eq!(
+            check_local_item(&[b("某通知", BasisKind::Other)], Some(8), 7),
+            vec![
+                LocalItemProblem::NoLocalBasis,
+                LocalItemProblem::PowerListEntryOfOtherUnit
+            ]
+        );
+    }
+
+    #[test]
+    fn review_transitions() {
+        use ReviewState::*;
+        assert_eq!(next_state(Draft, ReviewStep::Submit), Ok(Submitted));
+        assert_eq!(next_state(Returned, ReviewStep::Submit), Ok(Submitted));
+        assert_eq!(next_state(Submitted, ReviewStep::Approve), Ok(Approved));
+        assert_eq!(next_state(Submitted, ReviewStep::Return), Ok(Returned));
+        assert_eq!(next_state(Approved, ReviewStep::MarkEntered), Ok(Entered));
+        assert!(next_state(Draft, ReviewStep::Approve).is_err());
+        assert!(next_state(Entered, ReviewStep::Submit).is_err());
+        assert!(next_state(Submitted, ReviewStep::Submit).is_err());
+        assert!(editable(Draft) && editable(Returned));
+        assert!(!editable(Submitted) && !editable(Approved) && !editable(Entered));
+    }
+
+    #[test]
+    fn provisional_codes_never_look_national() {
+        let main = provisional_main_code("410100", 7);
+        assert_eq!(main, "DF410100-0007");
+        assert_eq!(provisional_sub_code(&main, 2), "DF410100-0007-02");
+        assert!(!is_national_code(&main));
+        assert!(is_national_code("11410100000001"));
+        assert!(!is_national_code("1141010000000"));
+    }
+}

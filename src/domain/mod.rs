@@ -1,0 +1,15 @@
+//! The business model: types, enumerations and rules. No I/O, no SQL, no
+//! terminal.
+
+pub mod account;
+pub mod checklist;
+pub mod entities;
+pub mod enums;
+pub mod local_item;
+pub mod permission;
+pub mod uscc;
+
+pub use checklist::{ChecklistField, ChecklistFields, FieldError, validate_checklist};
+pub use entities::*;
+pub use enums::*;
+pub use uscc::{Uscc, UsccError};

@@ -1,0 +1,4 @@
+//! jianguan (监管): compile the “互联网+监管” supervision catalogues of a
+//! city and its counties. See README.md for the layers.
+
+pub mod domain;
