@@ -1,4 +1,7 @@
 //! jianguan (监管): compile the “互联网+监管” supervision catalogues of a
 //! city and its counties. See README.md for the layers.
 
+pub mod app;
 pub mod domain;
+pub mod seed;
+pub mod store;

@@ -22,6 +22,13 @@ pub fn squeeze(s: &str) -> String {
         .collect()
 }
 
+/// An enumeration stored by its key (implemented for every enum here).
+pub trait Keyed: Sized + Copy + 'static {
+    const WHAT: &'static str;
+    fn key(self) -> &'static str;
+    fn from_key(key: &str) -> Option<Self>;
+}
+
 macro_rules! labeled_enum {
     (
         $(#[$meta:meta])*
@@ -67,6 +74,16 @@ macro_rules! labeled_enum {
                     value: text.trim().to_string(),
                     allowed: Self::ALL.iter().map(|v| v.label()).collect::<Vec<_>>().join("、"),
                 })
+            }
+        }
+
+        impl Keyed for $name {
+            const WHAT: &'static str = $what;
+            fn key(self) -> &'static str {
+                $name::key(self)
+            }
+            fn from_key(key: &str) -> Option<Self> {
+                $name::from_key(key)
             }
         }
 

@@ -7,9 +7,11 @@ pub mod entities;
 pub mod enums;
 pub mod local_item;
 pub mod permission;
+pub mod time;
 pub mod uscc;
 
 pub use checklist::{ChecklistField, ChecklistFields, FieldError, validate_checklist};
 pub use entities::*;
 pub use enums::*;
+pub use time::{format_time, parse_time};
 pub use uscc::{Uscc, UsccError};

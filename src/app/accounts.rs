@@ -1,0 +1,216 @@
+//! Units and accounts (SPEC §1: who creates whom).
+
+use super::{Actor, AppError, write};
+use crate::domain::account::{validate_login, validate_mobile};
+use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::{Account, Id, Level, Role, UnitCategory, Uscc};
+use crate::store::{self, Store, accounts::NewAccount, units::NewUnit};
+
+/// A unit to create.
+pub struct UnitInput {
+    pub name: String,
+    pub category: UnitCategory,
+    /// Region code or name.
+    pub region: String,
+    pub uscc: Option<String>,
+}
+
+pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Result<Id, AppError> {
+    write(store, actor, |w| {
+        let region = store::units::find_region(w.tx, &input.region)?
+            .ok_or_else(|| AppError::Invalid(format!("没有区划“{}”", input.region)))?;
+        w.authorize(WriteAction::CreateUnit {
+            unit: UnitRef {
+                id: 0,
+                region_id: region.id,
+                level: region.level,
+            },
+        })?;
+        let uscc = match input
+            .uscc
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(code) => Some(
+                Uscc::parse(code)
+                    .map_err(|e| AppError::Invalid(e.to_string()))?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let name = input.name.trim();
+        if name.is_empty() {
+            return Err(AppError::Invalid("单位名称不能为空".into()));
+        }
+        if store::units::find_units(w.tx, name)?
+            .iter()
+            .any(|u| u.region_id == region.id)
+        {
+            return Err(AppError::Invalid(format!(
+                "{}已有单位“{name}”",
+                region.name
+            )));
+        }
+        let id = store::units::insert_unit(
+            w.tx,
+            &NewUnit {
+                name,
+                category: input.category,
+                region_id: region.id,
+                uscc: uscc.as_deref(),
+                counterparts: &[],
+            },
+        )?;
+        let unit = store::units::unit(w.tx, id)?;
+        w.log("create_unit", "unit", id, None::<&()>, Some(&unit))?;
+        Ok(id)
+    })
+}
+
+/// An account to create; `unit` is a unit id.
+pub struct AccountInput {
+    pub login: String,
+    pub name: String,
+    pub unit_id: Id,
+    pub office_post: String,
+    pub mobile: String,
+    pub role: Role,
+    pub is_liaison: bool,
+}
+
+fn validate(input: &AccountInput) -> Result<(), AppError> {
+    validate_login(&input.login).map_err(AppError::Invalid)?;
+    if input.name.trim().is_empty() {
+        return Err(AppError::Invalid("姓名不能为空".into()));
+    }
+    validate_mobile(&input.mobile).map_err(AppError::Invalid)
+}
+
+fn unit_ref(tx: &rusqlite::Connection, unit_id: Id) -> Result<UnitRef, AppError> {
+    Ok(store::units::unit_ref(tx, unit_id)?)
+}
+
+pub fn create_account(
+    store: &mut Store,
+    actor: &Actor,
+    input: &AccountInput,
+) -> Result<Account, AppError> {
+    validate(input)?;
+    write(store, actor, |w| {
+        let unit = unit_ref(w.tx, input.unit_id)?;
+        w.authorize(WriteAction::CreateAccount {
+            role: input.role,
+            unit,
+        })?;
+        insert_checked(w.tx, input, w.at).and_then(|account| {
+            w.log(
+                "create_account",
+                "account",
+                account.id,
+                None::<&()>,
+                Some(&account),
+            )?;
+            Ok(account)
+        })
+    })
+}
+
+/// Inserts after the checks that are not permissions: unique login, one
+/// liaison per unit, a county admin belongs to a county unit.
+fn insert_checked(
+    tx: &rusqlite::Connection,
+    input: &AccountInput,
+    at: i64,
+) -> Result<Account, AppError> {
+    if store::accounts::by_login(tx, &input.login)?.is_some() {
+        return Err(AppError::Invalid(format!(
+            "登录名“{}”已有账号",
+            input.login
+        )));
+    }
+    let unit = store::units::unit(tx, input.unit_id)?;
+    if input.role == Role::CountyAdmin && unit.region_level != Level::County {
+        return Err(AppError::Invalid(format!(
+            "县级管理员应属于县（市、区）的单位，“{}”不是",
+            unit.full_name()
+        )));
+    }
+    if input.is_liaison
+        && store::accounts::list(tx)?
+            .iter()
+            .any(|a| a.unit_id == input.unit_id && a.is_liaison && a.active)
+    {
+        return Err(AppError::Invalid(format!(
+            "{}已有联络人（每个单位一名）",
+            unit.full_name()
+        )));
+    }
+    let id = store::accounts::insert_account(
+        tx,
+        &NewAccount {
+            login: &input.login,
+            name: input.name.trim(),
+            unit_id: input.unit_id,
+            office_post: input.office_post.trim(),
+            mobile: input.mobile.trim(),
+            role: input.role,
+            is_liaison: input.is_liaison,
+        },
+        at,
+    )?;
+    Ok(store::accounts::by_id(tx, id)?)
+}
+
+/// Creates the first platform_admin without an actor: only while the
+/// database has none (`jianguan init`).
+pub fn bootstrap_admin(
+    tx: &rusqlite::Connection,
+    input: &AccountInput,
+    at: i64,
+) -> Result<Account, AppError> {
+    if store::accounts::count_by_role(tx, Role::PlatformAdmin)? > 0 {
+        return Err(AppError::Invalid("数据库已有平台管理员".into()));
+    }
+    validate(input)?;
+    insert_checked(tx, input, at)
+}
+
+/// Changes an account (name, unit, post, mobile, role, liaison, active),
+/// compare-and-swap on `expected_version`.
+pub fn update_account(
+    store: &mut Store,
+    actor: &Actor,
+    changed: &Account,
+    expected_version: i64,
+) -> Result<Account, AppError> {
+    validate_mobile(&changed.mobile).map_err(AppError::Invalid)?;
+    write(store, actor, |w| {
+        let before = store::accounts::by_id(w.tx, changed.id)?;
+        // Both the account as it is and as it will be must be in reach.
+        for (role, unit_id) in [
+            (before.role, before.unit_id),
+            (changed.role, changed.unit_id),
+        ] {
+            w.authorize(WriteAction::EditAccount {
+                role,
+                unit: unit_ref(w.tx, unit_id)?,
+            })?;
+        }
+        if changed.login != before.login {
+            return Err(AppError::Invalid(
+                "登录名不能修改；请停用此账号并新建".into(),
+            ));
+        }
+        let after =
+            store::accounts::update(w.tx, changed, expected_version, w.actor.account_id, w.at)?;
+        w.log(
+            "update_account",
+            "account",
+            after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,375 @@
+//! Local items (地方监管事项): compiled by city units, reviewed by 市司法局.
+
+use super::{Actor, AppError, Write, write};
+use crate::domain::local_item::{
+    BasisRef, ReviewStep, check_local_item, editable, is_national_code, next_state,
+    provisional_main_code, provisional_sub_code,
+};
+use crate::domain::permission::WriteAction;
+use crate::domain::{
+    Category, Id, ItemStatus, Level, LocalItem, MainItem, PermitType, Source, SubItem,
+};
+use crate::store::{self, Store, local_items::Change};
+use serde::Serialize;
+
+/// A sub-item of a local item as the operator edits it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalSubItemInput {
+    /// None for a new sub-item.
+    pub id: Option<Id>,
+    pub name: String,
+    pub category: Category,
+    pub target: String,
+    pub measures: String,
+    pub process: String,
+    pub result: String,
+    pub levels: Vec<Level>,
+    pub basis_ids: Vec<Id>,
+}
+
+/// A local main item as the operator edits it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalItemInput {
+    pub name: String,
+    pub permit_name: String,
+    pub permit_type: Option<PermitType>,
+    pub permit_code: String,
+    pub power_entry_id: Option<Id>,
+    pub sub_items: Vec<LocalSubItemInput>,
+}
+
+fn basis_text(w: &Write<'_>, ids: &[Id]) -> Result<String, AppError> {
+    let mut parts = Vec::new();
+    for &id in ids {
+        parts.push(store::catalogue::basis(w.tx, id)?.citation());
+    }
+    Ok(parts.join("；"))
+}
+
+fn sub_item_of(
+    w: &Write<'_>,
+    main: &MainItem,
+    s: &LocalSubItemInput,
+    code: String,
+) -> Result<SubItem, AppError> {
+    if s.name.trim().is_empty() {
+        return Err(AppError::Invalid("子项名称不能为空".into()));
+    }
+    Ok(SubItem {
+        id: s.id.unwrap_or(0),
+        code,
+        main_item_id: main.id,
+        name: s.name.trim().to_string(),
+        category: s.category,
+        target: s.target.clone(),
+        measures: s.measures.clone(),
+        basis_text: basis_text(w, &s.basis_ids)?,
+        process: s.process.clone(),
+        result: s.result.clone(),
+        levels: s.levels.clone(),
+        classified: false,
+        status: ItemStatus::InUse,
+        version: 1,
+    })
+}
+
+/// Creates a local item in 草稿 with a provisional code; returns its main item id.
+pub fn create_local_item(
+    store: &mut Store,
+    actor: &Actor,
+    input: &LocalItemInput,
+) -> Result<Id, AppError> {
+    write(store, actor, |w| {
+        let unit = store::units::unit(w.tx, w.actor.unit_id)?;
+        w.authorize(WriteAction::CompileLocalItem {
+            unit: store::units::unit_ref(w.tx, unit.id)?,
+        })?;
+        if input.name.trim().is_empty() {
+            return Err(AppError::Invalid("主项名称不能为空".into()));
+        }
+        let region_code = store::units::list_regions(w.tx)?
+            .into_iter()
+            .find(|r| r.id == unit.region_id)
+            .map(|r| r.code)
+            .unwrap_or_default();
+        let seq = store::local_items::next_provisional_seq(w.tx, &region_code)?;
+        let mut main = MainItem {
+            id: 0,
+            code: provisional_main_code(&region_code, seq),
+            name: input.name.trim().to_string(),
+            department: unit.full_name(),
+            permit_name: input.permit_name.clone(),
+            permit_type: input.permit_type,
+            permit_code: input.permit_code.clone(),
+            source: Source::City,
+            status: ItemStatus::InUse,
+            owner_unit_id: Some(unit.id),
+            version: 1,
+        };
+        main.id = store::catalogue::insert_main_item(w.tx, &main, w.at)?;
+        for (i, s) in input.sub_items.iter().enumerate() {
+            let sub = sub_item_of(w, &main, s, provisional_sub_code(&main.code, i as u32 + 1))?;
+            let id = store::catalogue::insert_sub_item(w.tx, &sub, w.at)?;
+            store::catalogue::set_bases(w.tx, id, &s.basis_ids)?;
+        }
+        store::local_items::insert(
+            w.tx,
+            main.id,
+            unit.id,
+            input.power_entry_id,
+            w.actor.account_id,
+            w.at,
+        )?;
+        w.log(
+            "create_local_item",
+            "local_item",
+            main.id,
+            None::<&()>,
+            Some(input),
+        )?;
+        Ok(main.id)
+    })
+}
+
+fn load_own(w: &Write<'_>, main_item_id: Id) -> Result<LocalItem, AppError> {
+    let item = store::local_items::get(w.tx, main_item_id)?;
+    w.authorize(WriteAction::CompileLocalItem {
+        unit: store::units::unit_ref(w.tx, item.unit_id)?,
+    })?;
+    Ok(item)
+}
+
+/// Rewrites a local item in 草稿 or 退回修改, compare-and-swap on its version.
+pub fn edit_local_item(
+    store: &mut Store,
+    actor: &Actor,
+    main_item_id: Id,
+    input: &LocalItemInput,
+    expected_version: i64,
+) -> Result<LocalItem, AppError> {
+    write(store, actor, |w| {
+        let item = load_own(w, main_item_id)?;
+        if !editable(item.state) {
+            return Err(AppError::Invalid(format!(
+                "事项处于“{}”状态，不能修改{}",
+                item.state.label(),
+                if item.state == crate::domain::ReviewState::Submitted {
+                    "（审核中，需审核员退回后才能修改）"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let mut main = store::catalogue::main_item(w.tx, main_item_id)?;
+        main.name = input.name.trim().to_string();
+        main.permit_name = input.permit_name.clone();
+        main.permit_type = input.permit_type;
+        main.permit_code = input.permit_code.clone();
+        store::catalogue::update_main_item(w.tx, &main, w.at)?;
+        let existing = store::catalogue::sub_items_of(w.tx, main_item_id)?;
+        let mut next_seq = existing.len() as u32 + 1;
+        for s in &input.sub_items {
+            match s.id.and_then(|id| existing.iter().find(|e| e.id == id)) {
+                Some(old) => {
+                    let sub = sub_item_of(w, &main, s, old.code.clone())?;
+                    store::catalogue::update_sub_item(w.tx, &sub, w.at)?;
+                    store::catalogue::set_bases(w.tx, old.id, &s.basis_ids)?;
+                }
+                None => {
+                    let mut code = provisional_sub_code(&main.code, next_seq);
+                    while store::catalogue::sub_item_by_code(w.tx, &code)?.is_some() {
+                        next_seq += 1;
+                        code = provisional_sub_code(&main.code, next_seq);
+                    }
+                    next_seq += 1;
+                    let sub = sub_item_of(w, &main, s, code)?;
+                    let id = store::catalogue::insert_sub_item(w.tx, &sub, w.at)?;
+                    store::catalogue::set_bases(w.tx, id, &s.basis_ids)?;
+                }
+            }
+        }
+        for old in existing
+            .iter()
+            .filter(|e| !input.sub_items.iter().any(|s| s.id == Some(e.id)))
+        {
+            if !store::catalogue::delete_unreferenced_sub_item(w.tx, old.id)? {
+                return Err(AppError::Invalid(format!(
+                    "子项{}（{}）已被认领或已有检查实施清单，不能删除",
+                    old.name, old.code
+                )));
+            }
+        }
+        let after = store::local_items::update(
+            w.tx,
+            main_item_id,
+            &Change {
+                state: item.state,
+                power_entry_id: input.power_entry_id,
+                official_code: item.official_code.as_deref(),
+                return_reason: item.return_reason.as_deref(),
+            },
+            expected_version,
+            w.actor.account_id,
+            w.at,
+        )?;
+        w.log(
+            "edit_local_item",
+            "local_item",
+            main_item_id,
+            Some(&item),
+            Some(input),
+        )?;
+        Ok(after)
+    })
+}
+
+/// The rule problems of a local item as stored, in Chinese.
+pub fn problems(conn: &rusqlite::Connection, main_item_id: Id) -> Result<Vec<String>, AppError> {
+    let item = store::local_items::get(conn, main_item_id)?;
+    let mut bases = Vec::new();
+    for sub in store::catalogue::sub_items_of(conn, main_item_id)? {
+        bases.extend(store::catalogue::bases_of_sub_item(conn, sub.id)?);
+    }
+    let refs: Vec<BasisRef<'_>> = bases
+        .iter()
+        .map(|b| BasisRef {
+            title: &b.title,
+            kind: b.kind,
+        })
+        .collect();
+    let power_unit = match item.power_entry_id {
+        Some(id) => Some(store::catalogue::power_entry(conn, id)?.unit_id),
+        None => None,
+    };
+    Ok(check_local_item(&refs, power_unit, item.unit_id)
+        .iter()
+        .map(|p| p.to_string())
+        .collect())
+}
+
+fn step(
+    w: &Write<'_>,
+    item: &LocalItem,
+    step: ReviewStep,
+    expected_version: i64,
+    reason: Option<&str>,
+    official_code: Option<&str>,
+) -> Result<LocalItem, AppError> {
+    let to = next_state(item.state, step).map_err(AppError::Invalid)?;
+    let after = store::local_items::update(
+        w.tx,
+        item.main_item_id,
+        &Change {
+            state: to,
+            power_entry_id: item.power_entry_id,
+            official_code: official_code.or(item.official_code.as_deref()),
+            return_reason: reason.or(item.return_reason.as_deref()),
+        },
+        expected_version,
+        w.actor.account_id,
+        w.at,
+    )?;
+    w.log(
+        match step {
+            ReviewStep::Submit => "submit_local_item",
+            ReviewStep::Approve => "approve_local_item",
+            ReviewStep::Return => "return_local_item",
+            ReviewStep::MarkEntered => "mark_local_item_entered",
+        },
+        "local_item",
+        item.main_item_id,
+        Some(item),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// 草稿/退回修改 → 待审核, if every rule passes.
+pub fn submit(
+    store: &mut Store,
+    actor: &Actor,
+    main_item_id: Id,
+    expected_version: i64,
+) -> Result<LocalItem, AppError> {
+    write(store, actor, |w| {
+        let item = load_own(w, main_item_id)?;
+        let problems = problems(w.tx, main_item_id)?;
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "不能提交审核：{}",
+                problems.join("；")
+            )));
+        }
+        step(w, &item, ReviewStep::Submit, expected_version, None, None)
+    })
+}
+
+/// 待审核 → 审核通过 (legal_reviewer).
+pub fn approve(
+    store: &mut Store,
+    actor: &Actor,
+    main_item_id: Id,
+    expected_version: i64,
+) -> Result<LocalItem, AppError> {
+    write(store, actor, |w| {
+        w.authorize(WriteAction::ReviewLocalItem)?;
+        let item = store::local_items::get(w.tx, main_item_id)?;
+        step(w, &item, ReviewStep::Approve, expected_version, None, None)
+    })
+}
+
+/// 待审核 → 退回修改 with a reason (legal_reviewer).
+pub fn return_for_changes(
+    store: &mut Store,
+    actor: &Actor,
+    main_item_id: Id,
+    expected_version: i64,
+    reason: &str,
+) -> Result<LocalItem, AppError> {
+    write(store, actor, |w| {
+        w.authorize(WriteAction::ReviewLocalItem)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Invalid("退回修改必须填写理由".into()));
+        }
+        let item = store::local_items::get(w.tx, main_item_id)?;
+        step(
+            w,
+            &item,
+            ReviewStep::Return,
+            expected_version,
+            Some(reason),
+            None,
+        )
+    })
+}
+
+/// 审核通过 → 已录入, recording the code the national system gave.
+pub fn mark_entered(
+    store: &mut Store,
+    actor: &Actor,
+    main_item_id: Id,
+    expected_version: i64,
+    official_code: &str,
+) -> Result<LocalItem, AppError> {
+    write(store, actor, |w| {
+        let item = store::local_items::get(w.tx, main_item_id)?;
+        w.authorize(WriteAction::MarkLocalItemEntered {
+            unit: store::units::unit_ref(w.tx, item.unit_id)?,
+        })?;
+        let code = official_code.trim();
+        if !is_national_code(code) {
+            return Err(AppError::Invalid(format!(
+                "国家系统编码“{code}”应为14位数字"
+            )));
+        }
+        step(
+            w,
+            &item,
+            ReviewStep::MarkEntered,
+            expected_version,
+            None,
+            Some(code),
+        )
+    })
+}

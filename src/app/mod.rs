@@ -1,0 +1,188 @@
+//! Services: the only way data changes. Each use case is one function that,
+//! in one `BEGIN IMMEDIATE` transaction, re-reads the actor, checks the
+//! permission, validates with `domain/`, writes with `store/`, and appends a
+//! change-log row. The TUI, the CLI and imports all call these.
+
+pub mod accounts;
+pub mod checklists;
+pub mod claims;
+pub mod init;
+pub mod local_items;
+pub mod milestones;
+
+use crate::domain::permission::{ActorCtx, Denied, WriteAction, authorize};
+use crate::domain::{Account, FieldError, Id, Role, Timestamp};
+use crate::store::changelog::{self, NewEntry};
+use crate::store::{self, Conflict, Store, StoreError};
+use rusqlite::Transaction;
+use serde::Serialize;
+
+/// Who is writing: the logged-in account, and the account it acts for when a
+/// platform_admin uses `--as`.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub real: Account,
+    pub acting_as: Option<Account>,
+}
+
+impl Actor {
+    /// The account whose permissions apply.
+    pub fn effective(&self) -> &Account {
+        self.acting_as.as_ref().unwrap_or(&self.real)
+    }
+
+    /// Finds the account of an OS login, and the `--as` account if given.
+    pub fn resolve(store: &Store, login: &str, as_login: Option<&str>) -> Result<Actor, AppError> {
+        let conn = store.conn();
+        let real = store::accounts::by_login(conn, login)?
+            .filter(|a| a.active)
+            .ok_or_else(|| AppError::NoAccount(login.to_string()))?;
+        let acting_as = match as_login {
+            None => None,
+            Some(other) if other == login => None,
+            Some(other) => {
+                if real.role != Role::PlatformAdmin {
+                    return Err(AppError::Denied(Denied(format!(
+                        "--as 仅供平台管理员使用，{}的角色是{}",
+                        real.login,
+                        real.role.label()
+                    ))));
+                }
+                Some(
+                    store::accounts::by_login(conn, other)?
+                        .filter(|a| a.active)
+                        .ok_or_else(|| AppError::NoAccount(other.to_string()))?,
+                )
+            }
+        };
+        Ok(Actor { real, acting_as })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Denied(#[from] Denied),
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("；"))]
+    InvalidFields(Vec<FieldError>),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
+    #[error(
+        "系统用户“{0}”没有 jianguan 账号：可以浏览和搜索，但不能修改。请联系平台管理员（市大数据管理局）或本县（市、区）的县级管理员创建账号"
+    )]
+    NoAccount(String),
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(c) => AppError::Conflict(c),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Store(StoreError::from(e))
+    }
+}
+
+/// The current time; `JIANGUAN_NOW` (a time as `parse_time` reads it)
+/// overrides it, for demos and tests of deadlines.
+pub fn now() -> Timestamp {
+    if let Ok(s) = std::env::var("JIANGUAN_NOW")
+        && let Ok(t) = crate::domain::parse_time(&s)
+    {
+        return t;
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A write in progress: the transaction, the re-read actor, and the time.
+pub(crate) struct Write<'t> {
+    pub tx: &'t Transaction<'t>,
+    pub actor: ActorCtx,
+    real_id: Id,
+    acting_as: Option<Id>,
+    pub at: Timestamp,
+}
+
+impl Write<'_> {
+    /// Refuses the write unless the actor may do `action`.
+    pub fn authorize(&self, action: WriteAction) -> Result<(), AppError> {
+        Ok(authorize(&self.actor, action)?)
+    }
+
+    /// Appends the change-log row of this write.
+    pub fn log<B: Serialize, A: Serialize>(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: impl ToString,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<(), AppError> {
+        let before = before.map(to_json).transpose()?;
+        let after = after.map(to_json).transpose()?;
+        changelog::append(
+            self.tx,
+            &NewEntry {
+                at: self.at,
+                account_id: Some(self.real_id),
+                acting_as: self.acting_as,
+                action,
+                entity,
+                entity_id: &entity_id.to_string(),
+                before: before.as_deref(),
+                after: after.as_deref(),
+            },
+        )?;
+        Ok(())
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|e| AppError::Invalid(format!("无法记录操作：{e}")))
+}
+
+/// Runs a use case in one `BEGIN IMMEDIATE` transaction. The actor is read
+/// again inside it, so a deactivated account or a changed role takes effect
+/// at once, and `--as` is allowed only while the real account is still a
+/// platform_admin.
+pub(crate) fn write<T>(
+    store: &mut Store,
+    actor: &Actor,
+    f: impl FnOnce(&Write<'_>) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    store.write(|tx| {
+        let real = store::accounts::actor_ctx(tx, actor.real.id)
+            .map_err(|_| AppError::NoAccount(actor.real.login.clone()))?;
+        let (ctx, acting_as) = match &actor.acting_as {
+            None => (real, None),
+            Some(other) => {
+                if real.role != Role::PlatformAdmin {
+                    return Err(AppError::Denied(Denied("--as 仅供平台管理员使用".into())));
+                }
+                let ctx = store::accounts::actor_ctx(tx, other.id)
+                    .map_err(|_| AppError::NoAccount(other.login.clone()))?;
+                (ctx, Some(other.id))
+            }
+        };
+        let w = Write {
+            tx,
+            actor: ctx,
+            real_id: actor.real.id,
+            acting_as,
+            at: now(),
+        };
+        f(&w)
+    })
+}

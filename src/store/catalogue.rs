@@ -1,0 +1,357 @@
+//! The catalogue: main items (主项), sub-items (子项), legal bases (设定依据)
+//! and the power list (权责清单).
+
+use super::{StoreError, key, opt_key};
+use crate::domain::{
+    BasisKind, BasisStatus, Id, ItemStatus, LegalBasis, Level, MainItem, PowerListEntry, SubItem,
+    Timestamp,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Inserts a main item (its `id` and `version` are ignored).
+pub fn insert_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Result<Id, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO main_items (code, name, department, permit_name, permit_type, permit_code,
+                                 source, status, owner_unit_id, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        m.code,
+        m.name,
+        m.department,
+        m.permit_name,
+        m.permit_type.map(|t| t.key()),
+        m.permit_code,
+        m.source.key(),
+        m.status.key(),
+        m.owner_unit_id,
+        at
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn levels_text(levels: &[Level]) -> String {
+    levels.iter().map(|l| l.key()).collect::<Vec<_>>().join(",")
+}
+
+fn parse_levels(text: &str) -> Vec<Level> {
+    text.split(',').filter_map(Level::from_key).collect()
+}
+
+/// Inserts a sub-item (its `id` and `version` are ignored).
+pub fn insert_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<Id, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO sub_items (code, main_item_id, name, category, target, measures, basis_text,
+                                process, result, levels, classified, status, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        s.code,
+        s.main_item_id,
+        s.name,
+        s.category.key(),
+        s.target,
+        s.measures,
+        s.basis_text,
+        s.process,
+        s.result,
+        levels_text(&s.levels),
+        s.classified,
+        s.status.key(),
+        at
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+const MAIN_COLUMNS: &str = "id, code, name, department, permit_name, permit_type, permit_code,
+     source, status, owner_unit_id, version FROM main_items";
+
+fn main_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MainItem> {
+    Ok(MainItem {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        department: r.get(3)?,
+        permit_name: r.get(4)?,
+        permit_type: opt_key(r, 5)?,
+        permit_code: r.get(6)?,
+        source: key(r, 7)?,
+        status: key(r, 8)?,
+        owner_unit_id: r.get(9)?,
+        version: r.get(10)?,
+    })
+}
+
+pub fn main_item(conn: &Connection, id: Id) -> Result<MainItem, StoreError> {
+    conn.query_row(
+        &format!("SELECT {MAIN_COLUMNS} WHERE id = ?1"),
+        [id],
+        main_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("监管事项主项（编号 {id}）")))
+}
+
+const SUB_COLUMNS: &str = "id, code, main_item_id, name, category, target, measures, basis_text,
+     process, result, levels, classified, status, version FROM sub_items";
+
+fn sub_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubItem> {
+    Ok(SubItem {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        main_item_id: r.get(2)?,
+        name: r.get(3)?,
+        category: key(r, 4)?,
+        target: r.get(5)?,
+        measures: r.get(6)?,
+        basis_text: r.get(7)?,
+        process: r.get(8)?,
+        result: r.get(9)?,
+        levels: parse_levels(&r.get::<_, String>(10)?),
+        classified: r.get(11)?,
+        status: key(r, 12)?,
+        version: r.get(13)?,
+    })
+}
+
+pub fn sub_item(conn: &Connection, id: Id) -> Result<SubItem, StoreError> {
+    conn.query_row(
+        &format!("SELECT {SUB_COLUMNS} WHERE id = ?1"),
+        [id],
+        sub_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("监管事项子项（编号 {id}）")))
+}
+
+pub fn sub_item_by_code(conn: &Connection, code: &str) -> Result<Option<SubItem>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {SUB_COLUMNS} WHERE code = ?1"),
+            [code.trim()],
+            sub_from_row,
+        )
+        .optional()?)
+}
+
+pub fn sub_items_of(conn: &Connection, main_item_id: Id) -> Result<Vec<SubItem>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SUB_COLUMNS} WHERE main_item_id = ?1 ORDER BY code"
+    ))?;
+    let rows = stmt.query_map([main_item_id], sub_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Ids of the 行政检查 sub-items among `ids`.
+pub fn inspection_sub_item_ids(conn: &Connection) -> Result<Vec<Id>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id FROM sub_items WHERE category = 'inspection' ORDER BY id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Finds a basis by title and article, or inserts it. Returns its id.
+pub fn upsert_basis(
+    conn: &Connection,
+    title: &str,
+    kind: BasisKind,
+    article: &str,
+    excerpt: &str,
+) -> Result<Id, StoreError> {
+    let existing: Option<Id> = conn
+        .prepare_cached("SELECT id FROM legal_bases WHERE title = ?1 AND article = ?2")?
+        .query_row(params![title, article], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    conn.prepare_cached(
+        "INSERT INTO legal_bases (title, kind, article, excerpt) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![title, kind.key(), article, excerpt])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn link_basis(conn: &Connection, sub_item_id: Id, basis_id: Id) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO sub_item_bases (sub_item_id, basis_id) VALUES (?1, ?2)",
+    )?
+    .execute([sub_item_id, basis_id])?;
+    Ok(())
+}
+
+const BASIS_COLUMNS: &str = "b.id, b.title, b.kind, b.article, b.excerpt, b.status, b.version";
+
+fn basis_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LegalBasis> {
+    Ok(LegalBasis {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        kind: key(r, 2)?,
+        article: r.get(3)?,
+        excerpt: r.get(4)?,
+        status: key(r, 5)?,
+        version: r.get(6)?,
+    })
+}
+
+pub fn bases_of_sub_item(
+    conn: &Connection,
+    sub_item_id: Id,
+) -> Result<Vec<LegalBasis>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {BASIS_COLUMNS} FROM legal_bases b JOIN sub_item_bases l ON l.basis_id = b.id
+         WHERE l.sub_item_id = ?1 ORDER BY b.id"
+    ))?;
+    let rows = stmt.query_map([sub_item_id], basis_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn basis(conn: &Connection, id: Id) -> Result<LegalBasis, StoreError> {
+    conn.query_row(
+        &format!("SELECT {BASIS_COLUMNS} FROM legal_bases b WHERE b.id = ?1"),
+        [id],
+        basis_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("设定依据（编号 {id}）")))
+}
+
+pub fn set_basis_status(conn: &Connection, id: Id, status: BasisStatus) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE legal_bases SET status = ?2, version = version + 1 WHERE id = ?1",
+        params![id, status.key()],
+    )?;
+    Ok(())
+}
+
+pub fn insert_power_entry(
+    conn: &Connection,
+    code: &str,
+    name: &str,
+    unit_id: Id,
+    kind: &str,
+) -> Result<Id, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO power_list (code, name, unit_id, kind) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![code, name, unit_id, kind])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn power_entry(conn: &Connection, id: Id) -> Result<PowerListEntry, StoreError> {
+    conn.query_row(
+        "SELECT id, code, name, unit_id, kind FROM power_list WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(PowerListEntry {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                unit_id: r.get(3)?,
+                kind: r.get(4)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("权责清单事项（编号 {id}）")))
+}
+
+/// Row counts of the catalogue, for summaries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogueCounts {
+    pub departments: i64,
+    pub main_items: i64,
+    pub sub_items: i64,
+    pub legal_bases: i64,
+    pub power_list: i64,
+}
+
+pub fn counts(conn: &Connection) -> Result<CatalogueCounts, StoreError> {
+    let one = |sql: &str| -> Result<i64, StoreError> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    Ok(CatalogueCounts {
+        departments: one("SELECT count(DISTINCT department) FROM main_items")?,
+        main_items: one("SELECT count(*) FROM main_items")?,
+        sub_items: one("SELECT count(*) FROM sub_items")?,
+        legal_bases: one("SELECT count(*) FROM legal_bases")?,
+        power_list: one("SELECT count(*) FROM power_list")?,
+    })
+}
+
+/// Status of a sub-item's main item and itself, e.g. for refusing to claim
+/// cancelled items.
+pub fn sub_item_status(conn: &Connection, id: Id) -> Result<Option<ItemStatus>, StoreError> {
+    Ok(conn
+        .query_row("SELECT status FROM sub_items WHERE id = ?1", [id], |r| {
+            key(r, 0)
+        })
+        .optional()?)
+}
+
+/// Rewrites a main item's editable fields (local items only; versioning is
+/// done by the caller's compare-and-swap on the review record).
+pub fn update_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE main_items SET name = ?2, permit_name = ?3, permit_type = ?4, permit_code = ?5,
+             updated_at = ?6, version = version + 1 WHERE id = ?1",
+        params![
+            m.id,
+            m.name,
+            m.permit_name,
+            m.permit_type.map(|t| t.key()),
+            m.permit_code,
+            at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn update_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE sub_items SET name = ?2, category = ?3, target = ?4, measures = ?5, basis_text = ?6,
+             process = ?7, result = ?8, levels = ?9, classified = ?10, updated_at = ?11,
+             version = version + 1 WHERE id = ?1",
+        params![
+            s.id,
+            s.name,
+            s.category.key(),
+            s.target,
+            s.measures,
+            s.basis_text,
+            s.process,
+            s.result,
+            levels_text(&s.levels),
+            s.classified,
+            at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Deletes a sub-item nobody claims or has a checklist for; false if it is
+/// still referenced.
+pub fn delete_unreferenced_sub_item(conn: &Connection, id: Id) -> Result<bool, StoreError> {
+    let referenced: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM claims WHERE sub_item_id = ?1)
+             OR EXISTS (SELECT 1 FROM checklists WHERE sub_item_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if referenced {
+        return Ok(false);
+    }
+    conn.execute("DELETE FROM sub_item_bases WHERE sub_item_id = ?1", [id])?;
+    conn.execute("DELETE FROM sub_items WHERE id = ?1", [id])?;
+    Ok(true)
+}
+
+/// Replaces the bases a sub-item cites.
+pub fn set_bases(conn: &Connection, sub_item_id: Id, basis_ids: &[Id]) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM sub_item_bases WHERE sub_item_id = ?1",
+        [sub_item_id],
+    )?;
+    for &b in basis_ids {
+        link_basis(conn, sub_item_id, b)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Inspection checklists (检查实施清单).
+
+use super::{Conflict, ConflictRow, StoreError, key, opt_key};
+use crate::domain::{Checklist, ChecklistFields, ChecklistState, Id, Level, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Where a new checklist's text came from (共享复用).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Source {
+    pub id: Option<Id>,
+    pub version: Option<i64>,
+}
+
+fn methods_json(f: &ChecklistFields) -> String {
+    serde_json::to_string(&f.methods).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn insert(
+    conn: &Connection,
+    sub_item_id: Id,
+    unit_id: Id,
+    level: Level,
+    f: &ChecklistFields,
+    state: ChecklistState,
+    source: Source,
+    by: Id,
+    at: Timestamp,
+) -> Result<Id, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO checklists (sub_item_id, unit_id, level, item_code, subject_name, subject_code,
+            entrust_name, entrust_code, target_main, target_sub, inspection_kind, methods,
+            random_included, random_ratio, random_frequency, content, sampling, sampling_content,
+            cooperation, cooperation_org, state, source_id, source_version, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+    )?
+    .execute(params![
+        sub_item_id,
+        unit_id,
+        level.key(),
+        f.item_code,
+        f.subject_name,
+        f.subject_code,
+        f.entrust_name,
+        f.entrust_code,
+        f.target_main,
+        f.target_sub,
+        f.inspection_kind.map(|k| k.key()),
+        methods_json(f),
+        f.random_included,
+        f.random_ratio,
+        f.random_frequency,
+        f.content,
+        f.sampling,
+        f.sampling_content,
+        f.cooperation,
+        f.cooperation_org,
+        state.key(),
+        source.id,
+        source.version,
+        at,
+        by
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+const COLUMNS: &str = "id, sub_item_id, unit_id, level, item_code, subject_name, subject_code,
+    entrust_name, entrust_code, target_main, target_sub, inspection_kind, methods,
+    random_included, random_ratio, random_frequency, content, sampling, sampling_content,
+    cooperation, cooperation_org, state, source_id, source_version, version, updated_at,
+    updated_by FROM checklists";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Checklist> {
+    let methods: String = r.get(12)?;
+    Ok(Checklist {
+        id: r.get(0)?,
+        sub_item_id: r.get(1)?,
+        unit_id: r.get(2)?,
+        fields: ChecklistFields {
+            level: Some(key(r, 3)?),
+            item_code: r.get(4)?,
+            subject_name: r.get(5)?,
+            subject_code: r.get(6)?,
+            entrust_name: r.get(7)?,
+            entrust_code: r.get(8)?,
+            target_main: r.get(9)?,
+            target_sub: r.get(10)?,
+            inspection_kind: opt_key(r, 11)?,
+            methods: serde_json::from_str(&methods).unwrap_or_default(),
+            random_included: r.get(13)?,
+            random_ratio: r.get(14)?,
+            random_frequency: r.get(15)?,
+            content: r.get(16)?,
+            sampling: r.get(17)?,
+            sampling_content: r.get(18)?,
+            cooperation: r.get(19)?,
+            cooperation_org: r.get(20)?,
+        },
+        state: key(r, 21)?,
+        source_id: r.get(22)?,
+        source_version: r.get(23)?,
+        version: r.get(24)?,
+        updated_at: r.get(25)?,
+        updated_by: r.get(26)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: Id) -> Result<Checklist, StoreError> {
+    conn.query_row(&format!("SELECT {COLUMNS} WHERE id = ?1"), [id], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("检查实施清单（编号 {id}）")))
+}
+
+pub fn find(
+    conn: &Connection,
+    sub_item_id: Id,
+    unit_id: Id,
+) -> Result<Option<Checklist>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} WHERE sub_item_id = ?1 AND unit_id = ?2"),
+            [sub_item_id, unit_id],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn list_for_unit(conn: &Connection, unit_id: Id) -> Result<Vec<Checklist>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} WHERE unit_id = ?1 ORDER BY id"))?;
+    let rows = stmt.query_map([unit_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn count(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM checklists", [], |r| r.get(0))?)
+}
+
+/// Compare-and-swap save: writes only if the row is still at
+/// `expected_version`; otherwise returns a conflict with the current row and
+/// who saved it.
+pub fn update(
+    conn: &Connection,
+    id: Id,
+    f: &ChecklistFields,
+    state: ChecklistState,
+    expected_version: i64,
+    by: Id,
+    at: Timestamp,
+) -> Result<Checklist, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE checklists SET item_code = ?3, subject_name = ?4, subject_code = ?5,
+                entrust_name = ?6, entrust_code = ?7, target_main = ?8, target_sub = ?9,
+                inspection_kind = ?10, methods = ?11, random_included = ?12, random_ratio = ?13,
+                random_frequency = ?14, content = ?15, sampling = ?16, sampling_content = ?17,
+                cooperation = ?18, cooperation_org = ?19, state = ?20, updated_at = ?21,
+                updated_by = ?22, version = version + 1
+             WHERE id = ?1 AND version = ?2",
+        )?
+        .execute(params![
+            id,
+            expected_version,
+            f.item_code,
+            f.subject_name,
+            f.subject_code,
+            f.entrust_name,
+            f.entrust_code,
+            f.target_main,
+            f.target_sub,
+            f.inspection_kind.map(|k| k.key()),
+            methods_json(f),
+            f.random_included,
+            f.random_ratio,
+            f.random_frequency,
+            f.content,
+            f.sampling,
+            f.sampling_content,
+            f.cooperation,
+            f.cooperation_org,
+            state.key(),
+            at,
+            by
+        ])?;
+    let current = get(conn, id)?;
+    if n == 0 {
+        return Err(StoreError::Conflict(Box::new(Conflict {
+            expected_version,
+            saved_by: super::accounts::describe(conn, current.updated_by)?,
+            saved_at: current.updated_at,
+            current: ConflictRow::Checklist(Box::new(current)),
+        })));
+    }
+    Ok(current)
+}

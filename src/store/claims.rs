@@ -1,0 +1,134 @@
+//! Claims (认领) and “claiming finished” (认领完成).
+
+use super::StoreError;
+use crate::domain::{Claim, Id, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Claims each sub-item for the unit; returns the ids that were not yet
+/// claimed (and now are). Already claimed ones are left as they were.
+pub fn claim(
+    conn: &Connection,
+    unit_id: Id,
+    sub_item_ids: &[Id],
+    exercised: bool,
+    by: Id,
+    at: Timestamp,
+) -> Result<Vec<Id>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut added = Vec::new();
+    for &id in sub_item_ids {
+        if stmt.execute(params![unit_id, id, exercised, by, at])? == 1 {
+            added.push(id);
+        }
+    }
+    Ok(added)
+}
+
+/// Removes the unit's claims on these sub-items; returns the removed claims.
+pub fn unclaim(
+    conn: &Connection,
+    unit_id: Id,
+    sub_item_ids: &[Id],
+) -> Result<Vec<Claim>, StoreError> {
+    let mut removed = Vec::new();
+    let mut del = conn.prepare_cached(
+        "DELETE FROM claims WHERE unit_id = ?1 AND sub_item_id = ?2
+         RETURNING unit_id, sub_item_id, exercised, note, claimed_by, claimed_at",
+    )?;
+    for &id in sub_item_ids {
+        if let Some(c) = del.query_row(params![unit_id, id], from_row).optional()? {
+            removed.push(c);
+        }
+    }
+    Ok(removed)
+}
+
+/// Sets 是否行使 on the unit's claims; returns the ids whose value changed.
+pub fn set_exercised(
+    conn: &Connection,
+    unit_id: Id,
+    sub_item_ids: &[Id],
+    exercised: bool,
+) -> Result<Vec<Id>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE claims SET exercised = ?3 WHERE unit_id = ?1 AND sub_item_id = ?2 AND exercised <> ?3",
+    )?;
+    let mut changed = Vec::new();
+    for &id in sub_item_ids {
+        if stmt.execute(params![unit_id, id, exercised])? == 1 {
+            changed.push(id);
+        }
+    }
+    Ok(changed)
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claim> {
+    Ok(Claim {
+        unit_id: r.get(0)?,
+        sub_item_id: r.get(1)?,
+        exercised: r.get(2)?,
+        note: r.get(3)?,
+        claimed_by: r.get(4)?,
+        claimed_at: r.get(5)?,
+    })
+}
+
+pub fn claim_of(
+    conn: &Connection,
+    unit_id: Id,
+    sub_item_id: Id,
+) -> Result<Option<Claim>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT unit_id, sub_item_id, exercised, note, claimed_by, claimed_at FROM claims
+             WHERE unit_id = ?1 AND sub_item_id = ?2",
+            [unit_id, sub_item_id],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn claims_of_unit(conn: &Connection, unit_id: Id) -> Result<Vec<Claim>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT unit_id, sub_item_id, exercised, note, claimed_by, claimed_at FROM claims
+         WHERE unit_id = ?1 ORDER BY sub_item_id",
+    )?;
+    let rows = stmt.query_map([unit_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn count_claims(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?)
+}
+
+/// Records 认领完成; false if it was already recorded.
+pub fn finish(conn: &Connection, unit_id: Id, by: Id, at: Timestamp) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "INSERT OR IGNORE INTO claim_finished (unit_id, finished_at, finished_by) VALUES (?1, ?2, ?3)",
+        params![unit_id, at, by],
+    )? == 1)
+}
+
+/// Removes 认领完成; returns the time it had, if any.
+pub fn unfinish(conn: &Connection, unit_id: Id) -> Result<Option<Timestamp>, StoreError> {
+    Ok(conn
+        .query_row(
+            "DELETE FROM claim_finished WHERE unit_id = ?1 RETURNING finished_at",
+            [unit_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn finished_at(conn: &Connection, unit_id: Id) -> Result<Option<Timestamp>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT finished_at FROM claim_finished WHERE unit_id = ?1",
+            [unit_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

@@ -1,0 +1,183 @@
+//! Local items (地方监管事项): review state and its history.
+
+use super::{Conflict, ConflictRow, StoreError, key, opt_key};
+use crate::domain::{Id, LocalItem, ReviewState, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// Creates the review record of a local main item, in 草稿.
+pub fn insert(
+    conn: &Connection,
+    main_item_id: Id,
+    unit_id: Id,
+    power_entry_id: Option<Id>,
+    by: Id,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO local_items (main_item_id, unit_id, state, power_entry_id, updated_at, updated_by)
+         VALUES (?1, ?2, 'draft', ?3, ?4, ?5)",
+        params![main_item_id, unit_id, power_entry_id, at, by],
+    )?;
+    add_history(
+        conn,
+        main_item_id,
+        by,
+        at,
+        None,
+        ReviewState::Draft,
+        None,
+        1,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_history(
+    conn: &Connection,
+    main_item_id: Id,
+    by: Id,
+    at: Timestamp,
+    from: Option<ReviewState>,
+    to: ReviewState,
+    reason: Option<&str>,
+    item_version: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO local_item_history (main_item_id, at, account_id, from_state, to_state, reason, item_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![main_item_id, at, by, from.map(|s| s.key()), to.key(), reason, item_version],
+    )?;
+    Ok(())
+}
+
+const COLUMNS: &str = "main_item_id, unit_id, state, power_entry_id, official_code, return_reason,
+    version, updated_at, updated_by FROM local_items";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalItem> {
+    Ok(LocalItem {
+        main_item_id: r.get(0)?,
+        unit_id: r.get(1)?,
+        state: key(r, 2)?,
+        power_entry_id: r.get(3)?,
+        official_code: r.get(4)?,
+        return_reason: r.get(5)?,
+        version: r.get(6)?,
+        updated_at: r.get(7)?,
+        updated_by: r.get(8)?,
+    })
+}
+
+pub fn get(conn: &Connection, main_item_id: Id) -> Result<LocalItem, StoreError> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} WHERE main_item_id = ?1"),
+        [main_item_id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("地方监管事项（编号 {main_item_id}）")))
+}
+
+pub fn list(conn: &Connection, state: Option<ReviewState>) -> Result<Vec<LocalItem>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} WHERE ?1 IS NULL OR state = ?1 ORDER BY updated_at, main_item_id"
+    ))?;
+    let rows = stmt.query_map([state.map(|s| s.key())], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a compare-and-swap change of a local item writes.
+pub struct Change<'a> {
+    pub state: ReviewState,
+    pub power_entry_id: Option<Id>,
+    pub official_code: Option<&'a str>,
+    pub return_reason: Option<&'a str>,
+}
+
+/// Compare-and-swap update; a state change is added to the history.
+pub fn update(
+    conn: &Connection,
+    main_item_id: Id,
+    change: &Change<'_>,
+    expected_version: i64,
+    by: Id,
+    at: Timestamp,
+) -> Result<LocalItem, StoreError> {
+    let before = get(conn, main_item_id)?;
+    let n = conn.execute(
+        "UPDATE local_items SET state = ?3, power_entry_id = ?4, official_code = ?5,
+             return_reason = ?6, updated_at = ?7, updated_by = ?8, version = version + 1
+         WHERE main_item_id = ?1 AND version = ?2",
+        params![
+            main_item_id,
+            expected_version,
+            change.state.key(),
+            change.power_entry_id,
+            change.official_code,
+            change.return_reason,
+            at,
+            by
+        ],
+    )?;
+    let current = get(conn, main_item_id)?;
+    if n == 0 {
+        return Err(StoreError::Conflict(Box::new(Conflict {
+            expected_version,
+            saved_by: super::accounts::describe(conn, current.updated_by)?,
+            saved_at: current.updated_at,
+            current: ConflictRow::LocalItem(Box::new(current)),
+        })));
+    }
+    if before.state != change.state {
+        add_history(
+            conn,
+            main_item_id,
+            by,
+            at,
+            Some(before.state),
+            change.state,
+            change.return_reason,
+            current.version,
+        )?;
+    }
+    Ok(current)
+}
+
+/// One step of a local item's review history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRow {
+    pub at: Timestamp,
+    pub account_id: Id,
+    pub from: Option<ReviewState>,
+    pub to: ReviewState,
+    pub reason: Option<String>,
+    pub item_version: i64,
+}
+
+pub fn history(conn: &Connection, main_item_id: Id) -> Result<Vec<HistoryRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT at, account_id, from_state, to_state, reason, item_version FROM local_item_history
+         WHERE main_item_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([main_item_id], |r| {
+        Ok(HistoryRow {
+            at: r.get(0)?,
+            account_id: r.get(1)?,
+            from: opt_key(r, 2)?,
+            to: key(r, 3)?,
+            reason: r.get(4)?,
+            item_version: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The next free sequence number for provisional codes of a region.
+pub fn next_provisional_seq(conn: &Connection, region_code: &str) -> Result<u32, StoreError> {
+    let prefix = format!("DF{region_code}-");
+    let max: Option<String> = conn.query_row(
+        "SELECT max(substr(code, length(?1) + 1, 4)) FROM main_items WHERE code LIKE ?1 || '%'",
+        [&prefix],
+        |r| r.get(0),
+    )?;
+    Ok(max.and_then(|m| m.parse::<u32>().ok()).unwrap_or(0) + 1)
+}

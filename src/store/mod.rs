@@ -1,0 +1,221 @@
+//! The only place that speaks SQL. Functions take a `&Connection` (a
+//! transaction derefs to one), return domain types, and keep no statement
+//! open once they return. SQLite-only features stay behind small functions
+//! here so that another backend can sit behind the same interface.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod changelog;
+pub mod checklists;
+pub mod claims;
+pub mod local_items;
+pub mod milestones;
+mod open;
+pub mod schema;
+pub mod units;
+
+pub use open::{APPLICATION_ID, OpenOptions, open};
+
+use crate::domain::{Account, Checklist, Keyed, LocalItem, Milestone, Timestamp};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    network_fs: Option<&'static str>,
+}
+
+impl Store {
+    fn new(conn: Connection, path: PathBuf, network_fs: Option<&'static str>) -> Self {
+        Store {
+            conn,
+            path,
+            network_fs,
+        }
+    }
+
+    /// For reads. Each read function finishes its statements before returning.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The network filesystem the file sits on, when the operator opted in.
+    pub fn network_filesystem(&self) -> Option<&'static str> {
+        self.network_fs
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed if `f`
+    /// returns Ok, rolled back otherwise.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Changes whenever another connection commits (`PRAGMA data_version`).
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the problems found.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `PRAGMA foreign_key_check`, as readable lines.
+    pub fn foreign_key_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(format!(
+                "{} 第{}行引用了不存在的 {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                r.get::<_, String>(2)?
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Copies the whole database to `dest` with SQLite's online backup API,
+    /// consistent even while other processes write.
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        self.conn
+            .backup(
+                rusqlite::MAIN_DB,
+                dest,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(StoreError::from)
+    }
+}
+
+/// A row that another operator changed between read and write.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub expected_version: i64,
+    pub current: ConflictRow,
+    /// Unit and name of whoever saved the current version.
+    pub saved_by: String,
+    pub saved_at: Timestamp,
+}
+
+/// The current state of the row the conflict is about.
+#[derive(Debug, Clone)]
+pub enum ConflictRow {
+    Checklist(Box<Checklist>),
+    LocalItem(Box<LocalItem>),
+    Milestone(Milestone),
+    Account(Box<Account>),
+}
+
+impl ConflictRow {
+    pub fn version(&self) -> i64 {
+        match self {
+            ConflictRow::Checklist(c) => c.version,
+            ConflictRow::LocalItem(l) => l.version,
+            ConflictRow::Milestone(m) => m.version,
+            ConflictRow::Account(a) => a.version,
+        }
+    }
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} 已于 {} 保存了此记录（当前版本 {}），你的修改基于版本 {}，未保存；请查看对方的修改后再保存",
+            self.saved_by,
+            crate::domain::format_time(self.saved_at),
+            self.current.version(),
+            self.expected_version
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库出错：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("无法打开数据库 {}：{source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("数据库 {} 不存在；请先运行 `jianguan init`（或 `jianguan init --demo`）创建", .0.display())]
+    Missing(PathBuf),
+    #[error("{} 不是 jianguan 数据库（application_id 不符），未作任何修改", .0.display())]
+    NotOurs(PathBuf),
+    #[error("数据库 {} 的结构版本为 {found}，本程序只支持到 {supported}：请升级 jianguan 后再打开", path.display())]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("数据库 {} 位于网络文件系统（{fs}）上，多人同时写入可能损坏文件；如确需使用，请加 --network-db（将改用回滚日志模式）", path.display())]
+    NetworkFilesystem { path: PathBuf, fs: &'static str },
+    #[error("数据库结构升级到版本 {version} 失败：{source}")]
+    Migration {
+        version: i64,
+        source: rusqlite::Error,
+    },
+    #[error("数据库正被其他操作员长时间占用，请稍后重试")]
+    Busy,
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
+    #[error("未找到{0}")]
+    NotFound(String),
+}
+
+impl StoreError {
+    /// True when another process held the write lock past the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Busy => true,
+            StoreError::Sqlite(e) => open::is_busy(e),
+            _ => false,
+        }
+    }
+}
+
+/// A column holding an enum by its key.
+pub(crate) struct Key<T>(pub T);
+
+impl<T: Keyed> FromSql for Key<T> {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let s = value.as_str()?;
+        T::from_key(s)
+            .map(Key)
+            .ok_or_else(|| FromSqlError::Other(format!("“{s}”不是有效的{}", T::WHAT).into()))
+    }
+}
+
+/// Reads an enum column.
+pub(crate) fn key<T: Keyed>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    Ok(row.get::<_, Key<T>>(idx)?.0)
+}
+
+/// Reads a nullable enum column.
+pub(crate) fn opt_key<T: Keyed>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<T>> {
+    Ok(row.get::<_, Option<Key<T>>>(idx)?.map(|k| k.0))
+}

@@ -1,0 +1,210 @@
+//! The schema, as an ordered list of migrations. Migration N brings a file
+//! from `user_version` N-1 to N. Never edit a released migration: add one.
+
+/// Schema version this binary writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+CREATE TABLE regions (
+    id        INTEGER PRIMARY KEY,
+    code      TEXT NOT NULL UNIQUE,
+    name      TEXT NOT NULL,
+    level     TEXT NOT NULL,
+    parent_id INTEGER REFERENCES regions(id)
+);
+
+CREATE TABLE units (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    region_id    INTEGER NOT NULL REFERENCES regions(id),
+    uscc         TEXT,
+    counterparts TEXT NOT NULL DEFAULT '',
+    version      INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (region_id, name)
+);
+
+CREATE TABLE accounts (
+    id          INTEGER PRIMARY KEY,
+    login       TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    office_post TEXT NOT NULL DEFAULT '',
+    mobile      TEXT NOT NULL DEFAULT '',
+    role        TEXT NOT NULL,
+    is_liaison  INTEGER NOT NULL DEFAULT 0,
+    active      INTEGER NOT NULL DEFAULT 1,
+    version     INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    updated_by  INTEGER REFERENCES accounts(id)
+);
+CREATE UNIQUE INDEX accounts_one_liaison ON accounts(unit_id) WHERE is_liaison = 1 AND active = 1;
+CREATE INDEX accounts_unit ON accounts(unit_id);
+
+CREATE TABLE main_items (
+    id            INTEGER PRIMARY KEY,
+    code          TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    department    TEXT NOT NULL,
+    permit_name   TEXT NOT NULL DEFAULT '',
+    permit_type   TEXT,
+    permit_code   TEXT NOT NULL DEFAULT '',
+    source        TEXT NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'in_use',
+    owner_unit_id INTEGER REFERENCES units(id),
+    version       INTEGER NOT NULL DEFAULT 1,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX main_items_department ON main_items(department, code);
+CREATE INDEX main_items_owner ON main_items(owner_unit_id);
+
+CREATE TABLE sub_items (
+    id           INTEGER PRIMARY KEY,
+    code         TEXT NOT NULL UNIQUE,
+    main_item_id INTEGER NOT NULL REFERENCES main_items(id),
+    name         TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    target       TEXT NOT NULL DEFAULT '',
+    measures     TEXT NOT NULL DEFAULT '',
+    basis_text   TEXT NOT NULL DEFAULT '',
+    process      TEXT NOT NULL DEFAULT '',
+    result       TEXT NOT NULL DEFAULT '',
+    levels       TEXT NOT NULL DEFAULT '',
+    classified   INTEGER NOT NULL DEFAULT 0,
+    status       TEXT NOT NULL DEFAULT 'in_use',
+    version      INTEGER NOT NULL DEFAULT 1,
+    updated_at   INTEGER NOT NULL
+);
+CREATE INDEX sub_items_main ON sub_items(main_item_id);
+
+CREATE TABLE legal_bases (
+    id      INTEGER PRIMARY KEY,
+    title   TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    article TEXT NOT NULL DEFAULT '',
+    excerpt TEXT NOT NULL DEFAULT '',
+    status  TEXT NOT NULL DEFAULT 'in_force',
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (title, article)
+);
+
+CREATE TABLE sub_item_bases (
+    sub_item_id INTEGER NOT NULL REFERENCES sub_items(id) ON DELETE CASCADE,
+    basis_id    INTEGER NOT NULL REFERENCES legal_bases(id),
+    PRIMARY KEY (sub_item_id, basis_id)
+) WITHOUT ROWID;
+CREATE INDEX sub_item_bases_basis ON sub_item_bases(basis_id);
+
+CREATE TABLE power_list (
+    id      INTEGER PRIMARY KEY,
+    code    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    kind    TEXT NOT NULL DEFAULT '',
+    UNIQUE (unit_id, code)
+);
+
+CREATE TABLE claims (
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    sub_item_id INTEGER NOT NULL REFERENCES sub_items(id),
+    exercised   INTEGER NOT NULL DEFAULT 1,
+    note        TEXT NOT NULL DEFAULT '',
+    claimed_by  INTEGER NOT NULL REFERENCES accounts(id),
+    claimed_at  INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, sub_item_id)
+) WITHOUT ROWID;
+CREATE INDEX claims_sub_item ON claims(sub_item_id);
+
+CREATE TABLE claim_finished (
+    unit_id     INTEGER PRIMARY KEY REFERENCES units(id),
+    finished_at INTEGER NOT NULL,
+    finished_by INTEGER NOT NULL REFERENCES accounts(id)
+);
+
+CREATE TABLE local_items (
+    main_item_id   INTEGER PRIMARY KEY REFERENCES main_items(id),
+    unit_id        INTEGER NOT NULL REFERENCES units(id),
+    state          TEXT NOT NULL,
+    power_entry_id INTEGER REFERENCES power_list(id),
+    official_code  TEXT UNIQUE,
+    return_reason  TEXT,
+    version        INTEGER NOT NULL DEFAULT 1,
+    updated_at     INTEGER NOT NULL,
+    updated_by     INTEGER NOT NULL REFERENCES accounts(id)
+);
+CREATE INDEX local_items_state ON local_items(state, updated_at);
+
+CREATE TABLE local_item_history (
+    id           INTEGER PRIMARY KEY,
+    main_item_id INTEGER NOT NULL REFERENCES local_items(main_item_id),
+    at           INTEGER NOT NULL,
+    account_id   INTEGER NOT NULL REFERENCES accounts(id),
+    from_state   TEXT,
+    to_state     TEXT NOT NULL,
+    reason       TEXT,
+    item_version INTEGER NOT NULL
+);
+CREATE INDEX local_item_history_item ON local_item_history(main_item_id, id);
+
+CREATE TABLE checklists (
+    id               INTEGER PRIMARY KEY,
+    sub_item_id      INTEGER NOT NULL REFERENCES sub_items(id),
+    unit_id          INTEGER NOT NULL REFERENCES units(id),
+    level            TEXT NOT NULL,
+    item_code        TEXT NOT NULL DEFAULT '',
+    subject_name     TEXT NOT NULL DEFAULT '',
+    subject_code     TEXT NOT NULL DEFAULT '',
+    entrust_name     TEXT NOT NULL DEFAULT '',
+    entrust_code     TEXT NOT NULL DEFAULT '',
+    target_main      TEXT NOT NULL DEFAULT '',
+    target_sub       TEXT NOT NULL DEFAULT '',
+    inspection_kind  TEXT,
+    methods          TEXT NOT NULL DEFAULT '[]',
+    random_included  INTEGER,
+    random_ratio     TEXT NOT NULL DEFAULT '',
+    random_frequency TEXT NOT NULL DEFAULT '',
+    content          TEXT NOT NULL DEFAULT '',
+    sampling         INTEGER,
+    sampling_content TEXT NOT NULL DEFAULT '',
+    cooperation      INTEGER,
+    cooperation_org  TEXT NOT NULL DEFAULT '',
+    state            TEXT NOT NULL,
+    source_id        INTEGER REFERENCES checklists(id),
+    source_version   INTEGER,
+    version          INTEGER NOT NULL DEFAULT 1,
+    updated_at       INTEGER NOT NULL,
+    updated_by       INTEGER NOT NULL REFERENCES accounts(id),
+    UNIQUE (sub_item_id, unit_id, level)
+);
+CREATE INDEX checklists_unit ON checklists(unit_id, state);
+CREATE INDEX checklists_source ON checklists(source_id);
+
+CREATE TABLE milestones (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    audience   TEXT NOT NULL,
+    due_at     INTEGER NOT NULL,
+    version    INTEGER NOT NULL DEFAULT 1,
+    updated_at INTEGER NOT NULL,
+    updated_by INTEGER REFERENCES accounts(id)
+);
+
+CREATE TABLE change_log (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    account_id INTEGER,
+    acting_as  INTEGER,
+    action     TEXT NOT NULL,
+    entity     TEXT NOT NULL,
+    entity_id  TEXT NOT NULL,
+    before     TEXT,
+    after      TEXT,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+);
+CREATE INDEX change_log_entity ON change_log(entity, entity_id);
+"#;

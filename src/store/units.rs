@@ -1,0 +1,131 @@
+//! Regions (区划) and units (单位).
+
+use super::{StoreError, key};
+use crate::domain::permission::UnitRef;
+use crate::domain::{Id, Level, Region, Unit, UnitCategory};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub fn insert_region(
+    conn: &Connection,
+    code: &str,
+    name: &str,
+    level: Level,
+    parent_id: Option<Id>,
+) -> Result<Id, StoreError> {
+    conn.execute(
+        "INSERT INTO regions (code, name, level, parent_id) VALUES (?1, ?2, ?3, ?4)",
+        params![code, name, level.key(), parent_id],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn region_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Region> {
+    Ok(Region {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        level: key(r, 3)?,
+        parent_id: r.get(4)?,
+    })
+}
+
+pub fn list_regions(conn: &Connection) -> Result<Vec<Region>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id, code, name, level, parent_id FROM regions ORDER BY code")?;
+    let rows = stmt.query_map([], region_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A region by its 6-digit code or its name.
+pub fn find_region(conn: &Connection, code_or_name: &str) -> Result<Option<Region>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, code, name, level, parent_id FROM regions WHERE code = ?1 OR name = ?1",
+            [code_or_name.trim()],
+            region_from_row,
+        )
+        .optional()?)
+}
+
+pub struct NewUnit<'a> {
+    pub name: &'a str,
+    pub category: UnitCategory,
+    pub region_id: Id,
+    pub uscc: Option<&'a str>,
+    pub counterparts: &'a [String],
+}
+
+pub fn insert_unit(conn: &Connection, u: &NewUnit<'_>) -> Result<Id, StoreError> {
+    conn.execute(
+        "INSERT INTO units (name, category, region_id, uscc, counterparts) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            u.name,
+            u.category.key(),
+            u.region_id,
+            u.uscc,
+            u.counterparts.join("\n")
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+const UNIT_COLUMNS: &str =
+    "u.id, u.name, u.category, u.region_id, r.name, r.level, u.uscc, u.counterparts
+     FROM units u JOIN regions r ON r.id = u.region_id";
+
+fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
+    let counterparts: String = r.get(7)?;
+    Ok(Unit {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        category: key(r, 2)?,
+        region_id: r.get(3)?,
+        region_name: r.get(4)?,
+        region_level: key(r, 5)?,
+        uscc: r.get(6)?,
+        counterparts: counterparts
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+pub fn unit(conn: &Connection, id: Id) -> Result<Unit, StoreError> {
+    conn.query_row(
+        &format!("SELECT {UNIT_COLUMNS} WHERE u.id = ?1"),
+        [id],
+        unit_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("单位（编号 {id}）")))
+}
+
+pub fn unit_ref(conn: &Connection, id: Id) -> Result<UnitRef, StoreError> {
+    let u = unit(conn, id)?;
+    Ok(UnitRef {
+        id: u.id,
+        region_id: u.region_id,
+        level: u.region_level,
+    })
+}
+
+/// Units whose name, or region name + name, is `name` (e.g. “市场监督管理局”
+/// at the city, or “金水区市场监督管理局”).
+pub fn find_units(conn: &Connection, name: &str) -> Result<Vec<Unit>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {UNIT_COLUMNS} WHERE u.name = ?1 OR r.name || u.name = ?1 ORDER BY r.code, u.id"
+    ))?;
+    let rows = stmt.query_map([name.trim()], unit_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn list_units(conn: &Connection) -> Result<Vec<Unit>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {UNIT_COLUMNS} ORDER BY r.code, u.id"))?;
+    let rows = stmt.query_map([], unit_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn count_units(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM units", [], |r| r.get(0))?)
+}
