@@ -2,6 +2,7 @@
 //! city and its counties. See README.md for the layers.
 
 pub mod app;
+pub mod cli;
 pub mod domain;
 pub mod seed;
 pub mod store;

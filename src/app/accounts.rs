@@ -172,7 +172,12 @@ pub fn bootstrap_admin(
     if store::accounts::count_by_role(tx, Role::PlatformAdmin)? > 0 {
         return Err(AppError::Invalid("数据库已有平台管理员".into()));
     }
-    validate(input)?;
+    // The first admin may fill in the phone number later.
+    if input.mobile.is_empty() {
+        validate_login(&input.login).map_err(AppError::Invalid)?;
+    } else {
+        validate(input)?;
+    }
     insert_checked(tx, input, at)
 }
 

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod checklists;
 pub mod claims;
+pub mod generate;
 pub mod init;
 pub mod local_items;
 pub mod milestones;

@@ -1,0 +1,41 @@
+//! `jianguan check`: integrity, foreign keys and the change-log chain.
+
+use super::{Context, output};
+use crate::store::changelog;
+use std::process::ExitCode;
+
+pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let store = ctx.open()?;
+    let mut problems: Vec<String> = store
+        .integrity_check()?
+        .into_iter()
+        .filter(|l| l != "ok")
+        .map(|l| format!("完整性检查：{l}"))
+        .collect();
+    problems.extend(store.foreign_key_check()?);
+    problems.extend(changelog::verify(store.conn())?);
+    let entries = changelog::count(store.conn())?;
+    if ctx.json {
+        output::json(&serde_json::json!({
+            "ok": problems.is_empty(),
+            "change_log_entries": entries,
+            "problems": problems,
+        }))?;
+    } else if problems.is_empty() {
+        println!("ok");
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!(
+            "发现 {} 个问题（共检查 {} 条操作记录）",
+            problems.len(),
+            entries
+        );
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,135 @@
+//! The command line: parse, call `app/`, print text or `--json`.
+
+mod account;
+mod check;
+mod init;
+mod output;
+mod whoami;
+
+use crate::app::{Actor, AppError};
+use crate::store::{self, OpenOptions, Store, StoreError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "jianguan",
+    version,
+    about = "监管事项目录清单与检查实施清单编制工具（互联网+监管）",
+    long_about = "jianguan（监管）：各部门认领国家级、省级监管事项，编制地方监管事项，\n\
+                  填报检查实施清单，协调员跟踪进度。数据保存在一个 SQLite 文件中，\n\
+                  可以是个人文件，也可以是服务器上多人共享的文件。\n\n\
+                  不带子命令运行时，打开默认数据库（首次运行自动创建演示数据库）并显示概况。",
+    after_help = "示例：\n  jianguan init --demo --db demo.db      创建演示数据库\n  \
+                  jianguan --db demo.db whoami           查看当前账号\n  \
+                  jianguan --db demo.db account list     列出账号\n  \
+                  jianguan --db demo.db check            检查数据库与操作记录链\n\n\
+                  退出码：0 成功，1 出错，2 用法错误。"
+)]
+pub struct Cli {
+    /// 数据库文件（默认在用户数据目录下；也可用环境变量 JIANGUAN_DB）
+    #[arg(long, global = true, env = "JIANGUAN_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// 允许打开网络文件系统（NFS/SMB/FUSE）上的数据库（改用回滚日志，较慢）
+    #[arg(long, global = true)]
+    network_db: bool,
+
+    /// 以另一账号的身份操作（仅平台管理员；操作记录中会注明）
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    as_login: Option<String>,
+
+    /// 以 JSON 输出数据
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 创建数据库：空库，或 --demo 演示库（运行者成为平台管理员）
+    Init(init::InitArgs),
+    /// 显示当前系统用户对应的账号、单位和角色
+    Whoami,
+    /// 账号管理
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// 检查数据库完整性和操作记录哈希链；正常时输出 ok
+    Check,
+}
+
+/// Everything a command needs: the options, the OS login.
+pub struct Context {
+    pub db: PathBuf,
+    pub network_db: bool,
+    pub as_login: Option<String>,
+    pub json: bool,
+    pub login: String,
+}
+
+impl Context {
+    pub fn open(&self) -> Result<Store, StoreError> {
+        let store = store::open(
+            &self.db,
+            &OpenOptions {
+                create: false,
+                allow_network_fs: self.network_db,
+            },
+        )?;
+        if let Some(fs) = store.network_filesystem() {
+            eprintln!("警告：数据库位于网络文件系统（{fs}）上，已改用回滚日志模式");
+        }
+        Ok(store)
+    }
+
+    /// The account of the OS user (and `--as`), for writes.
+    pub fn actor(&self, store: &Store) -> Result<Actor, AppError> {
+        Actor::resolve(store, &self.login, self.as_login.as_deref())
+    }
+}
+
+/// The OS login of this process (the SSH user).
+pub fn os_login() -> String {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Where the database lives when `--db` is not given.
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("cn", "jianguan", "jianguan")
+        .map(|d| d.data_dir().join("jianguan.db"))
+        .unwrap_or_else(|| PathBuf::from("jianguan.db"))
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let explicit_db = cli.db.is_some();
+    let ctx = Context {
+        db: cli.db.unwrap_or_else(default_db_path),
+        network_db: cli.network_db,
+        as_login: cli.as_login,
+        json: cli.json,
+        login: os_login(),
+    };
+    let result = match cli.command {
+        Some(Command::Init(args)) => init::run(&ctx, &args),
+        Some(Command::Whoami) => whoami::run(&ctx),
+        Some(Command::Account(cmd)) => account::run(&ctx, cmd),
+        Some(Command::Check) => check::run(&ctx),
+        None => whoami::overview(&ctx, !explicit_db),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `jianguan whoami`, and the overview shown by plain `jianguan`.
+
+use super::{Context, init, output};
+use crate::app::Actor;
+use crate::domain::format_time;
+use crate::store;
+use std::process::ExitCode;
+
+pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let store = ctx.open()?;
+    let actor = match Actor::resolve(&store, &ctx.login, ctx.as_login.as_deref()) {
+        Ok(a) => a,
+        Err(e @ crate::app::AppError::NoAccount(_)) => {
+            if ctx.json {
+                output::json(&serde_json::json!({ "login": ctx.login, "account": null }))?;
+            } else {
+                println!("{e}");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let account = actor.effective();
+    let unit = store::units::unit(store.conn(), account.unit_id)?;
+    if ctx.json {
+        output::json(&serde_json::json!({
+            "login": ctx.login,
+            "account": account,
+            "acting_for": actor.acting_as.as_ref().map(|_| &account.login),
+            "unit": unit,
+            "database": ctx.db,
+        }))?;
+    } else {
+        println!("系统用户：{}", ctx.login);
+        if let Some(other) = &actor.acting_as {
+            println!("代为操作：{}（{}）", other.name, other.login);
+        }
+        println!("姓名：{}", account.name);
+        println!("单位：{}", unit.full_name());
+        println!("角色：{}", account.role.label());
+        if !account.office_post.is_empty() {
+            println!("处室及职务：{}", account.office_post);
+        }
+        println!("数据库：{}", ctx.db.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Plain `jianguan`: create the demo database on first use of the default
+/// path, then show where things stand.
+pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
+    if default_path && !ctx.db.exists() {
+        eprintln!("首次运行：在 {} 创建演示数据库……", ctx.db.display());
+        init::create(ctx, true, None, None)?;
+    }
+    let store = ctx.open()?;
+    let conn = store.conn();
+    let counts = store::catalogue::counts(conn)?;
+    let who = match ctx.actor(&store) {
+        Ok(a) => {
+            let unit = store::units::unit(conn, a.effective().unit_id)?;
+            format!(
+                "{}（{}，{}）",
+                a.effective().name,
+                unit.full_name(),
+                a.effective().role.label()
+            )
+        }
+        Err(e) => e.to_string(),
+    };
+    if ctx.json {
+        output::json(&serde_json::json!({
+            "database": ctx.db,
+            "catalogue": counts,
+            "claims": store::claims::count_claims(conn)?,
+            "checklists": store::checklists::count(conn)?,
+            "milestones": store::milestones::list(conn)?,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("数据库：{}", ctx.db.display());
+    println!("当前账号：{who}");
+    println!(
+        "目录：{} 个监管部门，{} 个主项，{} 个子项，{} 项设定依据",
+        counts.departments, counts.main_items, counts.sub_items, counts.legal_bases
+    );
+    println!(
+        "认领 {} 条，检查实施清单 {} 份",
+        store::claims::count_claims(conn)?,
+        store::checklists::count(conn)?
+    );
+    println!("时间节点：");
+    for m in store::milestones::list(conn)? {
+        println!(
+            "  {}  {}（{}）",
+            format_time(m.due_at),
+            m.name,
+            m.audience.label()
+        );
+    }
+    println!("\n可用命令见 `jianguan --help`。");
+    Ok(ExitCode::SUCCESS)
+}
