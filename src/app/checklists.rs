@@ -6,7 +6,8 @@ use crate::domain::permission::WriteAction;
 use crate::domain::{
     Category, Checklist, ChecklistFields, ChecklistState, FieldError, Id, validate_checklist,
 };
-use crate::store::{self, Conflict, ConflictRow, Store, checklists::Source};
+use crate::store::checklists::{NewChecklist, Source};
+use crate::store::{self, Conflict, ConflictRow, Store};
 
 /// A save of one checklist of the actor's unit.
 pub struct SaveRequest {
@@ -66,14 +67,16 @@ pub fn save_checklist(
             (None, None) => {
                 let id = store::checklists::insert(
                     w.tx,
-                    sub.id,
-                    unit.id,
-                    unit.level,
-                    &fields,
-                    state,
-                    Source::default(),
-                    w.actor.account_id,
-                    w.at,
+                    &NewChecklist {
+                        sub_item_id: sub.id,
+                        unit_id: unit.id,
+                        level: unit.level,
+                        fields: &fields,
+                        state,
+                        source: Source::default(),
+                        by: w.actor.account_id,
+                        at: w.at,
+                    },
                 )?;
                 let saved = store::checklists::get(w.tx, id)?;
                 w.log(

@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::seed;
 use crate::store::accounts::NewAccount;
 use crate::store::changelog::{self, NewEntry};
-use crate::store::checklists::Source as ChecklistSource;
+use crate::store::checklists::{NewChecklist, Source as ChecklistSource};
 use crate::store::units::NewUnit;
 use crate::store::{self, Store};
 use rusqlite::Connection;
@@ -494,14 +494,16 @@ fn work(
                 };
                 store::checklists::insert(
                     tx,
-                    *sub_id,
-                    unit.id,
-                    unit.level,
-                    &fields,
-                    state,
-                    ChecklistSource::default(),
-                    unit.account,
-                    at + 3600,
+                    &NewChecklist {
+                        sub_item_id: *sub_id,
+                        unit_id: unit.id,
+                        level: unit.level,
+                        fields: &fields,
+                        state,
+                        source: ChecklistSource::default(),
+                        by: unit.account,
+                        at: at + 3600,
+                    },
                 )?;
                 g.checklists += 1;
             }

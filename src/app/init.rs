@@ -12,9 +12,10 @@ use crate::domain::{
 };
 use crate::seed;
 use crate::store::changelog::{self, NewEntry};
+use crate::store::checklists::{NewChecklist, Source as ChecklistSource};
 use crate::store::local_items::Change;
 use crate::store::units::NewUnit;
-use crate::store::{self, Store, accounts::NewAccount, checklists::Source as ChecklistSource};
+use crate::store::{self, Store, accounts::NewAccount};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -668,17 +669,19 @@ impl Demo<'_> {
         };
         let id = store::checklists::insert(
             self.tx,
-            sub.id,
-            unit_id,
-            level,
-            &fields,
-            saved_state,
-            ChecklistSource {
-                id: source.map(|s| s.0),
-                version: source.map(|s| s.1),
+            &NewChecklist {
+                sub_item_id: sub.id,
+                unit_id,
+                level,
+                fields: &fields,
+                state: saved_state,
+                source: ChecklistSource {
+                    id: source.map(|s| s.0),
+                    version: source.map(|s| s.1),
+                },
+                by,
+                at: self.now - 86_400,
             },
-            by,
-            self.now - 86_400,
         )?;
         self.summary.checklists += 1;
         Ok(id)

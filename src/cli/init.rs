@@ -120,6 +120,7 @@ fn create_with(
             let g = generate(&mut store, scale, now, &mut |msg| eprintln!("{msg}"))?;
             summary.regions += g.regions;
             summary.units += g.units;
+            summary.accounts += g.accounts;
             summary.main_items += g.main_items;
             summary.sub_items += g.sub_items;
             summary.claims += g.claims;

@@ -15,17 +15,20 @@ fn methods_json(f: &ChecklistFields) -> String {
     serde_json::to_string(&f.methods).unwrap_or_else(|_| "[]".into())
 }
 
-pub fn insert(
-    conn: &Connection,
-    sub_item_id: Id,
-    unit_id: Id,
-    level: Level,
-    f: &ChecklistFields,
-    state: ChecklistState,
-    source: Source,
-    by: Id,
-    at: Timestamp,
-) -> Result<Id, StoreError> {
+/// A checklist to insert.
+pub struct NewChecklist<'a> {
+    pub sub_item_id: Id,
+    pub unit_id: Id,
+    pub level: Level,
+    pub fields: &'a ChecklistFields,
+    pub state: ChecklistState,
+    pub source: Source,
+    pub by: Id,
+    pub at: Timestamp,
+}
+
+pub fn insert(conn: &Connection, c: &NewChecklist<'_>) -> Result<Id, StoreError> {
+    let f = c.fields;
     conn.prepare_cached(
         "INSERT INTO checklists (sub_item_id, unit_id, level, item_code, subject_name, subject_code,
             entrust_name, entrust_code, target_main, target_sub, inspection_kind, methods,
@@ -35,9 +38,9 @@ pub fn insert(
                  ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
-        sub_item_id,
-        unit_id,
-        level.key(),
+        c.sub_item_id,
+        c.unit_id,
+        c.level.key(),
         f.item_code,
         f.subject_name,
         f.subject_code,
@@ -55,11 +58,11 @@ pub fn insert(
         f.sampling_content,
         f.cooperation,
         f.cooperation_org,
-        state.key(),
-        source.id,
-        source.version,
-        at,
-        by
+        c.state.key(),
+        c.source.id,
+        c.source.version,
+        c.at,
+        c.by
     ])?;
     Ok(conn.last_insert_rowid())
 }

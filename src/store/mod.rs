@@ -26,15 +26,28 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     network_fs: Option<&'static str>,
+    migrations_applied: i64,
 }
 
 impl Store {
-    fn new(conn: Connection, path: PathBuf, network_fs: Option<&'static str>) -> Self {
+    fn new(
+        conn: Connection,
+        path: PathBuf,
+        network_fs: Option<&'static str>,
+        migrations_applied: i64,
+    ) -> Self {
         Store {
             conn,
             path,
             network_fs,
+            migrations_applied,
         }
+    }
+
+    /// How many schema migrations opening this connection applied (0 when
+    /// another process had already brought the file up to date).
+    pub fn migrations_applied(&self) -> i64 {
+        self.migrations_applied
     }
 
     /// For reads. Each read function finishes its statements before returning.

@@ -89,8 +89,8 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
     set_journal_mode(&conn, journal)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    migrate(&conn, path)?;
-    Ok(Store::new(conn, path.to_path_buf(), network))
+    let applied = migrate(&conn, path)?;
+    Ok(Store::new(conn, path.to_path_buf(), network, applied))
 }
 
 fn check_application_id(conn: &Connection, path: &Path) -> Result<(), StoreError> {
@@ -137,7 +137,8 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 /// Applies the missing migrations in one `BEGIN IMMEDIATE` transaction,
 /// reading the version again once the write lock is held, so that of
 /// several processes opening a new file only the first applies them.
-fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+/// Returns how many migrations this call applied.
+fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     let seen = user_version(conn)?;
     if seen > LATEST {
         return Err(StoreError::TooNew {
@@ -147,7 +148,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         });
     }
     if seen == LATEST {
-        return Ok(());
+        return Ok(0);
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let current = user_version(&tx)?;
@@ -167,5 +168,5 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", LATEST)?;
     tx.commit()?;
-    Ok(())
+    Ok(LATEST - current)
 }

@@ -1,0 +1,238 @@
+//! The real binary, as a user runs it.
+
+mod common;
+
+use common::bin;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn jianguan(db: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("JIANGUAN_DB")
+        .output()
+        .expect("run jianguan")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn demo(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("demo.db");
+    let o = jianguan(&db, &["init", "--demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    db
+}
+
+#[test]
+fn check_is_ok_on_a_fresh_demo_and_finds_a_change_log_row_edited_with_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let o = jianguan(&db, &["check"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "ok");
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE change_log SET after = replace(after, '\"regions\":17', '\"regions\":18') WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let o = jianguan(&db, &["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("操作记录第 1 条") && out.contains("修改过"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_finds_a_deleted_change_log_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    // Make a second and third row through the real CLI.
+    for login in ["op1", "op2"] {
+        let o = jianguan(
+            &db,
+            &[
+                "account",
+                "add",
+                "--login",
+                login,
+                "--name",
+                "测试",
+                "--unit",
+                "金水区城市管理局",
+                "--role",
+                "operator",
+                "--mobile",
+                "13912345678",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM change_log WHERE id = 2", [])
+        .unwrap();
+    drop(conn);
+    let o = jianguan(&db, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("缺失"), "{}", text(&o));
+}
+
+#[test]
+fn init_refuses_an_existing_database_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let before = std::fs::read(&db).unwrap();
+    let o = jianguan(&db, &["init", "--demo"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("已存在"), "{}", text(&o));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn a_missing_database_says_how_to_create_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = jianguan(&dir.path().join("none.db"), &["whoami"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("jianguan init"), "{}", text(&o));
+    assert!(!dir.path().join("none.db").exists(), "nothing created");
+}
+
+#[test]
+fn a_newer_schema_and_a_foreign_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let o = jianguan(&db, &["whoami"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("结构版本为 99") && text(&o).contains("升级"),
+        "{}",
+        text(&o)
+    );
+
+    let other = dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute("CREATE TABLE notes (x)", []).unwrap();
+    drop(conn);
+    let o = jianguan(&other, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("不是 jianguan 数据库"), "{}", text(&o));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let o = Command::new(bin()).arg("--no-such-flag").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn accounts_are_created_by_admins_and_as_acts_for_another_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let add = |extra: &[&str], login: &str| {
+        let mut args = extra.to_vec();
+        args.extend_from_slice(&[
+            "account",
+            "add",
+            "--login",
+            login,
+            "--name",
+            "钱七",
+            "--unit",
+            "金水区城市管理局",
+            "--role",
+            "operator",
+            "--mobile",
+            "13912345678",
+            "--post",
+            "法规股 科员",
+        ]);
+        jianguan(&db, &args)
+    };
+    // The OS user ran init, so it is the platform_admin.
+    let o = add(&[], "qianqi");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("金水区城市管理局"), "{}", text(&o));
+    // Acting as an operator, the admin has the operator's rights: none here.
+    let o = add(&["--as", "zhangwei"], "qianba");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("无权操作"), "{}", text(&o));
+    // Acting as the county admin of 金水区 is allowed.
+    let o = add(&["--as", "chenjing"], "qianjiu");
+    assert!(o.status.success(), "{}", text(&o));
+    // A bad phone number is named.
+    let o = jianguan(
+        &db,
+        &[
+            "account",
+            "add",
+            "--login",
+            "x1",
+            "--name",
+            "某",
+            "--unit",
+            "金水区城市管理局",
+            "--role",
+            "operator",
+            "--mobile",
+            "2391234567",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("2391234567"), "{}", text(&o));
+
+    let o = jianguan(&db, &["account", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let logins: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["login"].as_str().unwrap())
+        .collect();
+    assert!(logins.contains(&"qianqi") && logins.contains(&"qianjiu"));
+    assert!(!logins.contains(&"qianba") && !logins.contains(&"x1"));
+}
+
+#[test]
+fn plain_jianguan_creates_the_demo_database_on_first_run() {
+    let home = tempfile::tempdir().unwrap();
+    let o = Command::new(bin())
+        .env_remove("JIANGUAN_DB")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("演示数据库") && out.contains("258 个子项"),
+        "{out}"
+    );
+    assert!(home.path().join("data/jianguan/jianguan.db").exists());
+}
+
+#[test]
+fn jianguan_db_environment_variable_selects_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let o = Command::new(bin())
+        .env("JIANGUAN_DB", &db)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -1,0 +1,119 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use jianguan::app::init::{AdminInput, init};
+use jianguan::app::{Actor, now};
+use jianguan::store::{self, OpenOptions, Store};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// Login of the platform_admin of test databases.
+pub const ADMIN: &str = "admin";
+
+pub fn open(path: &Path) -> Store {
+    store::open(
+        path,
+        &OpenOptions {
+            create: true,
+            allow_network_fs: false,
+        },
+    )
+    .expect("open test database")
+}
+
+/// A demo database at `dir/name`, created through the real init service.
+pub fn demo_db(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let mut store = open(&path);
+    init(
+        &mut store,
+        &AdminInput {
+            login: ADMIN.into(),
+            name: "测试管理员".into(),
+            mobile: "13900000000".into(),
+        },
+        true,
+        now(),
+    )
+    .expect("init demo");
+    path
+}
+
+pub fn actor(store: &Store, login: &str) -> Actor {
+    Actor::resolve(store, login, None).unwrap_or_else(|e| panic!("{login}: {e}"))
+}
+
+/// Starts this test binary again as a worker process: it runs only the
+/// ignored test `name`, which reads its orders from the environment.
+pub fn spawn_worker(name: &str, env: &[(&str, String)]) -> Child {
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        name,
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("spawn worker")
+}
+
+/// The `RESULT {...}` line a worker printed.
+pub fn worker_result(child: Child) -> serde_json::Value {
+    let out = child.wait_with_output().expect("worker output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "worker failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find_map(|l| l.split_once("RESULT ").map(|(_, r)| r))
+        .unwrap_or_else(|| panic!("no RESULT line in: {stdout}"));
+    serde_json::from_str(line).expect("RESULT is JSON")
+}
+
+/// Every row of every table, as text: two databases with the same content
+/// give the same dump.
+pub fn content_dump(store: &Store) -> Vec<String> {
+    let conn = store.conn();
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables.retain(|t| !t.starts_with("sqlite_"));
+    let mut out = Vec::new();
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let mut s = format!("{t}:");
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    s.push_str(&format!("{v:?}|"));
+                }
+                Ok(s)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.sort();
+        out.extend(rows);
+    }
+    out
+}
+
+/// Path to the built binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_jianguan")
+}

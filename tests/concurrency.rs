@@ -1,0 +1,183 @@
+//! Real OS processes sharing one file (SPEC §6).
+
+mod common;
+
+use common::*;
+use jianguan::app::AppError;
+use jianguan::app::checklists::{SaveRequest, save_checklist};
+use jianguan::domain::Category;
+use jianguan::store;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const WORKERS: usize = 8;
+
+/// Waits until the parent creates the `go` file, so all workers start together.
+fn wait_for_go(dir: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !dir.join("go").exists() {
+        assert!(Instant::now() < deadline, "no go signal");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+#[ignore = "worker process of eight_processes_open_a_fresh_file_together"]
+fn worker_open() {
+    let db = PathBuf::from(std::env::var("JG_DB").expect("JG_DB"));
+    wait_for_go(db.parent().unwrap());
+    let store = open(&db);
+    println!("RESULT {{\"applied\": {}}}", store.migrations_applied());
+}
+
+#[test]
+fn eight_processes_open_a_fresh_file_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| spawn_worker("worker_open", &[("JG_DB", db.display().to_string())]))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let applied: Vec<i64> = workers
+        .into_iter()
+        .map(|w| worker_result(w)["applied"].as_i64().unwrap())
+        .collect();
+    assert_eq!(applied.len(), WORKERS, "every process opened the file");
+    assert_eq!(
+        applied.iter().filter(|&&a| a > 0).count(),
+        1,
+        "schema applied by exactly one process: {applied:?}"
+    );
+    let store = open(&db);
+    assert_eq!(store.migrations_applied(), 0);
+    let version: i64 = store
+        .conn()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, store::schema::LATEST);
+    let mode: String = store
+        .conn()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+const SAVES_PER_WORKER: usize = 200;
+
+#[test]
+#[ignore = "worker process of compare_and_swap_saves_from_eight_processes_lose_nothing"]
+fn worker_cas() {
+    let db = PathBuf::from(std::env::var("JG_DB").expect("JG_DB"));
+    let sub_item_id: i64 = std::env::var("JG_SUB").unwrap().parse().unwrap();
+    let me: usize = std::env::var("JG_WORKER").unwrap().parse().unwrap();
+    let mut store = open(&db);
+    let actor = actor(&store, "zhangwei");
+    wait_for_go(db.parent().unwrap());
+    let (mut ok, mut conflicts, mut saved_versions) = (0, 0, Vec::new());
+    for i in 0..SAVES_PER_WORKER {
+        let current = store::checklists::find(store.conn(), sub_item_id, actor.effective().unit_id)
+            .unwrap()
+            .expect("checklist exists");
+        let mut fields = current.fields.clone();
+        fields.content = format!("worker {me} save {i}");
+        match save_checklist(
+            &mut store,
+            &actor,
+            SaveRequest {
+                sub_item_id,
+                fields,
+                expected_version: Some(current.version),
+                submit: false,
+            },
+        ) {
+            Ok(saved) => {
+                ok += 1;
+                saved_versions.push(saved.checklist.version);
+            }
+            Err(AppError::Conflict(c)) => {
+                assert!(c.current.version() > current.version);
+                conflicts += 1;
+            }
+            Err(e) => panic!("unexpected failure: {e}"),
+        }
+    }
+    println!(
+        "RESULT {}",
+        serde_json::json!({ "ok": ok, "conflicts": conflicts, "versions": saved_versions })
+    );
+}
+
+#[test]
+fn compare_and_swap_saves_from_eight_processes_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "cas.db");
+    let (sub_item_id, start_version) = {
+        let store = open(&db);
+        let actor = actor(&store, "zhangwei");
+        let list =
+            store::checklists::list_for_unit(store.conn(), actor.effective().unit_id).unwrap();
+        let c = list.first().expect("demo has checklists").clone();
+        let sub = store::catalogue::sub_item(store.conn(), c.sub_item_id).unwrap();
+        assert_eq!(sub.category, Category::Inspection);
+        (c.sub_item_id, c.version)
+    };
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|i| {
+            spawn_worker(
+                "worker_cas",
+                &[
+                    ("JG_DB", db.display().to_string()),
+                    ("JG_SUB", sub_item_id.to_string()),
+                    ("JG_WORKER", i.to_string()),
+                ],
+            )
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let results: Vec<_> = workers.into_iter().map(worker_result).collect();
+    let ok: i64 = results.iter().map(|r| r["ok"].as_i64().unwrap()).sum();
+    let conflicts: i64 = results
+        .iter()
+        .map(|r| r["conflicts"].as_i64().unwrap())
+        .sum();
+    assert_eq!(ok + conflicts, (WORKERS * SAVES_PER_WORKER) as i64);
+    assert!(ok > 0);
+
+    let store = open(&db);
+    let unit = actor(&store, "zhangwei").effective().unit_id;
+    let final_row = store::checklists::find(store.conn(), sub_item_id, unit)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        final_row.version,
+        start_version + ok,
+        "every success bumped the version once"
+    );
+    // No two processes were told they saved the same version: no lost update.
+    let mut versions: Vec<i64> = results
+        .iter()
+        .flat_map(|r| {
+            r["versions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+        })
+        .collect();
+    versions.sort();
+    versions.dedup();
+    assert_eq!(versions.len() as i64, ok);
+    // Every success is in the change log, and the chain is intact.
+    let logged: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE action = 'save_checklist' AND entity_id = ?1",
+            [final_row.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, ok);
+    assert!(store::changelog::verify(store.conn()).unwrap().is_empty());
+}
