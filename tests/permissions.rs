@@ -4,9 +4,7 @@
 mod common;
 
 use common::*;
-use jianguan::app::accounts::{
-    AccountInput, UnitInput, create_account, create_unit, update_account,
-};
+use jianguan::app::accounts::{UnitInput, create_account, create_unit, update_account};
 use jianguan::app::checklists::{SaveRequest, save_checklist};
 use jianguan::app::local_items::{
     LocalItemInput, LocalSubItemInput, approve, create_local_item, edit_local_item, mark_entered,
@@ -150,7 +148,7 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
         "create_account" => create_account(
             s,
             a,
-            &AccountInput {
+            &jianguan::domain::NewAccount {
                 login: "newop".into(),
                 name: "新操作员".into(),
                 unit_id: unit_id(s, "金水区城市管理局"),

@@ -3,8 +3,8 @@
 use super::{Actor, AppError, write};
 use crate::domain::account::{validate_login, validate_mobile};
 use crate::domain::permission::{UnitRef, WriteAction};
-use crate::domain::{Account, Id, Level, Role, UnitCategory, Uscc};
-use crate::store::{self, Store, accounts::NewAccount, units::NewUnit};
+use crate::domain::{Account, Id, Level, NewAccount, Role, UnitCategory, Uscc};
+use crate::store::{self, Store, units::NewUnit};
 
 /// A unit to create.
 pub struct UnitInput {
@@ -68,18 +68,7 @@ pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Resul
     })
 }
 
-/// An account to create; `unit` is a unit id.
-pub struct AccountInput {
-    pub login: String,
-    pub name: String,
-    pub unit_id: Id,
-    pub office_post: String,
-    pub mobile: String,
-    pub role: Role,
-    pub is_liaison: bool,
-}
-
-fn validate(input: &AccountInput) -> Result<(), AppError> {
+fn validate(input: &NewAccount) -> Result<(), AppError> {
     validate_login(&input.login).map_err(AppError::Invalid)?;
     if input.name.trim().is_empty() {
         return Err(AppError::Invalid("姓名不能为空".into()));
@@ -94,7 +83,7 @@ fn unit_ref(tx: &rusqlite::Connection, unit_id: Id) -> Result<UnitRef, AppError>
 pub fn create_account(
     store: &mut Store,
     actor: &Actor,
-    input: &AccountInput,
+    input: &NewAccount,
 ) -> Result<Account, AppError> {
     validate(input)?;
     write(store, actor, |w| {
@@ -120,7 +109,7 @@ pub fn create_account(
 /// liaison per unit, a county admin belongs to a county unit.
 fn insert_checked(
     tx: &rusqlite::Connection,
-    input: &AccountInput,
+    input: &NewAccount,
     at: i64,
 ) -> Result<Account, AppError> {
     if store::accounts::by_login(tx, &input.login)?.is_some() {
@@ -149,13 +138,10 @@ fn insert_checked(
     let id = store::accounts::insert_account(
         tx,
         &NewAccount {
-            login: &input.login,
-            name: input.name.trim(),
-            unit_id: input.unit_id,
-            office_post: input.office_post.trim(),
-            mobile: input.mobile.trim(),
-            role: input.role,
-            is_liaison: input.is_liaison,
+            name: input.name.trim().to_string(),
+            office_post: input.office_post.trim().to_string(),
+            mobile: input.mobile.trim().to_string(),
+            ..input.clone()
         },
         at,
     )?;
@@ -166,7 +152,7 @@ fn insert_checked(
 /// database has none (`jianguan init`).
 pub fn bootstrap_admin(
     tx: &rusqlite::Connection,
-    input: &AccountInput,
+    input: &NewAccount,
     at: i64,
 ) -> Result<Account, AppError> {
     if store::accounts::count_by_role(tx, Role::PlatformAdmin)? > 0 {

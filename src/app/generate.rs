@@ -7,11 +7,10 @@ use super::AppError;
 use super::init::{category_texts, demo_fields, demo_uscc};
 use crate::domain::checklist::derived_state;
 use crate::domain::{
-    Category, ChecklistState, Id, ItemStatus, Level, MainItem, Role, Source, SubItem, Timestamp,
-    UnitCategory,
+    Category, ChecklistState, Id, ItemStatus, Level, MainItem, NewAccount, Role, Source, SubItem,
+    Timestamp, UnitCategory,
 };
 use crate::seed;
-use crate::store::accounts::NewAccount;
 use crate::store::changelog::{self, NewEntry};
 use crate::store::checklists::{NewChecklist, Source as ChecklistSource};
 use crate::store::units::NewUnit;
@@ -416,11 +415,11 @@ fn regions_and_units(
             let account = store::accounts::insert_account(
                 tx,
                 &NewAccount {
-                    login: &login,
-                    name: &format!("操作员{id}"),
+                    login,
+                    name: format!("操作员{id}"),
                     unit_id: id,
-                    office_post: "法规科 科员",
-                    mobile: &mobile,
+                    office_post: "法规科 科员".into(),
+                    mobile,
                     role: Role::Operator,
                     is_liaison: true,
                 },

@@ -3,19 +3,20 @@
 //! every state. All in one transaction, logged as one change-log row.
 
 use super::AppError;
-use super::accounts::{AccountInput, bootstrap_admin};
+use super::accounts::bootstrap_admin;
 use crate::domain::checklist::derived_state;
 use crate::domain::local_item::{provisional_main_code, provisional_sub_code};
 use crate::domain::{
     Account, ChecklistFields, ChecklistState, Id, InspectionKind, ItemStatus, Level, MainItem,
-    ReviewState, Role, Source, SubItem, Timestamp, Unit, UnitCategory, Uscc, parse_time,
+    NewAccount, ReviewState, Role, Source, SubItem, Timestamp, Unit, UnitCategory, Uscc,
+    parse_time,
 };
 use crate::seed;
 use crate::store::changelog::{self, NewEntry};
 use crate::store::checklists::{NewChecklist, Source as ChecklistSource};
 use crate::store::local_items::Change;
 use crate::store::units::NewUnit;
-use crate::store::{self, Store, accounts::NewAccount};
+use crate::store::{self, Store};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -89,7 +90,7 @@ pub fn init(
         }
         let admin = bootstrap_admin(
             tx,
-            &AccountInput {
+            &NewAccount {
                 login: admin.login.clone(),
                 name: admin.name.clone(),
                 unit_id: units[ADMIN_UNIT],
@@ -316,11 +317,11 @@ impl Demo<'_> {
             let id = store::accounts::insert_account(
                 self.tx,
                 &NewAccount {
-                    login,
-                    name,
+                    login: login.to_string(),
+                    name: name.to_string(),
                     unit_id: self.units[*unit],
-                    office_post: post,
-                    mobile,
+                    office_post: post.to_string(),
+                    mobile: mobile.to_string(),
                     role: *role,
                     is_liaison: true,
                 },

@@ -1,7 +1,8 @@
 //! `jianguan account add|list`.
 
 use super::{Context, output};
-use crate::app::accounts::{AccountInput, create_account};
+use crate::app::accounts::create_account;
+use crate::domain::NewAccount;
 use crate::domain::Role;
 use crate::store;
 use anyhow::{Context as _, bail};
@@ -72,7 +73,7 @@ pub fn run(ctx: &Context, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             let account = create_account(
                 &mut store,
                 &actor,
-                &AccountInput {
+                &NewAccount {
                     login,
                     name,
                     unit_id: target.id,

@@ -71,6 +71,18 @@ pub struct Account {
     pub version: i64,
 }
 
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewAccount {
+    pub login: String,
+    pub name: String,
+    pub unit_id: Id,
+    pub office_post: String,
+    pub mobile: String,
+    pub role: Role,
+    pub is_liaison: bool,
+}
+
 /// 监管事项主项
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MainItem {

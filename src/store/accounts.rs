@@ -2,24 +2,10 @@
 
 use super::{Conflict, ConflictRow, StoreError, key};
 use crate::domain::permission::ActorCtx;
-use crate::domain::{Account, Id, Role, Timestamp};
+use crate::domain::{Account, Id, NewAccount, Role, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub struct NewAccount<'a> {
-    pub login: &'a str,
-    pub name: &'a str,
-    pub unit_id: Id,
-    pub office_post: &'a str,
-    pub mobile: &'a str,
-    pub role: Role,
-    pub is_liaison: bool,
-}
-
-pub fn insert_account(
-    conn: &Connection,
-    a: &NewAccount<'_>,
-    at: Timestamp,
-) -> Result<Id, StoreError> {
+pub fn insert_account(conn: &Connection, a: &NewAccount, at: Timestamp) -> Result<Id, StoreError> {
     conn.execute(
         "INSERT INTO accounts (login, name, unit_id, office_post, mobile, role, is_liaison,
                                created_at, updated_at)

@@ -2,7 +2,8 @@
 
 use super::{Conflict, ConflictRow, StoreError, key, opt_key};
 use crate::domain::{Checklist, ChecklistFields, ChecklistState, Id, Level, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 /// Where a new checklist's text came from (共享复用).
 #[derive(Debug, Clone, Copy, Default)]
@@ -11,8 +12,34 @@ pub struct Source {
     pub version: Option<i64>,
 }
 
-fn methods_json(f: &ChecklistFields) -> String {
-    serde_json::to_string(&f.methods).unwrap_or_else(|_| "[]".into())
+/// The columns of the eleven items (after 行使层级), in the order of
+/// `field_values`.
+const FIELD_COLUMNS: &str = "item_code, subject_name, subject_code, entrust_name, entrust_code,
+    target_main, target_sub, inspection_kind, methods, random_included, random_ratio,
+    random_frequency, content, sampling, sampling_content, cooperation, cooperation_org";
+
+fn field_values(f: &ChecklistFields) -> [Value; 17] {
+    [
+        f.item_code.clone().into(),
+        f.subject_name.clone().into(),
+        f.subject_code.clone().into(),
+        f.entrust_name.clone().into(),
+        f.entrust_code.clone().into(),
+        f.target_main.clone().into(),
+        f.target_sub.clone().into(),
+        f.inspection_kind.map(|k| k.key().to_string()).into(),
+        serde_json::to_string(&f.methods)
+            .unwrap_or_else(|_| "[]".into())
+            .into(),
+        f.random_included.into(),
+        f.random_ratio.clone().into(),
+        f.random_frequency.clone().into(),
+        f.content.clone().into(),
+        f.sampling.into(),
+        f.sampling_content.clone().into(),
+        f.cooperation.into(),
+        f.cooperation_org.clone().into(),
+    ]
 }
 
 /// A checklist to insert.
@@ -28,42 +55,27 @@ pub struct NewChecklist<'a> {
 }
 
 pub fn insert(conn: &Connection, c: &NewChecklist<'_>) -> Result<Id, StoreError> {
-    let f = c.fields;
-    conn.prepare_cached(
-        "INSERT INTO checklists (sub_item_id, unit_id, level, item_code, subject_name, subject_code,
-            entrust_name, entrust_code, target_main, target_sub, inspection_kind, methods,
-            random_included, random_ratio, random_frequency, content, sampling, sampling_content,
-            cooperation, cooperation_org, state, source_id, source_version, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-    )?
-    .execute(params![
-        c.sub_item_id,
-        c.unit_id,
-        c.level.key(),
-        f.item_code,
-        f.subject_name,
-        f.subject_code,
-        f.entrust_name,
-        f.entrust_code,
-        f.target_main,
-        f.target_sub,
-        f.inspection_kind.map(|k| k.key()),
-        methods_json(f),
-        f.random_included,
-        f.random_ratio,
-        f.random_frequency,
-        f.content,
-        f.sampling,
-        f.sampling_content,
-        f.cooperation,
-        f.cooperation_org,
-        c.state.key(),
-        c.source.id,
-        c.source.version,
-        c.at,
-        c.by
-    ])?;
+    let head: [Value; 3] = [
+        c.sub_item_id.into(),
+        c.unit_id.into(),
+        c.level.key().to_string().into(),
+    ];
+    let tail: [Value; 5] = [
+        c.state.key().to_string().into(),
+        c.source.id.into(),
+        c.source.version.into(),
+        c.at.into(),
+        c.by.into(),
+    ];
+    let placeholders = vec!["?"; 3 + 17 + 5].join(", ");
+    conn.prepare_cached(&format!(
+        "INSERT INTO checklists (sub_item_id, unit_id, level, {FIELD_COLUMNS}, state, source_id,
+                                 source_version, updated_at, updated_by)
+         VALUES ({placeholders})"
+    ))?
+    .execute(params_from_iter(
+        head.into_iter().chain(field_values(c.fields)).chain(tail),
+    ))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -150,40 +162,25 @@ pub fn update(
     by: Id,
     at: Timestamp,
 ) -> Result<Checklist, StoreError> {
+    let assignments: Vec<String> = FIELD_COLUMNS
+        .split(',')
+        .map(|c| format!("{} = ?", c.trim()))
+        .collect();
+    let tail: [Value; 5] = [
+        state.key().to_string().into(),
+        at.into(),
+        by.into(),
+        id.into(),
+        expected_version.into(),
+    ];
     let n = conn
-        .prepare_cached(
-            "UPDATE checklists SET item_code = ?3, subject_name = ?4, subject_code = ?5,
-                entrust_name = ?6, entrust_code = ?7, target_main = ?8, target_sub = ?9,
-                inspection_kind = ?10, methods = ?11, random_included = ?12, random_ratio = ?13,
-                random_frequency = ?14, content = ?15, sampling = ?16, sampling_content = ?17,
-                cooperation = ?18, cooperation_org = ?19, state = ?20, updated_at = ?21,
-                updated_by = ?22, version = version + 1
-             WHERE id = ?1 AND version = ?2",
-        )?
-        .execute(params![
-            id,
-            expected_version,
-            f.item_code,
-            f.subject_name,
-            f.subject_code,
-            f.entrust_name,
-            f.entrust_code,
-            f.target_main,
-            f.target_sub,
-            f.inspection_kind.map(|k| k.key()),
-            methods_json(f),
-            f.random_included,
-            f.random_ratio,
-            f.random_frequency,
-            f.content,
-            f.sampling,
-            f.sampling_content,
-            f.cooperation,
-            f.cooperation_org,
-            state.key(),
-            at,
-            by
-        ])?;
+        .prepare_cached(&format!(
+            "UPDATE checklists SET {}, state = ?, updated_at = ?, updated_by = ?,
+                 version = version + 1
+             WHERE id = ? AND version = ?",
+            assignments.join(", ")
+        ))?
+        .execute(params_from_iter(field_values(f).into_iter().chain(tail)))?;
     let current = get(conn, id)?;
     if n == 0 {
         return Err(StoreError::Conflict(Box::new(Conflict {

@@ -1,0 +1,163 @@
+//! Store round trips and compare-and-swap conflicts.
+
+mod common;
+
+use common::*;
+use jianguan::app::AppError;
+use jianguan::app::checklists::{SaveRequest, save_checklist};
+use jianguan::domain::{ChecklistFields, ChecklistState, InspectionKind, Level};
+use jianguan::store::{self, ConflictRow};
+
+fn every_field_set(code: &str) -> ChecklistFields {
+    ChecklistFields {
+        item_code: code.into(),
+        level: Some(Level::City),
+        subject_name: "郑州市市场监督管理局".into(),
+        subject_code: "91350100M000100Y43".into(),
+        entrust_name: "郑州市市场监管综合行政执法支队".into(),
+        entrust_code: "91310000775785552L".into(),
+        target_main: "食品生产企业".into(),
+        target_sub: "婴幼儿配方食品生产企业".into(),
+        inspection_kind: Some(InspectionKind::OffSite),
+        methods: vec!["网络监测".into(), "视频巡查".into()],
+        random_included: Some(true),
+        random_ratio: "不低于5%".into(),
+        random_frequency: "每半年不少于1次".into(),
+        content: "检查生产记录\n检查出厂检验".into(),
+        sampling: Some(true),
+        sampling_content: "抽检营养成分".into(),
+        cooperation: Some(true),
+        cooperation_org: "郑州市卫生健康委员会".into(),
+    }
+}
+
+#[test]
+fn a_saved_checklist_reads_back_field_for_field_and_a_stale_save_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "rt.db");
+    let mut s = open(&db);
+    let op = actor(&s, "zhangwei");
+    let unit = op.effective().unit_id;
+    // A claimed inspection item of the unit that has no checklist yet (未开始).
+    let sub = store::claims::claims_of_unit(s.conn(), unit)
+        .unwrap()
+        .into_iter()
+        .map(|c| store::catalogue::sub_item(s.conn(), c.sub_item_id).unwrap())
+        .find(|x| {
+            x.category == jianguan::domain::Category::Inspection
+                && store::checklists::find(s.conn(), x.id, unit)
+                    .unwrap()
+                    .is_none()
+        })
+        .expect("an unstarted checklist");
+    let fields = every_field_set(&sub.code);
+    let saved = save_checklist(
+        &mut s,
+        &op,
+        SaveRequest {
+            sub_item_id: sub.id,
+            fields: fields.clone(),
+            expected_version: None,
+            submit: true,
+        },
+    )
+    .unwrap();
+    assert!(saved.errors.is_empty());
+    let back = store::checklists::get(s.conn(), saved.checklist.id).unwrap();
+    assert_eq!(back.fields, fields);
+    assert_eq!(back.state, ChecklistState::Filed);
+    assert_eq!(back.version, 1);
+
+    // Someone else saves version 1 first.
+    let mut theirs = fields.clone();
+    theirs.content = "他人的修改".into();
+    save_checklist(
+        &mut s,
+        &op,
+        SaveRequest {
+            sub_item_id: sub.id,
+            fields: theirs,
+            expected_version: Some(1),
+            submit: false,
+        },
+    )
+    .unwrap();
+    let mut mine = fields;
+    mine.content = "我的修改".into();
+    let err = save_checklist(
+        &mut s,
+        &op,
+        SaveRequest {
+            sub_item_id: sub.id,
+            fields: mine,
+            expected_version: Some(1),
+            submit: false,
+        },
+    )
+    .unwrap_err();
+    let AppError::Conflict(c) = err else {
+        panic!("expected a conflict, got {err:?}")
+    };
+    assert_eq!(c.expected_version, 1);
+    assert!(c.saved_by.contains("郑州市市场监督管理局") && c.saved_by.contains("张伟"));
+    let ConflictRow::Checklist(current) = &c.current else {
+        panic!("conflict about a checklist")
+    };
+    assert_eq!(current.version, 2);
+    assert_eq!(current.fields.content, "他人的修改");
+    assert!(c.to_string().contains("未保存"), "{c}");
+    // A complete draft is 完整; an incomplete submit is refused with the fields named.
+    let mut incomplete = current.fields.clone();
+    incomplete.content.clear();
+    let err = save_checklist(
+        &mut s,
+        &op,
+        SaveRequest {
+            sub_item_id: sub.id,
+            fields: incomplete,
+            expected_version: Some(2),
+            submit: true,
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("检查内容（日常）：必填"), "{err}");
+    assert_eq!(
+        store::checklists::get(s.conn(), current.id)
+            .unwrap()
+            .version,
+        2
+    );
+}
+
+#[test]
+fn a_checklist_needs_a_claimed_inspection_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "rules.db");
+    let mut s = open(&db);
+    let op = actor(&s, "sunli");
+    let unit = op.effective().unit_id;
+    let claimed: Vec<i64> = store::claims::claims_of_unit(s.conn(), unit)
+        .unwrap()
+        .iter()
+        .map(|c| c.sub_item_id)
+        .collect();
+    let unclaimed = (1..300)
+        .find(|id| {
+            !claimed.contains(id)
+                && store::catalogue::sub_item(s.conn(), *id).unwrap().category
+                    == jianguan::domain::Category::Inspection
+        })
+        .unwrap();
+    let err = save_checklist(
+        &mut s,
+        &op,
+        SaveRequest {
+            sub_item_id: unclaimed,
+            fields: ChecklistFields::default(),
+            expected_version: None,
+            submit: false,
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("尚未认领"), "{err}");
+}
