@@ -2,11 +2,13 @@
 //! terminal.
 
 pub mod account;
+pub mod basis_text;
 pub mod checklist;
 pub mod entities;
 pub mod enums;
 pub mod local_item;
 pub mod permission;
+pub mod text;
 pub mod time;
 pub mod uscc;
 
