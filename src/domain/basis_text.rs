@@ -65,7 +65,9 @@ pub fn parse_citations(text: &str) -> Vec<Citation> {
         let mut rest = text;
         while let Some(open) = rest.find('《') {
             let after = &rest[open..];
-            let Some(close) = after.find('》') else { break };
+            let Some(close) = after.find('》') else {
+                break;
+            };
             let title = after[..close + '》'.len_utf8()].to_string();
             let tail = &after[close + '》'.len_utf8()..];
             let segment_end = tail.find('《').unwrap_or(tail.len());
@@ -133,7 +135,9 @@ pub fn title_variants(title: &str) -> Vec<String> {
     let mut v = vec![format!("《{inner}》")];
     match inner.strip_prefix("中华人民共和国") {
         Some(short) => v.push(format!("《{short}》")),
-        None if inner.ends_with('法') && !inner.ends_with("办法") => v.push(format!("《中华人民共和国{inner}》")),
+        None if inner.ends_with('法') && !inner.ends_with("办法") => {
+            v.push(format!("《中华人民共和国{inner}》"))
+        }
         None => {}
     }
     v
@@ -159,9 +163,16 @@ pub fn guess_kind(title: &str) -> BasisKind {
         } else {
             BasisKind::AdministrativeRegulation
         }
-    } else if ["办法", "规定", "规则", "细则", "办法（试行）", "规定（试行）"]
-        .iter()
-        .any(|s| inner.ends_with(s))
+    } else if [
+        "办法",
+        "规定",
+        "规则",
+        "细则",
+        "办法（试行）",
+        "规定（试行）",
+    ]
+    .iter()
+    .any(|s| inner.ends_with(s))
     {
         if local {
             BasisKind::LocalGovernmentRule
@@ -187,7 +198,9 @@ mod tests {
     #[test]
     fn several_bases_with_articles() {
         assert_eq!(
-            pairs("《中华人民共和国食品安全法》第一百一十条；《中华人民共和国食品安全法》第八十七条"),
+            pairs(
+                "《中华人民共和国食品安全法》第一百一十条；《中华人民共和国食品安全法》第八十七条"
+            ),
             vec![
                 ("《中华人民共和国食品安全法》".into(), "第一百一十条".into()),
                 ("《中华人民共和国食品安全法》".into(), "第八十七条".into())
@@ -200,8 +213,14 @@ mod tests {
         assert_eq!(
             pairs("《中华人民共和国药品管理法》第九十九条第一款、第一百一十五条"),
             vec![
-                ("《中华人民共和国药品管理法》".into(), "第九十九条第一款".into()),
-                ("《中华人民共和国药品管理法》".into(), "第一百一十五条".into())
+                (
+                    "《中华人民共和国药品管理法》".into(),
+                    "第九十九条第一款".into()
+                ),
+                (
+                    "《中华人民共和国药品管理法》".into(),
+                    "第一百一十五条".into()
+                )
             ]
         );
     }
@@ -219,7 +238,9 @@ mod tests {
 
     #[test]
     fn quoted_text_after_a_colon_is_the_excerpt() {
-        let c = parse_citations("《中华人民共和国食品安全法》第八十七条：县级以上人民政府食品安全监督管理部门应当对食品进行定期或者不定期的抽样检验。");
+        let c = parse_citations(
+            "《中华人民共和国食品安全法》第八十七条：县级以上人民政府食品安全监督管理部门应当对食品进行定期或者不定期的抽样检验。",
+        );
         assert_eq!(c.len(), 1);
         assert!(c[0].excerpt.starts_with("县级以上"));
     }
@@ -239,12 +260,27 @@ mod tests {
     fn variants_and_kinds() {
         assert_eq!(
             title_variants("《食品安全法》"),
-            vec!["《食品安全法》".to_string(), "《中华人民共和国食品安全法》".to_string()]
+            vec![
+                "《食品安全法》".to_string(),
+                "《中华人民共和国食品安全法》".to_string()
+            ]
         );
         assert_eq!(guess_kind("《中华人民共和国食品安全法》"), BasisKind::Law);
-        assert_eq!(guess_kind("《物业管理条例》"), BasisKind::AdministrativeRegulation);
-        assert_eq!(guess_kind("《郑州市燃气管理条例》"), BasisKind::LocalRegulation);
-        assert_eq!(guess_kind("《郑州市城市生活垃圾分类管理办法》"), BasisKind::LocalGovernmentRule);
-        assert_eq!(guess_kind("《食品生产许可管理办法》"), BasisKind::DepartmentalRule);
+        assert_eq!(
+            guess_kind("《物业管理条例》"),
+            BasisKind::AdministrativeRegulation
+        );
+        assert_eq!(
+            guess_kind("《郑州市燃气管理条例》"),
+            BasisKind::LocalRegulation
+        );
+        assert_eq!(
+            guess_kind("《郑州市城市生活垃圾分类管理办法》"),
+            BasisKind::LocalGovernmentRule
+        );
+        assert_eq!(
+            guess_kind("《食品生产许可管理办法》"),
+            BasisKind::DepartmentalRule
+        );
     }
 }

@@ -24,7 +24,10 @@ pub fn header_key(s: &str) -> String {
 
 /// A code as typed: half-width, no spaces anywhere.
 pub fn code(s: &str) -> String {
-    half_width(s).chars().filter(|c| !c.is_whitespace()).collect()
+    half_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Free text: trimmed (also of ideographic spaces), inner line breaks kept,

@@ -1,0 +1,282 @@
+//! Writing the annex layouts with rust_xlsxwriter: merged header groups,
+//! frozen headers, widths fit for Chinese, drop-downs on enum columns.
+
+use super::layouts::{ANNEX2_CITY, ANNEX2_COUNTY, ANNEX4_HEADERS, CHECKLIST, checklist_groups};
+use crate::domain::{ChecklistFields, InspectionKind, Level, YesNo};
+use rust_xlsxwriter::{
+    DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+use std::path::Path;
+use unicode_width::UnicodeWidthStr;
+
+fn title_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(0xD9E1F2)
+}
+
+fn cell_format() -> Format {
+    Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top)
+}
+
+/// Column widths from the widest line of any cell (a Chinese character is
+/// two units), within bounds that keep long texts wrapping.
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn new(headers: &[&str]) -> Self {
+        Widths(headers.iter().map(|h| h.width()).collect())
+    }
+
+    fn see(&mut self, col: usize, text: &str) {
+        let w = text.lines().map(|l| l.width()).max().unwrap_or(0);
+        if let Some(slot) = self.0.get_mut(col) {
+            *slot = (*slot).max(w);
+        }
+    }
+
+    fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (c, w) in self.0.iter().enumerate() {
+            ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 48.0))?;
+        }
+        Ok(())
+    }
+}
+
+fn yes_no(b: Option<bool>) -> &'static str {
+    match b {
+        Some(b) => YesNo::from_bool(b).label(),
+        None => "",
+    }
+}
+
+/// One checklist as annex 5 prints it, in the order of `CHECKLIST`.
+pub fn checklist_cells(f: &ChecklistFields) -> [String; 18] {
+    [
+        f.item_code.clone(),
+        f.level.map(|l| l.label().to_string()).unwrap_or_default(),
+        f.subject_name.clone(),
+        f.subject_code.clone(),
+        f.entrust_name.clone(),
+        f.entrust_code.clone(),
+        f.target_main.clone(),
+        f.target_sub.clone(),
+        f.inspection_kind
+            .map(|k| k.label().to_string())
+            .unwrap_or_default(),
+        f.methods.join("、"),
+        yes_no(f.random_included).into(),
+        f.random_ratio.clone(),
+        f.random_frequency.clone(),
+        f.content.clone(),
+        yes_no(f.sampling).into(),
+        f.sampling_content.clone(),
+        yes_no(f.cooperation).into(),
+        f.cooperation_org.clone(),
+    ]
+}
+
+/// A checklist row to export, with its round-trip tag (“单位编号:版本”).
+pub struct ChecklistRow {
+    pub fields: ChecklistFields,
+    pub version_tag: String,
+}
+
+/// Rows of drop-down validation added below the data, for filling offline.
+const SPARE_ROWS: u32 = 200;
+
+/// 附件5: a title row, two header rows with merged groups, the data.
+pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("检查实施清单")?;
+    let (hf, cf) = (header_format(), cell_format());
+    let data_cols = CHECKLIST.len() - 1;
+    ws.merge_range(0, 0, 0, data_cols as u16 - 1, title, &title_format())?;
+    ws.set_row_height(0, 30)?;
+    // Grouped columns get the group above their own header; the others
+    // span both header rows.
+    let groups = checklist_groups();
+    for (name, first, last) in &groups {
+        if first == last {
+            ws.write_string_with_format(1, *first as u16, *name, &hf)?;
+        } else {
+            ws.merge_range(1, *first as u16, 1, *last as u16, name, &hf)?;
+        }
+    }
+    for (c, col) in CHECKLIST.iter().enumerate() {
+        match col.group {
+            Some(_) => {
+                ws.write_string_with_format(2, c as u16, col.header, &hf)?;
+            }
+            None => {
+                ws.merge_range(1, c as u16, 2, c as u16, col.header, &hf)?;
+            }
+        }
+    }
+    let headers: Vec<&str> = CHECKLIST.iter().map(|c| c.header).collect();
+    let mut widths = Widths::new(&headers);
+    for (i, row) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        for (c, text) in checklist_cells(&row.fields).iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, text, &cf)?;
+            widths.see(c, text);
+        }
+        ws.write_string(r, data_cols as u16, &row.version_tag)?;
+    }
+    widths.apply(ws)?;
+    ws.set_column_hidden(data_cols as u16)?;
+    ws.set_freeze_panes(3, 0)?;
+    let last = 3 + rows.len() as u32 + SPARE_ROWS;
+    let levels: Vec<&str> = Level::ALL.iter().map(|l| l.label()).collect();
+    let kinds: Vec<&str> = InspectionKind::ALL.iter().map(|k| k.label()).collect();
+    let yes_no = ["是", "否"];
+    for (key, list) in [
+        ("level", &levels[..]),
+        ("inspection_kind", &kinds[..]),
+        ("random_included", &yes_no[..]),
+        ("sampling", &yes_no[..]),
+        ("cooperation", &yes_no[..]),
+    ] {
+        let c = CHECKLIST.iter().position(|col| col.key == key).unwrap_or(0) as u16;
+        let v = DataValidation::new()
+            .allow_list_strings(list)?
+            .set_error_message(&format!("请从下拉列表中选择：{}", list.join("、")))?;
+        ws.add_data_validation(3, c, last, c, &v)?;
+    }
+    wb.save(path)
+}
+
+/// A sub-item row of annex 4.
+pub struct CatalogueRow {
+    pub department: String,
+    pub main_name: String,
+    pub permit: String,
+    pub sub_name: String,
+    pub target: String,
+    pub measures: String,
+    pub basis: String,
+    pub process: String,
+    pub result: String,
+    pub levels: String,
+}
+
+/// 附件4: “<单位>监管事项清单”, the “填报单位： 电话：” line, the ten fields.
+pub fn write_catalogue(
+    path: &Path,
+    title: &str,
+    filler: &str,
+    phone: &str,
+    rows: &[CatalogueRow],
+) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("监管事项清单")?;
+    let last_col = ANNEX4_HEADERS.len() as u16 - 1;
+    ws.merge_range(0, 0, 0, last_col, title, &title_format())?;
+    ws.set_row_height(0, 30)?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        &format!("填报单位：{filler}        电话：{phone}"),
+        &Format::new(),
+    )?;
+    let hf = header_format();
+    let cf = cell_format();
+    for (c, h) in ANNEX4_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &hf)?;
+    }
+    let mut widths = Widths::new(ANNEX4_HEADERS);
+    for (i, row) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &cf)?;
+        let cells = [
+            &row.department,
+            &row.main_name,
+            &row.permit,
+            &row.sub_name,
+            &row.target,
+            &row.measures,
+            &row.basis,
+            &row.process,
+            &row.result,
+            &row.levels,
+        ];
+        for (c, text) in cells.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16 + 1, text.as_str(), &cf)?;
+            widths.see(c + 1, text);
+        }
+    }
+    widths.apply(ws)?;
+    ws.set_column_width(0, 6)?;
+    ws.set_freeze_panes(3, 0)?;
+    wb.save(path)
+}
+
+/// A person of annex 2: (单位或地区, 处室及职务或单位及职务, 姓名, 电话).
+pub struct AccountRow {
+    pub place: String,
+    pub post: String,
+    pub name: String,
+    pub mobile: String,
+}
+
+/// 附件2: 表1 for city units, 表2 for counties.
+pub fn write_accounts(
+    path: &Path,
+    city: &[AccountRow],
+    county: &[AccountRow],
+) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    for (sheet, title, headers, rows) in [
+        ("表1 市直部门", "表1：市直部门填报", ANNEX2_CITY, city),
+        (
+            "表2 县（市、区）",
+            "表2：各县（市、区）填报",
+            ANNEX2_COUNTY,
+            county,
+        ),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet)?;
+        ws.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &title_format())?;
+        let hf = header_format();
+        let cf = cell_format();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, *h, &hf)?;
+        }
+        let mut widths = Widths::new(headers);
+        for (i, row) in rows.iter().enumerate() {
+            let r = 2 + i as u32;
+            ws.write_number_with_format(r, 0, (i + 1) as f64, &cf)?;
+            for (c, text) in [&row.place, &row.post, &row.name, &row.mobile]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string_with_format(r, c as u16 + 1, text.as_str(), &cf)?;
+                widths.see(c + 1, text);
+            }
+        }
+        widths.apply(ws)?;
+        ws.set_column_width(0, 6)?;
+        ws.set_freeze_panes(2, 0)?;
+    }
+    wb.save(path)
+}
