@@ -68,7 +68,7 @@ pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Resul
     })
 }
 
-fn validate(input: &NewAccount) -> Result<(), AppError> {
+pub(crate) fn validate(input: &NewAccount) -> Result<(), AppError> {
     validate_login(&input.login).map_err(AppError::Invalid)?;
     if input.name.trim().is_empty() {
         return Err(AppError::Invalid("姓名不能为空".into()));
@@ -107,7 +107,7 @@ pub fn create_account(
 
 /// Inserts after the checks that are not permissions: unique login, one
 /// liaison per unit, a county admin belongs to a county unit.
-fn insert_checked(
+pub(crate) fn insert_checked(
     tx: &rusqlite::Connection,
     input: &NewAccount,
     at: i64,

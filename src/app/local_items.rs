@@ -165,14 +165,14 @@ pub fn edit_local_item(
         main.permit_name = input.permit_name.clone();
         main.permit_type = input.permit_type;
         main.permit_code = input.permit_code.clone();
-        store::catalogue::update_main_item(w.tx, &main, w.at)?;
+        store::catalogue::replace_main_item(w.tx, &main, w.at)?;
         let existing = store::catalogue::sub_items_of(w.tx, main_item_id)?;
         let mut next_seq = existing.len() as u32 + 1;
         for s in &input.sub_items {
             match s.id.and_then(|id| existing.iter().find(|e| e.id == id)) {
                 Some(old) => {
                     let sub = sub_item_of(w, &main, s, old.code.clone())?;
-                    store::catalogue::update_sub_item(w.tx, &sub, w.at)?;
+                    store::catalogue::replace_sub_item(w.tx, &sub, w.at)?;
                     store::catalogue::set_bases(w.tx, old.id, &s.basis_ids)?;
                 }
                 None => {

@@ -6,7 +6,9 @@
 pub mod accounts;
 pub mod checklists;
 pub mod claims;
+pub mod export;
 pub mod generate;
+pub mod import;
 pub mod init;
 pub mod local_items;
 pub mod milestones;
@@ -76,6 +78,11 @@ pub enum AppError {
     NoAccount(String),
     #[error("{0}")]
     Store(StoreError),
+    #[error(
+        "文件中有 {} 处问题，未导入任何内容（修改后重新导入，或加 --skip-bad-rows 只导入无误的行）",
+        .0.rejected.len()
+    )]
+    Rejected(Box<import::ImportReport>),
 }
 
 impl From<StoreError> for AppError {
@@ -163,7 +170,17 @@ pub(crate) fn write<T>(
     actor: &Actor,
     f: impl FnOnce(&Write<'_>) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    store.write(|tx| {
+    write_or_roll_back(store, actor, true, f)
+}
+
+/// `write`, or with `commit == false` a dry run rolled back at the end.
+pub(crate) fn write_or_roll_back<T>(
+    store: &mut Store,
+    actor: &Actor,
+    commit: bool,
+    f: impl FnOnce(&Write<'_>) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    store.transaction(commit, |tx| {
         let real = store::accounts::actor_ctx(tx, actor.real.id)
             .map_err(|_| AppError::NoAccount(actor.real.login.clone()))?;
         let (ctx, acting_as) = match &actor.acting_as {

@@ -5,7 +5,7 @@ use crate::app::accounts::create_account;
 use crate::domain::NewAccount;
 use crate::domain::Role;
 use crate::store;
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Subcommand;
 use std::process::ExitCode;
 
@@ -55,20 +55,7 @@ pub fn run(ctx: &Context, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             post,
             liaison,
         } => {
-            let units = store::units::find_units(store.conn(), &unit)?;
-            let target = match units.as_slice() {
-                [one] => one.clone(),
-                [] => {
-                    bail!("没有名为“{unit}”的单位（可写“市场监督管理局”或“金水区市场监督管理局”）")
-                }
-                many => bail!(
-                    "“{unit}”对应多个单位：{}；请写出带区划的全称",
-                    many.iter()
-                        .map(|u| u.full_name())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ),
-            };
+            let target = super::resolve_unit(&store, &unit)?;
             let actor = ctx.actor(&store)?;
             let account = create_account(
                 &mut store,

@@ -2,8 +2,11 @@
 
 mod account;
 mod check;
+mod export;
+mod import;
 mod init;
 mod output;
+mod progress;
 mod whoami;
 
 use crate::app::{Actor, AppError};
@@ -59,6 +62,12 @@ enum Command {
     Account(account::AccountCommand),
     /// 检查数据库完整性和操作记录哈希链；正常时输出 ok
     Check,
+    /// 从电子表格导入（目录、权责清单、账号、检查实施清单）
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// 导出为政府样表格式的电子表格（附件2、附件4、附件5）
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -88,6 +97,34 @@ impl Context {
     /// The account of the OS user (and `--as`), for writes.
     pub fn actor(&self, store: &Store) -> Result<Actor, AppError> {
         Actor::resolve(store, &self.login, self.as_login.as_deref())
+    }
+}
+
+/// A unit named on the command line: “市场监督管理局” (a city unit) or
+/// “金水区市场监督管理局”; an ambiguous name lists the candidates.
+pub fn resolve_unit(store: &Store, name: &str) -> anyhow::Result<crate::domain::Unit> {
+    let units = store::units::find_units(store.conn(), name)?;
+    match units.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => {
+            anyhow::bail!("没有名为“{name}”的单位（可写“市场监督管理局”或“金水区市场监督管理局”）")
+        }
+        many => {
+            // A bare name means the city's own unit when one exists.
+            if let Some(city) = many
+                .iter()
+                .find(|u| u.region_level == crate::domain::Level::City)
+            {
+                return Ok(city.clone());
+            }
+            anyhow::bail!(
+                "“{name}”对应多个单位：{}；请写出带区划的全称",
+                many.iter()
+                    .map(|u| u.full_name())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
+        }
     }
 }
 
@@ -123,6 +160,8 @@ pub fn run() -> ExitCode {
         Some(Command::Whoami) => whoami::run(&ctx),
         Some(Command::Account(cmd)) => account::run(&ctx, cmd),
         Some(Command::Check) => check::run(&ctx),
+        Some(Command::Import(cmd)) => import::run(&ctx, cmd),
+        Some(Command::Export(cmd)) => export::run(&ctx, cmd),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

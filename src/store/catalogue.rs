@@ -287,46 +287,6 @@ pub fn sub_item_status(conn: &Connection, id: Id) -> Result<Option<ItemStatus>, 
         .optional()?)
 }
 
-/// Rewrites a main item's editable fields (local items only; versioning is
-/// done by the caller's compare-and-swap on the review record).
-pub fn update_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE main_items SET name = ?2, permit_name = ?3, permit_type = ?4, permit_code = ?5,
-             updated_at = ?6, version = version + 1 WHERE id = ?1",
-        params![
-            m.id,
-            m.name,
-            m.permit_name,
-            m.permit_type.map(|t| t.key()),
-            m.permit_code,
-            at
-        ],
-    )?;
-    Ok(())
-}
-
-pub fn update_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE sub_items SET name = ?2, category = ?3, target = ?4, measures = ?5, basis_text = ?6,
-             process = ?7, result = ?8, levels = ?9, classified = ?10, updated_at = ?11,
-             version = version + 1 WHERE id = ?1",
-        params![
-            s.id,
-            s.name,
-            s.category.key(),
-            s.target,
-            s.measures,
-            s.basis_text,
-            s.process,
-            s.result,
-            levels_text(&s.levels),
-            s.classified,
-            at
-        ],
-    )?;
-    Ok(())
-}
-
 /// Deletes a sub-item nobody claims or has a checklist for; false if it is
 /// still referenced.
 pub fn delete_unreferenced_sub_item(conn: &Connection, id: Id) -> Result<bool, StoreError> {
@@ -353,5 +313,138 @@ pub fn set_bases(conn: &Connection, sub_item_id: Id, basis_ids: &[Id]) -> Result
     for &b in basis_ids {
         link_basis(conn, sub_item_id, b)?;
     }
+    Ok(())
+}
+
+/// Main items compiled by the city (source `city`), by code.
+pub fn local_main_items(conn: &Connection) -> Result<Vec<MainItem>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MAIN_COLUMNS} WHERE source = 'city' ORDER BY code"
+    ))?;
+    let rows = stmt.query_map([], main_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every main item (for imports that compare a whole catalogue).
+pub fn all_main_items(conn: &Connection) -> Result<Vec<MainItem>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {MAIN_COLUMNS}"))?;
+    let rows = stmt.query_map([], main_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every sub-item.
+pub fn all_sub_items(conn: &Connection) -> Result<Vec<SubItem>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {SUB_COLUMNS}"))?;
+    let rows = stmt.query_map([], sub_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every (basis id, title, article).
+pub fn basis_keys(conn: &Connection) -> Result<Vec<(Id, String, String)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, title, article FROM legal_bases")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The bases each sub-item cites, sorted.
+pub fn all_links(conn: &Connection) -> Result<std::collections::HashMap<Id, Vec<Id>>, StoreError> {
+    let mut out: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT sub_item_id, basis_id FROM sub_item_bases ORDER BY 1, 2")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Id>(0)?, r.get::<_, Id>(1)?)))?;
+    for row in rows {
+        let (s, b) = row?;
+        out.entry(s).or_default().push(b);
+    }
+    Ok(out)
+}
+
+/// Rewrites every field of a main item found by id, bumping its version.
+pub fn replace_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE main_items SET code = ?2, name = ?3, department = ?4, permit_name = ?5,
+             permit_type = ?6, permit_code = ?7, source = ?8, status = ?9, updated_at = ?10,
+             version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![
+        m.id,
+        m.code,
+        m.name,
+        m.department,
+        m.permit_name,
+        m.permit_type.map(|t| t.key()),
+        m.permit_code,
+        m.source.key(),
+        m.status.key(),
+        at
+    ])?;
+    Ok(())
+}
+
+/// Rewrites every field of a sub-item found by id, bumping its version.
+pub fn replace_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE sub_items SET code = ?2, main_item_id = ?3, name = ?4, category = ?5, target = ?6,
+             measures = ?7, basis_text = ?8, process = ?9, result = ?10, levels = ?11,
+             classified = ?12, status = ?13, updated_at = ?14, version = version + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        s.id,
+        s.code,
+        s.main_item_id,
+        s.name,
+        s.category.key(),
+        s.target,
+        s.measures,
+        s.basis_text,
+        s.process,
+        s.result,
+        levels_text(&s.levels),
+        s.classified,
+        s.status.key(),
+        at
+    ])?;
+    Ok(())
+}
+
+/// Claims and checklists that point at these sub-items.
+pub fn references(conn: &Connection, sub_item_ids: &[Id]) -> Result<(usize, usize), StoreError> {
+    let mut claims = conn.prepare_cached("SELECT count(*) FROM claims WHERE sub_item_id = ?1")?;
+    let mut lists =
+        conn.prepare_cached("SELECT count(*) FROM checklists WHERE sub_item_id = ?1")?;
+    let (mut c, mut l) = (0usize, 0usize);
+    for id in sub_item_ids {
+        c += claims.query_row([id], |r| r.get::<_, i64>(0))? as usize;
+        l += lists.query_row([id], |r| r.get::<_, i64>(0))? as usize;
+    }
+    Ok((c, l))
+}
+
+pub fn power_entry_by_code(
+    conn: &Connection,
+    unit_id: Id,
+    code: &str,
+) -> Result<Option<PowerListEntry>, StoreError> {
+    let id: Option<Id> = conn
+        .query_row(
+            "SELECT id FROM power_list WHERE unit_id = ?1 AND code = ?2",
+            params![unit_id, code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    id.map(|id| power_entry(conn, id)).transpose()
+}
+
+pub fn update_power_entry(
+    conn: &Connection,
+    id: Id,
+    name: &str,
+    kind: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE power_list SET name = ?2, kind = ?3 WHERE id = ?1",
+        params![id, name, kind],
+    )?;
     Ok(())
 }

@@ -192,3 +192,81 @@ pub fn update(
     }
     Ok(current)
 }
+
+/// Which units a listing covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Unit(Id),
+    /// Every unit of a region (a county, or the city's own units).
+    Region(Id),
+    All,
+}
+
+impl Scope {
+    fn condition(self, column: &str) -> (String, Option<Id>) {
+        match self {
+            Scope::Unit(id) => (format!("{column} = ?1"), Some(id)),
+            Scope::Region(id) => (
+                format!("{column} IN (SELECT id FROM units WHERE region_id = ?1)"),
+                Some(id),
+            ),
+            Scope::All => ("?1 IS NULL".into(), None),
+        }
+    }
+}
+
+/// A checklist a unit needs: a claimed 行政检查 sub-item, with the checklist
+/// if one has been started.
+#[derive(Debug, Clone)]
+pub struct Required {
+    pub unit_id: Id,
+    pub sub_item_id: Id,
+    pub sub_code: String,
+    pub target: String,
+    pub classified: bool,
+    pub checklist: Option<Checklist>,
+}
+
+/// Every required checklist of the scope, by unit and sub-item code.
+pub fn required(conn: &Connection, scope: Scope) -> Result<Vec<Required>, StoreError> {
+    let (cond, param) = scope.condition("unit_id");
+    let mut existing: std::collections::HashMap<(Id, Id), Checklist> =
+        std::collections::HashMap::new();
+    {
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} WHERE {cond}"))?;
+        let rows = stmt.query_map([param], from_row)?;
+        for c in rows {
+            let c = c?;
+            existing.insert((c.unit_id, c.sub_item_id), c);
+        }
+    }
+    let (cond, param) = scope.condition("c.unit_id");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.unit_id, s.id, s.code, s.target, s.classified
+         FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
+         WHERE s.category = 'inspection' AND {cond}
+         ORDER BY c.unit_id, s.code"
+    ))?;
+    let rows = stmt.query_map([param], |r| {
+        Ok((
+            r.get::<_, Id>(0)?,
+            r.get::<_, Id>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (unit_id, sub_item_id, sub_code, target, classified) = row?;
+        out.push(Required {
+            unit_id,
+            sub_item_id,
+            sub_code,
+            target,
+            classified,
+            checklist: existing.remove(&(unit_id, sub_item_id)),
+        });
+    }
+    Ok(out)
+}

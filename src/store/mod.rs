@@ -70,12 +70,27 @@ impl Store {
     where
         E: From<StoreError>,
     {
+        self.transaction(true, f)
+    }
+
+    /// Like `write`, but with `commit == false` everything is rolled back
+    /// even on success: a dry run that sees exactly what a real run would.
+    pub fn transaction<T, E>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
         let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
+        if commit {
+            tx.commit().map_err(StoreError::from)?;
+        }
         Ok(value)
     }
 

@@ -156,7 +156,7 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
         let c = CHECKLIST.iter().position(|col| col.key == key).unwrap_or(0) as u16;
         let v = DataValidation::new()
             .allow_list_strings(list)?
-            .set_error_message(&format!("请从下拉列表中选择：{}", list.join("、")))?;
+            .set_error_message(format!("请从下拉列表中选择：{}", list.join("、")))?;
         ws.add_data_validation(3, c, last, c, &v)?;
     }
     wb.save(path)

@@ -1,0 +1,224 @@
+//! Assembling what the spreadsheet exports print: the rows a reader may
+//! see (涉密 items only for a platform_admin who asks for them).
+
+use super::{Actor, AppError};
+use crate::domain::{ChecklistFields, Id, Role, Unit};
+use crate::store::checklists::Scope;
+use crate::store::{self, Store};
+use crate::xlsx::write::ChecklistRow;
+use std::collections::HashMap;
+
+/// Whether 涉密 items go into an export: only a platform_admin may ask.
+pub fn classified_allowed(actor: Option<&Actor>, asked: bool) -> Result<bool, AppError> {
+    if !asked {
+        return Ok(false);
+    }
+    match actor {
+        Some(a) if a.effective().role == Role::PlatformAdmin => Ok(true),
+        _ => Err(AppError::Denied(crate::domain::permission::Denied(
+            "只有平台管理员可以导出涉密事项".into(),
+        ))),
+    }
+}
+
+/// The checklist rows of a scope, and the title of the file.
+pub fn checklist_rows(
+    store: &Store,
+    scope: Scope,
+    include_classified: bool,
+) -> Result<(String, Vec<ChecklistRow>), AppError> {
+    let conn = store.conn();
+    let title = match scope {
+        Scope::Unit(id) => store::units::unit(conn, id)?.full_name(),
+        Scope::Region(id) => store::units::list_regions(conn)?
+            .into_iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name)
+            .unwrap_or_default(),
+        Scope::All => "全部单位".into(),
+    };
+    let mut units: HashMap<Id, Unit> = HashMap::new();
+    let mut rows = Vec::new();
+    for req in store::checklists::required(conn, scope)? {
+        if req.classified && !include_classified {
+            continue;
+        }
+        let unit = match units.get(&req.unit_id) {
+            Some(u) => u,
+            None => {
+                let u = store::units::unit(conn, req.unit_id)?;
+                units.entry(req.unit_id).or_insert(u)
+            }
+        };
+        let (fields, version) = match req.checklist {
+            Some(c) => (c.fields, c.version),
+            None => (
+                ChecklistFields {
+                    item_code: req.sub_code,
+                    level: Some(unit.region_level),
+                    subject_name: unit.full_name(),
+                    subject_code: unit.uscc.clone().unwrap_or_default(),
+                    ..Default::default()
+                },
+                0,
+            ),
+        };
+        rows.push(ChecklistRow {
+            fields,
+            version_tag: format!("{}:{}", req.unit_id, version),
+        });
+    }
+    Ok((format!("{title}监管事项—检查实施清单"), rows))
+}
+
+/// Which catalogue annex 4 prints.
+#[derive(Debug, Clone, Copy)]
+pub enum CatalogueScope {
+    /// The sub-items a unit claims.
+    Unit(Id),
+    /// The city's local items (地方监管事项).
+    Local,
+}
+
+/// Annex 4's content: title, the 填报单位/电话 line, rows.
+pub struct CatalogueDoc {
+    pub title: String,
+    pub filler: String,
+    pub phone: String,
+    pub rows: Vec<crate::xlsx::write::CatalogueRow>,
+}
+
+fn catalogue_row(
+    main: &crate::domain::MainItem,
+    sub: &crate::domain::SubItem,
+) -> crate::xlsx::write::CatalogueRow {
+    let permit = match (main.permit_name.as_str(), main.permit_type) {
+        ("", _) => String::new(),
+        (name, Some(t)) => format!("{name}（{}）", t.label()),
+        (name, None) => name.to_string(),
+    };
+    crate::xlsx::write::CatalogueRow {
+        department: main.department.clone(),
+        main_name: main.name.clone(),
+        permit,
+        sub_name: sub.name.clone(),
+        target: sub.target.clone(),
+        measures: sub.measures.clone(),
+        basis: sub.basis_text.clone(),
+        process: sub.process.clone(),
+        result: sub.result.clone(),
+        levels: sub
+            .levels
+            .iter()
+            .map(|l| l.label())
+            .collect::<Vec<_>>()
+            .join("、"),
+    }
+}
+
+/// The phone of a unit's liaison, else of the person exporting.
+fn contact_phone(store: &Store, unit_id: Id, actor: Option<&Actor>) -> Result<String, AppError> {
+    let accounts = store::accounts::list(store.conn())?;
+    Ok(accounts
+        .iter()
+        .find(|a| a.unit_id == unit_id && a.is_liaison && a.active)
+        .map(|a| a.mobile.clone())
+        .or_else(|| actor.map(|a| a.effective().mobile.clone()))
+        .unwrap_or_default())
+}
+
+pub fn catalogue_rows(
+    store: &Store,
+    actor: Option<&Actor>,
+    scope: CatalogueScope,
+    include_classified: bool,
+) -> Result<CatalogueDoc, AppError> {
+    let conn = store.conn();
+    let mut mains: HashMap<Id, crate::domain::MainItem> = HashMap::new();
+    let mut pairs = Vec::new();
+    let (title, filler_unit) = match scope {
+        CatalogueScope::Unit(unit_id) => {
+            let unit = store::units::unit(conn, unit_id)?;
+            for claim in store::claims::claims_of_unit(conn, unit_id)? {
+                pairs.push(store::catalogue::sub_item(conn, claim.sub_item_id)?);
+            }
+            (format!("{}监管事项清单", unit.full_name()), unit)
+        }
+        CatalogueScope::Local => {
+            for main in store::catalogue::local_main_items(conn)? {
+                pairs.extend(store::catalogue::sub_items_of(conn, main.id)?);
+            }
+            let unit = match actor {
+                Some(a) => store::units::unit(conn, a.effective().unit_id)?,
+                None => {
+                    return Err(AppError::Invalid(
+                        "导出地方监管事项需要账号（填报单位取自账号）".into(),
+                    ));
+                }
+            };
+            let city = store::units::list_regions(conn)?
+                .into_iter()
+                .find(|r| r.level == crate::domain::Level::City)
+                .map(|r| r.name)
+                .unwrap_or_default();
+            (format!("{city}市级监管事项清单"), unit)
+        }
+    };
+    let mut rows = Vec::new();
+    pairs.sort_by(|a, b| a.code.cmp(&b.code));
+    for sub in pairs {
+        if sub.classified && !include_classified {
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = mains.entry(sub.main_item_id) {
+            e.insert(store::catalogue::main_item(conn, sub.main_item_id)?);
+        }
+        rows.push(catalogue_row(&mains[&sub.main_item_id], &sub));
+    }
+    rows.sort_by(|a, b| a.department.cmp(&b.department));
+    Ok(CatalogueDoc {
+        title,
+        phone: contact_phone(store, filler_unit.id, actor)?,
+        filler: filler_unit.full_name(),
+        rows,
+    })
+}
+
+/// Annex 2's two tables: city units' people, and counties' people.
+pub fn account_rows(
+    store: &Store,
+) -> Result<
+    (
+        Vec<crate::xlsx::write::AccountRow>,
+        Vec<crate::xlsx::write::AccountRow>,
+    ),
+    AppError,
+> {
+    let conn = store.conn();
+    let mut city = Vec::new();
+    let mut county = Vec::new();
+    for a in store::accounts::list(conn)?
+        .into_iter()
+        .filter(|a| a.active)
+    {
+        let unit = store::units::unit(conn, a.unit_id)?;
+        if unit.region_level == crate::domain::Level::County {
+            county.push(crate::xlsx::write::AccountRow {
+                place: unit.region_name.clone(),
+                post: format!("{} {}", unit.name, a.office_post)
+                    .trim()
+                    .to_string(),
+                name: a.name,
+                mobile: a.mobile,
+            });
+        } else {
+            city.push(crate::xlsx::write::AccountRow {
+                place: unit.name.clone(),
+                post: a.office_post,
+                name: a.name,
+                mobile: a.mobile,
+            });
+        }
+    }
+    Ok((city, county))
+}

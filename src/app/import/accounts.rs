@@ -1,0 +1,125 @@
+//! `import accounts`: annex 2's people plus their login and role. Each row
+//! is created with the same permission and rules as `account add`.
+
+use super::power_list::find_unit;
+use super::{ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no};
+use crate::app::accounts::{insert_checked, validate};
+use crate::app::{Actor, AppError, write_or_roll_back};
+use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::text::{code, text};
+use crate::domain::{NewAccount, Role};
+use crate::store::{self, Store};
+use crate::xlsx::SheetRows;
+use crate::xlsx::layouts::ACCOUNTS;
+
+fn header(key: &str) -> &'static str {
+    ACCOUNTS
+        .iter()
+        .find(|c| c.key == key)
+        .map_or("", |c| c.header)
+}
+
+pub fn import_accounts(
+    store: &mut Store,
+    actor: &Actor,
+    sheets: &[SheetRows],
+    opts: ImportOptions,
+) -> Result<ImportReport, AppError> {
+    let mut report = ImportReport::default();
+    write_or_roll_back(store, actor, !opts.dry_run, |w| {
+        let mut created = Vec::new();
+        for rec in sheets.iter().flat_map(|s| &s.records) {
+            report.rows += 1;
+            let get = |k: &str| rec.get(ACCOUNTS, k);
+            let mut errors = cell_errors(rec, ACCOUNTS);
+            let role = parse_opt(get("role"), Role::parse).unwrap_or_else(|e| {
+                errors.push(RowError::at(rec, header("role"), e));
+                None
+            });
+            let liaison = parse_yes_no(get("liaison")).unwrap_or_else(|e| {
+                errors.push(RowError::at(rec, header("liaison"), e));
+                None
+            });
+            let unit = match find_unit(w.tx, get("unit"), get("region"))? {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    errors.push(RowError::at(rec, header("unit"), e));
+                    None
+                }
+            };
+            let (Some(unit), true) = (unit, errors.is_empty()) else {
+                report.rejected.extend(errors);
+                continue;
+            };
+            let input = NewAccount {
+                login: code(get("login")),
+                name: text(get("name")),
+                unit_id: unit.id,
+                office_post: text(get("post")),
+                mobile: code(get("mobile")),
+                role: role.unwrap_or(Role::Operator),
+                is_liaison: liaison.unwrap_or(false),
+            };
+            if let Some(existing) = store::accounts::by_login(w.tx, &input.login)? {
+                let same = (
+                    existing.name.as_str(),
+                    existing.unit_id,
+                    existing.mobile.as_str(),
+                    existing.role,
+                ) == (
+                    input.name.as_str(),
+                    input.unit_id,
+                    input.mobile.as_str(),
+                    input.role,
+                );
+                if same {
+                    report.unchanged += 1;
+                } else {
+                    report.rejected.push(RowError::at(
+                        rec,
+                        header("login"),
+                        format!(
+                            "登录名“{}”已有账号且信息不同；请用 jianguan account 命令修改",
+                            input.login
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let check = validate(&input).and_then(|()| {
+                w.authorize(WriteAction::CreateAccount {
+                    role: input.role,
+                    unit: UnitRef {
+                        id: unit.id,
+                        region_id: unit.region_id,
+                        level: unit.region_level,
+                    },
+                })
+            });
+            let result = check.and_then(|()| insert_checked(w.tx, &input, w.at));
+            match result {
+                Ok(account) => {
+                    report.added += 1;
+                    created.push(account);
+                }
+                Err(AppError::Invalid(m)) => {
+                    report.rejected.push(RowError::at(rec, header("login"), m))
+                }
+                Err(AppError::Denied(d)) => {
+                    report
+                        .rejected
+                        .push(RowError::at(rec, header("role"), d.to_string()))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if report.blocked(&opts) {
+            return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));
+        }
+        for a in &created {
+            w.log("create_account", "account", a.id, None::<&()>, Some(a))?;
+        }
+        report.written = !opts.dry_run;
+        Ok(std::mem::take(&mut report))
+    })
+}

@@ -1,0 +1,129 @@
+//! Spreadsheet imports. Each reads every row first, checks every rule, and
+//! then writes in one transaction: nothing unless the whole file is valid,
+//! or with `skip_bad_rows` only the good rows. A dry run does all of it and
+//! rolls back.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod checklists;
+pub mod power_list;
+
+use crate::domain::Keyed;
+use crate::domain::enums::UnknownLabel;
+use crate::xlsx::Record;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub skip_bad_rows: bool,
+}
+
+/// A problem with one row: `sheet!row: column: reason`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub sheet: String,
+    pub row: u32,
+    pub column: String,
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}!{}: {}: {}",
+            self.sheet, self.row, self.column, self.reason
+        )
+    }
+}
+
+impl RowError {
+    pub fn at(rec: &Record, column: &str, reason: impl Into<String>) -> Self {
+        RowError {
+            sheet: rec.sheet.clone(),
+            row: rec.row,
+            column: column.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Catalogue items absent from a newer file, now 取消.
+    pub cancelled: usize,
+    /// Claims and checklists that point at cancelled items and were kept.
+    pub kept_claims: usize,
+    pub kept_checklists: usize,
+    pub rejected: Vec<RowError>,
+    /// Rows changed in the database since the file was exported.
+    pub conflicts: Vec<RowError>,
+    /// False for a dry run, or when bad rows stopped the import.
+    pub written: bool,
+}
+
+impl ImportReport {
+    /// True when bad rows must stop the whole import.
+    pub fn blocked(&self, opts: &ImportOptions) -> bool {
+        !self.rejected.is_empty() && !opts.skip_bad_rows
+    }
+}
+
+/// Reports each layout column's error cells (#REF! …) as row errors.
+pub(crate) fn cell_errors(rec: &Record, layout: &[crate::xlsx::layouts::Column]) -> Vec<RowError> {
+    rec.errors
+        .iter()
+        .map(|(k, e)| {
+            RowError::at(
+                rec,
+                layout[*k].header,
+                format!("单元格是错误值 {e}，请改为实际内容"),
+            )
+        })
+        .collect()
+}
+
+/// Parses an enum cell; empty gives None.
+pub(crate) fn parse_opt<T: Keyed>(
+    value: &str,
+    parse: fn(&str) -> Result<T, UnknownLabel>,
+) -> Result<Option<T>, String> {
+    let v = crate::domain::text::half_width(value);
+    if v.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(&v).map(Some).map_err(|e| e.to_string())
+    }
+}
+
+/// Parses 是/否 (also Y/N, TRUE/FALSE, 1/0); empty gives None.
+pub(crate) fn parse_yes_no(value: &str) -> Result<Option<bool>, String> {
+    let v = crate::domain::enums::squeeze(&crate::domain::text::half_width(value));
+    match v.to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "是" | "y" | "yes" | "true" | "1" => Ok(Some(true)),
+        "否" | "n" | "no" | "false" | "0" => Ok(Some(false)),
+        _ => Err(format!("“{}”应为“是”或“否”", value.trim())),
+    }
+}
+
+/// Longest text a cell may hold that jianguan stores.
+pub const MAX_CELL_CHARS: usize = 4_000;
+
+pub(crate) fn check_length(rec: &Record, column: &str, value: &str) -> Option<RowError> {
+    let n = value.chars().count();
+    (n > MAX_CELL_CHARS).then(|| {
+        RowError::at(
+            rec,
+            column,
+            format!("内容过长：{n} 字，最多 {MAX_CELL_CHARS} 字"),
+        )
+    })
+}

@@ -1,0 +1,122 @@
+//! `import power-list`: 权责清单 entries, matched by unit and code.
+
+use super::{ImportOptions, ImportReport, RowError, cell_errors, check_length};
+use crate::app::{Actor, AppError, write_or_roll_back};
+use crate::domain::permission::WriteAction;
+use crate::domain::text::{code, text};
+use crate::store::{self, Store};
+use crate::xlsx::SheetRows;
+use crate::xlsx::layouts::POWER_LIST;
+
+fn header(key: &str) -> &'static str {
+    POWER_LIST
+        .iter()
+        .find(|c| c.key == key)
+        .map_or("", |c| c.header)
+}
+
+/// A unit by name, optionally with the region to tell same-named units
+/// apart (“市场监督管理局” + “金水区”, or “金水区市场监督管理局”).
+pub(crate) fn find_unit(
+    conn: &rusqlite::Connection,
+    name: &str,
+    region: &str,
+) -> Result<Result<crate::domain::Unit, String>, AppError> {
+    let name = text(name);
+    let region = text(region);
+    let candidates = store::units::find_units(conn, &name)?;
+    let matching: Vec<_> = candidates
+        .into_iter()
+        .filter(|u| region.is_empty() || u.region_name == region)
+        .collect();
+    Ok(match matching.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!("没有单位“{}{}”", region, name)),
+        many => match many
+            .iter()
+            .find(|u| u.region_level == crate::domain::Level::City)
+        {
+            Some(city) if region.is_empty() => Ok(city.clone()),
+            _ => Err(format!("“{name}”对应多个单位，请填写地区名称")),
+        },
+    })
+}
+
+pub fn import_power_list(
+    store: &mut Store,
+    actor: &Actor,
+    sheets: &[SheetRows],
+    opts: ImportOptions,
+) -> Result<ImportReport, AppError> {
+    let mut report = ImportReport::default();
+    write_or_roll_back(store, actor, !opts.dry_run, |w| {
+        w.authorize(WriteAction::ImportCatalogue)?;
+        let mut seen = std::collections::HashMap::new();
+        let mut written = Vec::new();
+        for rec in sheets.iter().flat_map(|s| &s.records) {
+            report.rows += 1;
+            let mut errors = cell_errors(rec, POWER_LIST);
+            let c = code(rec.get(POWER_LIST, "code"));
+            let name = text(rec.get(POWER_LIST, "name"));
+            let kind = text(rec.get(POWER_LIST, "kind"));
+            if c.is_empty() {
+                errors.push(RowError::at(rec, header("code"), "必填"));
+            }
+            if name.is_empty() {
+                errors.push(RowError::at(rec, header("name"), "必填"));
+            }
+            for col in POWER_LIST {
+                errors.extend(check_length(rec, col.header, rec.get(POWER_LIST, col.key)));
+            }
+            let unit = match find_unit(
+                w.tx,
+                rec.get(POWER_LIST, "unit"),
+                rec.get(POWER_LIST, "region"),
+            )? {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    errors.push(RowError::at(rec, header("unit"), e));
+                    None
+                }
+            };
+            let (Some(unit), true) = (unit, errors.is_empty()) else {
+                report.rejected.extend(errors);
+                continue;
+            };
+            if let Some(first) = seen.insert((unit.id, c.clone()), rec.row) {
+                report.rejected.push(RowError::at(
+                    rec,
+                    header("code"),
+                    format!("“{c}”与第{first}行重复"),
+                ));
+                continue;
+            }
+            match store::catalogue::power_entry_by_code(w.tx, unit.id, &c)? {
+                Some(e) if e.name == name && e.kind == kind => report.unchanged += 1,
+                Some(e) => {
+                    store::catalogue::update_power_entry(w.tx, e.id, &name, &kind)?;
+                    report.changed += 1;
+                    written.push(e.id);
+                }
+                None => {
+                    written.push(store::catalogue::insert_power_entry(
+                        w.tx, &c, &name, unit.id, &kind,
+                    )?);
+                    report.added += 1;
+                }
+            }
+        }
+        if report.blocked(&opts) {
+            return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));
+        }
+        w.log(
+            "import_power_list",
+            "power_list",
+            "entries",
+            None::<&()>,
+            Some(&written),
+        )?;
+        report.written = !opts.dry_run;
+        Ok(std::mem::take(&mut report))
+    })
+}

@@ -1,0 +1,158 @@
+//! `jianguan export checklists|catalogue|accounts -o FILE`.
+
+use super::{Context, resolve_unit};
+use crate::app::export;
+use crate::store::checklists::Scope;
+use crate::store::{self, Store};
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ScopeArgs {
+    /// 只导出此单位，如“市场监督管理局”“金水区市场监督管理局”
+    #[arg(long, conflicts_with = "county")]
+    unit: Option<String>,
+    /// 只导出此县（市、区）的所有单位
+    #[arg(long)]
+    county: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// 检查实施清单（附件5格式，可离线填写后用 import checklists 导回）
+    Checklists {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// 输出文件（.xlsx）
+        #[arg(short, long)]
+        output: PathBuf,
+        /// 包含涉密事项（仅平台管理员）
+        #[arg(long)]
+        include_classified: bool,
+    },
+    /// 监管事项目录清单（附件4格式）
+    Catalogue {
+        /// 本单位认领的事项（默认为当前账号的单位）
+        #[arg(long, conflicts_with = "local")]
+        unit: Option<String>,
+        /// 市级地方监管事项
+        #[arg(long)]
+        local: bool,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        include_classified: bool,
+    },
+    /// 管理员信息表（附件2：表1 市直部门，表2 县（市、区））
+    Accounts {
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+/// The scope of an export: `--unit`, `--county`, or the reader's own unit
+/// (everything for those without one).
+fn scope(ctx: &Context, store: &Store, args: &ScopeArgs) -> anyhow::Result<Scope> {
+    if let Some(name) = &args.unit {
+        return Ok(Scope::Unit(resolve_unit(store, name)?.id));
+    }
+    if let Some(name) = &args.county {
+        let region = store::units::find_region(store.conn(), name)?
+            .with_context(|| format!("没有县（市、区）“{name}”"))?;
+        return Ok(Scope::Region(region.id));
+    }
+    Ok(match ctx.actor(store) {
+        Ok(a) if a.effective().role == crate::domain::Role::Operator => {
+            Scope::Unit(a.effective().unit_id)
+        }
+        _ => Scope::All,
+    })
+}
+
+/// Writes next to the target and renames, so a failed export leaves no
+/// half-written file behind.
+pub fn atomically(
+    path: &Path,
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if path.extension().and_then(|e| e.to_str()) != Some("xlsx") {
+        bail!("输出文件应以 .xlsx 结尾：{}", path.display());
+    }
+    let tmp = path.with_extension(format!("tmp-{}.xlsx", std::process::id()));
+    match write(&tmp) {
+        Ok(()) => {
+            std::fs::rename(&tmp, path).with_context(|| format!("无法写入 {}", path.display()))
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
+    let store = ctx.open()?;
+    let actor = ctx.actor(&store).ok();
+    match cmd {
+        ExportCommand::Checklists {
+            scope: s,
+            output,
+            include_classified,
+        } => {
+            let classified = export::classified_allowed(actor.as_ref(), include_classified)?;
+            let (title, rows) =
+                export::checklist_rows(&store, scope(ctx, &store, &s)?, classified)?;
+            atomically(&output, |p| {
+                Ok(crate::xlsx::write::write_checklists(p, &title, &rows)?)
+            })?;
+            println!(
+                "已导出 {} 份检查实施清单到 {}",
+                rows.len(),
+                output.display()
+            );
+        }
+        ExportCommand::Catalogue {
+            unit,
+            local,
+            output,
+            include_classified,
+        } => {
+            let classified = export::classified_allowed(actor.as_ref(), include_classified)?;
+            let which = if local {
+                export::CatalogueScope::Local
+            } else {
+                match (&unit, &actor) {
+                    (Some(name), _) => export::CatalogueScope::Unit(resolve_unit(&store, name)?.id),
+                    (None, Some(a)) => export::CatalogueScope::Unit(a.effective().unit_id),
+                    (None, None) => bail!("请用 --unit 指定单位，或 --local 导出地方监管事项"),
+                }
+            };
+            let doc = export::catalogue_rows(&store, actor.as_ref(), which, classified)?;
+            atomically(&output, |p| {
+                Ok(crate::xlsx::write::write_catalogue(
+                    p,
+                    &doc.title,
+                    &doc.filler,
+                    &doc.phone,
+                    &doc.rows,
+                )?)
+            })?;
+            println!("已导出 {} 个子项到 {}", doc.rows.len(), output.display());
+        }
+        ExportCommand::Accounts { output } => {
+            let (city, county) = export::account_rows(&store)?;
+            atomically(&output, |p| {
+                Ok(crate::xlsx::write::write_accounts(p, &city, &county)?)
+            })?;
+            println!(
+                "已导出 {} + {} 个账号到 {}",
+                city.len(),
+                county.len(),
+                output.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

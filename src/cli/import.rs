@@ -1,0 +1,126 @@
+//! `jianguan import catalogue|power-list|accounts|checklists FILE`.
+
+use super::progress::Progress;
+use super::{Context, output};
+use crate::app::AppError;
+use crate::app::import::{
+    ImportOptions, ImportReport, accounts, catalogue, checklists, power_list,
+};
+use crate::xlsx::{self, layouts};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct FileArgs {
+    /// 电子表格文件（.xlsx、.xls 或 .ods）
+    file: PathBuf,
+    /// 只检查并报告将新增、修改、取消、拒绝的内容，不写入
+    #[arg(long)]
+    dry_run: bool,
+    /// 跳过有问题的行，只导入无误的行（默认：有任何问题则全部不导入）
+    #[arg(long)]
+    skip_bad_rows: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// 导入国家或省级监管事项目录（平台管理员）；文件中没有的同来源事项标记为“取消”
+    Catalogue(FileArgs),
+    /// 导入权责清单（平台管理员）
+    PowerList(FileArgs),
+    /// 导入账号（附件2的列，另需“登录名”列；可加“角色”“是否联络人”列）
+    Accounts(FileArgs),
+    /// 导入填好的检查实施清单（附件5，由 export checklists 导出的文件）
+    Checklists(FileArgs),
+}
+
+pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
+    let (args, layout, label) = match &cmd {
+        ImportCommand::Catalogue(a) => (a, layouts::CATALOGUE, "导入目录"),
+        ImportCommand::PowerList(a) => (a, layouts::POWER_LIST, "导入权责清单"),
+        ImportCommand::Accounts(a) => (a, layouts::ACCOUNTS, "导入账号"),
+        ImportCommand::Checklists(a) => (a, layouts::CHECKLIST, "导入检查实施清单"),
+    };
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    eprintln!("读取 {} ……", args.file.display());
+    let sheets = xlsx::read(&args.file, layout)?;
+    let opts = ImportOptions {
+        dry_run: args.dry_run,
+        skip_bad_rows: args.skip_bad_rows,
+    };
+    let mut progress = Progress::new(label);
+    let mut tick = |done, total| progress.update(done, total);
+    let result = match &cmd {
+        ImportCommand::Catalogue(_) => {
+            catalogue::import_catalogue(&mut store, &actor, &sheets, opts, &mut tick)
+        }
+        ImportCommand::PowerList(_) => {
+            power_list::import_power_list(&mut store, &actor, &sheets, opts)
+        }
+        ImportCommand::Accounts(_) => accounts::import_accounts(&mut store, &actor, &sheets, opts),
+        ImportCommand::Checklists(_) => {
+            checklists::import_checklists(&mut store, &actor, &sheets, opts, &mut tick)
+        }
+    };
+    let (report, blocked) = match result {
+        Ok(r) => (r, false),
+        Err(AppError::Rejected(r)) => (*r, true),
+        Err(e) => return Err(e.into()),
+    };
+    print_report(ctx, &report, opts, blocked)?;
+    Ok(if blocked || !report.conflicts.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_report(
+    ctx: &Context,
+    r: &ImportReport,
+    opts: ImportOptions,
+    blocked: bool,
+) -> anyhow::Result<()> {
+    if ctx.json {
+        return output::json(r);
+    }
+    for e in &r.rejected {
+        println!("{e}");
+    }
+    for e in &r.conflicts {
+        println!("{e}（冲突）");
+    }
+    let verb = if opts.dry_run { "将" } else { "已" };
+    println!(
+        "共 {} 行：{verb}新增 {}，{verb}修改 {}，未变 {}{}{}",
+        r.rows,
+        r.added,
+        r.changed,
+        r.unchanged,
+        if r.cancelled > 0 {
+            format!(
+                "，{verb}标记取消 {}（保留其认领 {} 条、检查实施清单 {} 份）",
+                r.cancelled, r.kept_claims, r.kept_checklists
+            )
+        } else {
+            String::new()
+        },
+        if r.rejected.is_empty() && r.conflicts.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "；有问题 {} 处，冲突 {} 行",
+                r.rejected.len(),
+                r.conflicts.len()
+            )
+        }
+    );
+    if blocked {
+        println!("文件有问题，未导入任何内容；修改后重新导入，或加 --skip-bad-rows 只导入无误的行");
+    } else if opts.dry_run {
+        println!("（试运行，未写入）");
+    }
+    Ok(())
+}
