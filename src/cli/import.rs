@@ -25,7 +25,8 @@ pub struct FileArgs {
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// 导入国家或省级监管事项目录（平台管理员）；文件中没有的同来源事项标记为“取消”
+    /// 导入国家或省级监管事项目录（平台管理员）：按编码新增或更新；文件所涉监管部门中
+    /// 文件里已没有的事项标记为“取消”，其认领和检查实施清单保留
     Catalogue(FileArgs),
     /// 导入权责清单（平台管理员）
     PowerList(FileArgs),

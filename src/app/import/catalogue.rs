@@ -386,15 +386,24 @@ pub fn import_catalogue(
         progress(rows.len(), rows.len());
         // What a newer file no longer lists is cancelled, not deleted.
         let in_file: HashSet<&str> = rows.iter().map(|r| r.sub.code.as_str()).collect();
-        let sources: HashSet<Source> = rows.iter().map(|r| r.main.source).collect();
-        let main_source: HashMap<Id, Source> = mains.values().map(|m| (m.id, m.source)).collect();
+        // Only departments the file covers: a file of one ministry's items
+        // says nothing about another's.
+        let covered: HashSet<(Source, &str)> = rows
+            .iter()
+            .map(|r| (r.main.source, r.main.department.as_str()))
+            .collect();
+        let main_scope: HashMap<Id, (Source, String)> = mains
+            .values()
+            .map(|m| (m.id, (m.source, m.department.clone())))
+            .collect();
+        let in_scope = |main_id: Id| {
+            main_scope
+                .get(&main_id)
+                .is_some_and(|(s, d)| covered.contains(&(*s, d.as_str())))
+        };
         let mut cancelled = Vec::new();
         for s in subs.values() {
-            let source = main_source
-                .get(&s.main_item_id)
-                .copied()
-                .unwrap_or(Source::City);
-            if sources.contains(&source)
+            if in_scope(s.main_item_id)
                 && !in_file.contains(s.code.as_str())
                 && s.status != ItemStatus::Cancelled
             {
@@ -406,7 +415,7 @@ pub fn import_catalogue(
         }
         let mains_in_file: HashSet<&str> = rows.iter().map(|r| r.main.code.as_str()).collect();
         for m in mains.values() {
-            if sources.contains(&m.source)
+            if in_scope(m.id)
                 && !mains_in_file.contains(m.code.as_str())
                 && m.status != ItemStatus::Cancelled
             {

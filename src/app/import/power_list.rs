@@ -24,7 +24,13 @@ pub(crate) fn find_unit(
 ) -> Result<Result<crate::domain::Unit, String>, AppError> {
     let name = text(name);
     let region = text(region);
-    let candidates = store::units::find_units(conn, &name)?;
+    let mut candidates = store::units::find_units(conn, &name)?;
+    if !region.is_empty() {
+        // County units often carry the county in their name.
+        candidates.extend(store::units::find_units(conn, &format!("{region}{name}"))?);
+        candidates.sort_by_key(|u| u.id);
+        candidates.dedup_by_key(|u| u.id);
+    }
     let matching: Vec<_> = candidates
         .into_iter()
         .filter(|u| region.is_empty() || u.region_name == region)
