@@ -83,6 +83,8 @@ pub enum AppError {
         .0.rejected.len()
     )]
     Rejected(Box<import::ImportReport>),
+    #[error("{0}")]
+    Read(#[from] crate::xlsx::ReadError),
 }
 
 impl From<StoreError> for AppError {

@@ -18,11 +18,17 @@ impl Progress {
         }
     }
 
+    /// `total` 0 means not yet known: only the count is shown.
     pub fn update(&mut self, done: usize, total: usize) {
+        let mut err = std::io::stderr();
         if total == 0 {
+            if self.tty {
+                let _ = write!(err, "\r{}：{} 行", self.label, done);
+            } else if done.is_multiple_of(10_000) {
+                let _ = writeln!(err, "{}：{} 行", self.label, done);
+            }
             return;
         }
-        let mut err = std::io::stderr();
         if self.tty {
             let filled = done * 30 / total;
             let _ = write!(

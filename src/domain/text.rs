@@ -33,9 +33,12 @@ pub fn code(s: &str) -> String {
 /// Free text: trimmed (also of ideographic spaces), inner line breaks kept,
 /// Windows line ends unified.
 pub fn text(s: &str) -> String {
-    s.replace("\r\n", "\n")
-        .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .to_string()
+    let trimmed = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    if trimmed.contains('\r') {
+        trimmed.replace("\r\n", "\n")
+    } else {
+        trimmed.to_string()
+    }
 }
 
 #[cfg(test)]

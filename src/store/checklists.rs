@@ -86,37 +86,42 @@ const COLUMNS: &str = "id, sub_item_id, unit_id, level, item_code, subject_name,
     updated_by FROM checklists";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Checklist> {
-    let methods: String = r.get(12)?;
+    from_row_at(r, 0)
+}
+
+/// A checklist whose columns (as `COLUMNS` lists them) start at `b`.
+fn from_row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Checklist> {
+    let methods: String = r.get(b + 12)?;
     Ok(Checklist {
-        id: r.get(0)?,
-        sub_item_id: r.get(1)?,
-        unit_id: r.get(2)?,
+        id: r.get(b)?,
+        sub_item_id: r.get(b + 1)?,
+        unit_id: r.get(b + 2)?,
         fields: ChecklistFields {
-            level: Some(key(r, 3)?),
-            item_code: r.get(4)?,
-            subject_name: r.get(5)?,
-            subject_code: r.get(6)?,
-            entrust_name: r.get(7)?,
-            entrust_code: r.get(8)?,
-            target_main: r.get(9)?,
-            target_sub: r.get(10)?,
-            inspection_kind: opt_key(r, 11)?,
+            level: Some(key(r, b + 3)?),
+            item_code: r.get(b + 4)?,
+            subject_name: r.get(b + 5)?,
+            subject_code: r.get(b + 6)?,
+            entrust_name: r.get(b + 7)?,
+            entrust_code: r.get(b + 8)?,
+            target_main: r.get(b + 9)?,
+            target_sub: r.get(b + 10)?,
+            inspection_kind: opt_key(r, b + 11)?,
             methods: serde_json::from_str(&methods).unwrap_or_default(),
-            random_included: r.get(13)?,
-            random_ratio: r.get(14)?,
-            random_frequency: r.get(15)?,
-            content: r.get(16)?,
-            sampling: r.get(17)?,
-            sampling_content: r.get(18)?,
-            cooperation: r.get(19)?,
-            cooperation_org: r.get(20)?,
+            random_included: r.get(b + 13)?,
+            random_ratio: r.get(b + 14)?,
+            random_frequency: r.get(b + 15)?,
+            content: r.get(b + 16)?,
+            sampling: r.get(b + 17)?,
+            sampling_content: r.get(b + 18)?,
+            cooperation: r.get(b + 19)?,
+            cooperation_org: r.get(b + 20)?,
         },
-        state: key(r, 21)?,
-        source_id: r.get(22)?,
-        source_version: r.get(23)?,
-        version: r.get(24)?,
-        updated_at: r.get(25)?,
-        updated_by: r.get(26)?,
+        state: key(r, b + 21)?,
+        source_id: r.get(b + 22)?,
+        source_version: r.get(b + 23)?,
+        version: r.get(b + 24)?,
+        updated_at: r.get(b + 25)?,
+        updated_by: r.get(b + 26)?,
     })
 }
 
@@ -229,44 +234,35 @@ pub struct Required {
 
 /// Every required checklist of the scope, by unit and sub-item code.
 pub fn required(conn: &Connection, scope: Scope) -> Result<Vec<Required>, StoreError> {
-    let (cond, param) = scope.condition("unit_id");
-    let mut existing: std::collections::HashMap<(Id, Id), Checklist> =
-        std::collections::HashMap::new();
-    {
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} WHERE {cond}"))?;
-        let rows = stmt.query_map([param], from_row)?;
-        for c in rows {
-            let c = c?;
-            existing.insert((c.unit_id, c.sub_item_id), c);
-        }
-    }
     let (cond, param) = scope.condition("c.unit_id");
+    let columns = COLUMNS
+        .trim_end_matches(" FROM checklists")
+        .split(',')
+        .map(|c| format!("k.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = conn.prepare(&format!(
-        "SELECT c.unit_id, s.id, s.code, s.target, s.classified
+        "SELECT c.unit_id, s.id, s.code, s.target, s.classified, {columns}
          FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
-         WHERE s.category = 'inspection' AND {cond}
-         ORDER BY c.unit_id, s.code"
+         LEFT JOIN checklists k ON k.sub_item_id = c.sub_item_id AND k.unit_id = c.unit_id
+         WHERE s.category = 'inspection' AND {cond}"
     ))?;
     let rows = stmt.query_map([param], |r| {
-        Ok((
-            r.get::<_, Id>(0)?,
-            r.get::<_, Id>(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-        ))
+        let started: Option<Id> = r.get(5)?;
+        Ok(Required {
+            unit_id: r.get(0)?,
+            sub_item_id: r.get(1)?,
+            sub_code: r.get(2)?,
+            target: r.get(3)?,
+            classified: r.get(4)?,
+            checklist: match started {
+                Some(_) => Some(from_row_at(r, 5)?),
+                None => None,
+            },
+        })
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (unit_id, sub_item_id, sub_code, target, classified) = row?;
-        out.push(Required {
-            unit_id,
-            sub_item_id,
-            sub_code,
-            target,
-            classified,
-            checklist: existing.remove(&(unit_id, sub_item_id)),
-        });
-    }
+    let mut out: Vec<Required> = rows.collect::<Result<_, _>>()?;
+    // Sorting here is cheaper than making SQLite sort wide rows.
+    out.sort_by(|a, b| (a.unit_id, &a.sub_code).cmp(&(b.unit_id, &b.sub_code)));
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! the notice's annexes.
 
 pub mod layouts;
+mod merges;
 pub mod read;
 pub mod write;
 

@@ -27,6 +27,10 @@ fn header_format() -> Format {
         .set_background_color(0xD9E1F2)
 }
 
+fn wrap_format() -> Format {
+    Format::new().set_text_wrap().set_align(FormatAlign::Top)
+}
+
 fn cell_format() -> Format {
     Format::new()
         .set_text_wrap()
@@ -97,6 +101,9 @@ pub struct ChecklistRow {
     pub version_tag: String,
 }
 
+/// Column widths are judged from this many rows.
+const WIDTH_SAMPLE_ROWS: usize = 500;
+
 /// Rows of drop-down validation added below the data, for filling offline.
 const SPARE_ROWS: u32 = 200;
 
@@ -105,7 +112,7 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("检查实施清单")?;
-    let (hf, cf) = (header_format(), cell_format());
+    let (hf, cf) = (header_format(), wrap_format());
     let data_cols = CHECKLIST.len() - 1;
     ws.merge_range(0, 0, 0, data_cols as u16 - 1, title, &title_format())?;
     ws.set_row_height(0, 30)?;
@@ -131,11 +138,23 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
     }
     let headers: Vec<&str> = CHECKLIST.iter().map(|c| c.header).collect();
     let mut widths = Widths::new(&headers);
+    // Only the long free-text columns wrap; a format on every cell of tens
+    // of thousands of rows would double the time to write them.
+    let wraps: Vec<bool> = CHECKLIST
+        .iter()
+        .map(|c| matches!(c.key, "content" | "sampling_content" | "methods"))
+        .collect();
     for (i, row) in rows.iter().enumerate() {
         let r = 3 + i as u32;
         for (c, text) in checklist_cells(&row.fields).iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, text, &cf)?;
-            widths.see(c, text);
+            if wraps[c] {
+                ws.write_string_with_format(r, c as u16, text, &cf)?;
+            } else {
+                ws.write_string(r, c as u16, text)?;
+            }
+            if i < WIDTH_SAMPLE_ROWS {
+                widths.see(c, text);
+            }
         }
         ws.write_string(r, data_cols as u16, &row.version_tag)?;
     }

@@ -142,7 +142,38 @@ def save_power_list_and_accounts():
     ], "accounts", "xls")
 
 
+def save_checklists():
+    """Annex 5 as a department might lay it out by hand: two header rows,
+    groups merged across, single columns merged down, no title row."""
+    groups = [("监管事项目录编码", None), ("行使层级", None), ("实施主体", ["实施主体名称", "实施主体编码"]),
+              ("委托部门", ["委托部门名称", "委托部门编码"]), ("监管对象", ["监管对象主项", "监管对象子项"]),
+              ("检查类别", None), ("检查方式", None), ("双随机信息", ["是否纳入双随机", "检查比例", "检查频次"]),
+              ("检查内容", ["检查内容（日常）"]), ("监督抽检", ["是否抽检", "监督抽检内容"]),
+              ("协同机构", ["是否协同", "协同机构"])]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "清单"
+    col = 1
+    for name, subs in groups:
+        if subs is None:
+            ws.cell(row=1, column=col, value=name)
+            ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+            col += 1
+        else:
+            ws.cell(row=1, column=col, value=name)
+            if len(subs) > 1:
+                ws.merge_cells(start_row=1, start_column=col, end_row=1, end_column=col + len(subs) - 1)
+            for i, sub in enumerate(subs):
+                ws.cell(row=2, column=col + i, value=sub)
+            col += len(subs)
+    common = ["市级", "郑州市市场监督管理局", "91350100M000100Y43", "", "", "食品生产企业", ""]
+    ws.append(["10100100100000"] + common + ["随机检查", "实地检查", "是", "5%", "每年1次", "检查生产记录", "否", "", "否", ""])
+    ws.append(["10100100200000"] + common + ["现场检查", "实地检查", "可能", "5%", "每年1次", "检查生产记录", "否", "", "否", ""])
+    wb.save(os.path.join(HERE, "checklists_bad_enums.xlsx"))
+
+
 if __name__ == "__main__":
+    save_checklists()
     save_catalogues()
     save_power_list_and_accounts()
     # Not a spreadsheet, and a spreadsheet cut short.

@@ -16,11 +16,23 @@ use crate::xlsx::layouts::CATALOGUE;
 use crate::xlsx::{Record, SheetRows};
 use std::collections::{HashMap, HashSet};
 
-struct Row<'a> {
-    rec: &'a Record,
+struct Row {
+    sheet: String,
+    line: u32,
     main: MainItem,
     sub: SubItem,
     citations: Vec<Citation>,
+}
+
+impl Row {
+    fn error(&self, key: &str, reason: impl Into<String>) -> RowError {
+        RowError {
+            sheet: self.sheet.clone(),
+            row: self.line,
+            column: header(key).to_string(),
+            reason: reason.into(),
+        }
+    }
 }
 
 fn header(key: &str) -> &'static str {
@@ -68,7 +80,7 @@ fn parse_category(s: &str) -> Result<Category, String> {
     Category::parse(s).map_err(|e| e.to_string())
 }
 
-fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
+fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
     let mut errors = cell_errors(rec, CATALOGUE);
     let get = |k: &str| rec.get(CATALOGUE, k);
     let need = |k: &str, v: String, errors: &mut Vec<RowError>| {
@@ -138,7 +150,8 @@ fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
     }
     let status = status.unwrap_or(ItemStatus::InUse);
     Ok(Row {
-        rec,
+        sheet: rec.sheet.clone(),
+        line: rec.row,
         main: MainItem {
             id: 0,
             code: main_code,
@@ -170,42 +183,6 @@ fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
         },
         citations,
     })
-}
-
-/// Rows that contradict each other: a sub-item code twice, one main code
-/// with two names.
-fn cross_check(rows: &[Row<'_>], report: &mut ImportReport) -> Vec<bool> {
-    let mut ok = vec![true; rows.len()];
-    let mut subs: HashMap<&str, u32> = HashMap::new();
-    let mut mains: HashMap<&str, (&str, &str, u32)> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if let Some(first) = subs.insert(&r.sub.code, r.rec.row) {
-            report.rejected.push(RowError::at(
-                r.rec,
-                header("sub_code"),
-                format!("“{}”与第{}行重复", r.sub.code, first),
-            ));
-            ok[i] = false;
-        }
-        match mains.get(r.main.code.as_str()) {
-            Some((name, dept, first)) if *name != r.main.name || *dept != r.main.department => {
-                report.rejected.push(RowError::at(
-                    r.rec,
-                    header("main_name"),
-                    format!(
-                        "主项“{}”在第{}行是“{}”（{}），此行不一致",
-                        r.main.code, first, name, dept
-                    ),
-                ));
-                ok[i] = false;
-            }
-            Some(_) => {}
-            None => {
-                mains.insert(&r.main.code, (&r.main.name, &r.main.department, r.rec.row));
-            }
-        }
-    }
-    ok
 }
 
 /// The ids of the bases a row cites, creating bases seen for the first time.
@@ -280,6 +257,71 @@ fn same_sub(a: &SubItem, b: &SubItem) -> bool {
         == (&b.process, &b.result, &b.levels, b.classified, b.status)
 }
 
+/// Checks rows against the ones before them: a sub-item code twice, one
+/// main code under two names.
+#[derive(Default)]
+struct CrossCheck {
+    subs: HashMap<String, u32>,
+    mains: HashMap<String, (String, String, u32)>,
+}
+
+impl CrossCheck {
+    fn check(&mut self, r: &Row) -> Option<RowError> {
+        if let Some(first) = self.subs.get(&r.sub.code) {
+            return Some(r.error("sub_code", format!("“{}”与第{}行重复", r.sub.code, first)));
+        }
+        if let Some((name, dept, first)) = self.mains.get(&r.main.code)
+            && (*name != r.main.name || *dept != r.main.department)
+        {
+            return Some(r.error(
+                "main_name",
+                format!(
+                    "主项“{}”在第{}行是“{}”（{}），此行不一致",
+                    r.main.code, first, name, dept
+                ),
+            ));
+        }
+        self.subs.insert(r.sub.code.clone(), r.line);
+        self.mains
+            .entry(r.main.code.clone())
+            .or_insert_with(|| (r.main.name.clone(), r.main.department.clone(), r.line));
+        None
+    }
+}
+
+/// What the reading side hands the writing side: rows, then how reading ended.
+#[allow(clippy::large_enum_variant)] // one per row, moved once through a channel
+enum Item {
+    Row(Result<Row, Vec<RowError>>),
+    End(Result<(), crate::xlsx::ReadError>),
+}
+
+/// Imports a catalogue file. Reading and parsing run on another thread and
+/// hand rows over as they come, so the file is read while the database is
+/// written; a bad row still means nothing is kept (the transaction is
+/// rolled back), unless `skip_bad_rows`.
+pub fn import_catalogue_file(
+    store: &mut Store,
+    actor: &Actor,
+    path: &std::path::Path,
+    opts: ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, AppError> {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Item>(4096);
+    let path = path.to_path_buf();
+    let reader = std::thread::spawn(move || {
+        let ended = crate::xlsx::read::read_each(&path, CATALOGUE, &mut |_, _| {}, &mut |rec| {
+            // A closed channel means the writer gave up; stop quietly.
+            let _ = send.send(Item::Row(parse_row(&rec)));
+        });
+        let _ = send.send(Item::End(ended));
+    });
+    let result = import_rows(store, actor, &mut receive.into_iter(), opts, progress);
+    let _ = reader.join();
+    result
+}
+
+/// Imports rows already read (see `xlsx::read`).
 pub fn import_catalogue(
     store: &mut Store,
     actor: &Actor,
@@ -287,124 +329,156 @@ pub fn import_catalogue(
     opts: ImportOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, AppError> {
+    let mut rows = sheets
+        .iter()
+        .flat_map(|s| &s.records)
+        .map(|r| Item::Row(parse_row(r)))
+        .chain(std::iter::once(Item::End(Ok(()))));
+    import_rows(store, actor, &mut rows, opts, progress)
+}
+
+fn import_rows(
+    store: &mut Store,
+    actor: &Actor,
+    rows: &mut dyn Iterator<Item = Item>,
+    opts: ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, AppError> {
     let mut report = ImportReport::default();
-    let mut rows = Vec::new();
-    for rec in sheets.iter().flat_map(|s| &s.records) {
-        report.rows += 1;
-        match parse_row(rec) {
-            Ok(r) => rows.push(r),
-            Err(e) => report.rejected.extend(e),
-        }
-    }
-    let ok = cross_check(&rows, &mut report);
-    let rows: Vec<Row<'_>> = rows
-        .into_iter()
-        .zip(ok)
-        .filter(|(_, ok)| *ok)
-        .map(|(r, _)| r)
-        .collect();
     write_or_roll_back(store, actor, !opts.dry_run, |w| {
         w.authorize(WriteAction::ImportCatalogue)?;
-        if report.blocked(&opts) {
-            return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));
-        }
         let tx = w.tx;
-        let mut mains: HashMap<String, MainItem> = store::catalogue::all_main_items(tx)?
+        let mains: HashMap<String, MainItem> = store::catalogue::all_main_items(tx)?
             .into_iter()
             .map(|m| (m.code.clone(), m))
             .collect();
-        let mut subs: HashMap<String, SubItem> = store::catalogue::all_sub_items(tx)?
+        let subs: HashMap<String, SubItem> = store::catalogue::all_sub_items(tx)?
             .into_iter()
             .map(|s| (s.code.clone(), s))
             .collect();
-        let mut links = store::catalogue::all_links(tx)?;
+        let links = store::catalogue::all_links(tx)?;
         let mut bases: HashMap<(String, String), Id> = store::catalogue::basis_keys(tx)?
             .into_iter()
             .map(|(id, t, a)| ((t, a), id))
             .collect();
         let (mut added, mut changed) = (Vec::new(), Vec::new());
-        let mut seen_mains: HashSet<String> = HashSet::new();
-        for (i, row) in rows.iter().enumerate() {
-            if i % 1000 == 0 {
-                progress(i, rows.len());
+        let mut cross = CrossCheck::default();
+        // What the file lists, for cancelling what it no longer does. Only
+        // departments the file covers count: a file of one ministry's
+        // items says nothing about another's.
+        let mut in_file: HashSet<String> = HashSet::new();
+        let mut mains_in_file: HashSet<String> = HashSet::new();
+        let mut covered: HashSet<(Source, String)> = HashSet::new();
+        // Main items already written by this import, by code.
+        let mut done_mains: HashMap<String, Id> = HashMap::new();
+        let mut ended = false;
+        for item in rows {
+            let parsed = match item {
+                Item::Row(parsed) => parsed,
+                Item::End(result) => {
+                    // An unreadable file rolls back whatever was written.
+                    result?;
+                    ended = true;
+                    break;
+                }
+            };
+            report.rows += 1;
+            if report.rows % 1000 == 0 {
+                progress(report.rows, 0);
             }
-            // The main item, once per code.
-            let main_id = match mains.get(&row.main.code) {
-                Some(existing) if existing.source == Source::City => {
-                    report.rejected.push(RowError::at(
-                        row.rec,
-                        header("main_code"),
-                        "此编码属于本市地方监管事项，不能被目录文件覆盖",
-                    ));
+            let row = match parsed {
+                Ok(row) => row,
+                Err(errors) => {
+                    report.rejected.extend(errors);
                     continue;
                 }
-                Some(existing) => {
-                    let mut m = row.main.clone();
+            };
+            if let Some(e) = cross.check(&row) {
+                report.rejected.push(e);
+                continue;
+            }
+            if !report.rejected.is_empty() && !opts.skip_bad_rows {
+                continue; // all will be rolled back: just keep checking
+            }
+            if let Some(existing) = mains.get(&row.main.code)
+                && existing.source == Source::City
+            {
+                report.rejected.push(row.error(
+                    "main_code",
+                    "此编码属于本市地方监管事项，不能被目录文件覆盖",
+                ));
+                continue;
+            }
+            in_file.insert(row.sub.code.clone());
+            if !mains_in_file.contains(&row.main.code) {
+                mains_in_file.insert(row.main.code.clone());
+                covered.insert((row.main.source, row.main.department.clone()));
+            }
+            let Row {
+                main: mut m,
+                mut sub,
+                citations,
+                ..
+            } = row;
+            // The main item, once per code.
+            let main_id = match (done_mains.get(&m.code), mains.get(&m.code)) {
+                (Some(id), _) => *id,
+                (None, Some(existing)) => {
                     m.id = existing.id;
-                    if seen_mains.insert(m.code.clone()) && !same_main(existing, &m) {
+                    if !same_main(existing, &m) {
                         store::catalogue::replace_main_item(tx, &m, w.at)?;
-                        mains.insert(m.code.clone(), m.clone());
                     }
-                    m.id
+                    done_mains.insert(m.code, m.id);
+                    existing.id
                 }
-                None => {
-                    let mut m = row.main.clone();
-                    m.id = store::catalogue::insert_main_item(tx, &m, w.at)?;
-                    seen_mains.insert(m.code.clone());
-                    let id = m.id;
-                    mains.insert(m.code.clone(), m);
+                (None, None) => {
+                    let id = store::catalogue::insert_main_item(tx, &m, w.at)?;
+                    done_mains.insert(m.code, id);
                     id
                 }
             };
-            let mut sub = row.sub.clone();
             sub.main_item_id = main_id;
-            let basis_ids = resolve_bases(tx, &mut bases, &row.citations)?;
+            let basis_ids = resolve_bases(tx, &mut bases, &citations)?;
             match subs.get(&sub.code) {
                 Some(existing) => {
                     sub.id = existing.id;
-                    let old_links = links.get(&sub.id).cloned().unwrap_or_default();
-                    if same_sub(existing, &sub) && old_links == basis_ids {
+                    let old_links = links.get(&sub.id).map(Vec::as_slice).unwrap_or(&[]);
+                    if same_sub(existing, &sub) && old_links == basis_ids.as_slice() {
                         report.unchanged += 1;
                     } else {
                         store::catalogue::replace_sub_item(tx, &sub, w.at)?;
                         store::catalogue::set_bases(tx, sub.id, &basis_ids)?;
-                        links.insert(sub.id, basis_ids);
-                        changed.push(sub.code.clone());
-                        subs.insert(sub.code.clone(), sub);
+                        changed.push(sub.code);
                     }
                 }
                 None => {
-                    sub.id = store::catalogue::insert_sub_item(tx, &sub, w.at)?;
+                    let id = store::catalogue::insert_sub_item(tx, &sub, w.at)?;
                     for b in &basis_ids {
-                        store::catalogue::link_basis(tx, sub.id, *b)?;
+                        store::catalogue::link_basis(tx, id, *b)?;
                     }
-                    added.push(sub.code.clone());
-                    subs.insert(sub.code.clone(), sub);
+                    added.push(sub.code);
                 }
             }
         }
-        progress(rows.len(), rows.len());
+        if !ended {
+            return Err(AppError::Invalid(
+                "读取文件时意外中断，未导入任何内容".into(),
+            ));
+        }
+        progress(report.rows, report.rows);
+        if report.blocked(&opts) {
+            return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));
+        }
         // What a newer file no longer lists is cancelled, not deleted.
-        let in_file: HashSet<&str> = rows.iter().map(|r| r.sub.code.as_str()).collect();
-        // Only departments the file covers: a file of one ministry's items
-        // says nothing about another's.
-        let covered: HashSet<(Source, &str)> = rows
-            .iter()
-            .map(|r| (r.main.source, r.main.department.as_str()))
-            .collect();
-        let main_scope: HashMap<Id, (Source, String)> = mains
+        let scoped: HashSet<Id> = mains
             .values()
-            .map(|m| (m.id, (m.source, m.department.clone())))
+            .filter(|m| covered.contains(&(m.source, m.department.clone())))
+            .map(|m| m.id)
             .collect();
-        let in_scope = |main_id: Id| {
-            main_scope
-                .get(&main_id)
-                .is_some_and(|(s, d)| covered.contains(&(*s, d.as_str())))
-        };
         let mut cancelled = Vec::new();
         for s in subs.values() {
-            if in_scope(s.main_item_id)
-                && !in_file.contains(s.code.as_str())
+            if scoped.contains(&s.main_item_id)
+                && !in_file.contains(&s.code)
                 && s.status != ItemStatus::Cancelled
             {
                 let mut c = s.clone();
@@ -413,10 +487,9 @@ pub fn import_catalogue(
                 cancelled.push(c);
             }
         }
-        let mains_in_file: HashSet<&str> = rows.iter().map(|r| r.main.code.as_str()).collect();
         for m in mains.values() {
-            if in_scope(m.id)
-                && !mains_in_file.contains(m.code.as_str())
+            if scoped.contains(&m.id)
+                && !mains_in_file.contains(&m.code)
                 && m.status != ItemStatus::Cancelled
             {
                 let mut c = m.clone();
@@ -431,9 +504,6 @@ pub fn import_catalogue(
         report.cancelled = cancelled.len();
         report.kept_claims = claims;
         report.kept_checklists = lists;
-        if report.blocked(&opts) {
-            return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));
-        }
         let cancelled_codes: Vec<&str> = cancelled.iter().map(|s| s.code.as_str()).collect();
         w.log(
             "import_catalogue",

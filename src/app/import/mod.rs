@@ -118,6 +118,9 @@ pub(crate) fn parse_yes_no(value: &str) -> Result<Option<bool>, String> {
 pub const MAX_CELL_CHARS: usize = 4_000;
 
 pub(crate) fn check_length(rec: &Record, column: &str, value: &str) -> Option<RowError> {
+    if value.len() <= MAX_CELL_CHARS {
+        return None; // bytes bound characters
+    }
     let n = value.chars().count();
     (n > MAX_CELL_CHARS).then(|| {
         RowError::at(
