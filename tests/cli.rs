@@ -236,3 +236,93 @@ fn jianguan_db_environment_variable_selects_the_file() {
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
 }
+
+#[test]
+fn export_then_import_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let file = dir.path().join("mine.xlsx");
+    let f = file.to_str().unwrap();
+    let o = jianguan(&db, &["--as", "zhangwei", "export", "checklists", "-o", f]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("已导出 31 份检查实施清单"),
+        "{}",
+        text(&o)
+    );
+    let o = jianguan(
+        &db,
+        &["--as", "zhangwei", "import", "checklists", f, "--dry-run"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("共 31 行")
+            && text(&o).contains("未变 31")
+            && text(&o).contains("试运行"),
+        "{}",
+        text(&o)
+    );
+    let o = jianguan(
+        &db,
+        &["--as", "zhangwei", "import", "checklists", f, "--json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["unchanged"], 31);
+
+    let o = jianguan(
+        &db,
+        &[
+            "export",
+            "catalogue",
+            "--local",
+            "-o",
+            dir.path().join("local.xlsx").to_str().unwrap(),
+        ],
+    );
+    assert!(text(&o).contains("已导出 12 个子项"), "{}", text(&o));
+    let o = jianguan(
+        &db,
+        &[
+            "export",
+            "accounts",
+            "-o",
+            dir.path().join("a.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains(".xlsx"), "{}", text(&o));
+}
+
+#[test]
+fn import_errors_from_the_shell_name_the_cell_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let o = jianguan(
+        &db,
+        &[
+            "import",
+            "catalogue",
+            data.join("catalogue_bad_rows.xlsx").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("Sheet!3: 子项编码: “3010010010000”不是14位数字的事项编码"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("未导入任何内容"), "{}", text(&o));
+    let o = jianguan(
+        &db,
+        &[
+            "import",
+            "catalogue",
+            data.join("not_a_spreadsheet.xlsx").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("错误：无法读取"), "{}", text(&o));
+    let o = jianguan(&db, &["check"]);
+    assert!(o.status.success());
+}

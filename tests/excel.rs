@@ -546,3 +546,96 @@ fn only_the_platform_admin_imports_catalogues_and_operators_only_their_own_check
     );
     assert!(content_dump(&s) == before);
 }
+
+fn cells(file: &Path, sheet: &str) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(file).unwrap();
+    wb.worksheet_range(sheet).unwrap()
+}
+
+fn text_at(r: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
+    r.get_value((row, col))
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn annex4_has_title_filler_line_headers_and_classified_items_only_on_request() {
+    use jianguan::app::export::{CatalogueScope, catalogue_rows, classified_allowed};
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "a4.db");
+    let mut s = open(&db);
+    let op = actor(&s, "zhangwei");
+    let secret: i64 = s
+        .conn()
+        .query_row(
+            "SELECT id FROM sub_items WHERE classified = 1 ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    jianguan::app::claims::claim_many(&mut s, &op, &[secret], true).unwrap();
+    let unit = op.effective().unit_id;
+    let claimed = store::claims::claims_of_unit(s.conn(), unit).unwrap().len();
+
+    let plain = catalogue_rows(&s, Some(&op), CatalogueScope::Unit(unit), false).unwrap();
+    assert_eq!(plain.rows.len(), claimed - 1, "the 涉密 item is left out");
+    assert!(
+        classified_allowed(Some(&op), true).is_err(),
+        "only a platform_admin may ask"
+    );
+    let admin = actor(&s, ADMIN);
+    assert!(classified_allowed(Some(&admin), true).unwrap());
+    let all = catalogue_rows(&s, Some(&admin), CatalogueScope::Unit(unit), true).unwrap();
+    assert_eq!(all.rows.len(), claimed);
+
+    let file = dir.path().join("annex4.xlsx");
+    jianguan::xlsx::write::write_catalogue(
+        &file,
+        &plain.title,
+        &plain.filler,
+        &plain.phone,
+        &plain.rows,
+    )
+    .unwrap();
+    let r = cells(&file, "监管事项清单");
+    assert_eq!(text_at(&r, 0, 0), "郑州市市场监督管理局监管事项清单");
+    let line = text_at(&r, 1, 0);
+    assert!(
+        line.starts_with("填报单位：郑州市市场监督管理局") && line.ends_with("电话：13838000001"),
+        "{line}"
+    );
+    let headers: Vec<String> = (0..11).map(|c| text_at(&r, 2, c)).collect();
+    assert_eq!(headers, layouts::ANNEX4_HEADERS);
+    assert_eq!(text_at(&r, 3, 0), "1");
+    assert_eq!(r.height() as usize, 3 + plain.rows.len());
+}
+
+#[test]
+fn annex2_splits_city_units_and_counties() {
+    use jianguan::app::export::account_rows;
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "a2.db");
+    let s = open(&db);
+    let (city, county) = account_rows(&s).unwrap();
+    let file = dir.path().join("annex2.xlsx");
+    jianguan::xlsx::write::write_accounts(&file, &city, &county).unwrap();
+    let t1 = cells(&file, "表1 市直部门");
+    let t2 = cells(&file, "表2 县（市、区）");
+    assert_eq!(
+        (0..5).map(|c| text_at(&t1, 1, c)).collect::<Vec<_>>(),
+        layouts::ANNEX2_CITY
+    );
+    assert_eq!(
+        (0..5).map(|c| text_at(&t2, 1, c)).collect::<Vec<_>>(),
+        layouts::ANNEX2_COUNTY
+    );
+    // 9 city accounts (admin included) and 4 county accounts in the demo.
+    assert_eq!((city.len(), county.len()), (9, 4));
+    let zhao = (2..t2.height() as u32)
+        .find(|&r| text_at(&t2, r, 3) == "赵磊")
+        .unwrap();
+    assert_eq!(text_at(&t2, zhao, 1), "金水区");
+    assert_eq!(text_at(&t2, zhao, 2), "金水区市场监督管理局 法规股 股长");
+    assert_eq!(text_at(&t2, zhao, 4), "13838000010");
+}

@@ -38,6 +38,16 @@ fn cell_format() -> Format {
         .set_align(FormatAlign::Top)
 }
 
+/// Printed as the annexes are: A4 landscape (paper size 9), one page wide,
+/// the header rows repeated on every page.
+fn print_setup(ws: &mut Worksheet, header_rows_end: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_repeat_rows(0, header_rows_end)?;
+    Ok(())
+}
+
 /// Column widths from the widest line of any cell (a Chinese character is
 /// two units), within bounds that keep long texts wrapping.
 struct Widths(Vec<usize>);
@@ -161,6 +171,7 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
     widths.apply(ws)?;
     ws.set_column_hidden(data_cols as u16)?;
     ws.set_freeze_panes(3, 0)?;
+    print_setup(ws, 2)?;
     let last = 3 + rows.len() as u32 + SPARE_ROWS;
     let levels: Vec<&str> = Level::ALL.iter().map(|l| l.label()).collect();
     let kinds: Vec<&str> = InspectionKind::ALL.iter().map(|k| k.label()).collect();
@@ -246,6 +257,7 @@ pub fn write_catalogue(
     widths.apply(ws)?;
     ws.set_column_width(0, 6)?;
     ws.set_freeze_panes(3, 0)?;
+    print_setup(ws, 2)?;
     wb.save(path)
 }
 
@@ -296,6 +308,7 @@ pub fn write_accounts(
         widths.apply(ws)?;
         ws.set_column_width(0, 6)?;
         ws.set_freeze_panes(2, 0)?;
+        print_setup(ws, 1)?;
     }
     wb.save(path)
 }
