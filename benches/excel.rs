@@ -11,7 +11,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use calamine::{Reader, open_workbook_auto};
-use jianguan::app::export::checklist_rows;
+use jianguan::app::export::{checklist_rows, export_checklists};
 use jianguan::app::generate::{Scale, generate};
 use jianguan::app::import::{ImportOptions, catalogue::import_catalogue_file};
 use jianguan::app::init::{AdminInput, init};
@@ -19,10 +19,10 @@ use jianguan::app::{Actor, now};
 use jianguan::store::checklists::Scope;
 use jianguan::store::{self, OpenOptions, Store};
 use jianguan::xlsx::layouts;
-use jianguan::xlsx::write::{checklist_cells, write_checklists};
+use jianguan::xlsx::write::checklist_cells;
 use rust_xlsxwriter::Workbook;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn fresh(path: &Path, scale: Option<Scale>) -> Store {
     let mut s = store::open(
@@ -112,90 +112,90 @@ fn bare_parse(path: &Path) -> usize {
     cells
 }
 
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut out = None;
-    for _ in 0..runs {
+/// Runs `bare` and `ours` alternately `pairs` times, so that drift in the
+/// machine's speed hits both alike; returns the median of each and the
+/// median of the per-pair ratios.
+fn paired(pairs: usize, mut bare: impl FnMut(), mut ours: impl FnMut()) -> (f64, f64, f64) {
+    let (mut b, mut o, mut r) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..pairs {
         let t = Instant::now();
-        let v = f();
-        best = best.min(t.elapsed());
-        out = Some(v);
+        bare();
+        let tb = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        ours();
+        let to = t.elapsed().as_secs_f64() * 1e3;
+        b.push(tb);
+        o.push(to);
+        r.push(to / tb);
     }
-    (best, out.unwrap())
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|x, y| x.total_cmp(y));
+        v[v.len() / 2]
+    };
+    (median(&mut b), median(&mut o), median(&mut r))
 }
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     eprintln!("generating the city-scale database …");
     let big = fresh(&dir.path().join("city.db"), Some(Scale::City));
-    let file = std::env::var("BENCH_KEEP")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| dir.path().join("catalogue.xlsx"));
+    let file = dir.path().join("catalogue.xlsx");
     let subs = write_catalogue_file(&big, &file);
 
-    let (t_parse, _) = best_of(3, || bare_parse(&file));
-    let mut t_import = Duration::MAX;
-    let mut added = 0;
-    for i in 0..3 {
-        let db = dir.path().join(format!("import-{i}.db"));
-        let mut s = fresh(&db, None);
-        let actor = Actor::resolve(&s, "bench", None).unwrap();
-        let t = Instant::now();
-        let r = import_catalogue_file(
-            &mut s,
-            &actor,
-            &file,
-            ImportOptions::default(),
-            &mut |_, _| {},
-        )
-        .unwrap();
-        t_import = t_import.min(t.elapsed());
-        added = r.added + r.changed + r.unchanged;
-    }
-    println!("import catalogue: {subs} sub-items ({added} imported)");
-    println!(
-        "  bare calamine parse   {:>8.1} ms",
-        t_parse.as_secs_f64() * 1e3
+    // Each import goes into a fresh demo database, made beforehand.
+    const PAIRS: usize = 7;
+    let mut targets: Vec<Store> = (0..PAIRS)
+        .map(|i| fresh(&dir.path().join(format!("import-{i}.db")), None))
+        .collect();
+    let mut imported = 0;
+    let (t_parse, t_import, r_import) = paired(
+        PAIRS,
+        || {
+            bare_parse(&file);
+        },
+        || {
+            let s = targets.pop().unwrap();
+            let mut s = s;
+            let actor = Actor::resolve(&s, "bench", None).unwrap();
+            let r = import_catalogue_file(
+                &mut s,
+                &actor,
+                &file,
+                ImportOptions::default(),
+                &mut |_, _| {},
+            )
+            .unwrap();
+            imported = r.added + r.changed + r.unchanged;
+        },
     );
     println!(
-        "  jianguan import       {:>8.1} ms",
-        t_import.as_secs_f64() * 1e3
+        "import catalogue: {subs} sub-items ({imported} imported), median of {PAIRS} alternating runs"
     );
-    println!(
-        "  ratio                 {:>8.2}×  (target ≤ 2×)",
-        t_import.as_secs_f64() / t_parse.as_secs_f64()
-    );
+    println!("  bare calamine parse   {t_parse:>8.1} ms");
+    println!("  jianguan import       {t_import:>8.1} ms");
+    println!("  ratio                 {r_import:>8.2}×  (target ≤ 2×)");
 
     let out = dir.path().join("checklists.xlsx");
-    let (t_export, n) = best_of(3, || {
-        let (title, rows) = checklist_rows(&big, Scope::All, false).unwrap();
-        write_checklists(&out, &title, &rows).unwrap();
-        rows.len()
-    });
     let (_, rows) = checklist_rows(&big, Scope::All, false).unwrap();
     let bare = dir.path().join("bare.xlsx");
-    let (t_bare, _) = best_of(3, || {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        for (i, row) in rows.iter().enumerate() {
-            for (c, v) in checklist_cells(&row.fields).iter().enumerate() {
-                ws.write_string(i as u32, c as u16, v).unwrap();
+    let mut n = 0;
+    let (t_bare, t_export, r_export) = paired(
+        PAIRS,
+        || {
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            for (i, row) in rows.iter().enumerate() {
+                for (c, v) in checklist_cells(&row.fields).iter().enumerate() {
+                    ws.write_string(i as u32, c as u16, v).unwrap();
+                }
+                ws.write_string(i as u32, 18, &row.version_tag).unwrap();
             }
-            ws.write_string(i as u32, 18, &row.version_tag).unwrap();
-        }
-        wb.save(&bare).unwrap();
-    });
-    println!("export checklists: {n} rows (annex 5)");
-    println!(
-        "  bare rust_xlsxwriter  {:>8.1} ms",
-        t_bare.as_secs_f64() * 1e3
+            wb.save(&bare).unwrap();
+        },
+        || n = export_checklists(&big, Scope::All, false, &out).unwrap(),
     );
-    println!(
-        "  jianguan export       {:>8.1} ms",
-        t_export.as_secs_f64() * 1e3
-    );
-    println!(
-        "  ratio                 {:>8.2}×  (target ≤ 1.5×)",
-        t_export.as_secs_f64() / t_bare.as_secs_f64()
-    );
+    println!("export checklists: {n} rows (annex 5), median of {PAIRS} alternating runs");
+    println!("  bare rust_xlsxwriter  {t_bare:>8.1} ms");
+    println!("  jianguan export       {t_export:>8.1} ms");
+    println!("  ratio                 {r_export:>8.2}×  (target ≤ 1.5×)");
 }

@@ -21,14 +21,8 @@ pub fn classified_allowed(actor: Option<&Actor>, asked: bool) -> Result<bool, Ap
     }
 }
 
-/// The checklist rows of a scope, and the title of the file.
-pub fn checklist_rows(
-    store: &Store,
-    scope: Scope,
-    include_classified: bool,
-) -> Result<(String, Vec<ChecklistRow>), AppError> {
-    let conn = store.conn();
-    let title = match scope {
+fn checklist_title(conn: &rusqlite::Connection, scope: Scope) -> Result<String, AppError> {
+    let name = match scope {
         Scope::Unit(id) => store::units::unit(conn, id)?.full_name(),
         Scope::Region(id) => store::units::list_regions(conn)?
             .into_iter()
@@ -37,19 +31,27 @@ pub fn checklist_rows(
             .unwrap_or_default(),
         Scope::All => "全部单位".into(),
     };
-    let mut units: HashMap<Id, Unit> = HashMap::new();
-    let mut rows = Vec::new();
-    for req in store::checklists::required(conn, scope)? {
-        if req.classified && !include_classified {
-            continue;
+    Ok(format!("{name}监管事项—检查实施清单"))
+}
+
+/// Turns required checklists into annex-5 rows; unstarted ones come
+/// prefilled with what the unit cannot choose (code, level, 实施主体).
+struct RowMaker<'c> {
+    conn: &'c rusqlite::Connection,
+    units: HashMap<Id, Unit>,
+    include_classified: bool,
+}
+
+impl RowMaker<'_> {
+    fn row(&mut self, req: store::checklists::Required) -> Result<Option<ChecklistRow>, AppError> {
+        if req.classified && !self.include_classified {
+            return Ok(None);
         }
-        let unit = match units.get(&req.unit_id) {
-            Some(u) => u,
-            None => {
-                let u = store::units::unit(conn, req.unit_id)?;
-                units.entry(req.unit_id).or_insert(u)
-            }
-        };
+        if !self.units.contains_key(&req.unit_id) {
+            let u = store::units::unit(self.conn, req.unit_id)?;
+            self.units.insert(req.unit_id, u);
+        }
+        let unit = &self.units[&req.unit_id];
         let (fields, version) = match req.checklist {
             Some(c) => (c.fields, c.version),
             None => (
@@ -63,12 +65,87 @@ pub fn checklist_rows(
                 0,
             ),
         };
-        rows.push(ChecklistRow {
+        Ok(Some(ChecklistRow {
             fields,
             version_tag: format!("{}:{}", req.unit_id, version),
-        });
+        }))
     }
-    Ok((format!("{title}监管事项—检查实施清单"), rows))
+}
+
+/// The checklist rows of a scope, and the title of the file.
+pub fn checklist_rows(
+    store: &Store,
+    scope: Scope,
+    include_classified: bool,
+) -> Result<(String, Vec<ChecklistRow>), AppError> {
+    let conn = store.conn();
+    let mut maker = RowMaker {
+        conn,
+        units: HashMap::new(),
+        include_classified,
+    };
+    let mut rows = Vec::new();
+    for req in store::checklists::required(conn, scope)? {
+        rows.extend(maker.row(req)?);
+    }
+    Ok((checklist_title(conn, scope)?, rows))
+}
+
+/// Writes annex 5 for a scope. The rows are read on a second connection on
+/// another thread (one consistent read) and written as they arrive.
+pub fn export_checklists(
+    store: &Store,
+    scope: Scope,
+    include_classified: bool,
+    path: &std::path::Path,
+) -> Result<usize, AppError> {
+    let title = checklist_title(store.conn(), scope)?;
+    let db = store.path().to_path_buf();
+    let options = store::OpenOptions {
+        create: false,
+        allow_network_fs: store.network_filesystem().is_some(),
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<Result<ChecklistRow, AppError>>(2048);
+    let reader = std::thread::spawn(move || {
+        let read =
+            || -> Result<(), AppError> {
+                let s = store::open(&db, &options)?;
+                let mut maker = RowMaker {
+                    conn: s.conn(),
+                    units: HashMap::new(),
+                    include_classified,
+                };
+                let mut failed = None;
+                store::checklists::for_each_required(s.conn(), scope, &mut |req| match maker
+                    .row(req)
+                {
+                    Ok(Some(row)) => send.send(Ok(row)).is_ok(),
+                    Ok(None) => true,
+                    Err(e) => {
+                        failed = Some(e);
+                        false
+                    }
+                })?;
+                failed.map_or(Ok(()), Err)
+            };
+        if let Err(e) = read() {
+            let _ = send.send(Err(e));
+        }
+    });
+    let mut failure = None;
+    let rows = receive.iter().map_while(|r| match r {
+        Ok(row) => Some(row),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let written = crate::xlsx::write::write_checklists(path, &title, rows);
+    let _ = reader.join();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    written.map_err(|e| AppError::Invalid(format!("无法写入 {}：{e}", path.display())))
 }
 
 /// Which catalogue annex 4 prints.

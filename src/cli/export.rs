@@ -102,16 +102,13 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
             include_classified,
         } => {
             let classified = export::classified_allowed(actor.as_ref(), include_classified)?;
-            let (title, rows) =
-                export::checklist_rows(&store, scope(ctx, &store, &s)?, classified)?;
+            let which = scope(ctx, &store, &s)?;
+            let mut count = 0;
             atomically(&output, |p| {
-                Ok(crate::xlsx::write::write_checklists(p, &title, &rows)?)
+                count = export::export_checklists(&store, which, classified, p)?;
+                Ok(())
             })?;
-            println!(
-                "已导出 {} 份检查实施清单到 {}",
-                rows.len(),
-                output.display()
-            );
+            println!("已导出 {count} 份检查实施清单到 {}", output.display());
         }
         ExportCommand::Catalogue {
             unit,

@@ -234,6 +234,21 @@ pub struct Required {
 
 /// Every required checklist of the scope, by unit and sub-item code.
 pub fn required(conn: &Connection, scope: Scope) -> Result<Vec<Required>, StoreError> {
+    let mut out = Vec::new();
+    for_each_required(conn, scope, &mut |r| {
+        out.push(r);
+        true
+    })?;
+    Ok(out)
+}
+
+/// Hands every required checklist of the scope to `f`, by unit and
+/// sub-item code, in one read; `f` returns false to stop.
+pub fn for_each_required(
+    conn: &Connection,
+    scope: Scope,
+    f: &mut dyn FnMut(Required) -> bool,
+) -> Result<(), StoreError> {
     let (cond, param) = scope.condition("c.unit_id");
     let columns = COLUMNS
         .trim_end_matches(" FROM checklists")
@@ -245,11 +260,13 @@ pub fn required(conn: &Connection, scope: Scope) -> Result<Vec<Required>, StoreE
         "SELECT c.unit_id, s.id, s.code, s.target, s.classified, {columns}
          FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
          LEFT JOIN checklists k ON k.sub_item_id = c.sub_item_id AND k.unit_id = c.unit_id
-         WHERE s.category = 'inspection' AND {cond}"
+         WHERE s.category = 'inspection' AND {cond}
+         ORDER BY c.unit_id, s.code"
     ))?;
-    let rows = stmt.query_map([param], |r| {
+    let mut rows = stmt.query([param])?;
+    while let Some(r) = rows.next()? {
         let started: Option<Id> = r.get(5)?;
-        Ok(Required {
+        let req = Required {
             unit_id: r.get(0)?,
             sub_item_id: r.get(1)?,
             sub_code: r.get(2)?,
@@ -259,10 +276,10 @@ pub fn required(conn: &Connection, scope: Scope) -> Result<Vec<Required>, StoreE
                 Some(_) => Some(from_row_at(r, 5)?),
                 None => None,
             },
-        })
-    })?;
-    let mut out: Vec<Required> = rows.collect::<Result<_, _>>()?;
-    // Sorting here is cheaper than making SQLite sort wide rows.
-    out.sort_by(|a, b| (a.unit_id, &a.sub_code).cmp(&(b.unit_id, &b.sub_code)));
-    Ok(out)
+        };
+        if !f(req) {
+            break;
+        }
+    }
+    Ok(())
 }

@@ -118,7 +118,13 @@ const WIDTH_SAMPLE_ROWS: usize = 500;
 const SPARE_ROWS: u32 = 200;
 
 /// 附件5: a title row, two header rows with merged groups, the data.
-pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Result<(), XlsxError> {
+/// Rows may come from a slice or stream in from another thread; returns how
+/// many were written.
+pub fn write_checklists<R: std::borrow::Borrow<ChecklistRow>>(
+    path: &Path,
+    title: &str,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<usize, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("检查实施清单")?;
@@ -154,7 +160,10 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
         .iter()
         .map(|c| matches!(c.key, "content" | "sampling_content" | "methods"))
         .collect();
-    for (i, row) in rows.iter().enumerate() {
+    let mut count = 0;
+    for (i, row) in rows.into_iter().enumerate() {
+        let row = row.borrow();
+        count += 1;
         let r = 3 + i as u32;
         for (c, text) in checklist_cells(&row.fields).iter().enumerate() {
             if wraps[c] {
@@ -172,7 +181,7 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
     ws.set_column_hidden(data_cols as u16)?;
     ws.set_freeze_panes(3, 0)?;
     print_setup(ws, 2)?;
-    let last = 3 + rows.len() as u32 + SPARE_ROWS;
+    let last = 3 + count as u32 + SPARE_ROWS;
     let levels: Vec<&str> = Level::ALL.iter().map(|l| l.label()).collect();
     let kinds: Vec<&str> = InspectionKind::ALL.iter().map(|k| k.label()).collect();
     let yes_no = ["是", "否"];
@@ -189,7 +198,8 @@ pub fn write_checklists(path: &Path, title: &str, rows: &[ChecklistRow]) -> Resu
             .set_error_message(format!("请从下拉列表中选择：{}", list.join("、")))?;
         ws.add_data_validation(3, c, last, c, &v)?;
     }
-    wb.save(path)
+    wb.save(path)?;
+    Ok(count)
 }
 
 /// A sub-item row of annex 4.

@@ -293,6 +293,7 @@ impl CrossCheck {
 #[allow(clippy::large_enum_variant)] // one per row, moved once through a channel
 enum Item {
     Row(Result<Row, Vec<RowError>>),
+    Record(Record),
     End(Result<(), crate::xlsx::ReadError>),
 }
 
@@ -312,7 +313,8 @@ pub fn import_catalogue_file(
     let reader = std::thread::spawn(move || {
         let ended = crate::xlsx::read::read_each(&path, CATALOGUE, &mut |_, _| {}, &mut |rec| {
             // A closed channel means the writer gave up; stop quietly.
-            let _ = send.send(Item::Row(parse_row(&rec)));
+            // Parsed on the writing side: calamine keeps this core busy.
+            let _ = send.send(Item::Record(rec));
         });
         let _ = send.send(Item::End(ended));
     });
@@ -371,10 +373,13 @@ fn import_rows(
         let mut covered: HashSet<(Source, String)> = HashSet::new();
         // Main items already written by this import, by code.
         let mut done_mains: HashMap<String, Id> = HashMap::new();
+        // Many rows cite the same bases in the same words.
+        let mut resolved: HashMap<String, Vec<Id>> = HashMap::new();
         let mut ended = false;
         for item in rows {
             let parsed = match item {
                 Item::Row(parsed) => parsed,
+                Item::Record(rec) => parse_row(&rec),
                 Item::End(result) => {
                     // An unreadable file rolls back whatever was written.
                     result?;
@@ -438,7 +443,14 @@ fn import_rows(
                 }
             };
             sub.main_item_id = main_id;
-            let basis_ids = resolve_bases(tx, &mut bases, &citations)?;
+            let basis_ids = match resolved.get(&sub.basis_text) {
+                Some(ids) => ids.clone(),
+                None => {
+                    let ids = resolve_bases(tx, &mut bases, &citations)?;
+                    resolved.insert(sub.basis_text.clone(), ids.clone());
+                    ids
+                }
+            };
             match subs.get(&sub.code) {
                 Some(existing) => {
                     sub.id = existing.id;
