@@ -6,7 +6,8 @@ use crate::domain::{
     BasisKind, BasisStatus, Id, ItemStatus, LegalBasis, Level, MainItem, PowerListEntry, SubItem,
     Timestamp,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 /// Inserts a main item (its `id` and `version` are ignored).
 pub fn insert_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Result<Id, StoreError> {
@@ -38,28 +39,35 @@ fn parse_levels(text: &str) -> Vec<Level> {
     text.split(',').filter_map(Level::from_key).collect()
 }
 
+/// The stored columns of a sub-item, in `SUB_WRITE_COLUMNS` order.
+fn sub_values(s: &SubItem, at: Timestamp) -> [Value; 13] {
+    [
+        s.code.clone().into(),
+        s.main_item_id.into(),
+        s.name.clone().into(),
+        s.category.key().to_string().into(),
+        s.target.clone().into(),
+        s.measures.clone().into(),
+        s.basis_text.clone().into(),
+        s.process.clone().into(),
+        s.result.clone().into(),
+        levels_text(&s.levels).into(),
+        s.classified.into(),
+        s.status.key().to_string().into(),
+        at.into(),
+    ]
+}
+
+const SUB_WRITE_COLUMNS: &str = "code, main_item_id, name, category, target, measures, basis_text,
+    process, result, levels, classified, status, updated_at";
+
 /// Inserts a sub-item (its `id` and `version` are ignored).
 pub fn insert_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<Id, StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO sub_items (code, main_item_id, name, category, target, measures, basis_text,
-                                process, result, levels, classified, status, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        s.code,
-        s.main_item_id,
-        s.name,
-        s.category.key(),
-        s.target,
-        s.measures,
-        s.basis_text,
-        s.process,
-        s.result,
-        levels_text(&s.levels),
-        s.classified,
-        s.status.key(),
-        at
-    ])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO sub_items ({SUB_WRITE_COLUMNS}) VALUES ({})",
+        vec!["?"; 13].join(", ")
+    ))?
+    .execute(params_from_iter(sub_values(s, at)))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -383,28 +391,17 @@ pub fn replace_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Resu
 
 /// Rewrites every field of a sub-item found by id, bumping its version.
 pub fn replace_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE sub_items SET code = ?2, main_item_id = ?3, name = ?4, category = ?5, target = ?6,
-             measures = ?7, basis_text = ?8, process = ?9, result = ?10, levels = ?11,
-             classified = ?12, status = ?13, updated_at = ?14, version = version + 1
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        s.id,
-        s.code,
-        s.main_item_id,
-        s.name,
-        s.category.key(),
-        s.target,
-        s.measures,
-        s.basis_text,
-        s.process,
-        s.result,
-        levels_text(&s.levels),
-        s.classified,
-        s.status.key(),
-        at
-    ])?;
+    let assignments: Vec<String> = SUB_WRITE_COLUMNS
+        .split(',')
+        .map(|c| format!("{} = ?", c.trim()))
+        .collect();
+    conn.prepare_cached(&format!(
+        "UPDATE sub_items SET {}, version = version + 1 WHERE id = ?",
+        assignments.join(", ")
+    ))?
+    .execute(params_from_iter(
+        sub_values(s, at).into_iter().chain([Value::from(s.id)]),
+    ))?;
     Ok(())
 }
 

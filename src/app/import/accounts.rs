@@ -1,7 +1,7 @@
 //! `import accounts`: annex 2's people plus their login and role. Each row
 //! is created with the same permission and rules as `account add`.
 
-use super::power_list::find_unit;
+use super::power_list::unit_cell;
 use super::{ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no};
 use crate::app::accounts::{insert_checked, validate};
 use crate::app::{Actor, AppError, write_or_roll_back};
@@ -40,13 +40,7 @@ pub fn import_accounts(
                 errors.push(RowError::at(rec, header("liaison"), e));
                 None
             });
-            let unit = match find_unit(w.tx, get("unit"), get("region"))? {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    errors.push(RowError::at(rec, header("unit"), e));
-                    None
-                }
-            };
+            let unit = unit_cell(w.tx, rec, ACCOUNTS, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {
                 report.rejected.extend(errors);
                 continue;

@@ -48,6 +48,29 @@ pub(crate) fn find_unit(
     })
 }
 
+/// The unit a row names (by the layout's `unit` and `region` columns), or
+/// an error for that cell added to `errors`.
+pub(crate) fn unit_cell(
+    conn: &rusqlite::Connection,
+    rec: &crate::xlsx::Record,
+    layout: &[crate::xlsx::layouts::Column],
+    errors: &mut Vec<RowError>,
+) -> Result<Option<crate::domain::Unit>, AppError> {
+    Ok(
+        match find_unit(conn, rec.get(layout, "unit"), rec.get(layout, "region"))? {
+            Ok(u) => Some(u),
+            Err(e) => {
+                let column = layout
+                    .iter()
+                    .find(|c| c.key == "unit")
+                    .map_or("", |c| c.header);
+                errors.push(RowError::at(rec, column, e));
+                None
+            }
+        },
+    )
+}
+
 pub fn import_power_list(
     store: &mut Store,
     actor: &Actor,
@@ -74,17 +97,7 @@ pub fn import_power_list(
             for col in POWER_LIST {
                 errors.extend(check_length(rec, col.header, rec.get(POWER_LIST, col.key)));
             }
-            let unit = match find_unit(
-                w.tx,
-                rec.get(POWER_LIST, "unit"),
-                rec.get(POWER_LIST, "region"),
-            )? {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    errors.push(RowError::at(rec, header("unit"), e));
-                    None
-                }
-            };
+            let unit = unit_cell(w.tx, rec, POWER_LIST, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {
                 report.rejected.extend(errors);
                 continue;
