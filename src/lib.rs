@@ -6,4 +6,5 @@ pub mod cli;
 pub mod domain;
 pub mod seed;
 pub mod store;
+pub mod tui;
 pub mod xlsx;

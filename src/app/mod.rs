@@ -12,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod local_items;
 pub mod milestones;
+pub mod views;
 
 use crate::domain::permission::{ActorCtx, Denied, WriteAction, authorize};
 use crate::domain::{Account, FieldError, Id, Role, Timestamp};

@@ -6,6 +6,41 @@ use crate::domain::format_time;
 use crate::store;
 use std::process::ExitCode;
 
+/// The account line of the TUI's title.
+fn describe_actor(
+    store: &crate::store::Store,
+    actor: &Result<Actor, crate::app::AppError>,
+    login: &str,
+) -> String {
+    match actor {
+        Ok(a) => {
+            let acc = a.effective();
+            let unit = store::units::unit(store.conn(), acc.unit_id)
+                .map(|u| u.full_name())
+                .unwrap_or_default();
+            let acting = match &a.acting_as {
+                Some(_) => format!("，由 {} 代为操作", a.real.name),
+                None => String::new(),
+            };
+            format!("{}（{}，{}{}）", acc.name, unit, acc.role.label(), acting)
+        }
+        Err(_) => format!("系统用户 {login} 没有账号：只能浏览"),
+    }
+}
+
+fn tui(ctx: &Context, store: crate::store::Store) -> anyhow::Result<ExitCode> {
+    use crate::tui::keymap::Keymap;
+    let actor = ctx.actor(&store);
+    let who = describe_actor(&store, &actor, &ctx.login);
+    let (keymap, warning) = Keymap::load(Keymap::user_file().as_deref());
+    let mut app = crate::tui::app::App::new(store, actor.ok(), keymap, who)?;
+    if let Some(w) = warning {
+        app.status = w;
+    }
+    crate::tui::run(app)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
     let actor = match Actor::resolve(&store, &ctx.login, ctx.as_login.as_deref()) {
@@ -47,13 +82,18 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
 }
 
 /// Plain `jianguan`: create the demo database on first use of the default
-/// path, then show where things stand.
+/// path, then open the TUI (or, when output is not a terminal, print where
+/// things stand).
 pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
     if default_path && !ctx.db.exists() {
         eprintln!("首次运行：在 {} 创建演示数据库……", ctx.db.display());
         init::create(ctx, true, None, None)?;
     }
     let store = ctx.open()?;
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() && !ctx.json {
+        return tui(ctx, store);
+    }
     let conn = store.conn();
     let counts = store::catalogue::counts(conn)?;
     let who = match ctx.actor(&store) {

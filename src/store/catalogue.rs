@@ -445,3 +445,46 @@ pub fn update_power_entry(
     )?;
     Ok(())
 }
+
+/// One sub-item with its main item, as the catalogue tree lists it.
+#[derive(Debug, Clone)]
+pub struct TreeRow {
+    pub department: String,
+    pub main_id: Id,
+    pub main_code: String,
+    pub main_name: String,
+    pub source: crate::domain::Source,
+    pub sub_id: Id,
+    pub sub_code: String,
+    pub sub_name: String,
+    pub category: crate::domain::Category,
+    pub classified: bool,
+    pub status: ItemStatus,
+}
+
+/// The whole catalogue, by department, main code and sub code. Main items
+/// without sub-items are left out: there is nothing to claim in them.
+pub fn tree_rows(conn: &Connection) -> Result<Vec<TreeRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT m.department, m.id, m.code, m.name, m.source, s.id, s.code, s.name, s.category,
+                s.classified, s.status
+         FROM sub_items s JOIN main_items m ON m.id = s.main_item_id
+         ORDER BY m.department, m.code, s.code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(TreeRow {
+            department: r.get(0)?,
+            main_id: r.get(1)?,
+            main_code: r.get(2)?,
+            main_name: r.get(3)?,
+            source: key(r, 4)?,
+            sub_id: r.get(5)?,
+            sub_code: r.get(6)?,
+            sub_name: r.get(7)?,
+            category: key(r, 8)?,
+            classified: r.get(9)?,
+            status: key(r, 10)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -283,3 +283,13 @@ pub fn for_each_required(
     }
     Ok(())
 }
+
+/// The state of each of a unit's checklists, by sub-item.
+pub fn states_of_unit(
+    conn: &Connection,
+    unit_id: Id,
+) -> Result<std::collections::HashMap<Id, ChecklistState>, StoreError> {
+    let mut stmt = conn.prepare("SELECT sub_item_id, state FROM checklists WHERE unit_id = ?1")?;
+    let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, key(r, 1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -132,3 +132,58 @@ pub fn finished_at(conn: &Connection, unit_id: Id) -> Result<Option<Timestamp>, 
         )
         .optional()?)
 }
+
+/// The units that claim a sub-item (共同实施), with whether they exercise it.
+pub fn claimers(conn: &Connection, sub_item_id: Id) -> Result<Vec<(Id, bool)>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT unit_id, exercised FROM claims WHERE sub_item_id = ?1 ORDER BY unit_id")?;
+    let rows = stmt.query_map([sub_item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Figures of one unit for the progress table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnitFigures {
+    pub unit_id: Id,
+    pub claimed: i64,
+    pub exercised: i64,
+    pub finished_at: Option<Timestamp>,
+    /// Claimed 行政检查 sub-items: each needs a checklist.
+    pub required: i64,
+    pub draft: i64,
+    pub complete: i64,
+    pub filed: i64,
+}
+
+/// Claim and checklist figures for every unit, in one pass per table.
+pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT u.id,
+                coalesce(c.claimed, 0), coalesce(c.exercised, 0), f.finished_at,
+                coalesce(c.required, 0), coalesce(k.draft, 0), coalesce(k.complete, 0),
+                coalesce(k.filed, 0)
+         FROM units u
+         LEFT JOIN (SELECT cl.unit_id, count(*) AS claimed, sum(cl.exercised) AS exercised,
+                           sum(s.category = 'inspection') AS required
+                    FROM claims cl JOIN sub_items s ON s.id = cl.sub_item_id
+                    GROUP BY cl.unit_id) c ON c.unit_id = u.id
+         LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
+                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed
+                    FROM checklists GROUP BY unit_id) k ON k.unit_id = u.id
+         LEFT JOIN claim_finished f ON f.unit_id = u.id
+         ORDER BY u.region_id, u.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(UnitFigures {
+            unit_id: r.get(0)?,
+            claimed: r.get(1)?,
+            exercised: r.get(2)?,
+            finished_at: r.get(3)?,
+            required: r.get(4)?,
+            draft: r.get(5)?,
+            complete: r.get(6)?,
+            filed: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -52,7 +52,9 @@ pub fn parse_key(spec: &str) -> Result<KeyEvent, String> {
         "End" => KeyCode::End,
         "Space" => KeyCode::Char(' '),
         f if f.starts_with('F') && f.len() > 1 => {
-            let n: u8 = f[1..].parse().map_err(|_| format!("不认识的按键“{spec}”"))?;
+            let n: u8 = f[1..]
+                .parse()
+                .map_err(|_| format!("不认识的按键“{spec}”"))?;
             if !(1..=12).contains(&n) {
                 return Err(format!("不认识的按键“{spec}”"));
             }
@@ -189,7 +191,10 @@ mod tests {
             map.action_for(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Action::Quit)
         );
-        assert_eq!(map.action_for(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
+        assert_eq!(
+            map.action_for(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
         assert_eq!(map.keys_of(Action::Help), "?/F1");
         assert_eq!(map.keys_of(Action::Toggle), "Enter/Space");
     }

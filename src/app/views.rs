@@ -1,0 +1,99 @@
+//! Read-only views shared by the TUI and the CLI. Reads need no
+//! transaction of their own: each is one or a few statements.
+
+use super::{Actor, AppError};
+use crate::domain::{Checklist, ChecklistState, Id, LegalBasis, MainItem, Role, SubItem, Unit};
+use crate::store::catalogue::TreeRow;
+use crate::store::claims::UnitFigures;
+use crate::store::{self, Store};
+use std::collections::HashMap;
+
+/// What the catalogue tree shows for the current account.
+pub struct TreeData {
+    pub rows: Vec<TreeRow>,
+    /// The unit's claims: sub-item → exercised.
+    pub claims: HashMap<Id, bool>,
+    pub checklists: HashMap<Id, ChecklistState>,
+    /// 涉密 items not claimed by the unit are shown only to a platform_admin.
+    pub show_classified: bool,
+}
+
+pub fn tree(store: &Store, actor: Option<&Actor>) -> Result<TreeData, AppError> {
+    let conn = store.conn();
+    let rows = store::catalogue::tree_rows(conn)?;
+    let (claims, checklists, show_classified) = match actor {
+        Some(a) => {
+            let unit = a.effective().unit_id;
+            let claims = store::claims::claims_of_unit(conn, unit)?
+                .into_iter()
+                .map(|c| (c.sub_item_id, c.exercised))
+                .collect();
+            (
+                claims,
+                store::checklists::states_of_unit(conn, unit)?,
+                a.effective().role == Role::PlatformAdmin,
+            )
+        }
+        None => (HashMap::new(), HashMap::new(), false),
+    };
+    Ok(TreeData {
+        rows,
+        claims,
+        checklists,
+        show_classified,
+    })
+}
+
+/// Everything the item pane shows about a sub-item.
+#[derive(Debug, Clone)]
+pub struct ItemDetails {
+    pub sub: SubItem,
+    pub main: MainItem,
+    pub bases: Vec<LegalBasis>,
+    /// Units that claim it (共同实施), with whether they exercise it.
+    pub claimers: Vec<(String, bool)>,
+}
+
+pub fn item(store: &Store, sub_id: Id) -> Result<ItemDetails, AppError> {
+    let conn = store.conn();
+    let sub = store::catalogue::sub_item(conn, sub_id)?;
+    let main = store::catalogue::main_item(conn, sub.main_item_id)?;
+    let bases = store::catalogue::bases_of_sub_item(conn, sub_id)?;
+    let mut claimers = Vec::new();
+    for (unit, exercised) in store::claims::claimers(conn, sub_id)? {
+        claimers.push((store::units::unit(conn, unit)?.full_name(), exercised));
+    }
+    Ok(ItemDetails {
+        sub,
+        main,
+        bases,
+        claimers,
+    })
+}
+
+pub fn checklist(store: &Store, unit_id: Id, sub_id: Id) -> Result<Option<Checklist>, AppError> {
+    Ok(store::checklists::find(store.conn(), sub_id, unit_id)?)
+}
+
+/// A unit's line in the progress table.
+pub struct ProgressRow {
+    pub unit: Unit,
+    pub figures: UnitFigures,
+}
+
+pub fn progress(store: &Store) -> Result<Vec<ProgressRow>, AppError> {
+    let conn = store.conn();
+    let units: HashMap<Id, Unit> = store::units::list_units(conn)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(store::claims::unit_figures(conn)?
+        .into_iter()
+        .filter_map(|f| {
+            units.get(&f.unit_id).map(|u| ProgressRow {
+                unit: u.clone(),
+                figures: f,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,248 @@
+//! The TUI's state and `update`: actions in, state changes (and service
+//! calls) out. Drawing is in `draw.rs`.
+
+use super::action::Action;
+use super::keymap::Keymap;
+use super::panes::progress::ProgressView;
+use super::panes::tree::{CatalogueTree, Marks};
+use crate::app::views::{self, ItemDetails};
+use crate::app::{Actor, AppError};
+use crate::domain::{Checklist, Id};
+use crate::store::Store;
+use ratatui::crossterm::event::KeyEvent;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Tree,
+    Item,
+    Checklist,
+    Progress,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Tree, Pane::Item, Pane::Checklist, Pane::Progress];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Tree => "事项目录",
+            Pane::Item => "事项详情",
+            Pane::Checklist => "检查实施清单",
+            Pane::Progress => "进度",
+        }
+    }
+
+    pub fn focus_action(self) -> Action {
+        match self {
+            Pane::Tree => Action::FocusTree,
+            Pane::Item => Action::FocusItem,
+            Pane::Checklist => Action::FocusChecklist,
+            Pane::Progress => Action::FocusProgress,
+        }
+    }
+}
+
+pub struct App {
+    pub store: Store,
+    pub actor: Option<Actor>,
+    pub keymap: Keymap,
+    pub tree: CatalogueTree,
+    pub progress: Option<ProgressView>,
+    pub focus: Pane,
+    pub status: String,
+    pub help: bool,
+    pub quit: bool,
+    pub mouse: bool,
+    /// Scroll of the item and checklist panes.
+    pub detail_scroll: u16,
+    /// The title line's account description.
+    pub who: String,
+    details: Option<(Id, ItemDetails)>,
+    checklist: Option<(Id, Option<Checklist>)>,
+    data_version: i64,
+}
+
+fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppError> {
+    let data = views::tree(store, actor)?;
+    Ok(CatalogueTree::new(
+        data.rows,
+        Marks {
+            claims: data.claims,
+            checklists: data.checklists,
+        },
+        data.show_classified,
+    ))
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        actor: Option<Actor>,
+        keymap: Keymap,
+        who: String,
+    ) -> Result<App, AppError> {
+        let tree = tree_of(&store, actor.as_ref())?;
+        let data_version = store.data_version()?;
+        Ok(App {
+            store,
+            actor,
+            keymap,
+            tree,
+            progress: None,
+            focus: Pane::Tree,
+            status: String::new(),
+            help: false,
+            quit: false,
+            mouse: false,
+            detail_scroll: 0,
+            who,
+            details: None,
+            checklist: None,
+            data_version,
+        })
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if self.help {
+            // Any key closes help; its own key does too.
+            self.help = false;
+            return;
+        }
+        match self.keymap.action_for(key) {
+            Some(action) => self.update(action),
+            None => {
+                self.status = format!(
+                    "没有绑定这个按键（按 {} 查看帮助）",
+                    self.keymap.keys_of(Action::Help)
+                )
+            }
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = true,
+            Action::NextPane | Action::PrevPane => {
+                let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let next = if action == Action::NextPane {
+                    i + 1
+                } else {
+                    i + Pane::ALL.len() - 1
+                };
+                self.focus_on(Pane::ALL[next % Pane::ALL.len()]);
+            }
+            Action::FocusTree => self.focus_on(Pane::Tree),
+            Action::FocusItem => self.focus_on(Pane::Item),
+            Action::FocusChecklist => self.focus_on(Pane::Checklist),
+            Action::FocusProgress => self.focus_on(Pane::Progress),
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                self.status = if self.mouse {
+                    "鼠标已开启".into()
+                } else {
+                    "鼠标已关闭（可用终端复制文字）".into()
+                };
+            }
+            other => match self.focus {
+                Pane::Tree => {
+                    if let Some(msg) = self.tree.handle(other) {
+                        self.status = msg;
+                    }
+                    self.detail_scroll = 0;
+                }
+                Pane::Item | Pane::Checklist => match other {
+                    Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
+                    Action::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
+                    Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+                    Action::PageDown => self.detail_scroll = self.detail_scroll.saturating_add(10),
+                    Action::Top => self.detail_scroll = 0,
+                    _ => {}
+                },
+                Pane::Progress => {
+                    if let Some(p) = &mut self.progress {
+                        p.handle(other);
+                    }
+                }
+            },
+        }
+    }
+
+    fn focus_on(&mut self, pane: Pane) {
+        self.focus = pane;
+        self.detail_scroll = 0;
+        if pane == Pane::Progress && self.progress.is_none() {
+            match views::progress(&self.store) {
+                Ok(rows) => self.progress = Some(ProgressView::new(rows)),
+                Err(e) => self.status = format!("无法读取进度：{e}"),
+            }
+        }
+    }
+
+    /// The selected sub-item's details, read once per selection.
+    pub fn details(&mut self) -> Option<&ItemDetails> {
+        let id = self.tree.selected_sub()?.id;
+        if self.details.as_ref().is_none_or(|(d, _)| *d != id) {
+            match views::item(&self.store, id) {
+                Ok(d) => self.details = Some((id, d)),
+                Err(e) => {
+                    self.status = format!("无法读取事项：{e}");
+                    return None;
+                }
+            }
+        }
+        self.details.as_ref().map(|(_, d)| d)
+    }
+
+    /// The unit's checklist of the selected sub-item.
+    pub fn checklist(&mut self) -> Option<&Checklist> {
+        let id = self.tree.selected_sub()?.id;
+        let unit = self.actor.as_ref()?.effective().unit_id;
+        if self.checklist.as_ref().is_none_or(|(c, _)| *c != id) {
+            match views::checklist(&self.store, unit, id) {
+                Ok(c) => self.checklist = Some((id, c)),
+                Err(e) => {
+                    self.status = format!("无法读取检查实施清单：{e}");
+                    return None;
+                }
+            }
+        }
+        self.checklist.as_ref().and_then(|(_, c)| c.as_ref())
+    }
+
+    /// Picks up what other operators committed (`PRAGMA data_version`),
+    /// keeping selection and scroll. True when something changed.
+    pub fn refresh_if_changed(&mut self) -> bool {
+        let Ok(v) = self.store.data_version() else {
+            return false;
+        };
+        if v == self.data_version {
+            return false;
+        }
+        self.data_version = v;
+        match tree_of(&self.store, self.actor.as_ref()) {
+            Ok(fresh) => self.tree.reload(fresh),
+            Err(e) => self.status = format!("刷新失败：{e}"),
+        }
+        self.details = None;
+        self.checklist = None;
+        if self.progress.is_some()
+            && let Ok(rows) = views::progress(&self.store)
+        {
+            self.progress = Some(ProgressView::new(rows));
+        }
+        true
+    }
+
+    /// The actions the focused pane answers, then the global ones.
+    pub fn hints(&self) -> Vec<Action> {
+        let pane: &[Action] = match self.focus {
+            Pane::Tree => CatalogueTree::hints(),
+            Pane::Item | Pane::Checklist => &[Action::Up, Action::Down],
+            Pane::Progress => ProgressView::hints(),
+        };
+        pane.iter()
+            .copied()
+            .chain([Action::NextPane, Action::Help, Action::Quit])
+            .collect()
+    }
+}

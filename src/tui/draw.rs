@@ -1,0 +1,244 @@
+//! Drawing the window: title line, pane switcher, panes, status line with
+//! the focused pane's keys, and the help overlay built from the same hints.
+
+use super::action::Action;
+use super::app::{App, Pane};
+use super::panes::details::{checklist_lines, item_lines};
+use super::panes::tree::CatalogueTree;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// From this width on, the tree and the item pane sit side by side.
+pub const WIDE: u16 = 120;
+
+pub fn draw(frame: &mut Frame, app: &mut App) {
+    let area = frame.area();
+    let [title, tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" jianguan ", Style::new().add_modifier(Modifier::REVERSED)),
+            Span::raw(format!(
+                " {}  {}",
+                app.who,
+                app.store
+                    .path()
+                    .file_name()
+                    .map(|f| f.to_string_lossy())
+                    .unwrap_or_default()
+            )),
+        ])),
+        title,
+    );
+    draw_tabs(frame, tabs, app);
+    let wide = area.width >= WIDE;
+    match (wide, app.focus) {
+        (true, Pane::Tree | Pane::Item | Pane::Checklist) => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                    .areas(body);
+            app.tree.draw(frame, left, app.focus == Pane::Tree);
+            let right_pane = if app.focus == Pane::Checklist {
+                Pane::Checklist
+            } else {
+                Pane::Item
+            };
+            draw_detail(frame, right, app, right_pane);
+        }
+        (_, Pane::Tree) => app.tree.draw(frame, body, true),
+        (_, Pane::Item) => draw_detail(frame, body, app, Pane::Item),
+        (_, Pane::Checklist) => draw_detail(frame, body, app, Pane::Checklist),
+        (_, Pane::Progress) => match &mut app.progress {
+            Some(p) => p.draw(frame, body, true),
+            None => frame.render_widget(Paragraph::new("进度不可用"), body),
+        },
+    }
+    draw_status(frame, status, app);
+    if app.help {
+        draw_help(frame, area, app);
+    }
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let mut spans = Vec::new();
+    for p in Pane::ALL {
+        let label = format!(" {} {} ", app.keymap.keys_of(p.focus_action()), p.title());
+        if p == app.focus {
+            spans.push(Span::styled(
+                label,
+                Style::new().add_modifier(Modifier::REVERSED),
+            ));
+        } else {
+            spans.push(Span::raw(label));
+        }
+        spans.push(Span::raw("|"));
+    }
+    spans.pop();
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
+    let lines = match pane {
+        Pane::Checklist => {
+            let has_unit = app.actor.is_some();
+            let checklist = app.checklist().cloned();
+            checklist_lines(&app.tree, checklist.as_ref(), has_unit)
+        }
+        _ => {
+            // Cloned out of the cache so the tree can be read alongside.
+            let details = app.details().cloned();
+            item_lines(&app.tree, details.as_ref())
+        }
+    };
+    let focused = app.focus == pane;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", pane.title()))
+        .border_style(if focused {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        });
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.detail_scroll, 0)),
+        area,
+    );
+}
+
+/// “key 说明” pairs for a list of actions.
+fn hint_spans(app: &App, actions: &[Action]) -> Vec<(String, &'static str)> {
+    actions
+        .iter()
+        .map(|a| (app.keymap.keys_of(*a), a.describe()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let mut spans = Vec::new();
+    if !app.status.is_empty() {
+        spans.push(Span::styled(
+            format!(" {} ", app.status),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    for (keys, what) in hint_spans(app, &app.hints()) {
+        spans.push(Span::styled(
+            keys,
+            Style::new().add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// A popup drawn over wide (CJK) characters must not leave half of one on
+/// either side of its border: the terminal would shift the rest of the row.
+fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
+    let buf = frame.buffer_mut();
+    let area = buf.area;
+    for y in rect.top()..rect.bottom() {
+        if rect.left() > area.left() {
+            let cell = &mut buf[(rect.left() - 1, y)];
+            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        if rect.right() < area.right() {
+            let cell = &mut buf[(rect.right(), y)];
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
+/// Every pane's keys, from the live keymap, in two columns.
+fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
+    let sections: [(&str, &[Action]); 3] = [
+        (
+            "全局",
+            &[
+                Action::FocusTree,
+                Action::FocusItem,
+                Action::FocusChecklist,
+                Action::FocusProgress,
+                Action::NextPane,
+                Action::PrevPane,
+                Action::ToggleMouse,
+                Action::Help,
+                Action::Quit,
+            ],
+        ),
+        (
+            "移动",
+            &[
+                Action::Up,
+                Action::Down,
+                Action::PageUp,
+                Action::PageDown,
+                Action::Top,
+                Action::Bottom,
+            ],
+        ),
+        ("事项目录", &[Action::Expand, Action::Collapse]),
+    ];
+    let mut lines: Vec<Line> = Vec::new();
+    for (title, actions) in sections {
+        lines.push(Line::styled(
+            title.to_string(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        for (keys, what) in hint_spans(app, actions) {
+            lines.push(Line::from(format!(" {keys:<12} {what}")));
+        }
+        if title == "事项目录" {
+            for (keys, what) in hint_spans(app, CatalogueTree::hints()) {
+                lines.push(Line::from(format!(" {keys:<12} {what}")));
+            }
+        }
+    }
+    let half = lines.len().div_ceil(2);
+    let right = lines.split_off(half);
+    let height = half as u16 + 4;
+    let rect = centered(area, 76, height);
+    frame.render_widget(Clear, rect);
+    clear_wide_edges(frame, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" 帮助（按任意键关闭） ");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+    frame.render_widget(Paragraph::new(lines), l);
+    frame.render_widget(Paragraph::new(right), r);
+    frame.render_widget(
+        Paragraph::new("按键可在配置目录的 keymap.toml 中修改"),
+        foot,
+    );
+}

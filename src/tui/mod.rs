@@ -1,0 +1,13 @@
+//! The terminal interface: an Elm-like loop. A terminal event becomes an
+//! `Action` through the keymap, `App::update` applies it (calling `app/`
+//! services for writes), and `draw` renders the state.
+
+pub mod action;
+pub mod app;
+pub mod draw;
+pub mod keymap;
+pub mod panes;
+mod run;
+pub mod terminal;
+
+pub use run::run;

@@ -1,0 +1,662 @@
+//! 事项目录: 监管部门 → 主项 → 子项, with the current unit's marks, filters
+//! that combine, and rendering of only the rows on screen.
+
+use crate::domain::{Category, ChecklistState, Id, ItemStatus, Source};
+use crate::store::catalogue::TreeRow;
+use crate::tui::action::Action;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone)]
+pub struct Sub {
+    pub id: Id,
+    pub code: String,
+    pub name: String,
+    pub category: Category,
+    pub classified: bool,
+    pub status: ItemStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct Main {
+    pub id: Id,
+    pub code: String,
+    pub name: String,
+    pub source: Source,
+    pub subs: Vec<Sub>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Department {
+    pub name: String,
+    pub mains: Vec<Main>,
+}
+
+/// A visible row: indices into departments, main items, sub-items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    Department(usize),
+    Main(usize, usize),
+    Sub(usize, usize, usize),
+}
+
+/// Filters, all of which must hold for a sub-item to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Claimed by the current unit.
+    pub mine: bool,
+    /// Not claimed by the current unit.
+    pub unclaimed: bool,
+    pub category: Option<Category>,
+    pub source: Option<Source>,
+    pub department: Option<String>,
+}
+
+impl Filter {
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.mine {
+            parts.push("本单位已认领".to_string());
+        }
+        if self.unclaimed {
+            parts.push("未认领".to_string());
+        }
+        if let Some(c) = self.category {
+            parts.push(c.label().to_string());
+        }
+        if let Some(s) = self.source {
+            parts.push(format!("{}事项", s.label()));
+        }
+        if let Some(d) = &self.department {
+            parts.push(d.clone());
+        }
+        parts.join(" + ")
+    }
+}
+
+/// The current unit's marks on sub-items.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// Claimed sub-items → exercised.
+    pub claims: HashMap<Id, bool>,
+    pub checklists: HashMap<Id, ChecklistState>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueTree {
+    pub departments: Vec<Department>,
+    pub marks: Marks,
+    pub filter: Filter,
+    expanded_departments: HashSet<usize>,
+    expanded_mains: HashSet<Id>,
+    visible: Vec<Node>,
+    cursor: usize,
+    offset: usize,
+    /// Rows on screen at the last draw, for paging.
+    page: usize,
+}
+
+fn category_char(c: Category) -> &'static str {
+    match c {
+        Category::Inspection => "检",
+        Category::Penalty => "罚",
+        Category::Enforcement => "强",
+        Category::Other => "他",
+    }
+}
+
+impl CatalogueTree {
+    /// Builds the tree. `show_classified` decides for 涉密 sub-items the
+    /// unit does not claim (shown only to a platform_admin).
+    pub fn new(rows: Vec<TreeRow>, marks: Marks, show_classified: bool) -> Self {
+        let mut departments: Vec<Department> = Vec::new();
+        for r in rows {
+            if r.classified && !show_classified && !marks.claims.contains_key(&r.sub_id) {
+                continue;
+            }
+            if departments.last().is_none_or(|d| d.name != r.department) {
+                departments.push(Department {
+                    name: r.department.clone(),
+                    mains: Vec::new(),
+                });
+            }
+            let dept = departments.last_mut().expect("pushed above");
+            if dept.mains.last().is_none_or(|m| m.id != r.main_id) {
+                dept.mains.push(Main {
+                    id: r.main_id,
+                    code: r.main_code,
+                    name: r.main_name,
+                    source: r.source,
+                    subs: Vec::new(),
+                });
+            }
+            dept.mains.last_mut().expect("pushed above").subs.push(Sub {
+                id: r.sub_id,
+                code: r.sub_code,
+                name: r.sub_name,
+                category: r.category,
+                classified: r.classified,
+                status: r.status,
+            });
+        }
+        let mut tree = CatalogueTree {
+            departments,
+            marks,
+            page: 10,
+            ..Default::default()
+        };
+        tree.rebuild();
+        tree
+    }
+
+    /// Replaces the data (another operator committed), keeping filters,
+    /// expansion and the selected item where it still exists.
+    pub fn reload(&mut self, fresh: CatalogueTree) {
+        let selected = self.selected_key();
+        let offset_from_cursor = self.cursor.saturating_sub(self.offset);
+        let dept_names: HashSet<String> = self
+            .expanded_departments
+            .iter()
+            .filter_map(|i| self.departments.get(*i).map(|d| d.name.clone()))
+            .collect();
+        self.departments = fresh.departments;
+        self.marks = fresh.marks;
+        self.expanded_departments = self
+            .departments
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| dept_names.contains(&d.name))
+            .map(|(i, _)| i)
+            .collect();
+        self.rebuild();
+        if let Some(key) = selected
+            && let Some(pos) = self.visible.iter().position(|n| self.key_of(*n) == key)
+        {
+            self.cursor = pos;
+            self.offset = pos.saturating_sub(offset_from_cursor);
+        }
+    }
+
+    /// A stable identity of a row across reloads.
+    fn key_of(&self, n: Node) -> (u8, String) {
+        match n {
+            Node::Department(d) => (0, self.departments[d].name.clone()),
+            Node::Main(d, m) => (1, self.departments[d].mains[m].code.clone()),
+            Node::Sub(d, m, s) => (2, self.departments[d].mains[m].subs[s].code.clone()),
+        }
+    }
+
+    fn selected_key(&self) -> Option<(u8, String)> {
+        self.visible.get(self.cursor).map(|n| self.key_of(*n))
+    }
+
+    fn sub_passes(&self, dept: &Department, main: &Main, sub: &Sub) -> bool {
+        let f = &self.filter;
+        let claimed = self.marks.claims.contains_key(&sub.id);
+        (!f.mine || claimed)
+            && (!f.unclaimed || !claimed)
+            && f.category.is_none_or(|c| c == sub.category)
+            && f.source.is_none_or(|s| s == main.source)
+            && f.department.as_ref().is_none_or(|d| *d == dept.name)
+    }
+
+    fn filtering(&self) -> bool {
+        self.filter != Filter::default()
+    }
+
+    /// Recomputes the visible rows after a change of data, filter or expansion.
+    fn rebuild(&mut self) {
+        let filtering = self.filtering();
+        let mut visible = Vec::new();
+        for (di, d) in self.departments.iter().enumerate() {
+            let mains: Vec<(usize, Vec<usize>)> = d
+                .mains
+                .iter()
+                .enumerate()
+                .map(|(mi, m)| {
+                    let subs = m
+                        .subs
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| self.sub_passes(d, m, s))
+                        .map(|(si, _)| si)
+                        .collect::<Vec<_>>();
+                    (mi, subs)
+                })
+                .filter(|(_, subs)| !subs.is_empty())
+                .collect();
+            if mains.is_empty() {
+                continue;
+            }
+            visible.push(Node::Department(di));
+            // While filtering, the matches show without expanding by hand.
+            if !filtering && !self.expanded_departments.contains(&di) {
+                continue;
+            }
+            for (mi, subs) in mains {
+                visible.push(Node::Main(di, mi));
+                if filtering || self.expanded_mains.contains(&d.mains[mi].id) {
+                    visible.extend(subs.into_iter().map(|si| Node::Sub(di, mi, si)));
+                }
+            }
+        }
+        self.visible = visible;
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn selected(&self) -> Option<Node> {
+        self.visible.get(self.cursor).copied()
+    }
+
+    pub fn selected_sub(&self) -> Option<&Sub> {
+        match self.selected()? {
+            Node::Sub(d, m, s) => Some(&self.departments[d].mains[m].subs[s]),
+            _ => None,
+        }
+    }
+
+    pub fn selected_main(&self) -> Option<&Main> {
+        match self.selected()? {
+            Node::Main(d, m) | Node::Sub(d, m, _) => Some(&self.departments[d].mains[m]),
+            Node::Department(_) => None,
+        }
+    }
+
+    pub fn selected_department(&self) -> Option<&Department> {
+        match self.selected()? {
+            Node::Department(d) | Node::Main(d, _) | Node::Sub(d, _, _) => self.departments.get(d),
+        }
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// Moves the cursor to a sub-item by id, expanding its parents.
+    pub fn select_sub(&mut self, sub_id: Id) -> bool {
+        for (di, d) in self.departments.iter().enumerate() {
+            for m in &d.mains {
+                if m.subs.iter().any(|s| s.id == sub_id) {
+                    self.expanded_departments.insert(di);
+                    self.expanded_mains.insert(m.id);
+                    self.rebuild();
+                    if let Some(pos) = self.visible.iter().position(|n| {
+                        matches!(n, Node::Sub(a, b, c) if self.departments[*a].mains[*b].subs[*c].id == sub_id)
+                    }) {
+                        self.cursor = pos;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+        }
+        false
+    }
+
+    fn set_expanded(&mut self, node: Node, open: bool) {
+        match node {
+            Node::Department(d) => {
+                if open {
+                    self.expanded_departments.insert(d);
+                } else {
+                    self.expanded_departments.remove(&d);
+                }
+            }
+            Node::Main(d, m) => {
+                let id = self.departments[d].mains[m].id;
+                if open {
+                    self.expanded_mains.insert(id);
+                } else {
+                    self.expanded_mains.remove(&id);
+                }
+            }
+            Node::Sub(..) => {}
+        }
+        self.rebuild();
+    }
+
+    fn is_expanded(&self, node: Node) -> bool {
+        match node {
+            Node::Department(d) => self.filtering() || self.expanded_departments.contains(&d),
+            Node::Main(d, m) => {
+                self.filtering()
+                    || self
+                        .expanded_mains
+                        .contains(&self.departments[d].mains[m].id)
+            }
+            Node::Sub(..) => false,
+        }
+    }
+
+    fn parent(node: Node) -> Option<Node> {
+        match node {
+            Node::Department(_) => None,
+            Node::Main(d, _) => Some(Node::Department(d)),
+            Node::Sub(d, m, _) => Some(Node::Main(d, m)),
+        }
+    }
+
+    fn cycle<T: Copy + PartialEq>(current: Option<T>, all: &[T]) -> Option<T> {
+        match current {
+            None => all.first().copied(),
+            Some(c) => all
+                .iter()
+                .position(|x| *x == c)
+                .and_then(|i| all.get(i + 1))
+                .copied(),
+        }
+    }
+
+    /// Applies an action; returns a status message when there is one to give.
+    pub fn handle(&mut self, action: Action) -> Option<String> {
+        let last = self.visible.len().saturating_sub(1);
+        match action {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(last),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(self.page.max(1)),
+            Action::PageDown => self.cursor = (self.cursor + self.page.max(1)).min(last),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = last,
+            Action::Expand => {
+                if let Some(n) = self.selected() {
+                    if self.is_expanded(n) {
+                        self.cursor = (self.cursor + 1).min(last);
+                    } else {
+                        self.set_expanded(n, true);
+                    }
+                }
+            }
+            Action::Collapse => {
+                if let Some(n) = self.selected() {
+                    if self.is_expanded(n) && !self.filtering() {
+                        self.set_expanded(n, false);
+                    } else if let Some(p) = Self::parent(n)
+                        && let Some(pos) = self.visible.iter().position(|v| *v == p)
+                    {
+                        self.cursor = pos;
+                    }
+                }
+            }
+            Action::Toggle => {
+                if let Some(n) = self.selected() {
+                    let open = !self.is_expanded(n);
+                    self.set_expanded(n, open);
+                }
+            }
+            Action::ExpandAll => {
+                self.expanded_departments = (0..self.departments.len()).collect();
+                self.expanded_mains = self
+                    .departments
+                    .iter()
+                    .flat_map(|d| d.mains.iter().map(|m| m.id))
+                    .collect();
+                self.rebuild();
+            }
+            Action::CollapseAll => {
+                let dept = self.selected().map(|n| match n {
+                    Node::Department(d) | Node::Main(d, _) | Node::Sub(d, _, _) => d,
+                });
+                self.expanded_departments.clear();
+                self.expanded_mains.clear();
+                self.rebuild();
+                if let Some(d) = dept {
+                    self.cursor = self
+                        .visible
+                        .iter()
+                        .position(|n| *n == Node::Department(d))
+                        .unwrap_or(0);
+                }
+            }
+            Action::FilterMine => {
+                self.filter.mine = !self.filter.mine;
+                self.filter.unclaimed &= !self.filter.mine;
+                return Some(self.after_filter());
+            }
+            Action::FilterUnclaimed => {
+                self.filter.unclaimed = !self.filter.unclaimed;
+                self.filter.mine &= !self.filter.unclaimed;
+                return Some(self.after_filter());
+            }
+            Action::FilterCategory => {
+                self.filter.category = Self::cycle(self.filter.category, Category::ALL);
+                return Some(self.after_filter());
+            }
+            Action::FilterSource => {
+                self.filter.source = Self::cycle(self.filter.source, Source::ALL);
+                return Some(self.after_filter());
+            }
+            Action::FilterDepartment => {
+                self.filter.department = match &self.filter.department {
+                    Some(_) => None,
+                    None => self.selected_department().map(|d| d.name.clone()),
+                };
+                return Some(self.after_filter());
+            }
+            Action::ClearFilters => {
+                self.filter = Filter::default();
+                return Some(self.after_filter());
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn after_filter(&mut self) -> String {
+        let selected = self.selected_key();
+        self.rebuild();
+        if let Some(key) = selected
+            && let Some(pos) = self.visible.iter().position(|n| self.key_of(*n) == key)
+        {
+            self.cursor = pos;
+        }
+        let shown: usize = self
+            .visible
+            .iter()
+            .filter(|n| matches!(n, Node::Sub(..)))
+            .count();
+        if self.filtering() {
+            format!("筛选：{}（{} 个子项）", self.filter.describe(), shown)
+        } else {
+            "已清除筛选".into()
+        }
+    }
+
+    /// The actions this pane answers, for hints and help.
+    pub fn hints() -> &'static [Action] {
+        &[
+            Action::Toggle,
+            Action::FilterMine,
+            Action::FilterUnclaimed,
+            Action::FilterCategory,
+            Action::FilterSource,
+            Action::FilterDepartment,
+            Action::ClearFilters,
+            Action::ExpandAll,
+            Action::CollapseAll,
+        ]
+    }
+
+    fn line(&self, node: Node) -> Line<'static> {
+        match node {
+            Node::Department(d) => {
+                let dept = &self.departments[d];
+                let subs: usize = dept.mains.iter().map(|m| m.subs.len()).sum();
+                let claimed = dept
+                    .mains
+                    .iter()
+                    .flat_map(|m| &m.subs)
+                    .filter(|s| self.marks.claims.contains_key(&s.id))
+                    .count();
+                let sign = if self.is_expanded(node) { "-" } else { "+" };
+                Line::from(vec![
+                    Span::raw(format!("{sign} ")),
+                    Span::styled(dept.name.clone(), Style::new().add_modifier(Modifier::BOLD)),
+                    Span::raw(format!("  {claimed}/{subs}")),
+                ])
+            }
+            Node::Main(d, m) => {
+                let main = &self.departments[d].mains[m];
+                let sign = if self.is_expanded(node) { "-" } else { "+" };
+                Line::from(format!("  {sign} {} {}", main.code, main.name))
+            }
+            Node::Sub(d, m, s) => {
+                let sub = &self.departments[d].mains[m].subs[s];
+                let mark = match self.marks.claims.get(&sub.id) {
+                    Some(true) => "[*]",
+                    Some(false) => "[-]",
+                    None => "[ ]",
+                };
+                let mut spans = vec![
+                    Span::raw(format!("      {mark} {} ", category_char(sub.category))),
+                    Span::raw(sub.name.clone()),
+                ];
+                if let Some(state) = self.marks.checklists.get(&sub.id) {
+                    spans.push(Span::raw(format!("  清单:{}", state.label())));
+                }
+                if sub.classified {
+                    spans.push(Span::styled(
+                        "  涉密",
+                        Style::new().add_modifier(Modifier::BOLD),
+                    ));
+                }
+                if sub.status != ItemStatus::InUse {
+                    spans.push(Span::raw(format!("  ({})", sub.status.label())));
+                }
+                Line::from(spans)
+            }
+        }
+    }
+
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
+        let title = match self.filtering() {
+            true => format!(" 事项目录 · {} ", self.filter.describe()),
+            false => " 事项目录 ".to_string(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .border_style(if focused {
+                Style::new().add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            });
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let height = inner.height as usize;
+        self.page = height.saturating_sub(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if height > 0 && self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        if self.visible.is_empty() {
+            let msg = if self.filtering() {
+                "没有符合筛选条件的事项（按 x 清除筛选）"
+            } else {
+                "目录为空：请先导入监管事项目录"
+            };
+            frame.render_widget(Paragraph::new(msg), inner);
+            return;
+        }
+        // Only the rows on screen are turned into text.
+        let lines: Vec<Line> = self.visible
+            [self.offset..(self.offset + height).min(self.visible.len())]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let line = self.line(*n);
+                if self.offset + i == self.cursor {
+                    line.style(Style::new().add_modifier(Modifier::REVERSED))
+                } else {
+                    line
+                }
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(dept: &str, main: i64, sub: i64, cat: Category) -> TreeRow {
+        TreeRow {
+            department: dept.into(),
+            main_id: main,
+            main_code: format!("M{main:03}"),
+            main_name: format!("主项{main}"),
+            source: Source::National,
+            sub_id: sub,
+            sub_code: format!("S{sub:03}"),
+            sub_name: format!("子项{sub}"),
+            category: cat,
+            classified: sub == 6,
+            status: ItemStatus::InUse,
+        }
+    }
+
+    fn tree() -> CatalogueTree {
+        let rows = vec![
+            row("甲部", 1, 1, Category::Inspection),
+            row("甲部", 1, 2, Category::Penalty),
+            row("甲部", 2, 3, Category::Inspection),
+            row("乙部", 3, 4, Category::Enforcement),
+            row("乙部", 3, 5, Category::Inspection),
+            row("乙部", 3, 6, Category::Inspection),
+        ];
+        let mut marks = Marks::default();
+        marks.claims.insert(1, true);
+        marks.claims.insert(5, false);
+        CatalogueTree::new(rows, marks, false)
+    }
+
+    #[test]
+    fn starts_collapsed_expands_and_hides_unclaimed_classified_items() {
+        let mut t = tree();
+        assert_eq!(t.visible_len(), 2);
+        t.handle(Action::Toggle);
+        assert_eq!(t.visible_len(), 4);
+        t.handle(Action::ExpandAll);
+        assert_eq!(t.visible_len(), 2 + 3 + 5, "sub 6 is 涉密 and unclaimed");
+    }
+
+    #[test]
+    fn filters_combine_and_show_matches_expanded() {
+        let mut t = tree();
+        let msg = t.handle(Action::FilterCategory).unwrap();
+        assert!(
+            msg.contains("行政检查") && msg.contains("3 个子项"),
+            "{msg}"
+        );
+        let msg = t.handle(Action::FilterMine).unwrap();
+        assert!(msg.contains("2 个子项"), "{msg}");
+        t.handle(Action::FilterUnclaimed);
+        assert!(!t.filter.mine);
+        assert_eq!(
+            t.visible
+                .iter()
+                .filter(|n| matches!(n, Node::Sub(..)))
+                .count(),
+            1
+        );
+        assert_eq!(t.handle(Action::ClearFilters).unwrap(), "已清除筛选");
+        assert_eq!(t.visible_len(), 2);
+    }
+
+    #[test]
+    fn select_sub_expands_its_parents_and_reload_keeps_the_selection() {
+        let mut t = tree();
+        assert!(t.select_sub(5));
+        assert_eq!(t.selected_sub().unwrap().code, "S005");
+        let mut fresh = tree();
+        fresh.marks.claims.insert(4, true);
+        t.reload(fresh);
+        assert_eq!(t.selected_sub().unwrap().code, "S005");
+        assert_eq!(t.marks.claims.get(&4), Some(&true));
+    }
+}

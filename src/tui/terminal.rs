@@ -1,0 +1,60 @@
+//! Entering and leaving the terminal's full-screen mode. The terminal is
+//! restored however the program ends: quit, error, panic, SIGTERM, SIGHUP
+//! (a dropped SSH session) or SIGINT.
+
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use ratatui::crossterm::execute;
+use std::io::stdout;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when a signal asks the program to end.
+pub struct Signals(Arc<AtomicBool>);
+
+impl Signals {
+    pub fn install() -> std::io::Result<Signals> {
+        let flag = Arc::new(AtomicBool::new(false));
+        for sig in [
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+            signal_hook::consts::SIGINT,
+        ] {
+            signal_hook::flag::register(sig, Arc::clone(&flag))?;
+        }
+        Ok(Signals(flag))
+    }
+
+    pub fn raised(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Full screen, raw mode, bracketed paste; a panic restores the terminal
+/// before its message is printed.
+pub fn enter() -> std::io::Result<DefaultTerminal> {
+    let terminal = ratatui::try_init()?;
+    execute!(stdout(), EnableBracketedPaste)?;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave();
+        previous(info);
+    }));
+    Ok(terminal)
+}
+
+pub fn set_mouse(on: bool) {
+    let _ = if on {
+        execute!(stdout(), EnableMouseCapture)
+    } else {
+        execute!(stdout(), DisableMouseCapture)
+    };
+}
+
+/// Back to the normal screen; safe to call more than once.
+pub fn leave() {
+    let _ = execute!(stdout(), DisableMouseCapture, DisableBracketedPaste);
+    ratatui::restore();
+}
