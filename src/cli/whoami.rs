@@ -31,6 +31,12 @@ fn describe_actor(
 fn tui(ctx: &Context, store: crate::store::Store) -> anyhow::Result<ExitCode> {
     use crate::tui::keymap::Keymap;
     let actor = ctx.actor(&store);
+    // Browsing without an account is fine; a failed --as is not.
+    if ctx.as_login.is_some()
+        && let Err(e) = &actor
+    {
+        anyhow::bail!("{e}");
+    }
     let who = describe_actor(&store, &actor, &ctx.login);
     let (keymap, warning) = Keymap::load(Keymap::user_file().as_deref());
     let mut app = crate::tui::app::App::new(store, actor.ok(), keymap, who)?;

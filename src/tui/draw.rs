@@ -155,23 +155,17 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// A popup drawn over wide (CJK) characters must not leave half of one on
-/// either side of its border: the terminal would shift the rest of the row.
+/// A popup drawn over wide (CJK) characters must not cut one in half at
+/// its left border: the terminal would shift the rest of the row.
 fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
     let buf = frame.buffer_mut();
-    let area = buf.area;
+    if rect.left() == buf.area.left() {
+        return;
+    }
     for y in rect.top()..rect.bottom() {
-        if rect.left() > area.left() {
-            let cell = &mut buf[(rect.left() - 1, y)];
-            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
-        }
-        if rect.right() < area.right() {
-            let cell = &mut buf[(rect.right(), y)];
-            if cell.symbol().is_empty() {
-                cell.set_symbol(" ");
-            }
+        let cell = &mut buf[(rect.left() - 1, y)];
+        if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+            cell.set_symbol(" ");
         }
     }
 }

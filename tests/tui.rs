@@ -1,0 +1,314 @@
+//! The TUI rendered into ratatui's TestBackend, and the real binary in tmux.
+
+mod common;
+
+use common::*;
+use jianguan::tui::action::Action;
+use jianguan::tui::app::App;
+use jianguan::tui::draw::draw;
+use jianguan::tui::keymap::Keymap;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn app(dir: &std::path::Path, login: Option<&str>, keymap: Keymap) -> App {
+    let db = demo_db(dir, "tui.db");
+    let store = open(&db);
+    let actor = login.map(|l| actor(&store, l));
+    let who = match &actor {
+        Some(a) => format!("{}（{}）", a.effective().name, a.effective().role.label()),
+        None => "只能浏览".into(),
+    };
+    App::new(store, actor, keymap, who).unwrap()
+}
+
+/// The screen as lines of text, wide characters counted once.
+fn screen(app: &mut App, width: u16, height: u16) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
+    t.draw(|f| draw(f, app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < width {
+                let symbol = buf[(x, y)].symbol();
+                line.push_str(symbol);
+                // A wide character covers the next cell too.
+                x += width_of(symbol).max(1) as u16;
+            }
+            line
+        })
+        .collect()
+}
+
+fn press(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+}
+
+fn width_of(line: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(line)
+}
+
+#[test]
+fn narrow_shows_one_pane_with_a_switcher_title_and_hints() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        s[0].contains("张伟（部门管理员）") && s[0].contains("tui.db"),
+        "{}",
+        s[0]
+    );
+    assert!(
+        s[1].contains("1 事项目录") && s[1].contains("4 进度"),
+        "{}",
+        s[1]
+    );
+    assert!(s[2].contains("事项目录"), "{}", s[2]);
+    assert!(
+        s.iter()
+            .any(|l| l.contains("+ 国家市场监督管理总局  39/39")),
+        "{s:#?}"
+    );
+    assert!(s[23].starts_with("Enter/Space 展开/收起"), "{}", s[23]);
+    // Every row is exactly as wide as the screen: wide characters align.
+    for line in &s {
+        assert_eq!(width_of(line), 80, "{line}");
+    }
+}
+
+#[test]
+fn navigating_into_an_item_shows_its_fields_and_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    // Filter to the unit's claims and open the first sub-item.
+    press(&mut a, 'm');
+    assert!(a.status.contains("本单位已认领"), "{}", a.status);
+    for _ in 0..2 {
+        press(&mut a, 'j');
+    }
+    let sub = a
+        .tree
+        .selected_sub()
+        .expect("a sub-item under the cursor")
+        .name
+        .clone();
+    let s = screen(&mut a, 140, 40);
+    // Wide: the tree and the item pane side by side.
+    assert!(
+        s[2].contains("事项目录") && s[2].contains("事项详情"),
+        "{}",
+        s[2]
+    );
+    assert!(
+        s.iter().any(|l| l.contains(&format!("子项名称：{sub}"))),
+        "{s:#?}"
+    );
+    assert!(s.iter().any(|l| l.contains("设定依据")));
+    assert!(s.iter().any(|l| l.contains("[法律·现行有效]")), "{s:#?}");
+    assert!(
+        s.iter().any(|l| l.contains("[*] 检")),
+        "claimed marks: {s:#?}"
+    );
+    for line in &s {
+        assert_eq!(width_of(line), 140, "{line}");
+    }
+    // The checklist view of the same item.
+    press(&mut a, '3');
+    let s = screen(&mut a, 80, 24);
+    assert!(s.iter().any(|l| l.contains("状态：")), "{s:#?}");
+    assert!(s.iter().any(|l| l.contains("监管事项目录编码：")), "{s:#?}");
+}
+
+#[test]
+fn the_progress_pane_lists_units_with_their_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("liuyang"), Keymap::defaults());
+    press(&mut a, '4');
+    let s = screen(&mut a, 140, 40);
+    let line = s
+        .iter()
+        .find(|l| l.contains("郑州市市场监督管理局"))
+        .expect("the unit is listed");
+    assert!(line.contains("%"), "{line}");
+    assert!(s.iter().any(|l| l.contains("进度（50 个单位）")), "{s:#?}");
+}
+
+#[test]
+fn the_help_overlay_over_chinese_text_keeps_every_row_aligned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), None, Keymap::defaults());
+    press(&mut a, '4');
+    press(&mut a, '?');
+    assert!(a.help);
+    for (w, h) in [(80, 24), (140, 40)] {
+        let s = screen(&mut a, w, h);
+        assert!(
+            s.iter().any(|l| l.contains("帮助（按任意键关闭）")),
+            "{s:#?}"
+        );
+        assert!(
+            s.iter().any(|l| l.contains("?/F1") && l.contains("帮助")),
+            "{s:#?}"
+        );
+        for line in &s {
+            assert_eq!(width_of(line), w as usize, "{line}");
+        }
+        // The popup's left border stands in the same column on every row.
+        let top = s
+            .iter()
+            .position(|l| l.contains("帮助（按任意键关闭）"))
+            .unwrap();
+        let column = |line: &str, c: char| line.find(c).map(|i| width_of(&line[..i]));
+        let col = column(&s[top], '┌').unwrap();
+        let at = |line: &str| {
+            line.char_indices()
+                .find(|(i, _)| width_of(&line[..*i]) == col)
+                .map(|(_, c)| c)
+        };
+        let mut rows = 0;
+        for line in &s[top + 1..] {
+            if at(line) == Some('└') {
+                break;
+            }
+            assert_eq!(at(line), Some('│'), "{line}");
+            rows += 1;
+        }
+        assert!(rows > 10, "the popup has its rows");
+    }
+    press(&mut a, 'z');
+    assert!(!a.help, "any key closes help");
+}
+
+#[test]
+fn a_keymap_override_changes_the_binding_and_the_help_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keymap.toml");
+    std::fs::write(&file, "[keys]\nquit = [\"Ctrl-q\"]\nhelp = [\"F2\"]\n").unwrap();
+    let (keymap, warning) = Keymap::load(Some(&file));
+    assert!(warning.is_none());
+    let mut a = app(dir.path(), None, keymap);
+    press(&mut a, 'q');
+    assert!(!a.quit, "q no longer quits");
+    assert!(a.status.contains("F2"), "{}", a.status);
+    a.on_key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE));
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        s.iter().any(|l| l.contains("Ctrl-q") && l.contains("退出")),
+        "{s:#?}"
+    );
+    assert!(
+        s.iter().any(|l| l.contains("F2") && l.contains("帮助")),
+        "{s:#?}"
+    );
+    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.on_key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL));
+    assert!(a.quit);
+}
+
+#[test]
+fn commits_by_another_process_appear_and_the_selection_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("sunli"), Keymap::defaults());
+    let chosen = a
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM sub_items WHERE code = '10400100100000'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(a.tree.select_sub(chosen));
+    a.update(Action::Down);
+    a.update(Action::Up);
+    assert_eq!(a.tree.selected_sub().map(|s| s.id), Some(chosen));
+    assert!(!a.tree.marks.claims.contains_key(&chosen));
+    assert!(!a.refresh_if_changed(), "nothing changed yet");
+    // Another connection (another operator's process) claims it.
+    let mut other = open(a.store.path());
+    let sunli = actor(&other, "sunli");
+    jianguan::app::claims::claim_many(&mut other, &sunli, &[chosen], true).unwrap();
+    assert!(a.refresh_if_changed());
+    assert_eq!(a.tree.marks.claims.get(&chosen), Some(&true));
+    assert_eq!(
+        a.tree.selected_sub().map(|s| s.id),
+        Some(chosen),
+        "selection kept"
+    );
+}
+
+#[test]
+fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
+    use std::process::Command;
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Made by the binary, so that this OS user is its platform_admin.
+    let db = dir.path().join("e2e.db");
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--demo"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let socket = dir.path().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let cmd = format!(
+        "{} --db {} --as zhangwei; echo EXITED:$?; sleep 30",
+        bin(),
+        db.display()
+    );
+    let o = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let capture =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).to_string();
+    let wait_for = |what: &str| {
+        for _ in 0..100 {
+            if capture().contains(what) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never saw {what:?} on screen:\n{}", capture());
+    };
+    wait_for("事项目录");
+    tmux(&["send-keys", "-t", "e2e", "m"]);
+    wait_for("筛选：本单位已认领");
+    tmux(&["send-keys", "-t", "e2e", "j", "j", "2"]);
+    wait_for("子项名称：");
+    let alt =
+        String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout)
+            .trim()
+            .to_string();
+    assert_eq!(alt, "1", "full screen while running");
+    tmux(&["send-keys", "-t", "e2e", "q"]);
+    wait_for("EXITED:0");
+    let alt =
+        String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout)
+            .trim()
+            .to_string();
+    assert_eq!(alt, "0", "the normal screen is back after quitting");
+    tmux(&["kill-server"]);
+}
