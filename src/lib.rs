@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod search;
 pub mod seed;
 pub mod store;
 pub mod tui;

@@ -326,3 +326,39 @@ fn import_errors_from_the_shell_name_the_cell_and_exit_1() {
     let o = jianguan(&db, &["check"]);
     assert!(o.status.success());
 }
+
+#[test]
+fn search_from_the_shell_groups_items_and_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let o = jianguan(&db, &["search", "spaq"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let items = out.find("监管事项：").unwrap();
+    let bases = out.find("设定依据：").unwrap();
+    assert!(items < bases, "{out}");
+    assert!(
+        out.contains("《中华人民共和国食品安全法》第八十七条"),
+        "{out}"
+    );
+    let o = jianguan(&db, &["search", "1010010", "--kind", "item", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["entry"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "10100100100000",
+            "10100100200000",
+            "10100100300000",
+            "10100100400000"
+        ]
+    );
+    let o = jianguan(&db, &["search", "没有这种事项"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("没有找到"));
+}

@@ -97,3 +97,35 @@ pub fn progress(store: &Store) -> Result<Vec<ProgressRow>, AppError> {
         })
         .collect())
 }
+
+/// What search looks through: sub-items (涉密 ones only for those who may
+/// see them) and legal bases.
+pub fn search_entries(
+    store: &Store,
+    actor: Option<&Actor>,
+) -> Result<Vec<crate::search::engine::Entry>, AppError> {
+    use crate::search::engine::{Entry, Kind};
+    let data = tree(store, actor)?;
+    let mut entries: Vec<Entry> = data
+        .rows
+        .into_iter()
+        .filter(|r| !r.classified || data.show_classified || data.claims.contains_key(&r.sub_id))
+        .map(|r| Entry {
+            kind: Kind::Item,
+            id: r.sub_id,
+            code: r.sub_code,
+            text: r.sub_name,
+            detail: r.department,
+        })
+        .collect();
+    for b in store::catalogue::all_bases(store.conn())? {
+        entries.push(Entry {
+            kind: Kind::Basis,
+            id: b.id,
+            code: String::new(),
+            text: b.citation(),
+            detail: format!("{}·{}", b.kind.label(), b.status.label()),
+        });
+    }
+    Ok(entries)
+}

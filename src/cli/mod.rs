@@ -7,6 +7,7 @@ mod import;
 mod init;
 mod output;
 mod progress;
+mod search;
 mod whoami;
 
 use crate::app::{Actor, AppError};
@@ -68,6 +69,8 @@ enum Command {
     /// 导出为政府样表格式的电子表格（附件2、附件4、附件5）
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// 搜索监管事项和设定依据（支持拼音首字母、全拼、编码前缀）；没有结果时退出码为 1
+    Search(search::SearchArgs),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -162,6 +165,7 @@ pub fn run() -> ExitCode {
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Import(cmd)) => import::run(&ctx, cmd),
         Some(Command::Export(cmd)) => export::run(&ctx, cmd),
+        Some(Command::Search(args)) => search::run(&ctx, &args),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

@@ -488,3 +488,22 @@ pub fn tree_rows(conn: &Connection) -> Result<Vec<TreeRow>, StoreError> {
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Every legal basis.
+pub fn all_bases(conn: &Connection) -> Result<Vec<LegalBasis>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {BASIS_COLUMNS} FROM legal_bases b ORDER BY b.id"
+    ))?;
+    let rows = stmt.query_map([], basis_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The sub-items citing a basis (legal-basis lookup).
+pub fn sub_items_citing(conn: &Connection, basis_id: Id) -> Result<Vec<SubItem>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SUB_COLUMNS} WHERE id IN (SELECT sub_item_id FROM sub_item_bases WHERE basis_id = ?1)
+         ORDER BY code"
+    ))?;
+    let rows = stmt.query_map([basis_id], sub_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

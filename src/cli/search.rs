@@ -1,0 +1,76 @@
+//! `jianguan search QUERY`: the TUI's search from the shell.
+
+use super::{Context, output};
+use crate::app::views;
+use crate::search::engine::{Index, Kind};
+use clap::{Args, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// 监管事项
+    Item,
+    /// 设定依据
+    Basis,
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// 名称、编码前缀、拼音首字母或全拼，如“食品安全”“spaq”“shipin”“1010”
+    query: String,
+    /// 只找一种
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// 最多列出几条
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+}
+
+pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.open()?;
+    let actor = ctx.actor(&store).ok();
+    let index = Index::new(views::search_entries(&store, actor.as_ref())?);
+    let wanted = args.kind.map(|k| match k {
+        KindArg::Item => Kind::Item,
+        KindArg::Basis => Kind::Basis,
+    });
+    let hits: Vec<_> = index
+        .search(&args.query, None)
+        .into_iter()
+        .filter(|h| wanted.is_none_or(|k| index.entry(h.entry).kind == k))
+        .collect();
+    let total = hits.len();
+    // Grouped as the TUI shows them: items, then bases.
+    let mut shown: Vec<_> = hits.into_iter().take(args.limit).collect();
+    shown.sort_by_key(|h| index.entry(h.entry).kind);
+    if ctx.json {
+        let rows: Vec<_> = shown
+            .iter()
+            .map(|h| serde_json::json!({ "entry": index.entry(h.entry), "score": h.score, "matched_by": h.how }))
+            .collect();
+        output::json(&serde_json::json!({ "query": args.query, "total": total, "hits": rows }))?;
+    } else {
+        let mut kind = None;
+        for h in &shown {
+            let e = index.entry(h.entry);
+            if kind != Some(e.kind) {
+                kind = Some(e.kind);
+                println!("{}：", e.kind.label());
+            }
+            match e.kind {
+                Kind::Item => println!("  {}  {}  （{}）", e.code, e.text, e.detail),
+                Kind::Basis => println!("  {}  （{}）", e.text, e.detail),
+            }
+        }
+        if total == 0 {
+            println!("没有找到“{}”", args.query);
+        } else if total > shown.len() {
+            println!("共 {total} 条，只列出前 {} 条（--limit 可调）", shown.len());
+        }
+    }
+    Ok(if total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
