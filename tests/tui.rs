@@ -71,7 +71,11 @@ fn narrow_shows_one_pane_with_a_switcher_title_and_hints() {
             .any(|l| l.contains("+ 国家市场监督管理总局  39/39")),
         "{s:#?}"
     );
-    assert!(s[23].starts_with("Enter/Space 展开/收起"), "{}", s[23]);
+    assert!(
+        s[23].starts_with("/ 搜索") && s[23].contains("Enter/Space 展开/收起"),
+        "{}",
+        s[23]
+    );
     // Every row is exactly as wide as the screen: wide characters align.
     for line in &s {
         assert_eq!(width_of(line), 80, "{line}");
@@ -106,7 +110,7 @@ fn navigating_into_an_item_shows_its_fields_and_bases() {
         "{s:#?}"
     );
     assert!(s.iter().any(|l| l.contains("设定依据")));
-    assert!(s.iter().any(|l| l.contains("[法律·现行有效]")), "{s:#?}");
+    assert!(s.iter().any(|l| l.contains("[法律，现行有效]")), "{s:#?}");
     assert!(
         s.iter().any(|l| l.contains("[*] 检")),
         "claimed marks: {s:#?}"
@@ -239,6 +243,74 @@ fn commits_by_another_process_appear_and_the_selection_stays() {
     );
 }
 
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+/// Lets the search worker answer.
+fn settle(app: &mut App) {
+    for _ in 0..200 {
+        app.pump();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        if app.search.as_ref().is_some_and(|s| {
+            !s.note.contains("正在") && (s.input.value().is_empty() || s.note.contains("条，"))
+        }) {
+            // one more round for a late answer
+            app.pump();
+            return;
+        }
+    }
+}
+
+#[test]
+fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    press(&mut a, '/');
+    assert!(a.search_open);
+    settle(&mut a);
+    for c in "spaq".chars() {
+        press(&mut a, c);
+    }
+    settle(&mut a);
+    let s = screen(&mut a, 100, 30);
+    assert!(s.iter().any(|l| l.contains("/ spaq")), "{s:#?}");
+    let items = s
+        .iter()
+        .position(|l| l.contains("监管事项（1 条）"))
+        .expect("items group");
+    let bases = s
+        .iter()
+        .position(|l| l.contains("设定依据（3 条）"))
+        .expect("bases group");
+    assert!(items < bases);
+    assert!(s[items + 1].contains("10100400100000"), "{}", s[items + 1]);
+    // Enter on the item: the tree selects it.
+    key(&mut a, KeyCode::Enter);
+    assert!(!a.search_open);
+    assert_eq!(a.tree.selected_sub().unwrap().code, "10100400100000");
+    assert!(a.status.starts_with("已定位"), "{}", a.status);
+    // Again, down to the first basis: the lookup lists who cites it.
+    press(&mut a, '/');
+    settle(&mut a);
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    let view = a.basis.as_ref().expect("basis lookup open");
+    assert_eq!(
+        view.basis.citation(),
+        "《中华人民共和国食品安全法》第八十七条"
+    );
+    assert_eq!(view.items.len(), 2);
+    let s = screen(&mut a, 100, 30);
+    assert!(
+        s.iter().any(|l| l.contains("引用此依据的子项（2 个）")),
+        "{s:#?}"
+    );
+    key(&mut a, KeyCode::Enter);
+    assert!(a.basis.is_none());
+    assert_eq!(a.tree.selected_sub().unwrap().code, "10100100300000");
+}
+
 #[test]
 fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
     use std::process::Command;
@@ -311,4 +383,53 @@ fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
             .to_string();
     assert_eq!(alt, "0", "the normal screen is back after quitting");
     tmux(&["kill-server"]);
+
+    // An SSH session that drops: the terminal goes away under the program,
+    // which must end instead of spinning on a dead terminal.
+    let socket2 = dir.path().join("tmux2.sock");
+    let tmux2 = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&socket2)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let cmd = format!("{} --db {} --as zhangwei", bin(), db.display());
+    let o = tmux2(&[
+        "new-session",
+        "-d",
+        "-s",
+        "drop",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    assert!(o.status.success());
+    for _ in 0..100 {
+        let out = tmux2(&["capture-pane", "-p", "-t", "drop"]);
+        if String::from_utf8_lossy(&out.stdout).contains("事项目录") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let pid =
+        String::from_utf8_lossy(&tmux2(&["display", "-p", "-t", "drop", "#{pane_pid}"]).stdout)
+            .trim()
+            .to_string();
+    let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    assert!(
+        cmdline.contains("jianguan"),
+        "the pane runs jianguan itself: {cmdline:?}"
+    );
+    tmux2(&["kill-server"]);
+    let gone = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.split_whitespace().nth(2) == Some("Z"))
+            .unwrap_or(true)
+    });
+    assert!(gone, "jianguan {pid} still runs after its terminal hung up");
 }

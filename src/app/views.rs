@@ -124,8 +124,17 @@ pub fn search_entries(
             id: b.id,
             code: String::new(),
             text: b.citation(),
-            detail: format!("{}·{}", b.kind.label(), b.status.label()),
+            detail: format!("{}，{}", b.kind.label(), b.status.label()),
         });
     }
     Ok(entries)
+}
+
+/// A legal basis and the sub-items that cite it.
+pub fn basis(store: &Store, basis_id: Id) -> Result<(LegalBasis, Vec<SubItem>), AppError> {
+    let conn = store.conn();
+    Ok((
+        store::catalogue::basis(conn, basis_id)?,
+        store::catalogue::sub_items_citing(conn, basis_id)?,
+    ))
 }

@@ -207,7 +207,7 @@ impl Index {
             None if hit.how == How::Fuzzy => self
                 .fuzzy
                 .fuzzy_indices(&self.entries[hit.entry].text, q.trim())
-                .map(|(_, idx)| idx.into_iter().map(|i| i as usize).collect())
+                .map(|(_, idx)| idx)
                 .unwrap_or_default(),
             None => Vec::new(),
         }

@@ -32,6 +32,7 @@ pub enum Action {
     FilterDepartment,
     ClearFilters,
     ToggleMouse,
+    Search,
 }
 
 impl Action {
@@ -64,6 +65,7 @@ impl Action {
             Action::FilterDepartment => "只看当前部门",
             Action::ClearFilters => "清除筛选",
             Action::ToggleMouse => "开关鼠标",
+            Action::Search => "搜索（名称/拼音/编码/依据）",
         }
     }
 }

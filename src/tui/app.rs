@@ -3,7 +3,9 @@
 
 use super::action::Action;
 use super::keymap::Keymap;
+use super::panes::basis::{self, BasisView};
 use super::panes::progress::ProgressView;
+use super::panes::search::{self, SearchBox};
 use super::panes::tree::{CatalogueTree, Marks};
 use crate::app::views::{self, ItemDetails};
 use crate::app::{Actor, AppError};
@@ -47,6 +49,11 @@ pub struct App {
     pub keymap: Keymap,
     pub tree: CatalogueTree,
     pub progress: Option<ProgressView>,
+    /// The search overlay, once opened (its worker keeps the index).
+    pub search: Option<SearchBox>,
+    pub search_open: bool,
+    /// The legal-basis lookup overlay.
+    pub basis: Option<BasisView>,
     pub focus: Pane,
     pub status: String,
     pub help: bool,
@@ -88,6 +95,9 @@ impl App {
             keymap,
             tree,
             progress: None,
+            search: None,
+            search_open: false,
+            basis: None,
             focus: Pane::Tree,
             status: String::new(),
             help: false,
@@ -105,6 +115,34 @@ impl App {
         if self.help {
             // Any key closes help; its own key does too.
             self.help = false;
+            return;
+        }
+        if let Some(view) = &mut self.basis {
+            match view.on_key(key) {
+                basis::Outcome::Stay => {}
+                basis::Outcome::Close => self.basis = None,
+                basis::Outcome::Jump(id) => {
+                    self.basis = None;
+                    self.jump_to(id);
+                }
+            }
+            return;
+        }
+        if self.search_open
+            && let Some(search) = &mut self.search
+        {
+            match search.on_key(key) {
+                search::Outcome::Stay => {}
+                search::Outcome::Close => self.search_open = false,
+                search::Outcome::Open(crate::search::engine::Kind::Item, id) => {
+                    self.search_open = false;
+                    self.jump_to(id);
+                }
+                search::Outcome::Open(crate::search::engine::Kind::Basis, id) => {
+                    self.search_open = false;
+                    self.open_basis(id);
+                }
+            }
             return;
         }
         match self.keymap.action_for(key) {
@@ -135,6 +173,7 @@ impl App {
             Action::FocusItem => self.focus_on(Pane::Item),
             Action::FocusChecklist => self.focus_on(Pane::Checklist),
             Action::FocusProgress => self.focus_on(Pane::Progress),
+            Action::Search => self.open_search(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.status = if self.mouse {
@@ -164,6 +203,66 @@ impl App {
                     }
                 }
             },
+        }
+    }
+
+    /// Opens the search box; the first time, its worker starts building the
+    /// index on its own connection.
+    fn open_search(&mut self) {
+        if self.search.is_none() {
+            let path = self.store.path().to_path_buf();
+            let options = crate::store::OpenOptions {
+                create: false,
+                allow_network_fs: self.store.network_filesystem().is_some(),
+            };
+            let actor = self.actor.clone();
+            let worker = crate::search::worker::SearchWorker::spawn(move || {
+                let s = crate::store::open(&path, &options).map_err(|e| e.to_string())?;
+                let entries =
+                    views::search_entries(&s, actor.as_ref()).map_err(|e| e.to_string())?;
+                Ok(crate::search::engine::Index::new(entries))
+            });
+            self.search = Some(SearchBox::new(worker));
+        }
+        self.search_open = true;
+    }
+
+    /// Pasted text goes into the open search box.
+    pub fn on_paste(&mut self, text: &str) {
+        match &mut self.search {
+            Some(s) if self.search_open => s.on_paste(text),
+            _ => {
+                self.status = format!(
+                    "已粘贴 {} 个字符（当前窗格没有输入框）",
+                    text.chars().count()
+                )
+            }
+        }
+    }
+
+    /// Takes what background work has finished; true when the screen changes.
+    pub fn pump(&mut self) -> bool {
+        self.search.as_mut().is_some_and(|s| s.pump())
+    }
+
+    /// Shows a sub-item in the tree, clearing filters that would hide it.
+    pub fn jump_to(&mut self, sub_id: Id) {
+        let mut found = self.tree.select_sub(sub_id);
+        if !found {
+            self.tree.handle(Action::ClearFilters);
+            found = self.tree.select_sub(sub_id);
+        }
+        self.focus = Pane::Tree;
+        self.status = match (found, self.tree.selected_sub()) {
+            (true, Some(s)) => format!("已定位：{} {}", s.code, s.name),
+            _ => "该事项不在目录中（可能为涉密事项）".into(),
+        };
+    }
+
+    fn open_basis(&mut self, basis_id: Id) {
+        match views::basis(&self.store, basis_id) {
+            Ok((b, items)) => self.basis = Some(BasisView::new(b, items)),
+            Err(e) => self.status = format!("无法读取设定依据：{e}"),
         }
     }
 

@@ -62,6 +62,14 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         },
     }
     draw_status(frame, status, app);
+    if let Some(b) = &mut app.basis {
+        b.draw(frame, area);
+    }
+    if app.search_open
+        && let Some(s) = &mut app.search
+    {
+        s.draw(frame, area);
+    }
     if app.help {
         draw_help(frame, area, app);
     }
@@ -157,7 +165,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// A popup drawn over wide (CJK) characters must not cut one in half at
 /// its left border: the terminal would shift the rest of the row.
-fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
+pub fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
     let buf = frame.buffer_mut();
     if rect.left() == buf.area.left() {
         return;

@@ -26,26 +26,26 @@ fn event_loop(
     let mut mouse = false;
     term.draw(|f| draw(f, app))?;
     while !app.quit && !signals.raised() {
+        // While a search is answered in the background, look more often.
+        let timeout = if app.search_open {
+            Duration::from_millis(15)
+        } else {
+            REFRESH.saturating_sub(last_refresh.elapsed())
+        };
         let mut dirty = false;
-        // Wait for input no longer than the refresh period; no statement
-        // or transaction is open while waiting.
-        if event::poll(REFRESH.saturating_sub(last_refresh.elapsed()))? {
-            match event::read()? {
-                Event::Key(k) if k.kind != KeyEventKind::Release => {
-                    app.on_key(k);
-                    dirty = true;
+        match terminal::wait(timeout) {
+            terminal::Wait::HungUp => break,
+            // A timeout may still have a resize waiting in crossterm.
+            terminal::Wait::Ready | terminal::Wait::TimedOut => {
+                while event::poll(Duration::ZERO)? {
+                    dirty |= handle(app, event::read()?);
+                    if app.quit {
+                        break;
+                    }
                 }
-                Event::Paste(text) => {
-                    app.status = format!(
-                        "已粘贴 {} 个字符（当前窗格没有输入框）",
-                        text.chars().count()
-                    );
-                    dirty = true;
-                }
-                Event::Resize(..) | Event::Mouse(..) | Event::FocusGained => dirty = true,
-                _ => {}
             }
         }
+        dirty |= app.pump();
         if last_refresh.elapsed() >= REFRESH {
             last_refresh = Instant::now();
             dirty |= app.refresh_if_changed();
@@ -59,4 +59,20 @@ fn event_loop(
         }
     }
     Ok(())
+}
+
+/// Applies one terminal event; true when the screen should change.
+fn handle(app: &mut App, ev: Event) -> bool {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            app.on_key(k);
+            true
+        }
+        Event::Paste(text) => {
+            app.on_paste(&text);
+            true
+        }
+        Event::Resize(..) | Event::Mouse(..) | Event::FocusGained => true,
+        _ => false,
+    }
 }

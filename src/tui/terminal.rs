@@ -32,6 +32,40 @@ impl Signals {
     }
 }
 
+/// What waiting on the terminal found.
+pub enum Wait {
+    /// Input is ready (or a short wait ended): ask crossterm for events.
+    Ready,
+    TimedOut,
+    /// The terminal is gone (the SSH session dropped).
+    HungUp,
+}
+
+/// Waits up to `timeout` for input on the terminal, by poll(2) on stdin.
+/// crossterm itself must not be left waiting: on a hung-up terminal it
+/// reads endless empty input and never returns.
+pub fn wait(timeout: std::time::Duration) -> Wait {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+    let ms =
+        PollTimeout::try_from(timeout.as_millis().min(60_000) as i32).unwrap_or(PollTimeout::ZERO);
+    match poll(&mut fds, ms) {
+        Ok(0) => Wait::TimedOut,
+        Ok(_) => match fds[0].revents() {
+            Some(r)
+                if r.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) =>
+            {
+                Wait::HungUp
+            }
+            _ => Wait::Ready,
+        },
+        Err(nix::errno::Errno::EINTR) => Wait::Ready,
+        Err(_) => Wait::HungUp,
+    }
+}
+
 /// Full screen, raw mode, bracketed paste; a panic restores the terminal
 /// before its message is printed.
 pub fn enter() -> std::io::Result<DefaultTerminal> {

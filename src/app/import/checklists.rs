@@ -205,7 +205,7 @@ pub fn import_checklists(
                             report.conflicts.push(reject(
                                 header("item_code"),
                                 format!(
-                                    "导出后{}于 {} 修改过此清单（版本 {} → {}），未覆盖；请重新导出后再改",
+                                    "导出后{}于 {} 修改过此清单（版本 {} 变为 {}），未覆盖；请重新导出后再改",
                                     who,
                                     crate::domain::format_time(cur.updated_at),
                                     v,

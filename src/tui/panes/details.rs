@@ -68,7 +68,7 @@ pub fn item_lines(tree: &CatalogueTree, details: Option<&ItemDetails>) -> Vec<Li
             }
             for b in &d.bases {
                 lines.push(Line::from(format!(
-                    "  {}  [{}·{}]",
+                    "  {}  [{}，{}]",
                     b.citation(),
                     b.kind.label(),
                     b.status.label()

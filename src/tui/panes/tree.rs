@@ -468,6 +468,7 @@ impl CatalogueTree {
     /// The actions this pane answers, for hints and help.
     pub fn hints() -> &'static [Action] {
         &[
+            Action::Search,
             Action::Toggle,
             Action::FilterMine,
             Action::FilterUnclaimed,
@@ -533,7 +534,7 @@ impl CatalogueTree {
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
         let title = match self.filtering() {
-            true => format!(" 事项目录 · {} ", self.filter.describe()),
+            true => format!(" 事项目录 - {} ", self.filter.describe()),
             false => " 事项目录 ".to_string(),
         };
         let block = Block::default()

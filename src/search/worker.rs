@@ -1,0 +1,145 @@
+//! Search off the UI thread. The worker builds the index on its own
+//! connection, then answers queries; when several are waiting it answers
+//! only the newest, and a longer query searches only the previous matches.
+
+use super::engine::{Hit, Index, narrows};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::time::{Duration, Instant};
+
+pub struct Response {
+    pub generation: u64,
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub elapsed: Duration,
+}
+
+pub enum Message {
+    /// The index is built: how many entries, how long it took.
+    Ready(Arc<Index>, Duration),
+    Failed(String),
+    Results(Response),
+}
+
+pub struct SearchWorker {
+    requests: Sender<(u64, String)>,
+    answers: Receiver<Message>,
+    generation: u64,
+}
+
+impl SearchWorker {
+    /// Starts the worker; `build` makes the index (on the worker thread).
+    pub fn spawn(build: impl FnOnce() -> Result<Index, String> + Send + 'static) -> Self {
+        let (requests, incoming) = channel::<(u64, String)>();
+        let (outgoing, answers) = channel::<Message>();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let index = match build() {
+                Ok(i) => Arc::new(i),
+                Err(e) => {
+                    let _ = outgoing.send(Message::Failed(e));
+                    return;
+                }
+            };
+            if outgoing
+                .send(Message::Ready(Arc::clone(&index), started.elapsed()))
+                .is_err()
+            {
+                return;
+            }
+            let mut last: Option<(String, Vec<usize>)> = None;
+            while let Ok(mut request) = incoming.recv() {
+                // Only the newest waiting query matters.
+                loop {
+                    match incoming.try_recv() {
+                        Ok(newer) => request = newer,
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => return,
+                    }
+                }
+                let (generation, query) = request;
+                let t = Instant::now();
+                let within = last
+                    .as_ref()
+                    .filter(|(q, _)| narrows(q, &query))
+                    .map(|(_, ids)| ids.as_slice());
+                let hits = index.search(&query, within);
+                last = Some((query.clone(), hits.iter().map(|h| h.entry).collect()));
+                let answer = Response {
+                    generation,
+                    query,
+                    hits,
+                    elapsed: t.elapsed(),
+                };
+                if outgoing.send(Message::Results(answer)).is_err() {
+                    return;
+                }
+            }
+        });
+        SearchWorker {
+            requests,
+            answers,
+            generation: 0,
+        }
+    }
+
+    /// Sends a query; its answer carries the returned generation.
+    pub fn ask(&mut self, query: &str) -> u64 {
+        self.generation += 1;
+        let _ = self.requests.send((self.generation, query.to_string()));
+        self.generation
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// What the worker has said since the last call, without waiting.
+    pub fn poll(&self) -> Vec<Message> {
+        self.answers.try_iter().collect()
+    }
+
+    /// Waits for the next message (tests and the benchmark).
+    pub fn wait(&self, timeout: Duration) -> Option<Message> {
+        self.answers.recv_timeout(timeout).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::engine::{Entry, Kind};
+
+    #[test]
+    fn answers_the_newest_query_with_its_generation() {
+        let mut w = SearchWorker::spawn(|| {
+            Ok(Index::new(vec![Entry {
+                kind: Kind::Item,
+                id: 1,
+                code: "101".into(),
+                text: "对食品安全的监督检查".into(),
+                detail: String::new(),
+            }]))
+        });
+        assert!(matches!(
+            w.wait(Duration::from_secs(10)),
+            Some(Message::Ready(..))
+        ));
+        let g = w.ask("spaq");
+        let Some(Message::Results(r)) = w.wait(Duration::from_secs(10)) else {
+            panic!("no answer")
+        };
+        assert_eq!((r.generation, r.hits.len()), (g, 1));
+        w.ask("s");
+        let last = w.ask("spaqx");
+        let mut seen = Vec::new();
+        while let Some(Message::Results(r)) = w.wait(Duration::from_secs(2)) {
+            seen.push(r.generation);
+            if r.generation == last {
+                assert!(r.hits.is_empty());
+                break;
+            }
+        }
+        assert_eq!(seen.last(), Some(&last));
+    }
+}

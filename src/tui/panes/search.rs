@@ -1,0 +1,245 @@
+//! The search overlay (`/`): one box over items and legal bases, answered
+//! by the search worker while typing goes on; results grouped by kind with
+//! the matched characters highlighted (computed for visible rows only).
+
+use crate::domain::Id;
+use crate::search::engine::{Hit, Index, Kind};
+use crate::search::worker::{Message, SearchWorker};
+use ratatui::Frame;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use std::sync::Arc;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// What a key in the box leads to.
+pub enum Outcome {
+    Stay,
+    Close,
+    Open(Kind, Id),
+}
+
+pub struct SearchBox {
+    pub input: Input,
+    worker: SearchWorker,
+    index: Option<Arc<Index>>,
+    hits: Vec<Hit>,
+    /// The query the shown hits answer.
+    answered: String,
+    cursor: usize,
+    offset: usize,
+    pub note: String,
+}
+
+/// A row of the result list: a group title or a hit.
+enum Row<'a> {
+    Group(Kind, usize),
+    Hit(&'a Hit),
+}
+
+impl SearchBox {
+    pub fn new(worker: SearchWorker) -> Self {
+        SearchBox {
+            input: Input::default(),
+            worker,
+            index: None,
+            hits: Vec::new(),
+            answered: String::new(),
+            cursor: 0,
+            offset: 0,
+            note: "正在建立索引…".into(),
+        }
+    }
+
+    /// Takes the worker's answers; true when the screen should change.
+    pub fn pump(&mut self) -> bool {
+        let mut changed = false;
+        for m in self.worker.poll() {
+            changed = true;
+            match m {
+                Message::Ready(index, took) => {
+                    self.note =
+                        format!("{} 条可搜索，索引用时 {} ms", index.len(), took.as_millis());
+                    self.index = Some(index);
+                    if !self.input.value().is_empty() {
+                        self.worker.ask(self.input.value());
+                    }
+                }
+                Message::Failed(e) => self.note = format!("无法建立索引：{e}"),
+                Message::Results(r) if r.generation == self.worker.generation() => {
+                    self.note = format!("{} 条，{} ms", r.hits.len(), r.elapsed.as_millis());
+                    self.hits = r.hits;
+                    self.answered = r.query;
+                    self.cursor = 0;
+                    self.offset = 0;
+                }
+                Message::Results(_) => {}
+            }
+        }
+        changed
+    }
+
+    fn rows(&self) -> Vec<Row<'_>> {
+        let Some(index) = &self.index else {
+            return Vec::new();
+        };
+        let mut rows = Vec::new();
+        for kind in [Kind::Item, Kind::Basis] {
+            let group: Vec<&Hit> = self
+                .hits
+                .iter()
+                .filter(|h| index.entry(h.entry).kind == kind)
+                .collect();
+            if !group.is_empty() {
+                rows.push(Row::Group(kind, group.len()));
+                rows.extend(group.into_iter().map(Row::Hit));
+            }
+        }
+        rows
+    }
+
+    fn hit_positions(&self) -> Vec<usize> {
+        self.rows()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Row::Hit(_)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        for c in text.chars().filter(|c| !c.is_control()) {
+            self.input.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        self.worker.ask(self.input.value());
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Outcome {
+        let positions = self.hit_positions();
+        match key.code {
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Down => self.cursor = (self.cursor + 1).min(positions.len().saturating_sub(1)),
+            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::PageDown => {
+                self.cursor = (self.cursor + 10).min(positions.len().saturating_sub(1))
+            }
+            KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(10),
+            KeyCode::Enter => {
+                let rows = self.rows();
+                if let (Some(index), Some(Row::Hit(h))) = (
+                    &self.index,
+                    positions.get(self.cursor).and_then(|p| rows.get(*p)),
+                ) {
+                    let e = index.entry(h.entry);
+                    return Outcome::Open(e.kind, e.id);
+                }
+            }
+            _ => {
+                if self
+                    .input
+                    .handle_event(&Event::Key(key))
+                    .is_some_and(|c| c.value)
+                {
+                    self.worker.ask(self.input.value());
+                }
+            }
+        }
+        Outcome::Stay
+    }
+
+    fn hit_line(&self, index: &Index, hit: &Hit, selected: bool) -> Line<'static> {
+        let e = index.entry(hit.entry);
+        let marked = index.highlight(hit, &self.answered);
+        let mut spans = vec![Span::raw(if e.code.is_empty() {
+            "  ".to_string()
+        } else {
+            format!("  {} ", e.code)
+        })];
+        for (i, c) in e.text.chars().enumerate() {
+            let style = if marked.contains(&i) {
+                Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(c.to_string(), style));
+        }
+        spans.push(Span::raw(format!("  {}", e.detail)));
+        let line = Line::from(spans);
+        if selected {
+            line.style(Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            line
+        }
+    }
+
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect) {
+        let rect = Rect::new(
+            area.x + area.width / 20,
+            area.y + 2,
+            area.width - area.width / 10,
+            area.height.saturating_sub(4),
+        );
+        frame.render_widget(Clear, rect);
+        super::super::draw::clear_wide_edges(frame, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(" 搜索：名称、编码、拼音（Enter 打开，Esc 关闭） ");
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let [input_area, note_area, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(inner);
+        let prompt = "/ ";
+        frame.render_widget(
+            Paragraph::new(format!("{prompt}{}", self.input.value())),
+            input_area,
+        );
+        // The hardware cursor stands at the caret, so an IME window follows it.
+        frame.set_cursor_position((
+            input_area.x + prompt.len() as u16 + self.input.visual_cursor() as u16,
+            input_area.y,
+        ));
+        frame.render_widget(Paragraph::new(self.note.clone()), note_area);
+        let Some(index) = self.index.clone() else {
+            return;
+        };
+        if self.hits.is_empty() {
+            let msg = if self.input.value().trim().is_empty() {
+                "输入关键词、拼音首字母（如 spaq）或编码前缀"
+            } else {
+                "没有找到"
+            };
+            frame.render_widget(Paragraph::new(msg), list);
+            return;
+        }
+        let positions = self.hit_positions();
+        let selected_row = positions.get(self.cursor).copied().unwrap_or(0);
+        let height = list.height as usize;
+        if selected_row < self.offset {
+            self.offset = selected_row.saturating_sub(1);
+        } else if selected_row >= self.offset + height {
+            self.offset = selected_row + 1 - height;
+        }
+        let rows = self.rows();
+        let lines: Vec<Line> = rows
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(height)
+            .map(|(i, r)| match r {
+                Row::Group(kind, n) => Line::styled(
+                    format!("{}（{} 条）", kind.label(), n),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Row::Hit(h) => self.hit_line(&index, h, i == selected_row),
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+}
