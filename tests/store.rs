@@ -161,3 +161,68 @@ fn a_checklist_needs_a_claimed_inspection_item() {
     .unwrap_err();
     assert!(err.to_string().contains("尚未认领"), "{err}");
 }
+
+#[test]
+fn basis_excerpts_are_found_by_full_text_or_like_and_stay_in_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "fts.db");
+    let s = open(&db);
+    let citation = |id| store::catalogue::basis(s.conn(), id).unwrap().citation();
+    // Three characters or more: FTS5 trigram over excerpts.
+    let ids = store::catalogue::bases_containing(s.conn(), "抽样检验").unwrap();
+    let found: Vec<String> = ids.iter().map(|i| citation(*i)).collect();
+    assert!(
+        found.contains(&"《中华人民共和国食品安全法》第八十七条".to_string()),
+        "{found:?}"
+    );
+    // Fewer: LIKE.
+    let ids = store::catalogue::bases_containing(s.conn(), "查封").unwrap();
+    assert!(
+        ids.iter()
+            .any(|i| citation(*i) == "《中华人民共和国环境保护法》第二十五条")
+    );
+    // Quotes and wildcards are taken literally.
+    assert!(
+        store::catalogue::bases_containing(s.conn(), "\"%_")
+            .unwrap()
+            .is_empty()
+    );
+    // A new basis is searchable at once (the triggers keep the index).
+    s.conn()
+        .execute(
+            "INSERT INTO legal_bases (title, kind, article, excerpt) VALUES ('《测试条例》', 'other', '', '关于电梯维保记录的要求')",
+            [],
+        )
+        .unwrap();
+    let ids = store::catalogue::bases_containing(s.conn(), "电梯维保").unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(citation(ids[0]), "《测试条例》");
+}
+
+#[test]
+fn a_version_1_file_is_upgraded_once_and_gains_full_text_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(store::schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "application_id", store::APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO legal_bases (title, kind, article, excerpt) VALUES ('《旧条例》', 'other', '', '旧文件中的依据摘录')",
+            [],
+        )
+        .unwrap();
+    }
+    let s = open(&path);
+    assert_eq!(s.migrations_applied(), store::schema::LATEST - 1);
+    assert_eq!(
+        store::catalogue::bases_containing(s.conn(), "依据摘录")
+            .unwrap()
+            .len(),
+        1
+    );
+    drop(s);
+    assert_eq!(open(&path).migrations_applied(), 0);
+}

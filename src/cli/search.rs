@@ -34,8 +34,12 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         KindArg::Item => Kind::Item,
         KindArg::Basis => Kind::Basis,
     });
-    let hits: Vec<_> = index
-        .search(&args.query, None)
+    let mut hits = index.search(&args.query, None);
+    if crate::search::engine::wants_excerpts(&args.query) {
+        let ids = crate::store::catalogue::bases_containing(store.conn(), &args.query)?;
+        index.add_excerpt_hits(&mut hits, &ids);
+    }
+    let hits: Vec<_> = hits
         .into_iter()
         .filter(|h| wanted.is_none_or(|k| index.entry(h.entry).kind == k))
         .collect();

@@ -44,6 +44,8 @@ pub struct Entry {
 pub enum How {
     Code,
     Text,
+    /// The query stands in a basis's excerpt (full-text search).
+    Excerpt,
     Fuzzy,
     Pinyin,
 }
@@ -60,6 +62,8 @@ pub struct Hit {
 
 pub struct Index {
     entries: Vec<Entry>,
+    /// Basis id → entry, for full-text hits found in the database.
+    bases: std::collections::HashMap<Id, usize>,
     chars: Vec<Box<[char]>>,
     readings: Readings,
     fuzzy: SkimMatcherV2,
@@ -92,8 +96,15 @@ impl Index {
                 e.text.chars().collect::<Vec<_>>().into_boxed_slice()
             })
             .collect();
+        let bases = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Kind::Basis)
+            .map(|(i, e)| (e.id, i))
+            .collect();
         Index {
             entries,
+            bases,
             chars,
             readings,
             fuzzy: SkimMatcherV2::default(),
@@ -185,6 +196,35 @@ impl Index {
                 .filter_map(|i| self.score(i, q, &qchars, &kind))
                 .collect(),
         };
+        self.sort(&mut hits);
+        hits
+    }
+
+    /// Adds the bases whose excerpt holds the query (found by the database's
+    /// full-text index) to `hits`, ranked below direct name matches.
+    pub fn add_excerpt_hits(&self, hits: &mut Vec<Hit>, basis_ids: &[Id]) {
+        let mut added = false;
+        for id in basis_ids {
+            if let Some(&i) = self.bases.get(id)
+                && !hits.iter().any(|h| h.entry == i)
+            {
+                hits.push(Hit {
+                    entry: i,
+                    score: 2500,
+                    how: How::Excerpt,
+                    span: None,
+                });
+                added = true;
+            }
+        }
+        if added {
+            self.sort(hits);
+        }
+    }
+
+    /// Best first; items before bases on equal scores; code order for code
+    /// matches; shorter texts first.
+    fn sort(&self, hits: &mut [Hit]) {
         hits.sort_by(|a, b| {
             let (ea, eb) = (&self.entries[a.entry], &self.entries[b.entry]);
             b.score
@@ -197,7 +237,6 @@ impl Index {
                 })
                 .then(self.chars[a.entry].len().cmp(&self.chars[b.entry].len()))
         });
-        hits
     }
 
     /// The matched characters of a hit, computed when it is shown.
@@ -212,6 +251,11 @@ impl Index {
             None => Vec::new(),
         }
     }
+}
+
+/// Whether a query is worth the database's full-text search of excerpts.
+pub fn wants_excerpts(q: &str) -> bool {
+    matches!(shape(q.trim()), Shape::Chinese)
 }
 
 /// A longer query narrows a shorter one's matches: pinyin and substring

@@ -2,7 +2,8 @@
 //! connection, then answers queries; when several are waiting it answers
 //! only the newest, and a longer query searches only the previous matches.
 
-use super::engine::{Hit, Index, narrows};
+use super::engine::{Hit, Index, narrows, wants_excerpts};
+use crate::store::Store;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::time::{Duration, Instant};
@@ -28,14 +29,17 @@ pub struct SearchWorker {
 }
 
 impl SearchWorker {
-    /// Starts the worker; `build` makes the index (on the worker thread).
-    pub fn spawn(build: impl FnOnce() -> Result<Index, String> + Send + 'static) -> Self {
+    /// Starts the worker; `build` makes the index (on the worker thread),
+    /// with a connection for full-text search of basis excerpts if given.
+    pub fn spawn(
+        build: impl FnOnce() -> Result<(Index, Option<Store>), String> + Send + 'static,
+    ) -> Self {
         let (requests, incoming) = channel::<(u64, String)>();
         let (outgoing, answers) = channel::<Message>();
         std::thread::spawn(move || {
             let started = Instant::now();
-            let index = match build() {
-                Ok(i) => Arc::new(i),
+            let (index, store) = match build() {
+                Ok((i, s)) => (Arc::new(i), s),
                 Err(e) => {
                     let _ = outgoing.send(Message::Failed(e));
                     return;
@@ -63,8 +67,14 @@ impl SearchWorker {
                     .as_ref()
                     .filter(|(q, _)| narrows(q, &query))
                     .map(|(_, ids)| ids.as_slice());
-                let hits = index.search(&query, within);
+                let mut hits = index.search(&query, within);
                 last = Some((query.clone(), hits.iter().map(|h| h.entry).collect()));
+                if let Some(s) = &store
+                    && wants_excerpts(&query)
+                    && let Ok(ids) = crate::store::catalogue::bases_containing(s.conn(), &query)
+                {
+                    index.add_excerpt_hits(&mut hits, &ids);
+                }
                 let answer = Response {
                     generation,
                     query,
@@ -113,13 +123,16 @@ mod tests {
     #[test]
     fn answers_the_newest_query_with_its_generation() {
         let mut w = SearchWorker::spawn(|| {
-            Ok(Index::new(vec![Entry {
-                kind: Kind::Item,
-                id: 1,
-                code: "101".into(),
-                text: "对食品安全的监督检查".into(),
-                detail: String::new(),
-            }]))
+            Ok((
+                Index::new(vec![Entry {
+                    kind: Kind::Item,
+                    id: 1,
+                    code: "101".into(),
+                    text: "对食品安全的监督检查".into(),
+                    detail: String::new(),
+                }]),
+                None,
+            ))
         });
         assert!(matches!(
             w.wait(Duration::from_secs(10)),

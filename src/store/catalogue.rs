@@ -507,3 +507,34 @@ pub fn sub_items_citing(conn: &Connection, basis_id: Id) -> Result<Vec<SubItem>,
     let rows = stmt.query_map([basis_id], sub_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Bases whose title, article or excerpt contains `q`: SQLite FTS5 with the
+/// trigram tokenizer, or LIKE for queries under three characters.
+pub fn bases_containing(conn: &Connection, q: &str) -> Result<Vec<Id>, StoreError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Id> = if q.chars().count() >= 3 {
+        // One phrase: quotes doubled so the query is taken literally.
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        let mut stmt = conn
+            .prepare_cached("SELECT rowid FROM basis_fts WHERE basis_fts MATCH ?1 ORDER BY rank")?;
+        let ids = stmt.query_map([phrase], |r| r.get(0))?;
+        ids.collect::<Result<_, _>>()?
+    } else {
+        let like = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM legal_bases WHERE title LIKE ?1 ESCAPE '\\' OR article LIKE ?1 ESCAPE '\\'
+                OR excerpt LIKE ?1 ESCAPE '\\' ORDER BY id",
+        )?;
+        let ids = stmt.query_map([like], |r| r.get(0))?;
+        ids.collect::<Result<_, _>>()?
+    };
+    Ok(rows)
+}

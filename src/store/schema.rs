@@ -4,7 +4,7 @@
 /// Schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 CREATE TABLE regions (
@@ -207,4 +207,29 @@ CREATE TABLE change_log (
     hash       TEXT NOT NULL
 );
 CREATE INDEX change_log_entity ON change_log(entity, entity_id);
+"#;
+
+/// Full-text search over legal-basis titles, articles and excerpts. The
+/// trigram tokenizer works for Chinese (no word breaks needed) but only for
+/// queries of three characters or more; shorter ones fall back to LIKE.
+const V2: &str = r#"
+CREATE VIRTUAL TABLE basis_fts USING fts5(
+    title, article, excerpt,
+    content = 'legal_bases', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO basis_fts (basis_fts) VALUES ('rebuild');
+CREATE TRIGGER legal_bases_fts_insert AFTER INSERT ON legal_bases BEGIN
+    INSERT INTO basis_fts (rowid, title, article, excerpt)
+    VALUES (new.id, new.title, new.article, new.excerpt);
+END;
+CREATE TRIGGER legal_bases_fts_delete AFTER DELETE ON legal_bases BEGIN
+    INSERT INTO basis_fts (basis_fts, rowid, title, article, excerpt)
+    VALUES ('delete', old.id, old.title, old.article, old.excerpt);
+END;
+CREATE TRIGGER legal_bases_fts_update AFTER UPDATE ON legal_bases BEGIN
+    INSERT INTO basis_fts (basis_fts, rowid, title, article, excerpt)
+    VALUES ('delete', old.id, old.title, old.article, old.excerpt);
+    INSERT INTO basis_fts (rowid, title, article, excerpt)
+    VALUES (new.id, new.title, new.article, new.excerpt);
+END;
 "#;

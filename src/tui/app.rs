@@ -220,7 +220,7 @@ impl App {
                 let s = crate::store::open(&path, &options).map_err(|e| e.to_string())?;
                 let entries =
                     views::search_entries(&s, actor.as_ref()).map_err(|e| e.to_string())?;
-                Ok(crate::search::engine::Index::new(entries))
+                Ok((crate::search::engine::Index::new(entries), Some(s)))
             });
             self.search = Some(SearchBox::new(worker));
         }
