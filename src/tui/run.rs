@@ -3,7 +3,7 @@
 use super::app::App;
 use super::draw::draw;
 use super::terminal::{self, Signals};
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use std::time::{Duration, Instant};
 
 /// How often other operators' commits are looked for.
@@ -72,7 +72,19 @@ fn handle(app: &mut App, ev: Event) -> bool {
             app.on_paste(&text);
             true
         }
-        Event::Resize(..) | Event::Mouse(..) | Event::FocusGained => true,
+        // With the mouse on, the wheel scrolls the focused pane.
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => {
+                app.update(super::action::Action::Down);
+                true
+            }
+            MouseEventKind::ScrollUp => {
+                app.update(super::action::Action::Up);
+                true
+            }
+            _ => false,
+        },
+        Event::Resize(..) | Event::FocusGained => true,
         _ => false,
     }
 }
