@@ -19,7 +19,9 @@ fn app(dir: &std::path::Path, login: Option<&str>, keymap: Keymap) -> App {
         Some(a) => format!("{}（{}）", a.effective().name, a.effective().role.label()),
         None => "只能浏览".into(),
     };
-    App::new(store, actor, keymap, who).unwrap()
+    let mut app = App::new(store, actor, keymap, who).unwrap();
+    app.finish_loading();
+    app
 }
 
 /// The screen as lines of text, wide characters counted once.
@@ -48,6 +50,29 @@ fn press(app: &mut App, c: char) {
 
 fn width_of(line: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(line)
+}
+
+#[test]
+fn the_first_frame_shows_the_departments_while_the_items_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "first.db");
+    let store = open(&db);
+    let actor = Some(actor(&store, "zhangwei"));
+    let mut a = App::new(store, actor, Keymap::defaults(), "张伟".into()).unwrap();
+    let s = screen(&mut a, 80, 24);
+    assert!(s[2].contains("正在读取事项"), "{}", s[2]);
+    assert!(
+        s.iter().any(|l| l.contains("+ 国家市场监督管理总局  0/39")),
+        "{s:#?}"
+    );
+    a.finish_loading();
+    let s = screen(&mut a, 80, 24);
+    assert!(!s[2].contains("正在读取"), "{}", s[2]);
+    assert!(
+        s.iter()
+            .any(|l| l.contains("+ 国家市场监督管理总局  39/39")),
+        "{s:#?}"
+    );
 }
 
 #[test]

@@ -23,7 +23,8 @@ use std::collections::HashMap;
 pub enum Scale {
     /// ~15 regions × ~45 units, ~5k main items / ~30k sub-items, ~100k claims, ~40k checklists.
     City,
-    /// ~200 regions, ~9k units, ~1.5M claims, ~600k checklists.
+    /// ~200 regions, ~9k units, ~210k sub-items (≥ 200k searchable strings for
+    /// the search benchmark), ~1.5M claims, ~600k checklists.
     Province,
 }
 
@@ -56,7 +57,7 @@ impl Scale {
                 checklist_per_mille: 780,
             },
             Scale::Province => Sizes {
-                main_items: 5_000,
+                main_items: 35_000,
                 subs_per_main: 6,
                 claims_per_unit: 165,
                 checklist_per_mille: 780,

@@ -15,7 +15,7 @@ pub struct InitArgs {
     /// 填入演示数据（真实法规名称的目录、各状态的认领、清单和地方事项）
     #[arg(long)]
     demo: bool,
-    /// 生成基准测试规模的合成数据（city：约3万子项/10万认领；province：约150万认领/60万清单）
+    /// 生成基准测试规模的合成数据（city：约3万子项/10万认领；province：约21万子项/150万认领/60万清单）
     #[arg(long, requires = "demo", value_name = "city|province")]
     scale: Option<Scale>,
     /// 准备多人共享的文件：目录设 setgid（2770），文件 0660

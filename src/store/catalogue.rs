@@ -538,3 +538,24 @@ pub fn bases_containing(conn: &Connection, q: &str) -> Result<Vec<Id>, StoreErro
     };
     Ok(rows)
 }
+
+/// Departments and how many sub-items each has: the top of the tree, quick
+/// enough for the first frame.
+pub fn department_counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT m.department, count(*) FROM sub_items s JOIN main_items m ON m.id = s.main_item_id
+         GROUP BY m.department ORDER BY m.department",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Changes whenever any catalogue row changes, so a reader knows when its
+/// copy of the tree is stale.
+pub fn catalogue_stamp(conn: &Connection) -> Result<(i64, i64, i64), StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*), coalesce(sum(version), 0), coalesce(max(updated_at), 0) FROM sub_items",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
+}

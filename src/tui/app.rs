@@ -66,6 +66,10 @@ pub struct App {
     details: Option<(Id, ItemDetails)>,
     checklist: Option<(Id, Option<Checklist>)>,
     data_version: i64,
+    /// The catalogue as last read, to tell whether it must be read again.
+    catalogue_stamp: (i64, i64, i64),
+    /// The whole tree being read on another thread.
+    loading: Option<std::sync::mpsc::Receiver<Result<CatalogueTree, String>>>,
 }
 
 fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppError> {
@@ -80,15 +84,42 @@ fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppErr
     ))
 }
 
+/// Reads the whole tree on its own connection, off the UI thread.
+fn load_tree(
+    store: &Store,
+    actor: Option<&Actor>,
+) -> std::sync::mpsc::Receiver<Result<CatalogueTree, String>> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let path = store.path().to_path_buf();
+    let options = crate::store::OpenOptions {
+        create: false,
+        allow_network_fs: store.network_filesystem().is_some(),
+    };
+    let actor = actor.cloned();
+    std::thread::spawn(move || {
+        let tree = crate::store::open(&path, &options)
+            .map_err(|e| e.to_string())
+            .and_then(|s| tree_of(&s, actor.as_ref()).map_err(|e| e.to_string()));
+        let _ = send.send(tree);
+    });
+    receive
+}
+
 impl App {
+    /// Ready to draw at once: the departments come from one small query,
+    /// the items are read on another thread (see `pump`).
     pub fn new(
         store: Store,
         actor: Option<Actor>,
         keymap: Keymap,
         who: String,
     ) -> Result<App, AppError> {
-        let tree = tree_of(&store, actor.as_ref())?;
+        let tree = CatalogueTree::departments_only(crate::store::catalogue::department_counts(
+            store.conn(),
+        )?);
+        let loading = Some(load_tree(&store, actor.as_ref()));
         let data_version = store.data_version()?;
+        let catalogue_stamp = crate::store::catalogue::catalogue_stamp(store.conn())?;
         Ok(App {
             store,
             actor,
@@ -108,7 +139,20 @@ impl App {
             details: None,
             checklist: None,
             data_version,
+            catalogue_stamp,
+            loading,
         })
+    }
+
+    /// Waits until the tree is read (tests, benchmarks).
+    pub fn finish_loading(&mut self) {
+        if let Some(rx) = self.loading.take() {
+            match rx.recv() {
+                Ok(Ok(tree)) => self.tree.reload(tree),
+                Ok(Err(e)) => self.status = format!("无法读取事项目录：{e}"),
+                Err(_) => self.status = "读取事项目录的线程意外结束".into(),
+            }
+        }
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -242,7 +286,28 @@ impl App {
 
     /// Takes what background work has finished; true when the screen changes.
     pub fn pump(&mut self) -> bool {
-        self.search.as_mut().is_some_and(|s| s.pump())
+        let mut changed = self.search.as_mut().is_some_and(|s| s.pump());
+        if let Some(rx) = &self.loading {
+            match rx.try_recv() {
+                Ok(result) => {
+                    self.loading = None;
+                    match result {
+                        Ok(tree) => self.tree.reload(tree),
+                        Err(e) => self.status = format!("无法读取事项目录：{e}"),
+                    }
+                    self.details = None;
+                    self.checklist = None;
+                    changed = true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.loading = None;
+                    self.status = "读取事项目录的线程意外结束".into();
+                    changed = true;
+                }
+            }
+        }
+        changed
     }
 
     /// Shows a sub-item in the tree, clearing filters that would hide it.
@@ -318,9 +383,31 @@ impl App {
             return false;
         }
         self.data_version = v;
-        match tree_of(&self.store, self.actor.as_ref()) {
-            Ok(fresh) => self.tree.reload(fresh),
-            Err(e) => self.status = format!("刷新失败：{e}"),
+        // The unit's own marks are few: read them now. The catalogue only
+        // when it changed, and then off the UI thread.
+        if let Some(a) = &self.actor {
+            let unit = a.effective().unit_id;
+            let conn = self.store.conn();
+            match (
+                crate::store::claims::claims_of_unit(conn, unit),
+                crate::store::checklists::states_of_unit(conn, unit),
+            ) {
+                (Ok(claims), Ok(states)) => self.tree.set_marks(Marks {
+                    claims: claims
+                        .into_iter()
+                        .map(|c| (c.sub_item_id, c.exercised))
+                        .collect(),
+                    checklists: states,
+                }),
+                (Err(e), _) | (_, Err(e)) => self.status = format!("刷新失败：{e}"),
+            }
+        }
+        if let Ok(stamp) = crate::store::catalogue::catalogue_stamp(self.store.conn())
+            && stamp != self.catalogue_stamp
+            && self.loading.is_none()
+        {
+            self.catalogue_stamp = stamp;
+            self.loading = Some(load_tree(&self.store, self.actor.as_ref()));
         }
         self.details = None;
         self.checklist = None;

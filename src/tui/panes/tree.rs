@@ -34,6 +34,8 @@ pub struct Main {
 pub struct Department {
     pub name: String,
     pub mains: Vec<Main>,
+    /// Sub-items in it (known before the items themselves are loaded).
+    pub total: usize,
 }
 
 /// A visible row: indices into departments, main items, sub-items.
@@ -98,6 +100,8 @@ pub struct CatalogueTree {
     offset: usize,
     /// Rows on screen at the last draw, for paging.
     page: usize,
+    /// Only the departments are known yet; the items are being read.
+    pub loading: bool,
 }
 
 fn category_char(c: Category) -> &'static str {
@@ -122,9 +126,11 @@ impl CatalogueTree {
                 departments.push(Department {
                     name: r.department.clone(),
                     mains: Vec::new(),
+                    total: 0,
                 });
             }
             let dept = departments.last_mut().expect("pushed above");
+            dept.total += 1;
             if dept.mains.last().is_none_or(|m| m.id != r.main_id) {
                 dept.mains.push(Main {
                     id: r.main_id,
@@ -153,6 +159,39 @@ impl CatalogueTree {
         tree
     }
 
+    /// New marks of the current unit (another process claimed, say),
+    /// keeping everything else.
+    pub fn set_marks(&mut self, marks: Marks) {
+        let selected = self.selected_key();
+        self.marks = marks;
+        self.rebuild();
+        if let Some(key) = selected
+            && let Some(pos) = self.visible.iter().position(|n| self.key_of(*n) == key)
+        {
+            self.cursor = pos;
+        }
+    }
+
+    /// The top of the tree only, for the first frame while the items load.
+    pub fn departments_only(counts: Vec<(String, i64)>) -> Self {
+        let departments = counts
+            .into_iter()
+            .map(|(name, n)| Department {
+                name,
+                mains: Vec::new(),
+                total: n as usize,
+            })
+            .collect();
+        let mut tree = CatalogueTree {
+            departments,
+            page: 10,
+            loading: true,
+            ..Default::default()
+        };
+        tree.rebuild();
+        tree
+    }
+
     /// Replaces the data (another operator committed), keeping filters,
     /// expansion and the selected item where it still exists.
     pub fn reload(&mut self, fresh: CatalogueTree) {
@@ -165,6 +204,7 @@ impl CatalogueTree {
             .collect();
         self.departments = fresh.departments;
         self.marks = fresh.marks;
+        self.loading = fresh.loading;
         self.expanded_departments = self
             .departments
             .iter()
@@ -212,6 +252,11 @@ impl CatalogueTree {
     fn rebuild(&mut self) {
         let filtering = self.filtering();
         let mut visible = Vec::new();
+        if self.loading {
+            self.visible = (0..self.departments.len()).map(Node::Department).collect();
+            self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+            return;
+        }
         for (di, d) in self.departments.iter().enumerate() {
             let mains: Vec<(usize, Vec<usize>)> = d
                 .mains
@@ -485,7 +530,7 @@ impl CatalogueTree {
         match node {
             Node::Department(d) => {
                 let dept = &self.departments[d];
-                let subs: usize = dept.mains.iter().map(|m| m.subs.len()).sum();
+                let subs = dept.total;
                 let claimed = dept
                     .mains
                     .iter()
@@ -533,9 +578,10 @@ impl CatalogueTree {
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
-        let title = match self.filtering() {
-            true => format!(" 事项目录 - {} ", self.filter.describe()),
-            false => " 事项目录 ".to_string(),
+        let title = match (self.loading, self.filtering()) {
+            (true, _) => " 事项目录（正在读取事项…） ".to_string(),
+            (false, true) => format!(" 事项目录 - {} ", self.filter.describe()),
+            (false, false) => " 事项目录 ".to_string(),
         };
         let block = Block::default()
             .borders(Borders::ALL)
