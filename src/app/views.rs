@@ -105,26 +105,44 @@ pub fn search_entries(
     actor: Option<&Actor>,
 ) -> Result<Vec<crate::search::engine::Entry>, AppError> {
     use crate::search::engine::{Entry, Kind};
-    let data = tree(store, actor)?;
-    let mut entries: Vec<Entry> = data
-        .rows
-        .into_iter()
-        .filter(|r| !r.classified || data.show_classified || data.claims.contains_key(&r.sub_id))
-        .map(|r| Entry {
+    use std::sync::Arc;
+    let conn = store.conn();
+    let (claimed, see_all): (std::collections::HashSet<Id>, bool) = match actor {
+        Some(a) => (
+            store::claims::claims_of_unit(conn, a.effective().unit_id)?
+                .into_iter()
+                .map(|c| c.sub_item_id)
+                .collect(),
+            a.effective().role == Role::PlatformAdmin,
+        ),
+        None => (Default::default(), false),
+    };
+    // Departments repeat on every row: one shared copy each.
+    let mut departments: HashMap<String, Arc<str>> = HashMap::new();
+    let mut entries = Vec::new();
+    store::catalogue::search_rows(conn, &mut |id, code, name, department, classified| {
+        if classified && !see_all && !claimed.contains(&id) {
+            return;
+        }
+        let detail = departments
+            .entry(department)
+            .or_insert_with_key(|d| Arc::from(d.as_str()))
+            .clone();
+        entries.push(Entry {
             kind: Kind::Item,
-            id: r.sub_id,
-            code: r.sub_code,
-            text: r.sub_name,
-            detail: r.department,
-        })
-        .collect();
-    for b in store::catalogue::all_bases(store.conn())? {
+            id,
+            code,
+            text: name,
+            detail,
+        });
+    })?;
+    for b in store::catalogue::all_bases(conn)? {
         entries.push(Entry {
             kind: Kind::Basis,
             id: b.id,
             code: String::new(),
             text: b.citation(),
-            detail: format!("{}，{}", b.kind.label(), b.status.label()),
+            detail: format!("{}，{}", b.kind.label(), b.status.label()).into(),
         });
     }
     Ok(entries)

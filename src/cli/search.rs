@@ -38,6 +38,8 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     if crate::search::engine::wants_excerpts(&args.query) {
         let ids = crate::store::catalogue::bases_containing(store.conn(), &args.query)?;
         index.add_excerpt_hits(&mut hits, &ids);
+        let n = hits.len();
+        index.keep_best(&mut hits, n);
     }
     let hits: Vec<_> = hits
         .into_iter()

@@ -34,8 +34,9 @@ pub struct Entry {
     pub code: String,
     /// The searched text: an item's name, a basis's citation.
     pub text: String,
-    /// Shown beside it: the department, the basis's kind and status.
-    pub detail: String,
+    /// Shown beside it: the department, the basis's kind and status
+    /// (shared: many entries have the same).
+    pub detail: std::sync::Arc<str>,
 }
 
 /// How a hit matched.
@@ -54,19 +55,64 @@ pub enum How {
 pub struct Hit {
     /// Index into the index's entries.
     pub entry: usize,
-    pub score: i64,
+    pub score: i32,
+    /// The order of hits as one number, smaller first (see `rank`).
+    #[serde(skip)]
+    pub rank: u64,
     pub how: How,
     /// The matched characters (char range), where known without more work.
-    pub span: Option<(usize, usize)>,
+    pub span: Option<(u32, u32)>,
 }
 
 pub struct Index {
     entries: Vec<Entry>,
+    /// Per entry: letters that can start a pinyin match (see `Readings`).
+    initials: Vec<u32>,
+    /// Per entry: a 64-bit Bloom filter of its characters, to skip texts
+    /// that cannot contain a query character.
+    blooms: Vec<u64>,
     /// Basis id → entry, for full-text hits found in the database.
     bases: std::collections::HashMap<Id, usize>,
-    chars: Vec<Box<[char]>>,
     readings: Readings,
     fuzzy: SkimMatcherV2,
+}
+
+/// Runs a scan over `0..len` in two halves on two threads when it is long
+/// enough to be worth it (the UI thread is idle meanwhile).
+fn split_scan<I, F>(len: usize, scan: F) -> Vec<Hit>
+where
+    F: Fn(std::ops::Range<usize>) -> I + Sync,
+    I: Iterator<Item = Hit>,
+{
+    let collect = |r: std::ops::Range<usize>| {
+        // Sized up front: a short query matches most entries, and regrowing
+        // would fault in fresh pages each time.
+        let mut out = Vec::with_capacity(r.len());
+        out.extend(scan(r));
+        out
+    };
+    if len < 20_000 {
+        return collect(0..len);
+    }
+    let half = len / 2;
+    std::thread::scope(|scope| {
+        let upper = scope.spawn(|| collect(half..len));
+        let mut lower = collect(0..half);
+        lower.extend(
+            upper
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        );
+        lower
+    })
+}
+
+fn bloom_bit(c: char) -> u64 {
+    1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 26)
+}
+
+fn bloom(text: &str) -> u64 {
+    text.chars().fold(0, |m, c| m | bloom_bit(c))
 }
 
 /// What a query is made of decides how it is matched.
@@ -88,24 +134,23 @@ fn shape(q: &str) -> Shape {
 
 impl Index {
     pub fn new(entries: Vec<Entry>) -> Self {
-        let mut readings = Readings::default();
-        let chars = entries
-            .iter()
-            .map(|e| {
-                readings.learn(&e.text);
-                e.text.chars().collect::<Vec<_>>().into_boxed_slice()
-            })
-            .collect();
         let bases = entries
             .iter()
             .enumerate()
             .filter(|(_, e)| e.kind == Kind::Basis)
             .map(|(i, e)| (e.id, i))
             .collect();
+        let readings = Readings::default();
+        let initials = entries
+            .iter()
+            .map(|e| readings.initials_of(&e.text))
+            .collect();
+        let blooms = entries.iter().map(|e| bloom(&e.text)).collect();
         Index {
             entries,
+            initials,
+            blooms,
             bases,
-            chars,
             readings,
             fuzzy: SkimMatcherV2::default(),
         }
@@ -124,55 +169,79 @@ impl Index {
     }
 
     /// Scores one entry; None when it does not match.
-    fn score(&self, i: usize, q: &str, qchars: &[char], kind: &Shape) -> Option<Hit> {
+    fn score(&self, i: usize, q: &str, qlen: usize, kind: &Shape) -> Option<Hit> {
         let e = &self.entries[i];
-        let text = &self.chars[i];
-        let length_penalty = (text.len() as i64 - qchars.len() as i64).max(0) / 4;
+        let text = e.text.as_str();
+        // Characters, approximated by bytes/3 for Chinese text: only a tie-break.
+        let length_penalty = (text.len() as i32 / 3 - qlen as i32).max(0) / 4;
         match kind {
-            Shape::Digits => {
-                if e.code.starts_with(q) {
-                    return Some(Hit {
-                        entry: i,
-                        score: 4000 - (e.code.len() as i64 - q.len() as i64),
-                        how: How::Code,
-                        span: None,
-                    });
-                }
-                None
-            }
+            Shape::Digits => e.code.starts_with(q).then(|| Hit {
+                entry: i,
+                score: 4000 - (e.code.len() as i32 - q.len() as i32),
+                rank: 0,
+                how: How::Code,
+                span: None,
+            }),
             Shape::Chinese => {
-                if let Some(pos) = text.windows(qchars.len()).position(|w| w == qchars) {
+                let need = bloom(q);
+                if self.blooms[i] & need != need {
+                    return None;
+                }
+                if let Some(byte) = text.find(q) {
+                    let pos = text[..byte].chars().count();
                     return Some(Hit {
                         entry: i,
-                        score: 3000 - 2 * pos as i64 - length_penalty,
+                        score: 3000 - 2 * pos as i32 - length_penalty,
+                        rank: 0,
                         how: How::Text,
-                        span: Some((pos, pos + qchars.len())),
+                        span: Some((pos as u32, (pos + qlen) as u32)),
                     });
                 }
-                self.fuzzy.fuzzy_match(&e.text, q).map(|s| Hit {
+                // A fuzzy match needs every character; most texts fail here.
+                if qlen < 2 || !q.chars().all(|c| text.contains(c)) {
+                    return None;
+                }
+                self.fuzzy.fuzzy_match(text, q).map(|s| Hit {
                     entry: i,
-                    score: 1000 + s.min(999) - length_penalty,
+                    score: 1000 + s.min(999) as i32 - length_penalty,
+                    rank: 0,
                     how: How::Fuzzy,
                     span: None,
                 })
             }
             Shape::Ascii => {
-                let lower = q.to_ascii_lowercase();
-                if e.code.starts_with(&lower) {
+                if e.code.starts_with(q) {
                     return Some(Hit {
                         entry: i,
                         score: 4000,
+                        rank: 0,
                         how: How::Code,
                         span: None,
                     });
                 }
+                let first = q.as_bytes()[0];
+                if !first.is_ascii_lowercase() || self.initials[i] & (1 << (first - b'a')) == 0 {
+                    return None;
+                }
+                if q.len() == 1 {
+                    // Nearly everything matches one letter: rank by length and
+                    // find the place only for rows on screen (`highlight`).
+                    return Some(Hit {
+                        entry: i,
+                        score: 2000 - length_penalty,
+                        rank: 0,
+                        how: How::Pinyin,
+                        span: None,
+                    });
+                }
                 self.readings
-                    .find(text, lower.as_bytes())
+                    .find_in(text, q.as_bytes())
                     .map(|(start, end)| Hit {
                         entry: i,
-                        score: 2000 - 2 * start as i64 - length_penalty,
+                        score: 2000 - 2 * start as i32 - length_penalty,
+                        rank: 0,
                         how: How::Pinyin,
-                        span: Some((start, end)),
+                        span: Some((start as u32, end as u32)),
                     })
             }
         }
@@ -181,72 +250,109 @@ impl Index {
     /// Every entry matching `q` (among `within`, when a shorter query's
     /// matches are known), best first, items before bases on equal footing.
     pub fn search(&self, q: &str, within: Option<&[usize]>) -> Vec<Hit> {
-        let q = q.trim();
-        if q.is_empty() {
-            return Vec::new();
-        }
-        let qchars: Vec<char> = q.chars().collect();
-        let kind = shape(q);
-        let mut hits: Vec<Hit> = match within {
-            Some(ids) => ids
-                .iter()
-                .filter_map(|&i| self.score(i, q, &qchars, &kind))
-                .collect(),
-            None => (0..self.entries.len())
-                .filter_map(|i| self.score(i, q, &qchars, &kind))
-                .collect(),
-        };
+        let mut hits = self.matches(q, within);
         self.sort(&mut hits);
         hits
     }
 
+    /// The entries matching `q`, in no particular order.
+    pub fn matches(&self, q: &str, within: Option<&[usize]>) -> Vec<Hit> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let kind = shape(q);
+        let lowered;
+        let q = if matches!(kind, Shape::Ascii) {
+            lowered = q.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            q
+        };
+        let qlen = q.chars().count();
+        let score = |i: usize| self.score(i, q, qlen, &kind);
+        let hits: Vec<Hit> = match within {
+            Some(ids) => split_scan(ids.len(), |r| ids[r].iter().filter_map(|&i| score(i))),
+            None => split_scan(self.entries.len(), |r| r.filter_map(score)),
+        };
+        let mut hits = hits;
+        for h in &mut hits {
+            h.rank = self.rank(h);
+        }
+        hits
+    }
+
+    /// Higher score first; on equal scores items before bases; then code
+    /// order for code matches (entries are in code order), shorter texts
+    /// first otherwise; then entry order. One integer, so ordering the hits
+    /// of a short query (most of the catalogue) touches no entries.
+    fn rank(&self, h: &Hit) -> u64 {
+        let e = &self.entries[h.entry];
+        let score = (8191 - h.score.clamp(0, 8191)) as u64;
+        let kind = (e.kind == Kind::Basis) as u64;
+        let length = if h.how == How::Code {
+            0
+        } else {
+            (e.text.len() as u64).min(0xFFFF)
+        };
+        score << 50 | kind << 49 | length << 32 | (h.entry as u64 & 0xFFFF_FFFF)
+    }
+
     /// Adds the bases whose excerpt holds the query (found by the database's
-    /// full-text index) to `hits`, ranked below direct name matches.
+    /// full-text index) to `hits`, scored below direct name matches; the
+    /// caller orders them (`keep_best`).
     pub fn add_excerpt_hits(&self, hits: &mut Vec<Hit>, basis_ids: &[Id]) {
-        let mut added = false;
         for id in basis_ids {
             if let Some(&i) = self.bases.get(id)
                 && !hits.iter().any(|h| h.entry == i)
             {
-                hits.push(Hit {
+                let mut h = Hit {
                     entry: i,
                     score: 2500,
+                    rank: 0,
                     how: How::Excerpt,
                     span: None,
-                });
-                added = true;
+                };
+                h.rank = self.rank(&h);
+                hits.push(h);
             }
-        }
-        if added {
-            self.sort(hits);
         }
     }
 
-    /// Best first; items before bases on equal scores; code order for code
-    /// matches; shorter texts first.
+    fn order(&self, a: &Hit, b: &Hit) -> std::cmp::Ordering {
+        a.rank.cmp(&b.rank)
+    }
+
     fn sort(&self, hits: &mut [Hit]) {
-        hits.sort_by(|a, b| {
-            let (ea, eb) = (&self.entries[a.entry], &self.entries[b.entry]);
-            b.score
-                .cmp(&a.score)
-                .then(ea.kind.cmp(&eb.kind))
-                .then(if a.how == How::Code {
-                    ea.code.cmp(&eb.code)
-                } else {
-                    std::cmp::Ordering::Equal
-                })
-                .then(self.chars[a.entry].len().cmp(&self.chars[b.entry].len()))
-        });
+        hits.sort_by(|a, b| self.order(a, b));
+    }
+
+    /// Keeps the best `k` hits, in order, without sorting the rest: a short
+    /// query can match most of the catalogue.
+    pub fn keep_best(&self, hits: &mut Vec<Hit>, k: usize) {
+        if hits.len() > k && k > 0 {
+            hits.select_nth_unstable_by(k - 1, |a, b| self.order(a, b));
+            hits.truncate(k);
+        }
+        self.sort(hits);
     }
 
     /// The matched characters of a hit, computed when it is shown.
     pub fn highlight(&self, hit: &Hit, q: &str) -> Vec<usize> {
         match hit.span {
-            Some((a, b)) => (a..b).collect(),
+            Some((a, b)) => (a as usize..b as usize).collect(),
             None if hit.how == How::Fuzzy => self
                 .fuzzy
                 .fuzzy_indices(&self.entries[hit.entry].text, q.trim())
                 .map(|(_, idx)| idx)
+                .unwrap_or_default(),
+            None if hit.how == How::Pinyin => self
+                .readings
+                .find_in(
+                    &self.entries[hit.entry].text,
+                    q.trim().to_ascii_lowercase().as_bytes(),
+                )
+                .map(|(a, b)| (a..b).collect())
                 .unwrap_or_default(),
             None => Vec::new(),
         }
@@ -258,15 +364,18 @@ pub fn wants_excerpts(q: &str) -> bool {
     matches!(shape(q.trim()), Shape::Chinese)
 }
 
-/// A longer query narrows a shorter one's matches: pinyin and substring
-/// matches of “abc” are among those of “ab”.
+/// A longer query narrows a shorter one's matches: code prefixes, pinyin
+/// runs, substrings and fuzzy (subsequence) matches of “abc” are all among
+/// those of “ab”.
 pub fn narrows(previous: &str, next: &str) -> bool {
     let (p, n) = (previous.trim(), next.trim());
     !p.is_empty()
         && n.starts_with(p)
         && matches!(
             (shape(p), shape(n)),
-            (Shape::Digits, Shape::Digits) | (Shape::Ascii, Shape::Ascii)
+            (Shape::Digits, Shape::Digits)
+                | (Shape::Ascii, Shape::Ascii)
+                | (Shape::Chinese, Shape::Chinese)
         )
 }
 
@@ -280,7 +389,7 @@ mod tests {
             id,
             code: code.into(),
             text: text.into(),
-            detail: String::new(),
+            detail: "".into(),
         };
         Index::new(vec![
             e(Kind::Item, 1, "10100100100000", "对食品生产企业的监督检查"),
@@ -338,6 +447,7 @@ mod tests {
         let within: Vec<usize> = first.iter().map(|h| h.entry).collect();
         assert!(narrows("jd", "jdjc"));
         assert!(!narrows("jd", "监督"));
+        assert!(narrows("监督", "监督检查"));
         let narrowed: Vec<Id> = ix
             .search("jdjc", Some(&within))
             .iter()

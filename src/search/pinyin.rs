@@ -4,48 +4,114 @@
 //! its whole syllable; the last syllable may be typed only in part.
 
 use pinyin::ToPinyinMulti;
-use std::collections::HashMap;
 
-/// The toneless readings of each character met so far.
-#[derive(Debug, Default, Clone)]
+/// First and last code points of the CJK Unified Ideographs block, where
+/// nearly every character of the catalogue lies: looked up by index.
+const FIRST: u32 = 0x4E00;
+const LAST: u32 = 0x9FFF;
+
+/// The toneless readings of every character of the block, and the initials
+/// of each as a bit mask (bit 0 = a … bit 25 = z). Built once per process.
+type Table = Vec<(&'static [&'static str], u32)>;
+
+static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+
+fn readings_of(c: char) -> (&'static [&'static str], u32) {
+    let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
+        Some(multi) => (0..multi.count())
+            .filter_map(|i| multi.get_opt(i))
+            .map(|p| p.plain())
+            .collect(),
+        None => Vec::new(),
+    };
+    v.dedup();
+    let mask = v
+        .iter()
+        .filter_map(|r| r.bytes().next())
+        .filter(u8::is_ascii_lowercase)
+        .fold(0u32, |m, b| m | 1 << (b - b'a'));
+    // One small slice per character, made once for the whole process.
+    (Box::leak(v.into_boxed_slice()), mask)
+}
+
+/// Looks up characters' readings (a handle on the shared table).
+#[derive(Debug, Clone, Copy)]
 pub struct Readings {
-    cache: HashMap<char, Vec<&'static str>>,
+    table: &'static Table,
+}
+
+impl Default for Readings {
+    fn default() -> Self {
+        Readings {
+            table: TABLE.get_or_init(|| {
+                (FIRST..=LAST)
+                    .map(|u| char::from_u32(u).map(readings_of).unwrap_or((&[], 0)))
+                    .collect()
+            }),
+        }
+    }
 }
 
 impl Readings {
-    pub fn of(&mut self, c: char) -> &[&'static str] {
-        self.cache.entry(c).or_insert_with(|| {
-            let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
-                Some(multi) => (0..multi.count())
-                    .filter_map(|i| multi.get_opt(i))
-                    .map(|p| p.plain())
-                    .collect(),
-                None => Vec::new(),
-            };
-            v.dedup();
-            v
-        })
-    }
-
-    /// Builds the table for all characters of `texts` (so later lookups
-    /// need no mutation and can be shared by reference).
-    pub fn learn(&mut self, text: &str) {
-        for c in text.chars() {
-            self.of(c);
+    /// Readings of a character; characters outside the CJK block (rare in
+    /// catalogue text) have none.
+    fn get(&self, c: char) -> (&'static [&'static str], u32) {
+        let u = c as u32;
+        if (FIRST..=LAST).contains(&u) {
+            self.table[(u - FIRST) as usize]
+        } else {
+            (&[], 0)
         }
     }
 
-    fn get(&self, c: char) -> &[&'static str] {
-        self.cache.get(&c).map(Vec::as_slice).unwrap_or(&[])
+    /// The letters that can start a pinyin match somewhere in `text`, as a
+    /// bit mask (bit 0 = a): computed once per entry, it answers one-letter
+    /// queries and rejects most texts for longer ones.
+    pub fn initials_of(&self, text: &str) -> u32 {
+        text.chars().fold(0, |m, c| {
+            if c.is_ascii_alphabetic() {
+                m | 1 << (c.to_ascii_lowercase() as u8 - b'a')
+            } else {
+                m | self.get(c).1
+            }
+        })
+    }
+
+    /// Whether `c` can stand for the letter `b` (its initial, or itself).
+    fn can_start(&self, c: char, b: u8) -> bool {
+        if c.is_ascii_alphanumeric() {
+            return c.to_ascii_lowercase() as u8 == b;
+        }
+        b.is_ascii_lowercase() && self.get(c).1 & (1 << (b - b'a')) != 0
     }
 
     /// Where `query` (lower-case ASCII) matches `text` as pinyin: the char
     /// range of the first matching run.
-    pub fn find(&self, text: &[char], query: &[u8]) -> Option<(usize, usize)> {
-        if query.is_empty() {
-            return None;
+    pub fn find_in(&self, text: &str, query: &[u8]) -> Option<(usize, usize)> {
+        let first = *query.first()?;
+        if query.len() == 1 {
+            return text
+                .chars()
+                .position(|c| self.can_start(c, first))
+                .map(|p| (p, p + 1));
         }
-        (0..text.len()).find_map(|start| self.run(text, start, query).map(|end| (start, end)))
+        // Catalogue names are short: keep their characters on the stack.
+        let mut stack = ['\0'; 48];
+        let heap: Vec<char>;
+        let chars: &[char] = if text.chars().count() <= stack.len() {
+            let mut n = 0;
+            for c in text.chars() {
+                stack[n] = c;
+                n += 1;
+            }
+            &stack[..n]
+        } else {
+            heap = text.chars().collect();
+            &heap
+        };
+        (0..chars.len())
+            .filter(|&s| self.can_start(chars[s], first))
+            .find_map(|start| self.run(chars, start, query).map(|end| (start, end)))
     }
 
     /// Matches `query` from `text[j..]`; returns the end of the run.
@@ -61,7 +127,7 @@ impl Readings {
                 None
             };
         }
-        for r in self.get(c) {
+        for r in self.get(c).0 {
             let r = r.as_bytes();
             if r.is_empty() {
                 continue;
@@ -91,10 +157,7 @@ mod tests {
     use super::*;
 
     fn find(text: &str, q: &str) -> Option<(usize, usize)> {
-        let mut r = Readings::default();
-        r.learn(text);
-        let chars: Vec<char> = text.chars().collect();
-        r.find(&chars, q.as_bytes())
+        Readings::default().find_in(text, q.as_bytes())
     }
 
     #[test]
@@ -103,6 +166,7 @@ mod tests {
         assert_eq!(find("对食品安全的监督检查", "shipin"), Some((1, 3)));
         assert_eq!(find("对食品安全的监督检查", "shipinaq"), Some((1, 5)));
         assert_eq!(find("对食品安全的监督检查", "jdjc"), Some((6, 10)));
+        assert_eq!(find("对食品安全的监督检查", "j"), Some((6, 7)));
     }
 
     #[test]
@@ -118,5 +182,6 @@ mod tests {
         assert_eq!(find("食品安全", "sq"), None, "食 and 全 are not adjacent");
         assert_eq!(find("食品安全", "shipi"), Some((0, 2)));
         assert_eq!(find("食品安全", "xyz"), None);
+        assert_eq!(find("GB 2760 标准", "gb"), Some((0, 2)));
     }
 }

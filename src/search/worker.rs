@@ -11,9 +11,15 @@ use std::time::{Duration, Instant};
 pub struct Response {
     pub generation: u64,
     pub query: String,
+    /// The best hits, in order.
     pub hits: Vec<Hit>,
+    /// How many entries matched in all.
+    pub total: usize,
     pub elapsed: Duration,
 }
+
+/// How many hits an answer carries; the rest are counted.
+pub const SHOWN: usize = 500;
 
 pub enum Message {
     /// The index is built: how many entries, how long it took.
@@ -67,7 +73,7 @@ impl SearchWorker {
                     .as_ref()
                     .filter(|(q, _)| narrows(q, &query))
                     .map(|(_, ids)| ids.as_slice());
-                let mut hits = index.search(&query, within);
+                let mut hits = index.matches(&query, within);
                 last = Some((query.clone(), hits.iter().map(|h| h.entry).collect()));
                 if let Some(s) = &store
                     && wants_excerpts(&query)
@@ -75,10 +81,13 @@ impl SearchWorker {
                 {
                     index.add_excerpt_hits(&mut hits, &ids);
                 }
+                let total = hits.len();
+                index.keep_best(&mut hits, SHOWN);
                 let answer = Response {
                     generation,
                     query,
                     hits,
+                    total,
                     elapsed: t.elapsed(),
                 };
                 if outgoing.send(Message::Results(answer)).is_err() {
@@ -129,7 +138,7 @@ mod tests {
                     id: 1,
                     code: "101".into(),
                     text: "对食品安全的监督检查".into(),
-                    detail: String::new(),
+                    detail: "".into(),
                 }]),
                 None,
             ))

@@ -559,3 +559,19 @@ pub fn catalogue_stamp(conn: &Connection) -> Result<(i64, i64, i64), StoreError>
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)
 }
+
+/// What search indexes of each sub-item: id, code, name, department, 涉密.
+pub fn search_rows(
+    conn: &Connection,
+    each: &mut dyn FnMut(Id, String, String, String, bool),
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.code, s.name, m.department, s.classified
+         FROM sub_items s JOIN main_items m ON m.id = s.main_item_id ORDER BY s.code",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        each(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+    }
+    Ok(())
+}

@@ -70,7 +70,16 @@ impl SearchBox {
                 }
                 Message::Failed(e) => self.note = format!("无法建立索引：{e}"),
                 Message::Results(r) if r.generation == self.worker.generation() => {
-                    self.note = format!("{} 条，{} ms", r.hits.len(), r.elapsed.as_millis());
+                    self.note = if r.total > r.hits.len() {
+                        format!(
+                            "{} 条（列出最相关的 {} 条），{} ms",
+                            r.total,
+                            r.hits.len(),
+                            r.elapsed.as_millis()
+                        )
+                    } else {
+                        format!("{} 条，{} ms", r.total, r.elapsed.as_millis())
+                    };
                     self.hits = r.hits;
                     self.answered = r.query;
                     self.cursor = 0;
