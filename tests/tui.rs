@@ -104,6 +104,11 @@ fn narrow_shows_one_pane_with_a_switcher_title_and_hints() {
     // Every row is exactly as wide as the screen: wide characters align.
     for line in &s {
         assert_eq!(width_of(line), 80, "{line}");
+        // No box-drawing characters: their width is ambiguous in CJK terminals.
+        assert!(
+            !line.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c)),
+            "{line}"
+        );
     }
 }
 
@@ -190,7 +195,11 @@ fn the_help_overlay_over_chinese_text_keeps_every_row_aligned() {
             .position(|l| l.contains("帮助（按任意键关闭）"))
             .unwrap();
         let column = |line: &str, c: char| line.find(c).map(|i| width_of(&line[..i]));
-        let col = column(&s[top], '┌').unwrap();
+        let col = s[top]
+            .find(" 帮助（")
+            .map(|i| width_of(&s[top][..i]) - 1)
+            .unwrap();
+        assert!(column(&s[top], '+').is_some());
         let at = |line: &str| {
             line.char_indices()
                 .find(|(i, _)| width_of(&line[..*i]) == col)
@@ -198,10 +207,10 @@ fn the_help_overlay_over_chinese_text_keeps_every_row_aligned() {
         };
         let mut rows = 0;
         for line in &s[top + 1..] {
-            if at(line) == Some('└') {
+            if at(line) == Some('+') {
                 break;
             }
-            assert_eq!(at(line), Some('│'), "{line}");
+            assert_eq!(at(line), Some('|'), "{line}");
             rows += 1;
         }
         assert!(rows > 10, "the popup has its rows");
@@ -298,8 +307,15 @@ fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
         press(&mut a, c);
     }
     settle(&mut a);
+    for (w, h) in [(80, 24), (140, 40)] {
+        let s = screen(&mut a, w, h);
+        assert!(s.iter().any(|l| l.contains("/ spaq")), "{s:#?}");
+        assert!(s.iter().any(|l| l.contains("设定依据（3 条）")), "{s:#?}");
+        for line in &s {
+            assert_eq!(width_of(line), w as usize, "{line}");
+        }
+    }
     let s = screen(&mut a, 100, 30);
-    assert!(s.iter().any(|l| l.contains("/ spaq")), "{s:#?}");
     let items = s
         .iter()
         .position(|l| l.contains("监管事项（1 条）"))
@@ -395,6 +411,13 @@ fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
     wait_for("筛选：本单位已认领");
     tmux(&["send-keys", "-t", "e2e", "j", "j", "2"]);
     wait_for("子项名称：");
+    // Search by pinyin, jump to the item.
+    tmux(&["send-keys", "-t", "e2e", "1", "/"]);
+    wait_for("条可搜索");
+    tmux(&["send-keys", "-t", "e2e", "-l", "spaq"]);
+    wait_for("设定依据（3 条）");
+    tmux(&["send-keys", "-t", "e2e", "Enter"]);
+    wait_for("已定位：10100400100000");
     let alt =
         String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout)
             .trim()

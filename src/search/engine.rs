@@ -71,6 +71,8 @@ pub struct Index {
     /// Per entry: a 64-bit Bloom filter of its characters, to skip texts
     /// that cannot contain a query character.
     blooms: Vec<u64>,
+    /// Per entry: a Bloom filter of adjacent initials (see `Readings`).
+    pairs: Vec<u64>,
     /// Basis id → entry, for full-text hits found in the database.
     bases: std::collections::HashMap<Id, usize>,
     readings: Readings,
@@ -146,10 +148,12 @@ impl Index {
             .map(|e| readings.initials_of(&e.text))
             .collect();
         let blooms = entries.iter().map(|e| bloom(&e.text)).collect();
+        let pairs = entries.iter().map(|e| readings.pairs_of(&e.text)).collect();
         Index {
             entries,
             initials,
             blooms,
+            pairs,
             bases,
             readings,
             fuzzy: SkimMatcherV2::default(),
@@ -221,6 +225,14 @@ impl Index {
                 }
                 let first = q.as_bytes()[0];
                 if !first.is_ascii_lowercase() || self.initials[i] & (1 << (first - b'a')) == 0 {
+                    return None;
+                }
+                let second = q.as_bytes().get(1).copied();
+                if let Some(b) = second
+                    && b.is_ascii_lowercase()
+                    && !self.readings.within_syllable(first, b)
+                    && self.pairs[i] & crate::search::pinyin::pair_bit(first - b'a', b - b'a') == 0
+                {
                     return None;
                 }
                 if q.len() == 1 {

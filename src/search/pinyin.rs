@@ -16,6 +16,13 @@ type Table = Vec<(&'static [&'static str], u32)>;
 
 static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
 
+/// For each letter, the letters that follow it inside some syllable.
+static INSIDE: std::sync::OnceLock<[u32; 26]> = std::sync::OnceLock::new();
+
+pub fn pair_bit(a: u8, b: u8) -> u64 {
+    1 << ((a as u32 * 26 + b as u32) % 64)
+}
+
 fn readings_of(c: char) -> (&'static [&'static str], u32) {
     let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
         Some(multi) => (0..multi.count())
@@ -75,6 +82,59 @@ impl Readings {
                 m | self.get(c).1
             }
         })
+    }
+
+    /// The letters that can start `c`'s pinyin (or `c` itself, for ASCII).
+    fn mask_of(&self, c: char) -> u32 {
+        if c.is_ascii_alphabetic() {
+            1 << (c.to_ascii_lowercase() as u8 - b'a')
+        } else {
+            self.get(c).1
+        }
+    }
+
+    /// A 64-bit Bloom filter of the letter pairs (initial of one character,
+    /// initial of the next) in `text`. A query whose first two letters never
+    /// follow each other inside a syllable (like “sp”) needs that pair.
+    pub fn pairs_of(&self, text: &str) -> u64 {
+        let mut bloom = 0u64;
+        let mut prev = 0u32;
+        for c in text.chars() {
+            let cur = self.mask_of(c);
+            let mut a = prev;
+            while a != 0 {
+                let i = a.trailing_zeros();
+                let mut b = cur;
+                while b != 0 {
+                    let j = b.trailing_zeros();
+                    bloom |= pair_bit(i as u8, j as u8);
+                    b &= b - 1;
+                }
+                a &= a - 1;
+            }
+            prev = cur;
+        }
+        bloom
+    }
+
+    /// Whether letter `b` can follow letter `a` inside one syllable.
+    pub fn within_syllable(&self, a: u8, b: u8) -> bool {
+        let inside = INSIDE.get_or_init(|| {
+            let mut t = [0u32; 26];
+            for (readings, _) in self.table.iter() {
+                for r in readings.iter() {
+                    for w in r.as_bytes().windows(2) {
+                        if w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase() {
+                            t[(w[0] - b'a') as usize] |= 1 << (w[1] - b'a');
+                        }
+                    }
+                }
+            }
+            t
+        });
+        a.is_ascii_lowercase()
+            && b.is_ascii_lowercase()
+            && inside[(a - b'a') as usize] & (1 << (b - b'a')) != 0
     }
 
     /// Whether `c` can stand for the letter `b` (its initial, or itself).

@@ -11,6 +11,32 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+/// Borders drawn with ASCII: box-drawing characters have East-Asian
+/// “ambiguous” width, which CJK terminals may draw two columns wide.
+pub const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// A bordered block as every pane and overlay uses it.
+pub fn block(title: String, focused: bool) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(ASCII_BORDER)
+        .title(title)
+        .border_style(if focused {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        })
+}
+
 /// From this width on, the tree and the item pane sit side by side.
 pub const WIDE: u16 = 120;
 
@@ -107,14 +133,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
         }
     };
     let focused = app.focus == pane;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {} ", pane.title()))
-        .border_style(if focused {
-            Style::new().add_modifier(Modifier::BOLD)
-        } else {
-            Style::new()
-        });
+    let block = block(format!(" {} ", pane.title()), focused);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -229,9 +248,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     let rect = centered(area, 76, height);
     frame.render_widget(Clear, rect);
     clear_wide_edges(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" 帮助（按任意键关闭） ");
+    let block = block(" 帮助（按任意键关闭） ".into(), true);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);

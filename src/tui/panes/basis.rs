@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 pub struct BasisView {
     pub basis: LegalBasis,
@@ -90,11 +90,10 @@ impl BasisView {
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
                 .scroll((scroll, 0))
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(" 设定依据（Enter 跳转到子项，Esc 关闭） "),
-                ),
+                .block(crate::tui::draw::block(
+                    " 设定依据（Enter 跳转到子项，Esc 关闭） ".into(),
+                    true,
+                )),
             rect,
         );
     }

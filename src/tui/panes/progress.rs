@@ -6,7 +6,7 @@ use crate::tui::action::Action;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::{Cell, Row, Table};
 
 #[derive(Default)]
 pub struct ProgressView {
@@ -56,14 +56,8 @@ impl ProgressView {
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(format!(" 进度（{} 个单位）", self.rows.len()))
-            .border_style(if focused {
-                Style::new().add_modifier(Modifier::BOLD)
-            } else {
-                Style::new()
-            });
+        let block =
+            crate::tui::draw::block(format!(" 进度（{} 个单位） ", self.rows.len()), focused);
         let inner_height = block.inner(area).height.saturating_sub(1) as usize;
         self.page = inner_height.max(1);
         if self.cursor < self.offset {

@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use std::sync::Arc;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -193,9 +193,10 @@ impl SearchBox {
         );
         frame.render_widget(Clear, rect);
         super::super::draw::clear_wide_edges(frame, rect);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(" 搜索：名称、编码、拼音（Enter 打开，Esc 关闭） ");
+        let block = crate::tui::draw::block(
+            " 搜索：名称、编码、拼音（Enter 打开，Esc 关闭） ".into(),
+            true,
+        );
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
         let [input_area, note_area, list] = Layout::vertical([

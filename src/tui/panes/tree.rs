@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
@@ -583,14 +583,7 @@ impl CatalogueTree {
             (false, true) => format!(" 事项目录 - {} ", self.filter.describe()),
             (false, false) => " 事项目录 ".to_string(),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(title)
-            .border_style(if focused {
-                Style::new().add_modifier(Modifier::BOLD)
-            } else {
-                Style::new()
-            });
+        let block = crate::tui::draw::block(title, focused);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let height = inner.height as usize;
