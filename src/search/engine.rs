@@ -68,11 +68,11 @@ pub struct Index {
     entries: Vec<Entry>,
     /// Per entry: letters that can start a pinyin match (see `Readings`).
     initials: Vec<u32>,
-    /// Per entry: a 64-bit Bloom filter of its characters, to skip texts
+    /// Per entry: a 128-bit Bloom filter of its characters, to skip texts
     /// that cannot contain a query character.
-    blooms: Vec<u64>,
+    blooms: Vec<u128>,
     /// Per entry: a Bloom filter of adjacent initials (see `Readings`).
-    pairs: Vec<u64>,
+    pairs: Vec<u128>,
     /// Basis id → entry, for full-text hits found in the database.
     bases: std::collections::HashMap<Id, usize>,
     readings: Readings,
@@ -109,11 +109,11 @@ where
     })
 }
 
-fn bloom_bit(c: char) -> u64 {
-    1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 26)
+fn bloom_bit(c: char) -> u128 {
+    1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 25)
 }
 
-fn bloom(text: &str) -> u64 {
+fn bloom(text: &str) -> u128 {
     text.chars().fold(0, |m, c| m | bloom_bit(c))
 }
 

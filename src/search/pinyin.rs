@@ -19,8 +19,8 @@ static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
 /// For each letter, the letters that follow it inside some syllable.
 static INSIDE: std::sync::OnceLock<[u32; 26]> = std::sync::OnceLock::new();
 
-pub fn pair_bit(a: u8, b: u8) -> u64 {
-    1 << ((a as u32 * 26 + b as u32) % 64)
+pub fn pair_bit(a: u8, b: u8) -> u128 {
+    1 << ((a as u32 * 26 + b as u32) % 127)
 }
 
 fn readings_of(c: char) -> (&'static [&'static str], u32) {
@@ -93,11 +93,11 @@ impl Readings {
         }
     }
 
-    /// A 64-bit Bloom filter of the letter pairs (initial of one character,
+    /// A 128-bit Bloom filter of the letter pairs (initial of one character,
     /// initial of the next) in `text`. A query whose first two letters never
     /// follow each other inside a syllable (like “sp”) needs that pair.
-    pub fn pairs_of(&self, text: &str) -> u64 {
-        let mut bloom = 0u64;
+    pub fn pairs_of(&self, text: &str) -> u128 {
+        let mut bloom = 0u128;
         let mut prev = 0u32;
         for c in text.chars() {
             let cur = self.mask_of(c);
