@@ -97,7 +97,7 @@ fn narrow_shows_one_pane_with_a_switcher_title_and_hints() {
         "{s:#?}"
     );
     assert!(
-        s[23].starts_with("/ 搜索") && s[23].contains("Enter/Space 展开/收起"),
+        s[23].starts_with("?/F1 帮助  / 搜索") && s[23].contains("Enter/Space 展开/收起"),
         "{}",
         s[23]
     );
@@ -480,4 +480,33 @@ fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
             .unwrap_or(true)
     });
     assert!(gone, "jianguan {pid} still runs after its terminal hung up");
+}
+
+#[test]
+fn every_pane_renders_at_80x24_and_140x40() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    press(&mut a, 'm');
+    press(&mut a, 'j');
+    press(&mut a, 'j');
+    for (key, title) in [
+        ('1', "事项目录"),
+        ('2', "事项详情"),
+        ('3', "检查实施清单"),
+        ('4', "进度"),
+    ] {
+        press(&mut a, key);
+        for (w, h) in [(80, 24), (140, 40)] {
+            let s = screen(&mut a, w, h);
+            assert!(s[2].contains(title), "{title} at {w}x{h}: {}", s[2]);
+            assert!(
+                s[(h - 1) as usize].contains("?/F1 帮助"),
+                "{}",
+                s[(h - 1) as usize]
+            );
+            for line in &s {
+                assert_eq!(width_of(line), w as usize, "{title} at {w}x{h}: {line}");
+            }
+        }
+    }
 }

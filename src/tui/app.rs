@@ -419,16 +419,17 @@ impl App {
         true
     }
 
-    /// The actions the focused pane answers, then the global ones.
+    /// Help first (so it always fits on the status line), then the actions
+    /// the focused pane answers, then the global ones.
     pub fn hints(&self) -> Vec<Action> {
         let pane: &[Action] = match self.focus {
             Pane::Tree => CatalogueTree::hints(),
             Pane::Item | Pane::Checklist => &[Action::Up, Action::Down],
             Pane::Progress => ProgressView::hints(),
         };
-        pane.iter()
-            .copied()
-            .chain([Action::NextPane, Action::Help, Action::Quit])
+        std::iter::once(Action::Help)
+            .chain(pane.iter().copied())
+            .chain([Action::NextPane, Action::Quit])
             .collect()
     }
 }
