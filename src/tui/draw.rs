@@ -182,6 +182,19 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// The area of a large overlay (search, legal basis), cleared for drawing.
+pub fn overlay(frame: &mut Frame, area: Rect) -> Rect {
+    let rect = Rect::new(
+        area.x + area.width / 20,
+        area.y + 2,
+        area.width - area.width / 10,
+        area.height.saturating_sub(4),
+    );
+    frame.render_widget(Clear, rect);
+    clear_wide_edges(frame, rect);
+    rect
+}
+
 /// A popup drawn over wide (CJK) characters must not cut one in half at
 /// its left border: the terminal would shift the rest of the row.
 pub fn clear_wide_edges(frame: &mut Frame, rect: Rect) {

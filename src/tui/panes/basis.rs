@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 pub struct BasisView {
     pub basis: LegalBasis,
@@ -49,14 +49,7 @@ impl BasisView {
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect) {
-        let rect = Rect::new(
-            area.x + area.width / 20,
-            area.y + 2,
-            area.width - area.width / 10,
-            area.height.saturating_sub(4),
-        );
-        frame.render_widget(Clear, rect);
-        super::super::draw::clear_wide_edges(frame, rect);
+        let rect = crate::tui::draw::overlay(frame, area);
         let b = &self.basis;
         let mut lines = vec![
             Line::styled(b.citation(), Style::new().add_modifier(Modifier::BOLD)),

@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use std::sync::Arc;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -185,14 +185,7 @@ impl SearchBox {
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect) {
-        let rect = Rect::new(
-            area.x + area.width / 20,
-            area.y + 2,
-            area.width - area.width / 10,
-            area.height.saturating_sub(4),
-        );
-        frame.render_widget(Clear, rect);
-        super::super::draw::clear_wide_edges(frame, rect);
+        let rect = crate::tui::draw::overlay(frame, area);
         let block = crate::tui::draw::block(
             " 搜索：名称、编码、拼音（Enter 打开，Esc 关闭） ".into(),
             true,
