@@ -242,11 +242,9 @@ fn departments(tx: &Connection) -> Result<Vec<Dept>, AppError> {
             }
             for k in &s.bases {
                 let (title, article) = &keys[k];
-                let id: Id = tx.query_row(
-                    "SELECT id FROM legal_bases WHERE title = ?1 AND article = ?2",
-                    [title, article],
-                    |r| r.get(0),
-                )?;
+                let id = store::catalogue::basis_id(tx, title, article)?.ok_or_else(|| {
+                    AppError::Invalid(format!("演示依据{title}{article}不在数据库中"))
+                })?;
                 if !bases.contains(&id) {
                     bases.push(id);
                 }
@@ -365,9 +363,9 @@ fn regions_and_units(
         .into_iter()
         .filter(|u| u.category != UnitCategory::Other)
         .collect();
-    let province: Id = tx.query_row("SELECT id FROM regions WHERE code = '410000'", [], |r| {
-        r.get(0)
-    })?;
+    let province = store::units::find_region(tx, "410000")?
+        .ok_or_else(|| AppError::Invalid("没有区划 410000（河南省）".into()))?
+        .id;
     // (region id, code, short name, level)
     let mut targets: Vec<(Id, String, String, Level)> = Vec::new();
     for r in store::units::list_regions(tx)? {
@@ -449,10 +447,6 @@ fn work(
     g: &mut Generated,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), AppError> {
-    let mut claim = tx.prepare_cached(
-        "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for (n, unit) in units.iter().enumerate() {
         let full = store::units::unit(tx, unit.id)?;
         // A unit's claims are a run of one department's items (系统一条线).
@@ -469,13 +463,14 @@ fn work(
                 continue;
             }
             let at = now - rng.below(5 * 86_400) as i64;
-            claim.execute(rusqlite::params![
+            store::claims::claim(
+                tx,
                 unit.id,
-                sub_id,
+                &[*sub_id],
                 rng.below(10) != 0,
                 unit.account,
-                at
-            ])?;
+                at,
+            )?;
             taken += 1;
             g.claims += 1;
             if *category == Category::Inspection

@@ -166,11 +166,7 @@ pub fn upsert_basis(
     article: &str,
     excerpt: &str,
 ) -> Result<Id, StoreError> {
-    let existing: Option<Id> = conn
-        .prepare_cached("SELECT id FROM legal_bases WHERE title = ?1 AND article = ?2")?
-        .query_row(params![title, article], |r| r.get(0))
-        .optional()?;
-    if let Some(id) = existing {
+    if let Some(id) = basis_id(conn, title, article)? {
         return Ok(id);
     }
     conn.prepare_cached(
@@ -574,4 +570,12 @@ pub fn search_rows(
         each(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
     }
     Ok(())
+}
+
+/// The id of the basis cited as `title` + `article`, if it exists.
+pub fn basis_id(conn: &Connection, title: &str, article: &str) -> Result<Option<Id>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM legal_bases WHERE title = ?1 AND article = ?2")?
+        .query_row(params![title, article], |r| r.get(0))
+        .optional()?)
 }

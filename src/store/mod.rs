@@ -135,6 +135,22 @@ impl Store {
     }
 }
 
+/// Marks a point inside the current transaction that `rollback_to` can
+/// return to (an import undoes one bad row and goes on).
+pub fn savepoint(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    Ok(conn.execute_batch(&format!("SAVEPOINT {name}"))?)
+}
+
+/// Keeps what was done since the savepoint.
+pub fn release(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    Ok(conn.execute_batch(&format!("RELEASE {name}"))?)
+}
+
+/// Undoes what was done since the savepoint.
+pub fn rollback_to(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    Ok(conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?)
+}
+
 /// A row that another operator changed between read and write.
 #[derive(Debug, Clone)]
 pub struct Conflict {

@@ -224,7 +224,7 @@ pub fn import_checklists(
                     }
                 }
             };
-            w.tx.execute_batch("SAVEPOINT import_row")?;
+            store::savepoint(w.tx, "import_row")?;
             if existing.is_none() && untouched(&row.fields) {
                 report.unchanged += 1;
                 continue;
@@ -238,7 +238,7 @@ pub fn import_checklists(
             });
             match result {
                 Ok(_) => {
-                    w.tx.execute_batch("RELEASE import_row")?;
+                    store::release(w.tx, "import_row")?;
                     if expected.is_some() {
                         report.changed += 1;
                     } else {
@@ -246,7 +246,7 @@ pub fn import_checklists(
                     }
                 }
                 Err(e) => {
-                    w.tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
+                    store::rollback_to(w.tx, "import_row")?;
                     match e {
                         AppError::Conflict(c) => report
                             .conflicts
