@@ -362,3 +362,52 @@ fn search_from_the_shell_groups_items_and_bases() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("没有找到"));
 }
+
+#[test]
+fn bulk_claims_from_the_shell_are_idempotent_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let lina = |args: &[&str]| {
+        let mut all = vec!["--as", "lina", "claim"];
+        all.extend_from_slice(args);
+        jianguan(&db, &all)
+    };
+    let before = std::fs::read(&db).unwrap();
+    let o = lina(&["--department", "国家市场监督管理总局", "--dry-run"]);
+    assert!(
+        text(&o).contains("将认领 39 项（其中 0 项原已认领）"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "a dry run writes nothing"
+    );
+    let o = lina(&["--department", "国家市场监督管理总局", "--not-exercised"]);
+    assert!(
+        text(&o).contains("已认领 39 项（其中 0 项原已认领）"),
+        "{}",
+        text(&o)
+    );
+    let o = lina(&["--department", "国家市场监督管理总局", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["changed"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(39))
+    );
+    let o = lina(&["--search", "spaq", "--unclaim"]);
+    assert!(text(&o).contains("已取消认领 1 项"), "{}", text(&o));
+    // An unknown code stops the whole file, naming its line.
+    let codes = dir.path().join("codes.txt");
+    std::fs::write(&codes, "10100100100000\n# 注释\n\n99999999999999\n").unwrap();
+    let o = lina(&["--codes", codes.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("第4行 99999999999999"), "{}", text(&o));
+    // Only an operator claims, for its own unit; the admin must use --as.
+    let o = jianguan(&db, &["claim", "--department", "国家市场监督管理总局"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o).matches("无权操作").count(), 1, "{}", text(&o));
+    let o = jianguan(&db, &["check"]);
+    assert!(o.status.success());
+}

@@ -65,7 +65,7 @@ impl Actor {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("{0}")]
+    #[error(transparent)]
     Denied(#[from] Denied),
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("；"))]
     InvalidFields(Vec<FieldError>),
@@ -84,7 +84,7 @@ pub enum AppError {
         .0.rejected.len()
     )]
     Rejected(Box<import::ImportReport>),
-    #[error("{0}")]
+    #[error(transparent)]
     Read(#[from] crate::xlsx::ReadError),
 }
 

@@ -2,6 +2,7 @@
 
 mod account;
 mod check;
+mod claim;
 mod export;
 mod import;
 mod init;
@@ -69,6 +70,8 @@ enum Command {
     /// 导出为政府样表格式的电子表格（附件2、附件4、附件5）
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// 批量认领（或取消认领）本单位的监管事项：按编码文件、搜索词或监管部门
+    Claim(claim::ClaimArgs),
     /// 搜索监管事项和设定依据（支持拼音首字母、全拼、编码前缀）；没有结果时退出码为 1
     Search(search::SearchArgs),
 }
@@ -166,6 +169,7 @@ pub fn run() -> ExitCode {
         Some(Command::Import(cmd)) => import::run(&ctx, cmd),
         Some(Command::Export(cmd)) => export::run(&ctx, cmd),
         Some(Command::Search(args)) => search::run(&ctx, &args),
+        Some(Command::Claim(args)) => claim::run(&ctx, &args),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

@@ -1,0 +1,126 @@
+//! `jianguan claim`: bulk claiming (认领) from the shell, for the account's
+//! own unit.
+
+use super::{Context, output};
+use crate::app::{claims, views};
+use crate::domain::Id;
+use crate::search::engine::{Index, Kind};
+use crate::store;
+use anyhow::{Context as _, bail};
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["codes", "search", "department"])))]
+pub struct ClaimArgs {
+    /// 文本文件，每行一个子项编码（# 开头的行和空行忽略）
+    #[arg(long, value_name = "FILE")]
+    codes: Option<PathBuf>,
+    /// 认领搜索到的全部监管事项（与 jianguan search 相同的匹配）
+    #[arg(long, value_name = "QUERY")]
+    search: Option<String>,
+    /// 认领某个监管部门的全部在用子项，如“国家市场监督管理总局”
+    #[arg(long, value_name = "NAME")]
+    department: Option<String>,
+    /// 取消认领
+    #[arg(long)]
+    unclaim: bool,
+    /// 认领但标记为“不行使”（须认领而本单位实际不行使的事项）
+    #[arg(long, conflicts_with = "unclaim")]
+    not_exercised: bool,
+    /// 只报告将认领或取消多少项，不写入
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// The sub-items the arguments name; unknown codes are an error naming them.
+fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Result<Vec<Id>> {
+    let conn = store.conn();
+    if let Some(file) = &args.codes {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("无法读取 {}", file.display()))?;
+        let mut ids = Vec::new();
+        let mut unknown = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let code = crate::domain::text::code(line);
+            if code.is_empty() || code.starts_with('#') {
+                continue;
+            }
+            match store::catalogue::sub_item_by_code(conn, &code)? {
+                Some(s) => ids.push(s.id),
+                None => unknown.push(format!("第{}行 {code}", n + 1)),
+            }
+        }
+        if !unknown.is_empty() {
+            bail!(
+                "{} 中没有这些子项编码，未作任何认领：{}",
+                file.display(),
+                unknown.join("、")
+            );
+        }
+        return Ok(ids);
+    }
+    if let Some(q) = &args.search {
+        let actor = ctx.actor(store).ok();
+        let index = Index::new(views::search_entries(store, actor.as_ref())?);
+        return Ok(index
+            .search(q, None)
+            .iter()
+            .map(|h| index.entry(h.entry))
+            .filter(|e| e.kind == Kind::Item)
+            .map(|e| e.id)
+            .collect());
+    }
+    let name = args.department.as_deref().unwrap_or_default();
+    let ids: Vec<Id> = store::catalogue::tree_rows(conn)?
+        .into_iter()
+        .filter(|r| r.department == name && r.status == crate::domain::ItemStatus::InUse)
+        .map(|r| r.sub_id)
+        .collect();
+    if ids.is_empty() {
+        bail!("没有监管部门“{name}”的在用子项");
+    }
+    Ok(ids)
+}
+
+pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let mut ids = targets(ctx, &store, args)?;
+    ids.sort_unstable();
+    ids.dedup();
+    let unit = actor.effective().unit_id;
+    let before: std::collections::HashSet<Id> = store::claims::claims_of_unit(store.conn(), unit)?
+        .into_iter()
+        .map(|c| c.sub_item_id)
+        .collect();
+    let (verb, changed, unchanged) = if args.dry_run {
+        let already = ids.iter().filter(|i| before.contains(i)).count();
+        if args.unclaim {
+            ("将取消认领", already, ids.len() - already)
+        } else {
+            ("将认领", ids.len() - already, already)
+        }
+    } else if args.unclaim {
+        let r = claims::unclaim_many(&mut store, &actor, &ids)?;
+        ("已取消认领", r.changed.len(), r.unchanged)
+    } else {
+        let r = claims::claim_many(&mut store, &actor, &ids, !args.not_exercised)?;
+        ("已认领", r.changed.len(), r.unchanged)
+    };
+    if ctx.json {
+        output::json(&serde_json::json!({
+            "unclaim": args.unclaim,
+            "dry_run": args.dry_run,
+            "sub_items": ids.len(),
+            "changed": changed,
+            "unchanged": unchanged,
+        }))?;
+    } else if args.unclaim {
+        println!("{verb} {changed} 项（其中 {unchanged} 项原未认领）");
+    } else {
+        println!("{verb} {changed} 项（其中 {unchanged} 项原已认领）");
+    }
+    Ok(ExitCode::SUCCESS)
+}
