@@ -1,7 +1,7 @@
 //! Assembling what the spreadsheet exports print: the rows a reader may
 //! see (涉密 items only for a platform_admin who asks for them).
 
-use super::{Actor, AppError};
+use super::{Actor, AppError, views};
 use crate::domain::{ChecklistFields, Id, Role, Unit};
 use crate::store::checklists::Scope;
 use crate::store::{self, Store};
@@ -100,16 +100,13 @@ pub fn export_checklists(
     path: &std::path::Path,
 ) -> Result<usize, AppError> {
     let title = checklist_title(store.conn(), scope)?;
-    let db = store.path().to_path_buf();
-    let options = store::OpenOptions {
-        create: false,
-        allow_network_fs: store.network_filesystem().is_some(),
-    };
+    // Opened here, read on the other thread.
+    let second = views::another_connection(store)?;
     let (send, receive) = std::sync::mpsc::sync_channel::<Result<ChecklistRow, AppError>>(2048);
     let reader = std::thread::spawn(move || {
         let read =
             || -> Result<(), AppError> {
-                let s = store::open(&db, &options)?;
+                let s = second;
                 let mut maker = RowMaker {
                     conn: s.conn(),
                     units: HashMap::new(),

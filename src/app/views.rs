@@ -3,7 +3,7 @@
 
 use super::{Actor, AppError};
 use crate::domain::{Checklist, ChecklistState, Id, LegalBasis, MainItem, Role, SubItem, Unit};
-use crate::store::catalogue::TreeRow;
+pub use crate::store::catalogue::TreeRow;
 use crate::store::claims::UnitFigures;
 use crate::store::{self, Store};
 use std::collections::HashMap;
@@ -18,24 +18,48 @@ pub struct TreeData {
     pub show_classified: bool,
 }
 
-pub fn tree(store: &Store, actor: Option<&Actor>) -> Result<TreeData, AppError> {
-    let conn = store.conn();
-    let rows = store::catalogue::tree_rows(conn)?;
-    let (claims, checklists, show_classified) = match actor {
-        Some(a) => {
-            let unit = a.effective().unit_id;
-            let claims = store::claims::claims_of_unit(conn, unit)?
-                .into_iter()
-                .map(|c| (c.sub_item_id, c.exercised))
-                .collect();
-            (
-                claims,
-                store::checklists::states_of_unit(conn, unit)?,
-                a.effective().role == Role::PlatformAdmin,
-            )
-        }
-        None => (HashMap::new(), HashMap::new(), false),
+/// The current unit's marks: its claims (sub-item → exercised) and the
+/// state of its checklists. Few rows: cheap to read again after a commit.
+pub type Marks = (HashMap<Id, bool>, HashMap<Id, ChecklistState>);
+
+pub fn marks(store: &Store, actor: Option<&Actor>) -> Result<Marks, AppError> {
+    let Some(a) = actor else {
+        return Ok(Default::default());
     };
+    let conn = store.conn();
+    let unit = a.effective().unit_id;
+    let claims = store::claims::claims_of_unit(conn, unit)?
+        .into_iter()
+        .map(|c| (c.sub_item_id, c.exercised))
+        .collect();
+    Ok((claims, store::checklists::states_of_unit(conn, unit)?))
+}
+
+/// Departments and their sub-item counts: the top of the tree.
+pub fn departments(store: &Store) -> Result<Vec<(String, i64)>, AppError> {
+    Ok(store::catalogue::department_counts(store.conn())?)
+}
+
+/// Changes whenever the catalogue does.
+pub fn catalogue_stamp(store: &Store) -> Result<(i64, i64, i64), AppError> {
+    Ok(store::catalogue::catalogue_stamp(store.conn())?)
+}
+
+/// Another connection to the same file, for reading on another thread.
+pub fn another_connection(store: &Store) -> Result<Store, AppError> {
+    Ok(store::open(
+        store.path(),
+        &store::OpenOptions {
+            create: false,
+            allow_network_fs: store.network_filesystem().is_some(),
+        },
+    )?)
+}
+
+pub fn tree(store: &Store, actor: Option<&Actor>) -> Result<TreeData, AppError> {
+    let rows = store::catalogue::tree_rows(store.conn())?;
+    let (claims, checklists) = marks(store, actor)?;
+    let show_classified = actor.is_some_and(|a| a.effective().role == Role::PlatformAdmin);
     Ok(TreeData {
         rows,
         claims,

@@ -67,9 +67,9 @@ pub struct App {
     checklist: Option<(Id, Option<Checklist>)>,
     data_version: i64,
     /// The catalogue as last read, to tell whether it must be read again.
-    catalogue_stamp: (i64, i64, i64),
+    catalogue_stamp: Option<(i64, i64, i64)>,
     /// The whole tree being read on another thread.
-    loading: Option<std::sync::mpsc::Receiver<Result<CatalogueTree, String>>>,
+    loading: Option<std::sync::mpsc::Receiver<Loaded>>,
 }
 
 fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppError> {
@@ -84,23 +84,30 @@ fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppErr
     ))
 }
 
-/// Reads the whole tree on its own connection, off the UI thread.
+/// A catalogue read on another thread: None when its stamp was still the
+/// one the caller had.
+type Loaded = Result<Option<((i64, i64, i64), CatalogueTree)>, String>;
+
+/// Reads the catalogue stamp and, when it differs from `known`, the whole
+/// tree, on a connection of its own, off the UI thread.
 fn load_tree(
     store: &Store,
     actor: Option<&Actor>,
-) -> std::sync::mpsc::Receiver<Result<CatalogueTree, String>> {
+    known: Option<(i64, i64, i64)>,
+) -> std::sync::mpsc::Receiver<Loaded> {
     let (send, receive) = std::sync::mpsc::channel();
-    let path = store.path().to_path_buf();
-    let options = crate::store::OpenOptions {
-        create: false,
-        allow_network_fs: store.network_filesystem().is_some(),
-    };
+    let second = views::another_connection(store);
     let actor = actor.cloned();
     std::thread::spawn(move || {
-        let tree = crate::store::open(&path, &options)
-            .map_err(|e| e.to_string())
-            .and_then(|s| tree_of(&s, actor.as_ref()).map_err(|e| e.to_string()));
-        let _ = send.send(tree);
+        let load = || -> Result<_, AppError> {
+            let s = second?;
+            let stamp = views::catalogue_stamp(&s)?;
+            if Some(stamp) == known {
+                return Ok(None);
+            }
+            Ok(Some((stamp, tree_of(&s, actor.as_ref())?)))
+        };
+        let _ = send.send(load().map_err(|e| e.to_string()));
     });
     receive
 }
@@ -114,12 +121,9 @@ impl App {
         keymap: Keymap,
         who: String,
     ) -> Result<App, AppError> {
-        let tree = CatalogueTree::departments_only(crate::store::catalogue::department_counts(
-            store.conn(),
-        )?);
-        let loading = Some(load_tree(&store, actor.as_ref()));
+        let tree = CatalogueTree::departments_only(views::departments(&store)?);
+        let loading = Some(load_tree(&store, actor.as_ref(), None));
         let data_version = store.data_version()?;
-        let catalogue_stamp = crate::store::catalogue::catalogue_stamp(store.conn())?;
         Ok(App {
             store,
             actor,
@@ -139,7 +143,7 @@ impl App {
             details: None,
             checklist: None,
             data_version,
-            catalogue_stamp,
+            catalogue_stamp: None,
             loading,
         })
     }
@@ -148,8 +152,9 @@ impl App {
     pub fn finish_loading(&mut self) {
         if let Some(rx) = self.loading.take() {
             match rx.recv() {
-                Ok(Ok(tree)) => self.tree.reload(tree),
-                Ok(Err(e)) => self.status = format!("无法读取事项目录：{e}"),
+                Ok(result) => {
+                    self.take_loaded(result);
+                }
                 Err(_) => self.status = "读取事项目录的线程意外结束".into(),
             }
         }
@@ -254,14 +259,10 @@ impl App {
     /// index on its own connection.
     fn open_search(&mut self) {
         if self.search.is_none() {
-            let path = self.store.path().to_path_buf();
-            let options = crate::store::OpenOptions {
-                create: false,
-                allow_network_fs: self.store.network_filesystem().is_some(),
-            };
+            let second = views::another_connection(&self.store);
             let actor = self.actor.clone();
             let worker = crate::search::worker::SearchWorker::spawn(move || {
-                let s = crate::store::open(&path, &options).map_err(|e| e.to_string())?;
+                let s = second.map_err(|e| e.to_string())?;
                 let entries =
                     views::search_entries(&s, actor.as_ref()).map_err(|e| e.to_string())?;
                 Ok((crate::search::engine::Index::new(entries), Some(s)))
@@ -284,6 +285,24 @@ impl App {
         }
     }
 
+    /// Puts a freshly read catalogue in place; true when it changed.
+    fn take_loaded(&mut self, result: Loaded) -> bool {
+        match result {
+            Ok(None) => false,
+            Ok(Some((stamp, tree))) => {
+                self.catalogue_stamp = Some(stamp);
+                self.tree.reload(tree);
+                self.details = None;
+                self.checklist = None;
+                true
+            }
+            Err(e) => {
+                self.status = format!("无法读取事项目录：{e}");
+                true
+            }
+        }
+    }
+
     /// Takes what background work has finished; true when the screen changes.
     pub fn pump(&mut self) -> bool {
         let mut changed = self.search.as_mut().is_some_and(|s| s.pump());
@@ -291,13 +310,7 @@ impl App {
             match rx.try_recv() {
                 Ok(result) => {
                     self.loading = None;
-                    match result {
-                        Ok(tree) => self.tree.reload(tree),
-                        Err(e) => self.status = format!("无法读取事项目录：{e}"),
-                    }
-                    self.details = None;
-                    self.checklist = None;
-                    changed = true;
+                    changed |= self.take_loaded(result);
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => {}
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => {
@@ -385,29 +398,18 @@ impl App {
         self.data_version = v;
         // The unit's own marks are few: read them now. The catalogue only
         // when it changed, and then off the UI thread.
-        if let Some(a) = &self.actor {
-            let unit = a.effective().unit_id;
-            let conn = self.store.conn();
-            match (
-                crate::store::claims::claims_of_unit(conn, unit),
-                crate::store::checklists::states_of_unit(conn, unit),
-            ) {
-                (Ok(claims), Ok(states)) => self.tree.set_marks(Marks {
-                    claims: claims
-                        .into_iter()
-                        .map(|c| (c.sub_item_id, c.exercised))
-                        .collect(),
-                    checklists: states,
-                }),
-                (Err(e), _) | (_, Err(e)) => self.status = format!("刷新失败：{e}"),
+        if self.actor.is_some() {
+            match views::marks(&self.store, self.actor.as_ref()) {
+                Ok((claims, checklists)) => self.tree.set_marks(Marks { claims, checklists }),
+                Err(e) => self.status = format!("刷新失败：{e}"),
             }
         }
-        if let Ok(stamp) = crate::store::catalogue::catalogue_stamp(self.store.conn())
-            && stamp != self.catalogue_stamp
-            && self.loading.is_none()
-        {
-            self.catalogue_stamp = stamp;
-            self.loading = Some(load_tree(&self.store, self.actor.as_ref()));
+        if self.loading.is_none() {
+            self.loading = Some(load_tree(
+                &self.store,
+                self.actor.as_ref(),
+                self.catalogue_stamp,
+            ));
         }
         self.details = None;
         self.checklist = None;

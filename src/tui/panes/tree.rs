@@ -1,8 +1,8 @@
 //! 事项目录: 监管部门 → 主项 → 子项, with the current unit's marks, filters
 //! that combine, and rendering of only the rows on screen.
 
+use crate::app::views::TreeRow;
 use crate::domain::{Category, ChecklistState, Id, ItemStatus, Source};
-use crate::store::catalogue::TreeRow;
 use crate::tui::action::Action;
 use ratatui::Frame;
 use ratatui::layout::Rect;
