@@ -39,15 +39,8 @@ impl ProgressView {
     }
 
     pub fn handle(&mut self, action: Action) {
-        let last = self.rows.len().saturating_sub(1);
-        match action {
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(last),
-            Action::PageUp => self.cursor = self.cursor.saturating_sub(self.page.max(1)),
-            Action::PageDown => self.cursor = (self.cursor + self.page.max(1)).min(last),
-            Action::Top => self.cursor = 0,
-            Action::Bottom => self.cursor = last,
-            _ => {}
+        if let Some(c) = super::moved(action, self.cursor, self.rows.len(), self.page) {
+            self.cursor = c;
         }
     }
 

@@ -399,13 +399,11 @@ impl CatalogueTree {
     /// Applies an action; returns a status message when there is one to give.
     pub fn handle(&mut self, action: Action) -> Option<String> {
         let last = self.visible.len().saturating_sub(1);
+        if let Some(c) = super::moved(action, self.cursor, self.visible.len(), self.page) {
+            self.cursor = c;
+            return None;
+        }
         match action {
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(last),
-            Action::PageUp => self.cursor = self.cursor.saturating_sub(self.page.max(1)),
-            Action::PageDown => self.cursor = (self.cursor + self.page.max(1)).min(last),
-            Action::Top => self.cursor = 0,
-            Action::Bottom => self.cursor = last,
             Action::Expand => {
                 if let Some(n) = self.selected() {
                     if self.is_expanded(n) {
