@@ -9,69 +9,29 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use jianguan::app::generate::{Scale, generate};
-use jianguan::app::init::{AdminInput, init};
-use jianguan::app::{Actor, now, views};
+mod common;
+
+use common::{admin, open, percentile, province_db};
+use jianguan::app::{Actor, views};
 use jianguan::search::engine::Index;
 use jianguan::search::worker::{Message, SearchWorker};
-use jianguan::store::{self, OpenOptions};
 use jianguan::tui::app::App;
 use jianguan::tui::keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const QUERIES: [&str; 2] = ["食品安全监督检查", "spjdjc"];
 const ROUNDS: usize = 10;
 
-fn open(path: &Path) -> store::Store {
-    store::open(
-        path,
-        &OpenOptions {
-            create: false,
-            allow_network_fs: false,
-        },
-    )
-    .unwrap()
-}
-
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("province.db");
-    eprintln!("generating the province-scale database (about half a minute) …");
-    let t = Instant::now();
-    {
-        let mut s = store::open(
-            &db,
-            &OpenOptions {
-                create: true,
-                allow_network_fs: false,
-            },
-        )
-        .unwrap();
-        let admin = AdminInput {
-            login: "bench".into(),
-            name: "基准".into(),
-            mobile: String::new(),
-        };
-        init(&mut s, &admin, true, now()).unwrap();
-        generate(&mut s, Scale::Province, now(), &mut |_| {}).unwrap();
-    }
-    println!(
-        "province database generated in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    let db = province_db(dir.path());
 
     // Keystroke to results, through the same worker the TUI uses.
     let s = open(&db);
-    let actor = Actor::resolve(&s, "bench", None).unwrap();
+    let actor = Actor::resolve(&s, &admin(), None).unwrap();
     let build_path = db.clone();
     let mut worker = SearchWorker::spawn(move || {
         let s = open(&build_path);
@@ -124,7 +84,7 @@ fn main() {
     for _ in 0..5 {
         let t = Instant::now();
         let s = open(&db);
-        let actor = Actor::resolve(&s, "bench", None).ok();
+        let actor = Actor::resolve(&s, &admin(), None).ok();
         let mut app = App::new(s, actor, Keymap::defaults(), "基准".into()).unwrap();
         let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
         term.draw(|f| jianguan::tui::draw::draw(f, &mut app))

@@ -132,7 +132,6 @@ fn unit_id(s: &Store, name: &str) -> Id {
 
 /// Runs use case `case` as `a`; Ok(()) when it succeeded.
 fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError> {
-    let some_items: Vec<Id> = (1..=5).collect();
     match case {
         "create_unit" => create_unit(
             s,
@@ -167,7 +166,16 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
             target.office_post = "法规股 股长".into();
             update_account(s, a, &target, v).map(drop)
         }
-        "claim" => claims::claim_many(s, a, &some_items, true).map(drop),
+        "claim" => {
+            // Items the unit does not claim yet, so an allowed claim changes something.
+            let mine = store::claims::claims_of_unit(s.conn(), a.effective().unit_id).unwrap();
+            let fresh: Vec<Id> = (1..=258)
+                .filter(|id| !mine.iter().any(|c| c.sub_item_id == *id))
+                .take(5)
+                .collect();
+            assert!(!fresh.is_empty(), "{} claims all", a.effective().login);
+            claims::claim_many(s, a, &fresh, true).map(drop)
+        }
         "unclaim" => {
             let id = inspection_item(s, a);
             claims::unclaim_many(s, a, &[id]).map(drop)

@@ -97,7 +97,7 @@ fn narrow_shows_one_pane_with_a_switcher_title_and_hints() {
         "{s:#?}"
     );
     assert!(
-        s[23].starts_with("?/F1 帮助  / 搜索") && s[23].contains("Enter/Space 展开/收起"),
+        s[23].starts_with("?/F1 帮助  / 搜索") && s[23].contains("Space 标记  c 认领"),
         "{}",
         s[23]
     );

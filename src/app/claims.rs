@@ -2,9 +2,9 @@
 
 use super::{Actor, AppError, Write, write};
 use crate::domain::permission::WriteAction;
-use crate::domain::{Id, ItemStatus, Timestamp};
+use crate::domain::{Claim, Id, Timestamp};
 use crate::store::{self, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a bulk action did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -13,6 +13,33 @@ pub struct ClaimReport {
     pub changed: Vec<Id>,
     /// Rows that already were as asked.
     pub unchanged: usize,
+    /// The change-log row of the action (none when nothing changed): what
+    /// `undo` takes.
+    pub log_id: Option<Id>,
+}
+
+impl ClaimReport {
+    /// Logs the action when it changed something.
+    fn logged(
+        w: &Write<'_>,
+        action: &str,
+        unit: Id,
+        before: Option<&impl Serialize>,
+        after: Option<&impl Serialize>,
+        changed: Vec<Id>,
+        asked: usize,
+    ) -> Result<ClaimReport, AppError> {
+        let log_id = if changed.is_empty() {
+            None
+        } else {
+            Some(w.log(action, "unit", unit, before, after)?)
+        };
+        Ok(ClaimReport {
+            unchanged: asked - changed.len(),
+            changed,
+            log_id,
+        })
+    }
 }
 
 fn own_unit(
@@ -26,22 +53,28 @@ fn own_unit(
 
 /// Refuses unknown and cancelled sub-items, naming them.
 fn check_items(w: &Write<'_>, ids: &[Id]) -> Result<(), AppError> {
-    let mut bad = Vec::new();
-    for &id in ids {
-        match store::catalogue::sub_item_status(w.tx, id)? {
-            None => bad.push(format!("编号 {id} 的子项不存在")),
-            Some(ItemStatus::InUse) => {}
-            Some(s) => {
-                let item = store::catalogue::sub_item(w.tx, id)?;
-                bad.push(format!("{}（{}）已{}", item.name, item.code, s.label()));
-            }
-        }
-    }
+    let bad: Vec<String> = store::catalogue::unusable_sub_items(w.tx, ids)?
+        .into_iter()
+        .map(|(id, what)| match what {
+            None => format!("编号 {id} 的子项不存在"),
+            Some((status, name, code)) => format!("{name}（{code}）已{}", status.label()),
+        })
+        .collect();
     if bad.is_empty() {
         Ok(())
     } else {
         Err(AppError::Invalid(format!("不能认领：{}", bad.join("；"))))
     }
+}
+
+/// The ids in ascending order, each once: rows are then written in index
+/// order (far fewer pages touched than in tree order), and counts are of
+/// distinct items.
+fn distinct(ids: &[Id]) -> Vec<Id> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Claims the sub-items for the actor's unit in one transaction.
@@ -51,34 +84,44 @@ pub fn claim_many(
     ids: &[Id],
     exercised: bool,
 ) -> Result<ClaimReport, AppError> {
+    let ids = &distinct(ids);
     write(store, actor, |w| {
         let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
-        check_items(w, ids)?;
         let added = store::claims::claim(w.tx, unit, ids, exercised, w.actor.account_id, w.at)?;
-        w.log(
+        // Some were not added: already claimed, or not claimable (which
+        // refuses the whole action, rolled back).
+        if added.len() < ids.len() {
+            check_items(w, ids)?;
+        }
+        let after = serde_json::json!({ "sub_items": added, "exercised": exercised });
+        ClaimReport::logged(
+            w,
             "claim",
-            "unit",
             unit,
             None::<&()>,
-            Some(&serde_json::json!({ "sub_items": added, "exercised": exercised })),
-        )?;
-        Ok(ClaimReport {
-            unchanged: ids.len() - added.len(),
-            changed: added,
-        })
+            Some(&after),
+            added,
+            ids.len(),
+        )
     })
 }
 
 /// Removes the actor's unit's claims on the sub-items.
 pub fn unclaim_many(store: &mut Store, actor: &Actor, ids: &[Id]) -> Result<ClaimReport, AppError> {
+    let ids = &distinct(ids);
     write(store, actor, |w| {
         let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
         let removed = store::claims::unclaim(w.tx, unit, ids)?;
-        w.log("unclaim", "unit", unit, Some(&removed), None::<&()>)?;
-        Ok(ClaimReport {
-            unchanged: ids.len() - removed.len(),
-            changed: removed.into_iter().map(|c| c.sub_item_id).collect(),
-        })
+        let changed = removed.iter().map(|c| c.sub_item_id).collect();
+        ClaimReport::logged(
+            w,
+            "unclaim",
+            unit,
+            Some(&removed),
+            None::<&()>,
+            changed,
+            ids.len(),
+        )
     })
 }
 
@@ -89,20 +132,20 @@ pub fn set_exercised(
     ids: &[Id],
     exercised: bool,
 ) -> Result<ClaimReport, AppError> {
+    let ids = &distinct(ids);
     write(store, actor, |w| {
         let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
         let changed = store::claims::set_exercised(w.tx, unit, ids, exercised)?;
-        w.log(
+        let after = serde_json::json!({ "sub_items": changed, "exercised": exercised });
+        ClaimReport::logged(
+            w,
             "set_exercised",
-            "unit",
             unit,
             None::<&()>,
-            Some(&serde_json::json!({ "sub_items": changed, "exercised": exercised })),
-        )?;
-        Ok(ClaimReport {
-            unchanged: ids.len() - changed.len(),
+            Some(&after),
             changed,
-        })
+            ids.len(),
+        )
     })
 }
 
@@ -137,5 +180,126 @@ pub fn undo_finish_claiming(
             )?;
         }
         Ok(was.is_some())
+    })
+}
+
+/// What the logged claim actions record in `after`.
+#[derive(Deserialize)]
+struct Logged {
+    sub_items: Vec<Id>,
+    exercised: bool,
+}
+
+/// What `undo` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Undone {
+    /// The undone action, as the user knows it (认领, 取消认领, …).
+    pub action: &'static str,
+    /// The rows put back as they were.
+    pub report: ClaimReport,
+}
+
+/// Undoes one claim, unclaim or exercised action of the actor's own
+/// (identified by its change-log row) as a new logged action: claims it
+/// added are removed, claims it removed come back exactly as they were,
+/// 是否行使 flips back. Rows changed since by others stay as they are now.
+pub fn undo(store: &mut Store, actor: &Actor, log_id: Id) -> Result<Undone, AppError> {
+    write(store, actor, |w| {
+        let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
+        let entry = store::changelog::entry(w.tx, log_id)?
+            .ok_or_else(|| AppError::Invalid(format!("没有第 {log_id} 条操作记录")))?;
+        if entry.account_id != Some(w.real_id)
+            || entry.acting_as != w.acting_as
+            || entry.entity != "unit"
+            || entry.entity_id != unit.to_string()
+        {
+            return Err(AppError::Invalid(
+                "只能撤销本人为本单位所做的认领操作".into(),
+            ));
+        }
+        if store::changelog::is_undone(w.tx, log_id)? {
+            return Err(AppError::Invalid("这项操作已经撤销过".into()));
+        }
+        let unreadable = || AppError::Invalid(format!("第 {log_id} 条操作记录无法读取"));
+        let after = || -> Result<Logged, AppError> {
+            serde_json::from_str(entry.after.as_deref().unwrap_or("")).map_err(|_| unreadable())
+        };
+        let undoes = serde_json::json!({ "undoes": log_id });
+        let (action, report) = match entry.action.as_str() {
+            "claim" => {
+                let logged = after()?;
+                let removed = store::claims::unclaim(w.tx, unit, &logged.sub_items)?;
+                let changed = removed.iter().map(|c| c.sub_item_id).collect();
+                let report = ClaimReport::logged(
+                    w,
+                    "undo_claim",
+                    unit,
+                    Some(&removed),
+                    Some(&undoes),
+                    changed,
+                    logged.sub_items.len(),
+                )?;
+                ("认领", report)
+            }
+            "unclaim" => {
+                let claims: Vec<Claim> =
+                    serde_json::from_str(entry.before.as_deref().unwrap_or(""))
+                        .map_err(|_| unreadable())?;
+                let restored = store::claims::restore(w.tx, &claims)?;
+                let after = serde_json::json!({ "undoes": log_id, "sub_items": restored });
+                let report = ClaimReport::logged(
+                    w,
+                    "undo_unclaim",
+                    unit,
+                    None::<&()>,
+                    Some(&after),
+                    restored,
+                    claims.len(),
+                )?;
+                ("取消认领", report)
+            }
+            "set_exercised" => {
+                let logged = after()?;
+                let back = !logged.exercised;
+                let changed = store::claims::set_exercised(w.tx, unit, &logged.sub_items, back)?;
+                let after = serde_json::json!({
+                    "undoes": log_id, "sub_items": changed, "exercised": back
+                });
+                let report = ClaimReport::logged(
+                    w,
+                    "undo_set_exercised",
+                    unit,
+                    None::<&()>,
+                    Some(&after),
+                    changed,
+                    logged.sub_items.len(),
+                )?;
+                (
+                    if logged.exercised {
+                        "设为行使"
+                    } else {
+                        "设为不行使"
+                    },
+                    report,
+                )
+            }
+            other => {
+                return Err(AppError::Invalid(format!(
+                    "“{other}”不是认领操作，不能在这里撤销"
+                )));
+            }
+        };
+        if report.log_id.is_none() {
+            // Nothing to put back; still record that the undo was asked, so
+            // it is not offered again.
+            w.log(
+                &format!("undo_{}", entry.action),
+                "unit",
+                unit,
+                None::<&()>,
+                Some(&undoes),
+            )?;
+        }
+        Ok(Undone { action, report })
     })
 }

@@ -132,7 +132,7 @@ impl Write<'_> {
         Ok(authorize(&self.actor, action)?)
     }
 
-    /// Appends the change-log row of this write.
+    /// Appends the change-log row of this write; returns its id.
     pub fn log<B: Serialize, A: Serialize>(
         &self,
         action: &str,
@@ -140,7 +140,7 @@ impl Write<'_> {
         entity_id: impl ToString,
         before: Option<&B>,
         after: Option<&A>,
-    ) -> Result<(), AppError> {
+    ) -> Result<Id, AppError> {
         let before = before.map(to_json).transpose()?;
         let after = after.map(to_json).transpose()?;
         changelog::append(
@@ -155,8 +155,8 @@ impl Write<'_> {
                 before: before.as_deref(),
                 after: after.as_deref(),
             },
-        )?;
-        Ok(())
+        )
+        .map_err(AppError::from)
     }
 }
 

@@ -2,25 +2,33 @@
 //! transaction of their own: each is one or a few statements.
 
 use super::{Actor, AppError};
-use crate::domain::{Checklist, ChecklistState, Id, LegalBasis, MainItem, Role, SubItem, Unit};
+use crate::domain::{
+    Checklist, ChecklistState, Id, LegalBasis, MainItem, Role, SubItem, Timestamp, Unit,
+};
 pub use crate::store::catalogue::TreeRow;
 use crate::store::claims::UnitFigures;
 use crate::store::{self, Store};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What the catalogue tree shows for the current account.
 pub struct TreeData {
     pub rows: Vec<TreeRow>,
-    /// The unit's claims: sub-item → exercised.
-    pub claims: HashMap<Id, bool>,
-    pub checklists: HashMap<Id, ChecklistState>,
+    pub marks: Marks,
     /// 涉密 items not claimed by the unit are shown only to a platform_admin.
     pub show_classified: bool,
 }
 
-/// The current unit's marks: its claims (sub-item → exercised) and the
-/// state of its checklists. Few rows: cheap to read again after a commit.
-pub type Marks = (HashMap<Id, bool>, HashMap<Id, ChecklistState>);
+/// The current unit's marks on sub-items. Few rows: cheap to read again
+/// after a commit.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// Claimed sub-items → exercised.
+    pub claims: HashMap<Id, bool>,
+    pub checklists: HashMap<Id, ChecklistState>,
+    /// Other units of the same region claiming a sub-item (共同实施).
+    pub others: HashMap<Id, Vec<Arc<str>>>,
+}
 
 pub fn marks(store: &Store, actor: Option<&Actor>) -> Result<Marks, AppError> {
     let Some(a) = actor else {
@@ -32,7 +40,45 @@ pub fn marks(store: &Store, actor: Option<&Actor>) -> Result<Marks, AppError> {
         .into_iter()
         .map(|c| (c.sub_item_id, c.exercised))
         .collect();
-    Ok((claims, store::checklists::states_of_unit(conn, unit)?))
+    // One shared string per unit name, however many items it claims.
+    let mut names: HashMap<String, Arc<str>> = HashMap::new();
+    let mut others: HashMap<Id, Vec<Arc<str>>> = HashMap::new();
+    for (sub, name) in store::claims::co_claimers(conn, unit)? {
+        let name = names
+            .entry(name)
+            .or_insert_with_key(|n| Arc::from(n.as_str()))
+            .clone();
+        others.entry(sub).or_default().push(name);
+    }
+    Ok(Marks {
+        claims,
+        checklists: store::checklists::states_of_unit(conn, unit)?,
+        others,
+    })
+}
+
+/// Where the unit stands with 认领完成, for the title line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimingState {
+    /// The unit's full name (郑州市城市管理局).
+    pub unit: String,
+    pub finished_at: Option<Timestamp>,
+    /// The unit's claiming deadline (市直 or 县区 milestone).
+    pub due_at: Option<Timestamp>,
+}
+
+pub fn claiming_state(store: &Store, unit_id: Id) -> Result<ClaimingState, AppError> {
+    let conn = store.conn();
+    let unit = store::units::unit(conn, unit_id)?;
+    let due_at = store::milestones::list(conn)?
+        .into_iter()
+        .find(|m| m.key.starts_with("claims") && m.audience.covers(unit.region_level))
+        .map(|m| m.due_at);
+    Ok(ClaimingState {
+        unit: unit.full_name(),
+        finished_at: store::claims::finished_at(conn, unit_id)?,
+        due_at,
+    })
 }
 
 /// Departments and their sub-item counts: the top of the tree.
@@ -58,12 +104,10 @@ pub fn another_connection(store: &Store) -> Result<Store, AppError> {
 
 pub fn tree(store: &Store, actor: Option<&Actor>) -> Result<TreeData, AppError> {
     let rows = store::catalogue::tree_rows(store.conn())?;
-    let (claims, checklists) = marks(store, actor)?;
     let show_classified = actor.is_some_and(|a| a.effective().role == Role::PlatformAdmin);
     Ok(TreeData {
         rows,
-        claims,
-        checklists,
+        marks: marks(store, actor)?,
         show_classified,
     })
 }

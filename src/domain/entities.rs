@@ -2,7 +2,7 @@
 
 use super::checklist::ChecklistFields;
 use super::enums::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub type Id = i64;
 /// Seconds since the Unix epoch, UTC.
@@ -160,7 +160,7 @@ pub struct PowerListEntry {
 }
 
 /// 认领
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     pub unit_id: Id,
     pub sub_item_id: Id,

@@ -281,14 +281,29 @@ pub fn counts(conn: &Connection) -> Result<CatalogueCounts, StoreError> {
     })
 }
 
-/// Status of a sub-item's main item and itself, e.g. for refusing to claim
-/// cancelled items.
-pub fn sub_item_status(conn: &Connection, id: Id) -> Result<Option<ItemStatus>, StoreError> {
-    Ok(conn
-        .query_row("SELECT status FROM sub_items WHERE id = ?1", [id], |r| {
-            key(r, 0)
-        })
-        .optional()?)
+/// A sub-item that cannot be claimed: its status, name and code.
+pub type Unusable = (ItemStatus, String, String);
+
+/// Of these ids, the ones that are not in-use sub-items, with what they
+/// are (None: no such sub-item). One statement for a whole bulk claim.
+pub fn unusable_sub_items(
+    conn: &Connection,
+    ids: &[Id],
+) -> Result<Vec<(Id, Option<Unusable>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT j.value, s.status, s.name, s.code
+         FROM json_each(?1) j LEFT JOIN sub_items s ON s.id = j.value
+         WHERE s.status IS NOT 'in_use'",
+    )?;
+    let ids = serde_json::to_string(ids).unwrap_or_default();
+    let rows = stmt.query_map([ids], |r| {
+        let what = match r.get::<_, Option<String>>(1)? {
+            None => None,
+            Some(_) => Some((key(r, 1)?, r.get(2)?, r.get(3)?)),
+        };
+        Ok((r.get(0)?, what))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Deletes a sub-item nobody claims or has a checklist for; false if it is

@@ -114,6 +114,29 @@ pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<ChangeLogEntry>, Stor
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// One row by id.
+pub fn entry(conn: &Connection, id: Id) -> Result<Option<ChangeLogEntry>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM change_log WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Whether a later row records the undoing of row `id` (its `after` holds
+/// `"undoes": id`).
+pub fn is_undone(conn: &Connection, id: Id) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM change_log
+                        WHERE id > ?1 AND action LIKE 'undo%'
+                          AND json_extract(after, '$.undoes') = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn count(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
 }

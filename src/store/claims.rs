@@ -4,8 +4,11 @@ use super::StoreError;
 use crate::domain::{Claim, Id, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Claims each sub-item for the unit; returns the ids that were not yet
-/// claimed (and now are). Already claimed ones are left as they were.
+/// Claims each in-use sub-item for the unit; returns the ids that were not
+/// yet claimed (and now are). Already claimed ones are left as they were;
+/// unknown or cancelled ones are skipped (the caller says why). One
+/// statement for the whole set: bulk claims run to ten thousand rows, and
+/// each sub-item's page is read once for the status and the foreign key.
 pub fn claim(
     conn: &Connection,
     unit_id: Id,
@@ -16,15 +19,13 @@ pub fn claim(
 ) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         SELECT ?1, s.id, ?3, ?4, ?5
+         FROM json_each(?2) j JOIN sub_items s ON s.id = j.value AND s.status = 'in_use'
+         RETURNING sub_item_id",
     )?;
-    let mut added = Vec::new();
-    for &id in sub_item_ids {
-        if stmt.execute(params![unit_id, id, exercised, by, at])? == 1 {
-            added.push(id);
-        }
-    }
-    Ok(added)
+    let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
+    let rows = stmt.query_map(params![unit_id, ids, exercised, by, at], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Removes the unit's claims on these sub-items; returns the removed claims.
@@ -63,6 +64,45 @@ pub fn set_exercised(
         }
     }
     Ok(changed)
+}
+
+/// Puts claims back exactly as they were (undoing an unclaim); returns the
+/// sub-items restored. Ones claimed again since are left as they are now.
+pub fn restore(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut restored = Vec::new();
+    for c in claims {
+        if stmt.execute(params![
+            c.unit_id,
+            c.sub_item_id,
+            c.exercised,
+            c.note,
+            c.claimed_by,
+            c.claimed_at
+        ])? == 1
+        {
+            restored.push(c.sub_item_id);
+        }
+    }
+    Ok(restored)
+}
+
+/// Claims by the other units of the unit's region (共同实施 at the same
+/// level): (sub-item, unit name), grouped by sub-item.
+pub fn co_claimers(conn: &Connection, unit_id: Id) -> Result<Vec<(Id, String)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.sub_item_id, u.name
+         FROM units me
+         JOIN units u ON u.region_id = me.region_id AND u.id <> me.id
+         JOIN claims c ON c.unit_id = u.id
+         WHERE me.id = ?1
+         ORDER BY c.sub_item_id, u.id",
+    )?;
+    let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claim> {

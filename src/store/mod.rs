@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod changelog;
 pub mod checklists;
+mod checkpoint;
 pub mod claims;
 pub mod local_items;
 pub mod milestones;

@@ -79,7 +79,7 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
     if opts.create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
         path: path.to_path_buf(),
         source: e,
     })?;
@@ -87,6 +87,9 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
     check_application_id(&conn, path)?;
     let journal = if network.is_some() { "DELETE" } else { "WAL" };
     set_journal_mode(&conn, journal)?;
+    if network.is_none() {
+        super::checkpoint::install(&mut conn, path)?;
+    }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let applied = migrate(&conn, path)?;

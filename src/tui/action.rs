@@ -33,9 +33,42 @@ pub enum Action {
     ClearFilters,
     ToggleMouse,
     Search,
+    Pick,
+    PickRange,
+    PickAll,
+    ClearPicks,
+    Claim,
+    Unclaim,
+    ToggleExercised,
+    FinishClaiming,
+    Undo,
 }
 
 impl Action {
+    /// A word or two for the status line's key hints.
+    pub fn short(self) -> &'static str {
+        match self {
+            Action::Search => "搜索",
+            Action::Pick => "标记",
+            Action::PickRange => "标记范围",
+            Action::PickAll => "全部标记",
+            Action::ClearPicks => "清除标记",
+            Action::Claim => "认领",
+            Action::Unclaim => "取消认领",
+            Action::ToggleExercised => "是否行使",
+            Action::FinishClaiming => "认领完成",
+            Action::Undo => "撤销",
+            Action::Toggle => "展开",
+            Action::FilterMine => "已认领",
+            Action::FilterUnclaimed => "未认领",
+            Action::FilterCategory => "类别",
+            Action::FilterSource => "来源",
+            Action::FilterDepartment => "本部门",
+            Action::ClearFilters => "清除筛选",
+            other => other.describe(),
+        }
+    }
+
     /// What the action does, for the help overlay and the status line.
     pub fn describe(self) -> &'static str {
         match self {
@@ -66,6 +99,15 @@ impl Action {
             Action::ClearFilters => "清除筛选",
             Action::ToggleMouse => "开关鼠标",
             Action::Search => "搜索（名称/拼音/编码/依据）",
+            Action::Pick => "标记/取消标记（主项连同子项）",
+            Action::PickRange => "标记从上次标记处到此行",
+            Action::PickAll => "标记筛选出的全部子项",
+            Action::ClearPicks => "清除全部标记",
+            Action::Claim => "认领（标记的，或当前行）",
+            Action::Unclaim => "取消认领",
+            Action::ToggleExercised => "切换是否行使",
+            Action::FinishClaiming => "本单位认领完成",
+            Action::Undo => "撤销上一个认领操作",
         }
     }
 }

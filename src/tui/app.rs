@@ -6,12 +6,15 @@ use super::keymap::Keymap;
 use super::panes::basis::{self, BasisView};
 use super::panes::progress::ProgressView;
 use super::panes::search::{self, SearchBox};
-use super::panes::tree::{CatalogueTree, Marks};
+use super::panes::tree::CatalogueTree;
 use crate::app::views::{self, ItemDetails};
 use crate::app::{Actor, AppError};
 use crate::domain::{Checklist, Id};
 use crate::store::Store;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+mod claiming;
+pub use claiming::{Op, Pending};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -63,6 +66,12 @@ pub struct App {
     pub detail_scroll: u16,
     /// The title line's account description.
     pub who: String,
+    /// The unit's 认领完成 and claiming deadline, for the title line.
+    pub claiming: Option<views::ClaimingState>,
+    /// A bulk action waiting for the user's yes.
+    pub confirm: Option<Pending>,
+    /// This session's undoable claim actions, newest last.
+    undo: Vec<claiming::Done>,
     details: Option<(Id, ItemDetails)>,
     checklist: Option<(Id, Option<Checklist>)>,
     data_version: i64,
@@ -76,10 +85,7 @@ fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppErr
     let data = views::tree(store, actor)?;
     Ok(CatalogueTree::new(
         data.rows,
-        Marks {
-            claims: data.claims,
-            checklists: data.checklists,
-        },
+        data.marks,
         data.show_classified,
     ))
 }
@@ -124,6 +130,10 @@ impl App {
         let tree = CatalogueTree::departments_only(views::departments(&store)?);
         let loading = Some(load_tree(&store, actor.as_ref(), None));
         let data_version = store.data_version()?;
+        let claiming = match &actor {
+            Some(a) => Some(views::claiming_state(&store, a.effective().unit_id)?),
+            None => None,
+        };
         Ok(App {
             store,
             actor,
@@ -140,6 +150,9 @@ impl App {
             mouse: false,
             detail_scroll: 0,
             who,
+            claiming,
+            confirm: None,
+            undo: Vec::new(),
             details: None,
             checklist: None,
             data_version,
@@ -161,6 +174,11 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
+        if self.confirm.is_some() {
+            let yes = matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter);
+            self.answer(yes);
+            return;
+        }
         if self.help {
             // Any key closes help; its own key does too.
             self.help = false;
@@ -190,6 +208,16 @@ impl App {
                 search::Outcome::Open(crate::search::engine::Kind::Basis, id) => {
                     self.search_open = false;
                     self.open_basis(id);
+                }
+                search::Outcome::Pick(query, ids) => {
+                    self.search_open = false;
+                    self.focus = Pane::Tree;
+                    let matched = ids.len();
+                    let added = self.tree.pick_ids(ids);
+                    self.status = format!(
+                        "搜索“{query}”匹配 {matched} 个子项，新标记 {added} 项，共标记 {} 项",
+                        self.tree.picked_count()
+                    );
                 }
             }
             return;
@@ -223,6 +251,9 @@ impl App {
             Action::FocusChecklist => self.focus_on(Pane::Checklist),
             Action::FocusProgress => self.focus_on(Pane::Progress),
             Action::Search => self.open_search(),
+            Action::Claim | Action::Unclaim | Action::ToggleExercised => self.bulk(action),
+            Action::FinishClaiming => self.finish(),
+            Action::Undo => self.undo_last(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.status = if self.mouse {
@@ -400,7 +431,7 @@ impl App {
         // when it changed, and then off the UI thread.
         if self.actor.is_some() {
             match views::marks(&self.store, self.actor.as_ref()) {
-                Ok((claims, checklists)) => self.tree.set_marks(Marks { claims, checklists }),
+                Ok(marks) => self.tree.set_marks(marks),
                 Err(e) => self.status = format!("刷新失败：{e}"),
             }
         }
@@ -411,14 +442,27 @@ impl App {
                 self.catalogue_stamp,
             ));
         }
+        if let Some(a) = &self.actor {
+            self.claiming = views::claiming_state(&self.store, a.effective().unit_id).ok();
+        }
+        self.forget_cached_item();
+        self.reread_progress();
+        true
+    }
+
+    /// The item and checklist panes read their data again when next drawn.
+    fn forget_cached_item(&mut self) {
         self.details = None;
         self.checklist = None;
+    }
+
+    /// The progress table, when open, read again.
+    fn reread_progress(&mut self) {
         if self.progress.is_some()
             && let Ok(rows) = views::progress(&self.store)
         {
             self.progress = Some(ProgressView::new(rows));
         }
-        true
     }
 
     /// Help first (so it always fits on the status line), then the actions

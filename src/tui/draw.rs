@@ -49,21 +49,24 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(" jianguan ", Style::new().add_modifier(Modifier::REVERSED)),
-            Span::raw(format!(
-                " {}  {}",
-                app.who,
-                app.store
-                    .path()
-                    .file_name()
-                    .map(|f| f.to_string_lossy())
-                    .unwrap_or_default()
-            )),
-        ])),
-        title,
-    );
+    // 认领完成 first: the account text can be long and is cut at the edge.
+    let mut head = vec![Span::styled(
+        " jianguan ",
+        Style::new().add_modifier(Modifier::REVERSED),
+    )];
+    if let Some(c) = &app.claiming {
+        head.push(claiming_span(c));
+    }
+    head.push(Span::raw(format!("  {}", app.who)));
+    head.push(Span::raw(format!(
+        "  {}",
+        app.store
+            .path()
+            .file_name()
+            .map(|f| f.to_string_lossy())
+            .unwrap_or_default()
+    )));
+    frame.render_widget(Paragraph::new(Line::from(head)), title);
     draw_tabs(frame, tabs, app);
     let wide = area.width >= WIDE;
     match (wide, app.focus) {
@@ -99,6 +102,48 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     if app.help {
         draw_help(frame, area, app);
     }
+    if let Some(p) = &app.confirm {
+        draw_confirm(frame, area, &p.question);
+    }
+}
+
+/// “认领完成 05-14 16:20”, or the deadline while it is not.
+fn claiming_span(c: &crate::app::views::ClaimingState) -> Span<'static> {
+    // Month-day and time: the year is the campaign's.
+    let short = |t| {
+        crate::domain::format_time(t)
+            .get(5..)
+            .unwrap_or_default()
+            .to_string()
+    };
+    match (c.finished_at, c.due_at) {
+        (Some(at), _) => Span::styled(
+            format!("  认领完成 {}", short(at)),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        (None, Some(due)) => Span::raw(format!("  认领截止 {}", short(due))),
+        (None, None) => Span::raw(""),
+    }
+}
+
+/// The yes/no question before a large or final action.
+fn draw_confirm(frame: &mut Frame, area: Rect, question: &str) {
+    let width = 60.min(area.width);
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    let rows: u16 = question
+        .lines()
+        .map(|l| (unicode_width::UnicodeWidthStr::width(l).max(1)).div_ceil(inner_width) as u16)
+        .sum();
+    let rect = centered(area, width, rows + 2);
+    frame.render_widget(Clear, rect);
+    clear_wide_edges(frame, rect);
+    let block = block(" 请确认 ".into(), true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    frame.render_widget(
+        Paragraph::new(question.to_string()).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
@@ -145,9 +190,17 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
 
 /// “key 说明” pairs for a list of actions.
 fn hint_spans(app: &App, actions: &[Action]) -> Vec<(String, &'static str)> {
+    described(app, actions, Action::describe)
+}
+
+fn described(
+    app: &App,
+    actions: &[Action],
+    text: fn(Action) -> &'static str,
+) -> Vec<(String, &'static str)> {
     actions
         .iter()
-        .map(|a| (app.keymap.keys_of(*a), a.describe()))
+        .map(|a| (app.keymap.keys_of(*a), text(*a)))
         .filter(|(k, _)| !k.is_empty())
         .collect()
 }
@@ -161,7 +214,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
         spans.push(Span::raw(" "));
     }
-    for (keys, what) in hint_spans(app, &app.hints()) {
+    for (keys, what) in described(app, &app.hints(), Action::short) {
         spans.push(Span::styled(
             keys,
             Style::new().add_modifier(Modifier::REVERSED),

@@ -140,6 +140,15 @@ impl Keymap {
         };
         match parse(&text, &path.display().to_string()) {
             Ok(user) => {
+                // A key the user gives to an action is taken from the
+                // default that had it, so one key never means two things.
+                for (action, keys) in &user {
+                    for (other, theirs) in map.bindings.iter_mut() {
+                        if other != action {
+                            theirs.retain(|(_, k)| keys.iter().all(|(_, u)| u != k));
+                        }
+                    }
+                }
                 map.bindings.extend(user);
                 (map, None)
             }
@@ -196,7 +205,35 @@ mod tests {
             Some(Action::Bottom)
         );
         assert_eq!(map.keys_of(Action::Help), "?/F1");
-        assert_eq!(map.keys_of(Action::Toggle), "Enter/Space");
+        assert_eq!(map.keys_of(Action::Toggle), "Enter");
+        assert_eq!(map.keys_of(Action::Pick), "Space");
+        assert_eq!(map.action_for(key(' ')), Some(Action::Pick));
+    }
+
+    #[test]
+    fn no_default_key_means_two_actions() {
+        let map = Keymap::defaults();
+        let mut seen = std::collections::HashMap::new();
+        for (action, keys) in &map.bindings {
+            for (text, k) in keys {
+                if let Some(first) = seen.insert(*k, *action) {
+                    panic!("{text} is bound to {first:?} and {action:?}");
+                }
+            }
+        }
+        assert!(seen.len() > 40);
+    }
+
+    #[test]
+    fn a_key_taken_by_the_user_leaves_its_default_action() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("keymap.toml");
+        std::fs::write(&file, "[keys]\nfilter_unclaimed = [\"u\"]\n").unwrap();
+        let (map, warning) = Keymap::load(Some(&file));
+        assert!(warning.is_none());
+        assert_eq!(map.action_for(key('u')), Some(Action::FilterUnclaimed));
+        assert_eq!(map.keys_of(Action::Undo), "");
+        assert_eq!(map.action_for(key('n')), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::domain::Id;
 use crate::search::engine::{Hit, Index, Kind};
 use crate::search::worker::{Message, SearchWorker};
 use ratatui::Frame;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -20,6 +20,8 @@ pub enum Outcome {
     Stay,
     Close,
     Open(Kind, Id),
+    /// Mark these sub-items in the tree (every item matching the query).
+    Pick(String, Vec<Id>),
 }
 
 pub struct SearchBox {
@@ -119,6 +121,27 @@ impl SearchBox {
             .collect()
     }
 
+    /// Every sub-item matching the query, not only the hits listed.
+    fn all_items(&mut self) -> Outcome {
+        let query = self.input.value().trim().to_string();
+        let Some(index) = &self.index else {
+            self.note = "索引尚未建好，稍后再试".into();
+            return Outcome::Stay;
+        };
+        if query.is_empty() {
+            self.note = "先输入要查找的内容，再按 Ctrl-A 标记全部匹配的事项".into();
+            return Outcome::Stay;
+        }
+        let ids = index
+            .matches(&query, None)
+            .iter()
+            .map(|h| index.entry(h.entry))
+            .filter(|e| e.kind == Kind::Item)
+            .map(|e| e.id)
+            .collect();
+        Outcome::Pick(query, ids)
+    }
+
     pub fn on_paste(&mut self, text: &str) {
         for c in text.chars().filter(|c| !c.is_control()) {
             self.input.handle(tui_input::InputRequest::InsertChar(c));
@@ -130,6 +153,9 @@ impl SearchBox {
         let positions = self.hit_positions();
         match key.code {
             KeyCode::Esc => return Outcome::Close,
+            KeyCode::Char('a') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                return self.all_items();
+            }
             KeyCode::Down => self.cursor = (self.cursor + 1).min(positions.len().saturating_sub(1)),
             KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
             KeyCode::PageDown => {
@@ -187,7 +213,7 @@ impl SearchBox {
     pub fn draw(&mut self, frame: &mut Frame, area: Rect) {
         let rect = crate::tui::draw::overlay(frame, area);
         let block = crate::tui::draw::block(
-            " 搜索：名称、编码、拼音（Enter 打开，Esc 关闭） ".into(),
+            " 搜索（Enter 打开  Ctrl-A 标记全部匹配的事项  Esc 关闭） ".into(),
             true,
         );
         let inner = block.inner(rect);

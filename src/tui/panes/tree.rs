@@ -2,14 +2,15 @@
 //! that combine, and rendering of only the rows on screen.
 
 use crate::app::views::TreeRow;
-use crate::domain::{Category, ChecklistState, Id, ItemStatus, Source};
+use crate::domain::{Category, Id, ItemStatus, Source};
 use crate::tui::action::Action;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone)]
 pub struct Sub {
@@ -80,13 +81,7 @@ impl Filter {
     }
 }
 
-/// The current unit's marks on sub-items.
-#[derive(Debug, Clone, Default)]
-pub struct Marks {
-    /// Claimed sub-items → exercised.
-    pub claims: HashMap<Id, bool>,
-    pub checklists: HashMap<Id, ChecklistState>,
-}
+pub use crate::app::views::Marks;
 
 #[derive(Debug, Clone, Default)]
 pub struct CatalogueTree {
@@ -102,7 +97,14 @@ pub struct CatalogueTree {
     page: usize,
     /// Only the departments are known yet; the items are being read.
     pub loading: bool,
+    /// Sub-items marked for the next bulk action (标记).
+    picked: HashSet<Id>,
+    /// The row last marked: one end of a range mark.
+    anchor: Option<(u8, String)>,
 }
+
+/// Rows with more sub-items than this ask before a bulk action.
+pub const LARGE: usize = 50;
 
 fn category_char(c: Category) -> &'static str {
     match c {
@@ -321,6 +323,147 @@ impl CatalogueTree {
         self.visible.len()
     }
 
+    /// The sub-items under a row that pass the filters (a sub-item row:
+    /// itself), whether or not the row is expanded.
+    fn subs_under(&self, node: Node) -> Vec<Id> {
+        let passing = |d: usize, m: usize| {
+            let dept = &self.departments[d];
+            let main = &dept.mains[m];
+            main.subs
+                .iter()
+                .filter(move |s| self.sub_passes(dept, main, s))
+                .map(|s| s.id)
+        };
+        match node {
+            Node::Sub(d, m, s) => vec![self.departments[d].mains[m].subs[s].id],
+            Node::Main(d, m) => passing(d, m).collect(),
+            Node::Department(d) => (0..self.departments[d].mains.len())
+                .flat_map(|m| passing(d, m))
+                .collect(),
+        }
+    }
+
+    pub fn picked_count(&self) -> usize {
+        self.picked.len()
+    }
+
+    /// What a bulk action acts on: the marked sub-items if any, else the
+    /// sub-items under the cursor (filtered). True when they are the marks.
+    pub fn targets(&self) -> (Vec<Id>, bool) {
+        if !self.picked.is_empty() {
+            let mut ids: Vec<Id> = self.picked.iter().copied().collect();
+            ids.sort_unstable();
+            return (ids, true);
+        }
+        let ids = match self.selected() {
+            Some(n) if !self.loading => self.subs_under(n),
+            _ => Vec::new(),
+        };
+        (ids, false)
+    }
+
+    /// Marks the sub-items (present in the tree) with these ids; returns
+    /// how many are marked now that were not.
+    pub fn pick_ids(&mut self, ids: impl IntoIterator<Item = Id>) -> usize {
+        let known: HashSet<Id> = self
+            .departments
+            .iter()
+            .flat_map(|d| d.mains.iter().flat_map(|m| m.subs.iter().map(|s| s.id)))
+            .collect();
+        ids.into_iter()
+            .filter(|id| known.contains(id) && self.picked.insert(*id))
+            .count()
+    }
+
+    pub fn clear_picks(&mut self) {
+        self.picked.clear();
+        self.anchor = None;
+    }
+
+    /// Space: marks the row (a main item or department: its filtered
+    /// sub-items), or unmarks it when all of them were marked.
+    fn pick(&mut self) -> String {
+        let Some(node) = self.selected().filter(|_| !self.loading) else {
+            return "事项尚未读完，稍后再标记".into();
+        };
+        let ids = self.subs_under(node);
+        let all = ids.iter().all(|id| self.picked.contains(id));
+        for id in &ids {
+            if all {
+                self.picked.remove(id);
+            } else {
+                self.picked.insert(*id);
+            }
+        }
+        self.anchor = Some(self.key_of(node));
+        self.cursor = (self.cursor + 1).min(self.visible.len().saturating_sub(1));
+        let verb = if all { "取消标记" } else { "标记" };
+        format!(
+            "{verb} {} 个子项，共标记 {} 项",
+            ids.len(),
+            self.picked.len()
+        )
+    }
+
+    /// Marks every row from the last marked one to the cursor.
+    fn pick_range(&mut self) -> String {
+        let from = self
+            .anchor
+            .as_ref()
+            .and_then(|a| self.visible.iter().position(|n| self.key_of(*n) == *a));
+        let Some(from) = from else {
+            return "请先用 Space 标记范围的起点，再移到终点按此键".into();
+        };
+        let (lo, hi) = (from.min(self.cursor), from.max(self.cursor));
+        let ids: Vec<Id> = self.visible[lo..=hi]
+            .iter()
+            .flat_map(|n| self.subs_under(*n))
+            .collect();
+        let added = ids.into_iter().filter(|id| self.picked.insert(*id)).count();
+        self.anchor = self.selected_key();
+        format!(
+            "标记第 {}-{} 行：新增 {added} 项，共标记 {} 项",
+            lo + 1,
+            hi + 1,
+            self.picked.len()
+        )
+    }
+
+    /// Marks every sub-item that passes the filters, expanded or not.
+    fn pick_all(&mut self) -> String {
+        if self.loading {
+            return "事项尚未读完，稍后再标记".into();
+        }
+        let ids: Vec<Id> = (0..self.departments.len())
+            .flat_map(|d| self.subs_under(Node::Department(d)))
+            .collect();
+        let n = ids.len();
+        self.picked.extend(ids);
+        let scope = if self.filtering() {
+            format!("筛选（{}）出的", self.filter.describe())
+        } else {
+            "目录中".to_string()
+        };
+        format!(
+            "已标记{scope}全部 {n} 个子项，共标记 {} 项",
+            self.picked.len()
+        )
+    }
+
+    /// `>` all sub-items under the row are marked, `~` some, ` ` none.
+    fn pick_sign(&self, node: Node) -> char {
+        if self.picked.is_empty() {
+            return ' ';
+        }
+        let ids = self.subs_under(node);
+        let n = ids.iter().filter(|id| self.picked.contains(id)).count();
+        match n {
+            0 => ' ',
+            n if n == ids.len() => '>',
+            _ => '~',
+        }
+    }
+
     /// Moves the cursor to a sub-item by id, expanding its parents.
     pub fn select_sub(&mut self, sub_id: Id) -> bool {
         for (di, d) in self.departments.iter().enumerate() {
@@ -483,6 +626,14 @@ impl CatalogueTree {
                 self.filter = Filter::default();
                 return Some(self.after_filter());
             }
+            Action::Pick => return Some(self.pick()),
+            Action::PickRange => return Some(self.pick_range()),
+            Action::PickAll => return Some(self.pick_all()),
+            Action::ClearPicks => {
+                let n = self.picked.len();
+                self.clear_picks();
+                return Some(format!("已清除 {n} 个标记"));
+            }
             _ => {}
         }
         None
@@ -512,6 +663,15 @@ impl CatalogueTree {
     pub fn hints() -> &'static [Action] {
         &[
             Action::Search,
+            Action::Pick,
+            Action::Claim,
+            Action::Unclaim,
+            Action::ToggleExercised,
+            Action::Undo,
+            Action::PickRange,
+            Action::PickAll,
+            Action::ClearPicks,
+            Action::FinishClaiming,
             Action::Toggle,
             Action::FilterMine,
             Action::FilterUnclaimed,
@@ -524,7 +684,13 @@ impl CatalogueTree {
         ]
     }
 
-    fn line(&self, node: Node) -> Line<'static> {
+    fn line(&self, node: Node, width: usize) -> Line<'static> {
+        let pick = self.pick_sign(node);
+        let picked_style = if pick == ' ' {
+            Style::new()
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
         match node {
             Node::Department(d) => {
                 let dept = &self.departments[d];
@@ -537,7 +703,7 @@ impl CatalogueTree {
                     .count();
                 let sign = if self.is_expanded(node) { "-" } else { "+" };
                 Line::from(vec![
-                    Span::raw(format!("{sign} ")),
+                    Span::styled(format!("{pick}{sign} "), picked_style),
                     Span::styled(dept.name.clone(), Style::new().add_modifier(Modifier::BOLD)),
                     Span::raw(format!("  {claimed}/{subs}")),
                 ])
@@ -545,7 +711,10 @@ impl CatalogueTree {
             Node::Main(d, m) => {
                 let main = &self.departments[d].mains[m];
                 let sign = if self.is_expanded(node) { "-" } else { "+" };
-                Line::from(format!("  {sign} {} {}", main.code, main.name))
+                Line::from(vec![
+                    Span::styled(format!("{pick} {sign} "), picked_style),
+                    Span::raw(format!("{} {}", main.code, main.name)),
+                ])
             }
             Node::Sub(d, m, s) => {
                 let sub = &self.departments[d].mains[m].subs[s];
@@ -554,33 +723,44 @@ impl CatalogueTree {
                     Some(false) => "[-]",
                     None => "[ ]",
                 };
-                let mut spans = vec![
-                    Span::raw(format!("      {mark} {} ", category_char(sub.category))),
-                    Span::raw(sub.name.clone()),
-                ];
+                // What follows the name stays visible: the name gives way.
+                let mut notes: Vec<Span<'static>> = Vec::new();
                 if let Some(state) = self.marks.checklists.get(&sub.id) {
-                    spans.push(Span::raw(format!("  清单:{}", state.label())));
+                    notes.push(Span::raw(format!("  清单:{}", state.label())));
+                }
+                if let Some(others) = self.marks.others.get(&sub.id) {
+                    notes.push(Span::raw(format!("  共同实施:{}", co_claimers(others))));
                 }
                 if sub.classified {
-                    spans.push(Span::styled(
+                    notes.push(Span::styled(
                         "  涉密",
                         Style::new().add_modifier(Modifier::BOLD),
                     ));
                 }
                 if sub.status != ItemStatus::InUse {
-                    spans.push(Span::raw(format!("  ({})", sub.status.label())));
+                    notes.push(Span::raw(format!("  ({})", sub.status.label())));
                 }
+                let head = format!("{pick}     {mark} {} ", category_char(sub.category));
+                let used = head.width() + notes.iter().map(|n| n.width()).sum::<usize>();
+                let mut spans = vec![
+                    Span::styled(head, picked_style),
+                    Span::raw(fit(&sub.name, width.saturating_sub(used).max(8))),
+                ];
+                spans.extend(notes);
                 Line::from(spans)
             }
         }
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
-        let title = match (self.loading, self.filtering()) {
+        let mut title = match (self.loading, self.filtering()) {
             (true, _) => " 事项目录（正在读取事项…） ".to_string(),
             (false, true) => format!(" 事项目录 - {} ", self.filter.describe()),
             (false, false) => " 事项目录 ".to_string(),
         };
+        if !self.picked.is_empty() {
+            title.push_str(&format!("- 已标记 {} 项 ", self.picked.len()));
+        }
         let block = crate::tui::draw::block(title, focused);
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -606,7 +786,7 @@ impl CatalogueTree {
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                let line = self.line(*n);
+                let line = self.line(*n, inner.width as usize);
                 if self.offset + i == self.cursor {
                     line.style(Style::new().add_modifier(Modifier::REVERSED))
                 } else {
@@ -616,6 +796,35 @@ impl CatalogueTree {
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// “城市管理局、住房保障局等5家”: at most two names, then the count.
+fn co_claimers(names: &[std::sync::Arc<str>]) -> String {
+    let shown: Vec<&str> = names.iter().take(2).map(|n| n.as_ref()).collect();
+    if names.len() > 2 {
+        format!("{}等{}家", shown.join("、"), names.len())
+    } else {
+        shown.join("、")
+    }
+}
+
+/// The text cut to `width` columns, ending in “...” when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 3 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push_str("...");
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,59 @@
+//! WAL checkpoints off the writer's path. SQLite's automatic checkpoint
+//! runs inside the COMMIT that crosses 1,000 WAL pages, so one bulk claim
+//! would pay for copying everyone's recent pages into the database file.
+//! Instead a commit that leaves the WAL that long asks a short-lived thread,
+//! on a connection of its own, for a PASSIVE checkpoint (it never blocks
+//! readers or writers and is safe to interrupt at any point).
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// WAL pages after which a checkpoint is asked for (SQLite's default).
+const PAGES: i32 = 1000;
+
+struct Checkpointer {
+    path: PathBuf,
+    running: AtomicBool,
+}
+
+impl Checkpointer {
+    fn start(self: &Arc<Self>) {
+        if self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = Arc::clone(self);
+        std::thread::spawn(move || {
+            // A failure only leaves the WAL longer until the next try.
+            let _ = checkpoint(&me.path);
+            me.running.store(false, Ordering::Release);
+        });
+    }
+}
+
+fn checkpoint(path: &Path) -> rusqlite::Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE)?;
+    Ok(())
+}
+
+/// Replaces the automatic checkpoint of `conn` (a WAL connection to
+/// `path`) by the background one.
+pub fn install(conn: &mut Connection, path: &Path) -> rusqlite::Result<()> {
+    let c = Arc::new(Checkpointer {
+        path: path.to_path_buf(),
+        running: AtomicBool::new(false),
+    });
+    conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+        if pages >= PAGES {
+            c.start();
+        }
+        Ok(())
+    }))
+}

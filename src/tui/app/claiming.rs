@@ -1,0 +1,252 @@
+//! Claiming from the tree: claim, unclaim and 是否行使 on the marked rows
+//! (or the row under the cursor), 认领完成, and undo of this session's
+//! bulk actions. Large actions ask first.
+
+use super::App;
+use crate::app::claims::{self, ClaimReport};
+use crate::app::views;
+use crate::app::{Actor, AppError};
+use crate::domain::{Id, format_time};
+use crate::tui::action::Action;
+use crate::tui::panes::tree::LARGE;
+
+/// A write waiting for the user's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Claim(Vec<Id>),
+    Unclaim(Vec<Id>),
+    Exercised(Vec<Id>, bool),
+    Finish,
+}
+
+/// The confirmation overlay: the question and what a yes does.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub question: String,
+    pub op: Op,
+}
+
+/// One undoable action of this session: its change-log row and what the
+/// status line calls it.
+#[derive(Debug, Clone)]
+pub(super) struct Done {
+    log_id: Id,
+    what: String,
+}
+
+impl App {
+    fn unit_name(&self) -> String {
+        self.claiming
+            .as_ref()
+            .map(|c| c.unit.clone())
+            .unwrap_or_else(|| "本单位".into())
+    }
+
+    /// Claim, unclaim or toggle 是否行使 on the targets; asks first when
+    /// they are many.
+    pub(super) fn bulk(&mut self, action: Action) {
+        if self.actor.is_none() {
+            self.status = "只能浏览：没有账号，不能认领".into();
+            return;
+        }
+        let (ids, picked) = self.tree.targets();
+        if ids.is_empty() {
+            self.status = format!(
+                "没有可操作的子项：按 {} 标记事项，或把光标移到事项上",
+                self.keymap.keys_of(Action::Pick)
+            );
+            return;
+        }
+        let n = ids.len();
+        let (op, verb) = match action {
+            Action::Claim => (Op::Claim(ids), "认领".to_string()),
+            Action::Unclaim => (Op::Unclaim(ids), "取消认领".to_string()),
+            _ => {
+                // All exercised: set them not exercised; otherwise exercised.
+                let all = ids
+                    .iter()
+                    .all(|id| self.tree.marks.claims.get(id) == Some(&true));
+                (Op::Exercised(ids, !all), exercised_verb(!all).to_string())
+            }
+        };
+        if n > LARGE {
+            let whose = if picked {
+                "已标记的"
+            } else {
+                "当前行下的"
+            };
+            self.confirm = Some(Pending {
+                question: format!(
+                    "为{}{verb}{whose} {n} 个子项？\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
+                    self.unit_name(),
+                    self.keymap.keys_of(Action::Undo)
+                ),
+                op,
+            });
+        } else {
+            self.execute(op);
+        }
+    }
+
+    /// 认领完成: always asks, since only a platform_admin can withdraw it.
+    pub(super) fn finish(&mut self) {
+        if self.actor.is_none() {
+            self.status = "只能浏览：没有账号".into();
+            return;
+        }
+        if let Some(at) = self.claiming.as_ref().and_then(|c| c.finished_at) {
+            self.status = format!(
+                "本单位已于 {} 认领完成；如需撤销请联系平台管理员",
+                format_time(at)
+            );
+            return;
+        }
+        let claimed = self.tree.marks.claims.len();
+        let idle = self.tree.marks.claims.values().filter(|e| !**e).count();
+        self.confirm = Some(Pending {
+            question: format!(
+                "确认{}认领完成？\n\n已认领 {claimed} 项，其中 {idle} 项不行使。\n认领完成后只有平台管理员可以撤销。\n\n按 y 确认，其他键取消",
+                self.unit_name()
+            ),
+            op: Op::Finish,
+        });
+    }
+
+    /// The answer to the confirmation overlay.
+    pub(super) fn answer(&mut self, yes: bool) {
+        let Some(p) = self.confirm.take() else {
+            return;
+        };
+        if yes {
+            self.execute(p.op);
+        } else {
+            self.status = "已取消，未做任何改动".into();
+        }
+    }
+
+    fn execute(&mut self, op: Op) {
+        let Some(actor) = self.actor.clone() else {
+            return;
+        };
+        let before = self.tree.marks.clone();
+        let result = match &op {
+            Op::Claim(ids) => claims::claim_many(&mut self.store, &actor, ids, true).map(|r| {
+                let msg = format!("已认领 {} 项（其中 {} 项原已认领）", ids.len(), r.unchanged);
+                (msg, done(&r, format!("认领 {} 项", r.changed.len())))
+            }),
+            Op::Unclaim(ids) => claims::unclaim_many(&mut self.store, &actor, ids).map(|r| {
+                let kept = r
+                    .changed
+                    .iter()
+                    .filter(|id| before.checklists.contains_key(id))
+                    .count();
+                let mut msg = format!(
+                    "已取消认领 {} 项（其中 {} 项原未认领）",
+                    ids.len(),
+                    r.unchanged
+                );
+                if kept > 0 {
+                    msg.push_str(&format!("；{kept} 项已填的检查实施清单仍保留"));
+                }
+                (msg, done(&r, format!("取消认领 {} 项", r.changed.len())))
+            }),
+            Op::Exercised(ids, value) => {
+                claims::set_exercised(&mut self.store, &actor, ids, *value).map(|r| {
+                    let unclaimed = ids
+                        .iter()
+                        .filter(|id| !before.claims.contains_key(id))
+                        .count();
+                    let verb = exercised_verb(*value);
+                    let mut msg = format!(
+                        "已{verb} {} 项（其中 {} 项原已如此）",
+                        ids.len() - unclaimed,
+                        r.unchanged - unclaimed.min(r.unchanged)
+                    );
+                    if unclaimed > 0 {
+                        msg.push_str(&format!("；{unclaimed} 项尚未认领，未改动"));
+                    }
+                    (msg, done(&r, format!("{verb} {} 项", r.changed.len())))
+                })
+            }
+            Op::Finish => claims::finish_claiming(&mut self.store, &actor)
+                .map(|at| (format!("已记录认领完成：{}", format_time(at)), None)),
+        };
+        match result {
+            Ok((msg, undoable)) => {
+                self.status = msg;
+                if let Some(d) = undoable {
+                    self.undo.push(d);
+                }
+                if op != Op::Finish {
+                    self.tree.clear_picks();
+                }
+                self.after_own_write(&actor);
+            }
+            Err(e) => self.status = failed(&op, &e),
+        }
+    }
+
+    /// `u`: undoes this session's last claim action, as a new logged one.
+    pub(super) fn undo_last(&mut self) {
+        let Some(actor) = self.actor.clone() else {
+            self.status = "只能浏览：没有账号".into();
+            return;
+        };
+        let Some(last) = self.undo.pop() else {
+            self.status = "本次没有可撤销的认领操作".into();
+            return;
+        };
+        match claims::undo(&mut self.store, &actor, last.log_id) {
+            Ok(u) => {
+                let r = &u.report;
+                let mut msg = format!("已撤销“{}”：恢复 {} 项", last.what, r.changed.len());
+                if r.unchanged > 0 {
+                    msg.push_str(&format!("（{} 项已被改动过，保持现状）", r.unchanged));
+                }
+                self.status = msg;
+                self.after_own_write(&actor);
+            }
+            Err(e) => {
+                self.status = format!("无法撤销“{}”：{e}", last.what);
+                // Worth another try unless it can never succeed.
+                if !matches!(e, AppError::Invalid(_) | AppError::Denied(_)) {
+                    self.undo.push(last);
+                }
+            }
+        }
+    }
+
+    /// Our own commits do not change `data_version` for this connection:
+    /// read the marks and the title line's state again here.
+    fn after_own_write(&mut self, actor: &Actor) {
+        match views::marks(&self.store, Some(actor)) {
+            Ok(m) => self.tree.set_marks(m),
+            Err(e) => self.status = format!("{}；但刷新失败：{e}", self.status),
+        }
+        self.claiming = views::claiming_state(&self.store, actor.effective().unit_id).ok();
+        self.forget_cached_item();
+        self.reread_progress();
+    }
+}
+
+fn exercised_verb(exercised: bool) -> &'static str {
+    if exercised {
+        "设为行使"
+    } else {
+        "设为不行使"
+    }
+}
+
+fn done(r: &ClaimReport, what: String) -> Option<Done> {
+    r.log_id.map(|log_id| Done { log_id, what })
+}
+
+fn failed(op: &Op, e: &AppError) -> String {
+    let what = match op {
+        Op::Claim(_) => "认领",
+        Op::Unclaim(_) => "取消认领",
+        Op::Exercised(..) => "修改是否行使",
+        Op::Finish => "记录认领完成",
+    };
+    format!("{what}失败，未做任何改动：{e}")
+}
