@@ -246,7 +246,7 @@ fn export_then_import_from_the_shell() {
     let o = jianguan(&db, &["--as", "zhangwei", "export", "checklists", "-o", f]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("已导出 31 份检查实施清单"),
+        text(&o).contains("已导出 32 份检查实施清单"),
         "{}",
         text(&o)
     );
@@ -256,8 +256,8 @@ fn export_then_import_from_the_shell() {
     );
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("共 31 行")
-            && text(&o).contains("未变 31")
+        text(&o).contains("共 32 行")
+            && text(&o).contains("未变 32")
             && text(&o).contains("试运行"),
         "{}",
         text(&o)
@@ -267,7 +267,7 @@ fn export_then_import_from_the_shell() {
         &["--as", "zhangwei", "import", "checklists", f, "--json"],
     );
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["unchanged"], 31);
+    assert_eq!(report["unchanged"], 32);
 
     let o = jianguan(
         &db,

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use jianguan::app::AppError;
 use jianguan::app::checklists::{SaveRequest, save_checklist};
+use jianguan::app::claims::claim_many;
 use jianguan::domain::Category;
 use jianguan::store;
 use std::path::{Path, PathBuf};
@@ -180,4 +181,124 @@ fn compare_and_swap_saves_from_eight_processes_lose_nothing() {
         .unwrap();
     assert_eq!(logged, ok);
     assert!(store::changelog::verify(store.conn()).unwrap().is_empty());
+}
+
+#[test]
+#[ignore = "worker process of processes_claiming_overlapping_sets_give_the_union"]
+fn worker_claim() {
+    let db = PathBuf::from(std::env::var("JG_DB").expect("JG_DB"));
+    let login = std::env::var("JG_LOGIN").unwrap();
+    let ids: Vec<i64> = std::env::var("JG_IDS")
+        .unwrap()
+        .split(',')
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let mut store = open(&db);
+    let actor = actor(&store, &login);
+    wait_for_go(db.parent().unwrap());
+    // In small bulk actions, so the processes interleave.
+    let mut changed = Vec::new();
+    for chunk in ids.chunks(7) {
+        let r = claim_many(&mut store, &actor, chunk, true)
+            .unwrap_or_else(|e| panic!("{login} failed to claim: {e}"));
+        changed.extend(r.changed);
+    }
+    println!("RESULT {}", serde_json::json!({ "changed": changed }));
+}
+
+#[test]
+fn processes_claiming_overlapping_sets_give_the_union() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "claims.db");
+    let (free, lina_unit, zhangwei_unit, lina_before, zhangwei_before) = {
+        let s = open(&db);
+        let lina = actor(&s, "lina").effective().unit_id;
+        let zhangwei = actor(&s, "zhangwei").effective().unit_id;
+        let claimed = |unit| -> Vec<i64> {
+            store::claims::claims_of_unit(s.conn(), unit)
+                .unwrap()
+                .iter()
+                .map(|c| c.sub_item_id)
+                .collect()
+        };
+        let (a, b) = (claimed(lina), claimed(zhangwei));
+        let free: Vec<i64> = store::catalogue::tree_rows(s.conn())
+            .unwrap()
+            .into_iter()
+            .filter(|r| !r.classified && !a.contains(&r.sub_id) && !b.contains(&r.sub_id))
+            .map(|r| r.sub_id)
+            .collect();
+        (free, lina, zhangwei, a, b)
+    };
+    assert!(free.len() >= 100);
+    // Six processes of one unit over sliding, overlapping windows, and two
+    // of another unit on the same items (共同实施).
+    let plan: Vec<(&str, Vec<i64>)> = (0..WORKERS)
+        .map(|i| {
+            let login = if i < 6 { "lina" } else { "zhangwei" };
+            let start = (i % 6) * 10;
+            (login, free[start..start + 40].to_vec())
+        })
+        .collect();
+    let workers: Vec<_> = plan
+        .iter()
+        .map(|(login, ids)| {
+            let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            spawn_worker(
+                "worker_claim",
+                &[
+                    ("JG_DB", db.display().to_string()),
+                    ("JG_LOGIN", login.to_string()),
+                    ("JG_IDS", ids.join(",")),
+                ],
+            )
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let results: Vec<Vec<i64>> = workers
+        .into_iter()
+        .map(|w| {
+            worker_result(w)["changed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect()
+        })
+        .collect();
+
+    let s = open(&db);
+    for (login, unit, before) in [
+        ("lina", lina_unit, &lina_before),
+        ("zhangwei", zhangwei_unit, &zhangwei_before),
+    ] {
+        let mut union: Vec<i64> = plan
+            .iter()
+            .filter(|(l, _)| *l == login)
+            .flat_map(|(_, ids)| ids.clone())
+            .collect();
+        union.sort();
+        union.dedup();
+        // Each item was added by exactly one process.
+        let mut added: Vec<i64> = plan
+            .iter()
+            .zip(&results)
+            .filter(|((l, _), _)| *l == login)
+            .flat_map(|(_, r)| r.clone())
+            .collect();
+        added.sort();
+        assert_eq!(added, union, "{login}: every item added once");
+        let mut now: Vec<i64> = store::claims::claims_of_unit(s.conn(), unit)
+            .unwrap()
+            .iter()
+            .map(|c| c.sub_item_id)
+            .collect();
+        let mut expected: Vec<i64> = before.iter().copied().chain(union).collect();
+        expected.sort();
+        now.sort();
+        assert_eq!(now, expected, "{login}: the claims are the union");
+    }
+    assert!(store::changelog::verify(s.conn()).unwrap().is_empty());
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
 }

@@ -140,15 +140,26 @@ fn navigating_into_an_item_shows_its_fields_and_bases() {
         "{s:#?}"
     );
     assert!(s.iter().any(|l| l.contains("设定依据")));
-    assert!(s.iter().any(|l| l.contains("[法律，现行有效]")), "{s:#?}");
+    assert!(
+        s.iter().any(|l| l.contains("[行政法规，现行有效]")),
+        "{s:#?}"
+    );
     assert!(
         s.iter().any(|l| l.contains("[*] 检")),
         "claimed marks: {s:#?}"
     );
+    // 共同实施: the demo's outdoor-advertising items are claimed by both.
+    assert!(
+        s.iter()
+            .any(|l| l.contains("户外广告") && l.contains("共同实施:城市管理局")),
+        "{s:#?}"
+    );
     for line in &s {
         assert_eq!(width_of(line), 140, "{line}");
     }
-    // The checklist view of the same item.
+    // The checklist view of an item that has one.
+    let with_list = *a.tree.marks.checklists.keys().min().unwrap();
+    assert!(a.tree.select_sub(with_list));
     press(&mut a, '3');
     let s = screen(&mut a, 80, 24);
     assert!(s.iter().any(|l| l.contains("状态：")), "{s:#?}");
@@ -275,6 +286,176 @@ fn commits_by_another_process_appear_and_the_selection_stays() {
         Some(chosen),
         "selection kept"
     );
+}
+
+/// Sub-item rows on screen with their claim mark ("[*]", "[-]", "[ ]").
+fn claim_marks(screen: &[String]) -> Vec<&str> {
+    screen
+        .iter()
+        .filter_map(|l| ["[*]", "[-]", "[ ]"].into_iter().find(|m| l.contains(m)))
+        .collect()
+}
+
+#[test]
+fn filter_mark_all_claim_then_undo_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("lina"), Keymap::defaults());
+    let unit_claims = a.tree.marks.claims.len();
+    // 未认领 + 行政检查: every shown sub-item is unclaimed.
+    press(&mut a, 'n');
+    press(&mut a, 't');
+    let s = screen(&mut a, 100, 30);
+    assert!(s[2].contains("未认领 + 行政检查"), "{}", s[2]);
+    assert!(claim_marks(&s).iter().all(|m| *m == "[ ]"), "{s:#?}");
+    press(&mut a, 'a');
+    let shown = a.tree.picked_count();
+    assert!(shown > 50, "enough to ask first: {shown}");
+    assert!(
+        a.status.contains(&format!(
+            "已标记筛选（未认领 + 行政检查）出的全部 {shown} 个子项"
+        )),
+        "{}",
+        a.status
+    );
+    let s = screen(&mut a, 100, 30);
+    assert!(s[2].contains(&format!("已标记 {shown} 项")), "{}", s[2]);
+    assert!(
+        s.iter()
+            .filter(|l| l.contains("[ ]"))
+            .all(|l| l.starts_with("|>")),
+        "every row is marked: {s:#?}"
+    );
+    // Large: a question first; any other key leaves everything as it was.
+    press(&mut a, 'c');
+    let s = screen(&mut a, 100, 30);
+    let asked = s.join("\n");
+    assert!(
+        asked.contains(&format!("为郑州市城市管理局认领已标记的 {shown} 个子项")),
+        "{asked}"
+    );
+    press(&mut a, 'x');
+    assert_eq!(a.status, "已取消，未做任何改动");
+    assert_eq!(a.tree.marks.claims.len(), unit_claims);
+    assert_eq!(a.tree.picked_count(), shown, "the marks stay");
+    press(&mut a, 'c');
+    press(&mut a, 'y');
+    assert_eq!(
+        a.status,
+        format!("已认领 {shown} 项（其中 0 项原已认领）"),
+        "{}",
+        a.status
+    );
+    assert_eq!(a.tree.marks.claims.len(), unit_claims + shown);
+    assert_eq!(a.tree.picked_count(), 0, "marks cleared after the action");
+    let s = screen(&mut a, 100, 30);
+    assert!(
+        s.iter().any(|l| l.contains("没有符合筛选条件的事项")),
+        "all claimed, none left unclaimed: {s:#?}"
+    );
+    assert!(s[29].contains(&format!("已认领 {shown} 项")), "{}", s[29]);
+    // The claims are in the file, seen by another connection.
+    let other = open(a.store.path());
+    let unit = actor(&other, "lina").effective().unit_id;
+    assert_eq!(
+        jianguan::store::claims::claims_of_unit(other.conn(), unit)
+            .unwrap()
+            .len(),
+        unit_claims + shown
+    );
+    // u: undone, as a new logged action.
+    press(&mut a, 'u');
+    assert_eq!(
+        a.status,
+        format!("已撤销“认领 {shown} 项”：恢复 {shown} 项"),
+        "{}",
+        a.status
+    );
+    assert_eq!(a.tree.marks.claims.len(), unit_claims);
+    press(&mut a, 'u');
+    assert_eq!(a.status, "本次没有可撤销的认领操作");
+    let log = jianguan::store::changelog::recent(other.conn(), 1).unwrap();
+    assert_eq!(log[0].action, "undo_claim");
+}
+
+#[test]
+fn a_range_mark_a_search_mark_and_claiming_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("lina"), Keymap::defaults());
+    // Open the first department and its first main item; mark a range of
+    // three sub-item rows.
+    press(&mut a, 'l');
+    key(&mut a, KeyCode::Down);
+    press(&mut a, 'l');
+    key(&mut a, KeyCode::Down);
+    press(&mut a, ' ');
+    assert!(a.status.contains("标记 1 个子项"), "{}", a.status);
+    press(&mut a, 'v');
+    assert_eq!(a.tree.picked_count(), 2, "{}", a.status);
+    press(&mut a, 'A');
+    assert_eq!(a.tree.picked_count(), 0);
+    // A main item row marks its sub-items.
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Up);
+    let subs = a.tree.selected_main().unwrap().subs.len();
+    press(&mut a, ' ');
+    assert_eq!(a.tree.picked_count(), subs);
+    press(&mut a, 'A');
+
+    // Ctrl-A in the search box marks every item matching the query.
+    press(&mut a, '/');
+    settle(&mut a);
+    a.on_paste("spaq");
+    settle(&mut a);
+    a.on_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
+    assert!(!a.search_open);
+    let n = a.tree.picked_count();
+    assert!(n > 0);
+    assert!(
+        a.status.contains(&format!("搜索“spaq”匹配 {n} 个子项")),
+        "{}",
+        a.status
+    );
+    // Toggling 是否行使 on unclaimed items says so and changes nothing.
+    press(&mut a, 'e');
+    assert!(a.status.contains("尚未认领，未改动"), "{}", a.status);
+    press(&mut a, 'c');
+    assert!(
+        a.status.starts_with(&format!("已认领 {n} 项")),
+        "{}",
+        a.status
+    );
+
+    // 认领完成: asked, then stamped in the title line.
+    let s = screen(&mut a, 100, 30);
+    assert!(s[0].contains("认领截止"), "{}", s[0]);
+    press(&mut a, 'F');
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("确认郑州市城市管理局认领完成"), "{s}");
+    press(&mut a, 'y');
+    assert!(a.status.starts_with("已记录认领完成"), "{}", a.status);
+    let s = screen(&mut a, 100, 30);
+    assert!(s[0].contains("认领完成 "), "{}", s[0]);
+    press(&mut a, 'F');
+    assert!(
+        a.status.contains("如需撤销请联系平台管理员"),
+        "{}",
+        a.status
+    );
+}
+
+#[test]
+fn a_coordinator_is_told_why_it_cannot_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("liuyang"), Keymap::defaults());
+    let before = content_dump(&a.store);
+    press(&mut a, 'c');
+    assert!(
+        a.status.starts_with("认领失败，未做任何改动："),
+        "{}",
+        a.status
+    );
+    assert!(a.status.contains("无权"), "{}", a.status);
+    assert_eq!(content_dump(&a.store), before);
 }
 
 fn key(app: &mut App, code: KeyCode) {

@@ -551,6 +551,13 @@ impl Demo<'_> {
         )?;
         // 城市管理局: a few, claiming not finished.
         self.claim(city_urban, &urban, accounts, self.now - 2 * day, |_| true)?;
+        // 共同实施: outdoor advertising is also the market regulator's.
+        let ads: Vec<&SubItem> = urban
+            .iter()
+            .copied()
+            .filter(|s| s.name.contains("户外广告"))
+            .collect();
+        self.claim(city_samr, &ads, accounts, self.now - 2 * day, |_| true)?;
         // 金水区: county-level items, a few not exercised; finished.
         let county_items: Vec<&SubItem> = samr
             .iter()
