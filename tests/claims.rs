@@ -211,6 +211,14 @@ fn claiming_finished_is_stamped_once_and_withdrawn_only_by_the_platform_admin() 
     let admin = actor(&s, ADMIN);
     assert!(claims::undo_finish_claiming(&mut s, &admin, unit).unwrap());
     assert_eq!(views::claiming_state(&s, unit).unwrap().finished_at, None);
+    // Also while acting for the unit's operator (--as), logged as such.
+    claims::finish_claiming(&mut s, &lina).unwrap();
+    let admin_as_lina = jianguan::app::Actor::resolve(&s, ADMIN, Some("lina")).unwrap();
+    assert!(claims::undo_finish_claiming(&mut s, &admin_as_lina, unit).unwrap());
+    let last = &store::changelog::recent(s.conn(), 1).unwrap()[0];
+    assert_eq!(last.action, "undo_finish_claiming");
+    assert_eq!(last.account_id, Some(admin.real.id));
+    assert_eq!(last.acting_as, Some(lina.real.id));
 }
 
 #[test]

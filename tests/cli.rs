@@ -397,7 +397,30 @@ fn bulk_claims_from_the_shell_are_idempotent_and_checked() {
         (Some(0), Some(39))
     );
     let o = lina(&["--search", "spaq", "--unclaim"]);
-    assert!(text(&o).contains("已取消认领 1 项"), "{}", text(&o));
+    assert!(
+        text(&o).contains("已取消认领 1 项（其中 0 项原未认领）"),
+        "{}",
+        text(&o)
+    );
+    // 认领完成: recorded for the unit, withdrawn by the platform admin (who
+    // runs these tests: `--as lina` is the admin acting for lina).
+    let o = lina(&["--finished"]);
+    assert!(
+        o.status.success() && text(&o).starts_with("郑州市城市管理局认领完成："),
+        "{}",
+        text(&o)
+    );
+    let o = jianguan(&db, &["claim", "--reopen", "城市管理局"]);
+    assert!(
+        text(&o).contains("已撤销郑州市城市管理局的认领完成"),
+        "{}",
+        text(&o)
+    );
+    let o = jianguan(&db, &["claim", "--reopen", "郑州市城市管理局"]);
+    assert!(text(&o).contains("尚未认领完成，无需撤销"), "{}", text(&o));
+    let o = jianguan(&db, &["claim", "--reopen", "不存在的局"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("不是已知的单位"), "{}", text(&o));
     // An unknown code stops the whole file, naming its line.
     let codes = dir.path().join("codes.txt");
     std::fs::write(&codes, "10100100100000\n# 注释\n\n99999999999999\n").unwrap();

@@ -444,6 +444,29 @@ fn a_range_mark_a_search_mark_and_claiming_finished() {
 }
 
 #[test]
+fn the_platform_admin_acting_for_a_unit_can_withdraw_its_claiming_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "admin.db");
+    let store = open(&db);
+    let actor = jianguan::app::Actor::resolve(&store, ADMIN, Some("zhangwei")).unwrap();
+    let mut a = App::new(store, Some(actor), Keymap::defaults(), "代张伟".into()).unwrap();
+    a.finish_loading();
+    let s = screen(&mut a, 100, 30);
+    assert!(
+        s[0].contains("认领完成 "),
+        "the demo's 市场监督管理局 finished: {}",
+        s[0]
+    );
+    press(&mut a, 'F');
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("撤销郑州市市场监督管理局于"), "{s}");
+    press(&mut a, 'y');
+    assert_eq!(a.status, "已撤销郑州市市场监督管理局的认领完成");
+    let s = screen(&mut a, 100, 30);
+    assert!(s[0].contains("认领截止"), "{}", s[0]);
+}
+
+#[test]
 fn a_coordinator_is_told_why_it_cannot_claim() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(dir.path(), Some("liuyang"), Keymap::defaults());

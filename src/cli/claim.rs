@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("which").required(true).args(["codes", "search", "department"])))]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["codes", "search", "department", "finished", "reopen"])))]
 pub struct ClaimArgs {
     /// 文本文件，每行一个子项编码（# 开头的行和空行忽略）
     #[arg(long, value_name = "FILE")]
@@ -32,6 +32,52 @@ pub struct ClaimArgs {
     /// 只报告将认领或取消多少项，不写入
     #[arg(long)]
     dry_run: bool,
+    /// 记录本单位“认领完成”（记下时间；之后只有平台管理员可撤销）
+    #[arg(long, conflicts_with_all = ["unclaim", "not_exercised", "dry_run"])]
+    finished: bool,
+    /// 撤销某单位的“认领完成”（仅平台管理员），如“郑州市城市管理局”
+    #[arg(long, value_name = "UNIT", conflicts_with_all = ["unclaim", "not_exercised", "dry_run"])]
+    reopen: Option<String>,
+}
+
+/// `--finished` and `--reopen`: 认领完成 recorded or withdrawn.
+fn finish(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let (unit, done, message) = match &args.reopen {
+        None => {
+            let at = claims::finish_claiming(&mut store, &actor)?;
+            let unit = views::claiming_state(&store, actor.effective().unit_id)?.unit;
+            let message = format!("{unit}认领完成：{}", crate::domain::format_time(at));
+            (unit, true, message)
+        }
+        Some(name) => {
+            let found = store::units::find_units(store.conn(), name)?;
+            let [unit] = found.as_slice() else {
+                bail!(
+                    "“{name}”{}，请写出单位全称，如“郑州市城市管理局”",
+                    if found.is_empty() {
+                        "不是已知的单位"
+                    } else {
+                        "对应多个单位"
+                    }
+                );
+            };
+            let was = claims::undo_finish_claiming(&mut store, &actor, unit.id)?;
+            let message = if was {
+                format!("已撤销{}的认领完成", unit.full_name())
+            } else {
+                format!("{}尚未认领完成，无需撤销", unit.full_name())
+            };
+            (unit.full_name(), false, message)
+        }
+    };
+    if ctx.json {
+        output::json(&serde_json::json!({ "unit": unit, "finished": done }))?;
+    } else {
+        println!("{message}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The sub-items the arguments name; unknown codes are an error naming them.
@@ -85,6 +131,9 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
 }
 
 pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
+    if args.finished || args.reopen.is_some() {
+        return finish(ctx, args);
+    }
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
     let mut ids = targets(ctx, &store, args)?;
@@ -95,6 +144,7 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|c| c.sub_item_id)
         .collect();
+    // “已认领 N 项（其中 M 项原已认领）”: N counts every item asked for.
     let (verb, changed, unchanged) = if args.dry_run {
         let already = ids.iter().filter(|i| before.contains(i)).count();
         if args.unclaim {
@@ -118,9 +168,9 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
             "unchanged": unchanged,
         }))?;
     } else if args.unclaim {
-        println!("{verb} {changed} 项（其中 {unchanged} 项原未认领）");
+        println!("{verb} {} 项（其中 {unchanged} 项原未认领）", ids.len());
     } else {
-        println!("{verb} {changed} 项（其中 {unchanged} 项原已认领）");
+        println!("{verb} {} 项（其中 {unchanged} 项原已认领）", ids.len());
     }
     Ok(ExitCode::SUCCESS)
 }

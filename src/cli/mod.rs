@@ -71,6 +71,13 @@ enum Command {
     #[command(subcommand)]
     Export(export::ExportCommand),
     /// 批量认领（或取消认领）本单位的监管事项：按编码文件、搜索词或监管部门
+    #[command(after_help = "示例：\n  \
+        jianguan claim --department 国家市场监督管理总局        认领该部门的全部在用子项\n  \
+        jianguan claim --codes 编码.txt --not-exercised         认领但标记为不行使\n  \
+        jianguan claim --search spaq --unclaim --dry-run        先看看会取消多少项\n  \
+        jianguan claim --finished                               记录本单位认领完成\n  \
+        jianguan --as lina claim --codes 编码.txt               平台管理员代某账号认领\n\n\
+        重复认领已认领的事项不会改动它；每次操作是一个事务，失败时不作任何改动。")]
     Claim(claim::ClaimArgs),
     /// 搜索监管事项和设定依据（支持拼音首字母、全拼、编码前缀）；没有结果时退出码为 1
     Search(search::SearchArgs),

@@ -6,7 +6,7 @@ use super::App;
 use crate::app::claims::{self, ClaimReport};
 use crate::app::views;
 use crate::app::{Actor, AppError};
-use crate::domain::{Id, format_time};
+use crate::domain::{Id, Role, format_time};
 use crate::tui::action::Action;
 use crate::tui::panes::tree::LARGE;
 
@@ -17,6 +17,8 @@ pub enum Op {
     Unclaim(Vec<Id>),
     Exercised(Vec<Id>, bool),
     Finish,
+    /// Withdraw the unit's 认领完成 (a platform_admin acting for it).
+    Reopen(Id),
 }
 
 /// The confirmation overlay: the question and what a yes does.
@@ -90,15 +92,26 @@ impl App {
 
     /// 认领完成: always asks, since only a platform_admin can withdraw it.
     pub(super) fn finish(&mut self) {
-        if self.actor.is_none() {
+        let Some(actor) = &self.actor else {
             self.status = "只能浏览：没有账号".into();
             return;
-        }
+        };
         if let Some(at) = self.claiming.as_ref().and_then(|c| c.finished_at) {
-            self.status = format!(
-                "本单位已于 {} 认领完成；如需撤销请联系平台管理员",
-                format_time(at)
-            );
+            if actor.real.role == Role::PlatformAdmin {
+                self.confirm = Some(Pending {
+                    question: format!(
+                        "撤销{}于 {} 记录的认领完成？\n\n按 y 确认，其他键取消",
+                        self.unit_name(),
+                        format_time(at)
+                    ),
+                    op: Op::Reopen(actor.effective().unit_id),
+                });
+            } else {
+                self.status = format!(
+                    "本单位已于 {} 认领完成；如需撤销请联系平台管理员",
+                    format_time(at)
+                );
+            }
             return;
         }
         let claimed = self.tree.marks.claims.len();
@@ -170,6 +183,8 @@ impl App {
             }
             Op::Finish => claims::finish_claiming(&mut self.store, &actor)
                 .map(|at| (format!("已记录认领完成：{}", format_time(at)), None)),
+            Op::Reopen(unit) => claims::undo_finish_claiming(&mut self.store, &actor, *unit)
+                .map(|_| (format!("已撤销{}的认领完成", self.unit_name()), None)),
         };
         match result {
             Ok((msg, undoable)) => {
@@ -177,7 +192,7 @@ impl App {
                 if let Some(d) = undoable {
                     self.undo.push(d);
                 }
-                if op != Op::Finish {
+                if matches!(op, Op::Claim(_) | Op::Unclaim(_) | Op::Exercised(..)) {
                     self.tree.clear_picks();
                 }
                 self.after_own_write(&actor);
@@ -247,6 +262,7 @@ fn failed(op: &Op, e: &AppError) -> String {
         Op::Unclaim(_) => "取消认领",
         Op::Exercised(..) => "修改是否行使",
         Op::Finish => "记录认领完成",
+        Op::Reopen(_) => "撤销认领完成",
     };
     format!("{what}失败，未做任何改动：{e}")
 }
