@@ -249,7 +249,7 @@ pub fn undo(store: &mut Store, actor: &Actor, log_id: Id) -> Result<Undone, AppE
                 let claims: Vec<Claim> =
                     serde_json::from_str(entry.before.as_deref().unwrap_or(""))
                         .map_err(|_| unreadable())?;
-                let restored = store::claims::restore(w.tx, &claims)?;
+                let restored = store::claims::insert_claims(w.tx, &claims)?;
                 let after = serde_json::json!({ "undoes": log_id, "sub_items": restored });
                 let report = ClaimReport::logged(
                     w,

@@ -7,8 +7,8 @@ use super::AppError;
 use super::init::{category_texts, demo_fields, demo_uscc};
 use crate::domain::checklist::derived_state;
 use crate::domain::{
-    Category, ChecklistState, Id, ItemStatus, Level, MainItem, NewAccount, Role, Source, SubItem,
-    Timestamp, UnitCategory,
+    Category, ChecklistState, Claim, Id, ItemStatus, Level, MainItem, NewAccount, Role, Source,
+    SubItem, Timestamp, UnitCategory,
 };
 use crate::seed;
 use crate::store::changelog::{self, NewEntry};
@@ -463,13 +463,16 @@ fn work(
                 continue;
             }
             let at = now - rng.below(5 * 86_400) as i64;
-            store::claims::claim(
+            store::claims::insert_claims(
                 tx,
-                unit.id,
-                &[*sub_id],
-                rng.below(10) != 0,
-                unit.account,
-                at,
+                &[Claim {
+                    unit_id: unit.id,
+                    sub_item_id: *sub_id,
+                    exercised: rng.below(10) != 0,
+                    note: String::new(),
+                    claimed_by: unit.account,
+                    claimed_at: at,
+                }],
             )?;
             taken += 1;
             g.claims += 1;

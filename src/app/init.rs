@@ -7,8 +7,8 @@ use super::accounts::bootstrap_admin;
 use crate::domain::checklist::derived_state;
 use crate::domain::local_item::{provisional_main_code, provisional_sub_code};
 use crate::domain::{
-    Account, ChecklistFields, ChecklistState, Id, InspectionKind, ItemStatus, Level, MainItem,
-    NewAccount, ReviewState, Role, Source, SubItem, Timestamp, Unit, UnitCategory, Uscc,
+    Account, ChecklistFields, ChecklistState, Claim, Id, InspectionKind, ItemStatus, Level,
+    MainItem, NewAccount, ReviewState, Role, Source, SubItem, Timestamp, Unit, UnitCategory, Uscc,
     parse_time,
 };
 use crate::seed;
@@ -648,9 +648,18 @@ impl Demo<'_> {
             .copied()
             .unwrap_or(self.admin.id);
         for (i, s) in items.iter().enumerate() {
-            self.summary.claims +=
-                store::claims::claim(self.tx, unit, &[s.id], exercised(i), by, at + i as i64 * 60)?
-                    .len();
+            self.summary.claims += store::claims::insert_claims(
+                self.tx,
+                &[Claim {
+                    unit_id: unit,
+                    sub_item_id: s.id,
+                    exercised: exercised(i),
+                    note: String::new(),
+                    claimed_by: by,
+                    claimed_at: at + i as i64 * 60,
+                }],
+            )?
+            .len();
         }
         Ok(())
     }

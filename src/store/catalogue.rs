@@ -133,13 +133,9 @@ pub fn sub_item(conn: &Connection, id: Id) -> Result<SubItem, StoreError> {
 }
 
 pub fn sub_item_by_code(conn: &Connection, code: &str) -> Result<Option<SubItem>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {SUB_COLUMNS} WHERE code = ?1"),
-            [code.trim()],
-            sub_from_row,
-        )
-        .optional()?)
+    // Cached: a codes file asks this for every line.
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUB_COLUMNS} WHERE code = ?1"))?;
+    Ok(stmt.query_row([code.trim()], sub_from_row).optional()?)
 }
 
 pub fn sub_items_of(conn: &Connection, main_item_id: Id) -> Result<Vec<SubItem>, StoreError> {

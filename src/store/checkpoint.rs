@@ -3,7 +3,8 @@
 //! would pay for copying everyone's recent pages into the database file.
 //! Instead a commit that leaves the WAL that long asks a short-lived thread,
 //! on a connection of its own, for a PASSIVE checkpoint (it never blocks
-//! readers or writers and is safe to interrupt at any point).
+//! readers or writers and is safe to interrupt at any point); only when
+//! that falls far behind does the commit checkpoint itself.
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,12 @@ use std::time::Duration;
 
 /// WAL pages after which a checkpoint is asked for (SQLite's default).
 const PAGES: i32 = 1000;
+
+/// WAL pages beyond which the background thread is not keeping up (a batch
+/// committing without pause, like `init --scale`): the committing
+/// connection then checkpoints at once, as SQLite itself would, so the WAL
+/// cannot grow without bound.
+const INLINE: i32 = 8 * PAGES;
 
 struct Checkpointer {
     path: PathBuf,
@@ -50,8 +57,11 @@ pub fn install(conn: &mut Connection, path: &Path) -> rusqlite::Result<()> {
         path: path.to_path_buf(),
         running: AtomicBool::new(false),
     });
-    conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
-        if pages >= PAGES {
+    conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: i32| {
+        if pages >= INLINE {
+            // Busy (another checkpoint running) is no failure of the commit.
+            let _ = wal.checkpoint();
+        } else if pages >= PAGES {
             c.start();
         }
         Ok(())

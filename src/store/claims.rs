@@ -66,9 +66,11 @@ pub fn set_exercised(
     Ok(changed)
 }
 
-/// Puts claims back exactly as they were (undoing an unclaim); returns the
-/// sub-items restored. Ones claimed again since are left as they are now.
-pub fn restore(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, StoreError> {
+/// Inserts claims exactly as given (who, when, 是否行使): undoing an unclaim,
+/// and the demo and scale generators. Returns the sub-items inserted; ones
+/// already claimed are left as they are. One cheap statement per row, for
+/// millions of rows in one transaction.
+pub fn insert_claims(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
