@@ -467,6 +467,50 @@ fn the_platform_admin_acting_for_a_unit_can_withdraw_its_claiming_finished() {
 }
 
 #[test]
+fn a_bulk_claim_leaves_out_cancelled_items_and_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "cancelled.db");
+    let store = open(&db);
+    // As a catalogue re-import leaves an item that vanished from the list.
+    let (id, name): (i64, String) = store
+        .conn()
+        .query_row(
+            "SELECT id, name FROM sub_items WHERE code = '10700100200000'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    store
+        .conn()
+        .execute(
+            "UPDATE sub_items SET status = 'cancelled' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    let lina = actor(&store, "lina");
+    let mut a = App::new(store, Some(lina), Keymap::defaults(), "李娜".into()).unwrap();
+    a.finish_loading();
+    assert!(a.tree.select_sub(id));
+    // The main item row: its sub-items, one of them cancelled.
+    key(&mut a, KeyCode::Left);
+    let subs = a.tree.selected_main().unwrap().subs.len();
+    press(&mut a, ' ');
+    press(&mut a, 'c');
+    assert!(
+        a.status
+            .contains(&format!("1 项不在用，未认领：{name}（已取消）")),
+        "{}",
+        a.status
+    );
+    assert!(!a.tree.marks.claims.contains_key(&id));
+    assert!(
+        a.status.starts_with(&format!("已认领 {} 项", subs - 1)),
+        "{}",
+        a.status
+    );
+}
+
+#[test]
 fn a_coordinator_is_told_why_it_cannot_claim() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(dir.path(), Some("liuyang"), Keymap::defaults());

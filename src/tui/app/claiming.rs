@@ -13,7 +13,8 @@ use crate::tui::panes::tree::LARGE;
 /// A write waiting for the user's yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    Claim(Vec<Id>),
+    /// The sub-items, and a note on those left out (not in use).
+    Claim(Vec<Id>, String),
     Unclaim(Vec<Id>),
     Exercised(Vec<Id>, bool),
     Finish,
@@ -59,9 +60,18 @@ impl App {
             );
             return;
         }
+        let (ids, skipped) = if action == Action::Claim {
+            self.without_unclaimable(ids)
+        } else {
+            (ids, String::new())
+        };
+        if ids.is_empty() {
+            self.status = format!("没有可认领的子项{skipped}");
+            return;
+        }
         let n = ids.len();
         let (op, verb) = match action {
-            Action::Claim => (Op::Claim(ids), "认领".to_string()),
+            Action::Claim => (Op::Claim(ids, skipped), "认领".to_string()),
             Action::Unclaim => (Op::Unclaim(ids), "取消认领".to_string()),
             _ => {
                 // All exercised: set them not exercised; otherwise exercised.
@@ -88,6 +98,27 @@ impl App {
         } else {
             self.execute(op);
         }
+    }
+
+    /// Cancelled and suspended items cannot be claimed: a bulk claim leaves
+    /// them out and says so, rather than failing as a whole.
+    fn without_unclaimable(&self, ids: Vec<Id>) -> (Vec<Id>, String) {
+        let out = self.tree.not_in_use(&ids);
+        if out.is_empty() {
+            return (ids, String::new());
+        }
+        let names: Vec<&str> = out.iter().take(3).map(|(_, n)| n.as_str()).collect();
+        let more = if out.len() > 3 { "等" } else { "" };
+        let note = format!(
+            "；{} 项不在用，未认领：{}{more}",
+            out.len(),
+            names.join("、")
+        );
+        let out: std::collections::HashSet<Id> = out.into_iter().map(|(id, _)| id).collect();
+        (
+            ids.into_iter().filter(|id| !out.contains(id)).collect(),
+            note,
+        )
     }
 
     /// 认领完成: always asks, since only a platform_admin can withdraw it.
@@ -143,10 +174,16 @@ impl App {
         };
         let before = self.tree.marks.clone();
         let result = match &op {
-            Op::Claim(ids) => claims::claim_many(&mut self.store, &actor, ids, true).map(|r| {
-                let msg = format!("已认领 {} 项（其中 {} 项原已认领）", ids.len(), r.unchanged);
-                (msg, done(&r, format!("认领 {} 项", r.changed.len())))
-            }),
+            Op::Claim(ids, skipped) => {
+                claims::claim_many(&mut self.store, &actor, ids, true).map(|r| {
+                    let msg = format!(
+                        "已认领 {} 项（其中 {} 项原已认领）{skipped}",
+                        ids.len(),
+                        r.unchanged
+                    );
+                    (msg, done(&r, format!("认领 {} 项", r.changed.len())))
+                })
+            }
             Op::Unclaim(ids) => claims::unclaim_many(&mut self.store, &actor, ids).map(|r| {
                 let kept = r
                     .changed
@@ -192,7 +229,7 @@ impl App {
                 if let Some(d) = undoable {
                     self.undo.push(d);
                 }
-                if matches!(op, Op::Claim(_) | Op::Unclaim(_) | Op::Exercised(..)) {
+                if matches!(op, Op::Claim(..) | Op::Unclaim(_) | Op::Exercised(..)) {
                     self.tree.clear_picks();
                 }
                 self.after_own_write(&actor);
@@ -258,7 +295,7 @@ fn done(r: &ClaimReport, what: String) -> Option<Done> {
 
 fn failed(op: &Op, e: &AppError) -> String {
     let what = match op {
-        Op::Claim(_) => "认领",
+        Op::Claim(..) => "认领",
         Op::Unclaim(_) => "取消认领",
         Op::Exercised(..) => "修改是否行使",
         Op::Finish => "记录认领完成",

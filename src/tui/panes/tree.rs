@@ -375,6 +375,18 @@ impl CatalogueTree {
             .count()
     }
 
+    /// Of these sub-items, the ones not in use (取消, 停用): they cannot be
+    /// claimed. Names for the status line.
+    pub fn not_in_use(&self, ids: &[Id]) -> Vec<(Id, String)> {
+        let wanted: HashSet<Id> = ids.iter().copied().collect();
+        self.departments
+            .iter()
+            .flat_map(|d| d.mains.iter().flat_map(|m| m.subs.iter()))
+            .filter(|s| s.status != ItemStatus::InUse && wanted.contains(&s.id))
+            .map(|s| (s.id, format!("{}（已{}）", s.name, s.status.label())))
+            .collect()
+    }
+
     pub fn clear_picks(&mut self) {
         self.picked.clear();
         self.anchor = None;
