@@ -35,12 +35,22 @@ pub fn save_checklist(
     write(store, actor, |w| {
         let unit = store::units::unit_ref(w.tx, w.actor.unit_id)?;
         let sub = store::catalogue::sub_item(w.tx, req.sub_item_id)?;
-        save_in(w, unit, &sub, &req.fields, req.expected_version, req.submit)
+        save_in(
+            w,
+            unit,
+            &sub,
+            &req.fields,
+            req.expected_version,
+            req.submit,
+            None,
+        )
     })
 }
 
 /// The save inside a caller's write: permission, rules, compare-and-swap,
-/// change log. Shared by the form and by spreadsheet imports.
+/// change log. Shared by the form and by spreadsheet imports. `source`:
+/// the upper-level checklist the text now follows (None keeps the one the
+/// row had).
 pub(crate) fn save_in(
     w: &Write<'_>,
     unit: UnitRef,
@@ -48,6 +58,7 @@ pub(crate) fn save_in(
     fields: &ChecklistFields,
     expected_version: Option<i64>,
     submit: bool,
+    source: Option<Source>,
 ) -> Result<Saved, AppError> {
     w.authorize(WriteAction::SaveChecklist { unit })?;
     if sub.category != Category::Inspection {
@@ -88,7 +99,7 @@ pub(crate) fn save_in(
                     level: unit.level,
                     fields: &fields,
                     state,
-                    source: Source::default(),
+                    source: source.unwrap_or_default(),
                     by: w.actor.account_id,
                     at: w.at,
                 },
@@ -124,6 +135,7 @@ pub(crate) fn save_in(
                 before.id,
                 &fields,
                 state,
+                source,
                 expected,
                 w.actor.account_id,
                 w.at,
@@ -141,5 +153,165 @@ pub(crate) fn save_in(
     Ok(Saved {
         checklist: saved,
         errors,
+    })
+}
+
+/// The checklists of upper levels (the unit's city, the province) for the
+/// sub-item that a lower level may reuse: 完整 or 已填报 (the notice: the
+/// lower level reuses once the upper level has filed).
+pub fn reusable(store: &Store, unit_id: Id, sub_item_id: Id) -> Result<Vec<Checklist>, AppError> {
+    let conn = store.conn();
+    let unit = store::units::unit(conn, unit_id)?;
+    let uppers = store::units::ancestor_regions(conn, unit.region_id)?;
+    Ok(store::checklists::reusable(conn, sub_item_id, &uppers)?)
+}
+
+/// Copies an upper level's checklist into the unit's own (共享复用): every
+/// field but 实施主体 (the unit's own: kept, or the unit's name and code
+/// when empty) and 行使层级; the copy remembers its source and version.
+pub fn reuse(
+    store: &mut Store,
+    actor: &Actor,
+    sub_item_id: Id,
+    source_id: Id,
+    expected_version: Option<i64>,
+) -> Result<Saved, AppError> {
+    write(store, actor, |w| {
+        let unit_ref = store::units::unit_ref(w.tx, w.actor.unit_id)?;
+        let unit = store::units::unit(w.tx, unit_ref.id)?;
+        let sub = store::catalogue::sub_item(w.tx, sub_item_id)?;
+        let source = store::checklists::get(w.tx, source_id)?;
+        let uppers = store::units::ancestor_regions(w.tx, unit.region_id)?;
+        let source_unit = store::units::unit(w.tx, source.unit_id)?;
+        if source.sub_item_id != sub_item_id
+            || !uppers.contains(&source_unit.region_id)
+            || !matches!(
+                source.state,
+                ChecklistState::Complete | ChecklistState::Filed
+            )
+        {
+            return Err(AppError::Invalid(format!(
+                "{}的这份清单不能复用：只能复用上级同一事项已完整或已填报的清单",
+                source_unit.full_name()
+            )));
+        }
+        let own = store::checklists::find(w.tx, sub_item_id, unit.id)?;
+        let mut fields = source.fields.clone();
+        match &own {
+            Some(c) if !c.fields.subject_name.trim().is_empty() => {
+                fields.subject_name = c.fields.subject_name.clone();
+                fields.subject_code = c.fields.subject_code.clone();
+            }
+            _ => {
+                fields.subject_name = unit.full_name();
+                fields.subject_code = unit.uscc.clone().unwrap_or_default();
+            }
+        }
+        let src = Source {
+            id: Some(source.id),
+            version: Some(source.version),
+        };
+        save_in(
+            w,
+            unit_ref,
+            &sub,
+            &fields,
+            expected_version,
+            false,
+            Some(src),
+        )
+    })
+}
+
+/// The source of a reused checklist as it is now, when it has changed
+/// since it was copied (上级已更新).
+pub fn upper_update(store: &Store, checklist: &Checklist) -> Result<Option<Checklist>, AppError> {
+    let (Some(id), Some(copied)) = (checklist.source_id, checklist.source_version) else {
+        return Ok(None);
+    };
+    let source = store::checklists::get(store.conn(), id)?;
+    Ok((source.version > copied).then_some(source))
+}
+
+/// Takes the chosen fields from the source as it is now, and records that
+/// the copy follows that version.
+pub fn resync(
+    store: &mut Store,
+    actor: &Actor,
+    sub_item_id: Id,
+    fields: &[crate::domain::ChecklistField],
+    expected_version: i64,
+) -> Result<Saved, AppError> {
+    write(store, actor, |w| {
+        let unit = store::units::unit_ref(w.tx, w.actor.unit_id)?;
+        let sub = store::catalogue::sub_item(w.tx, sub_item_id)?;
+        let own = store::checklists::find(w.tx, sub_item_id, unit.id)?
+            .ok_or_else(|| AppError::Invalid("本单位还没有这份检查实施清单".into()))?;
+        let source_id = own
+            .source_id
+            .ok_or_else(|| AppError::Invalid("这份清单不是复用上级的，无从同步".into()))?;
+        let source = store::checklists::get(w.tx, source_id)?;
+        let mut merged = own.fields.clone();
+        for f in fields {
+            merged.take(*f, &source.fields);
+        }
+        let src = Source {
+            id: Some(source.id),
+            version: Some(source.version),
+        };
+        save_in(
+            w,
+            unit,
+            &sub,
+            &merged,
+            Some(expected_version),
+            false,
+            Some(src),
+        )
+    })
+}
+
+/// What a bulk set did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BulkSet {
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// Sets one field to one value on the unit's checklists of these
+/// sub-items (starting the ones not yet started), in one transaction and
+/// through the same rules as a save: one refusal refuses all.
+pub fn set_field_many(
+    store: &mut Store,
+    actor: &Actor,
+    sub_item_ids: &[Id],
+    field: crate::domain::ChecklistField,
+    value: &str,
+) -> Result<BulkSet, AppError> {
+    write(store, actor, |w| {
+        let unit = store::units::unit_ref(w.tx, w.actor.unit_id)?;
+        let mut report = BulkSet::default();
+        for &id in sub_item_ids {
+            let sub = store::catalogue::sub_item(w.tx, id)?;
+            let own = store::checklists::find(w.tx, id, unit.id)?;
+            let mut fields = own.as_ref().map(|c| c.fields.clone()).unwrap_or_default();
+            let before = fields.text_of(field);
+            fields
+                .set_text(field, value)
+                .map_err(|e| AppError::Invalid(format!("{}：{e}", field.label())))?;
+            if own.is_some() && fields.text_of(field) == before {
+                report.unchanged += 1;
+                continue;
+            }
+            let version = own.as_ref().map(|c| c.version);
+            // Filed stays filed only if it still passes every rule.
+            let submit = own
+                .as_ref()
+                .is_some_and(|c| c.state == ChecklistState::Filed)
+                && validate_checklist(&fields).is_empty();
+            save_in(w, unit, &sub, &fields, version, submit, None)?;
+            report.changed += 1;
+        }
+        Ok(report)
     })
 }

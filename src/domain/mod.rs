@@ -4,6 +4,7 @@
 pub mod account;
 pub mod basis_text;
 pub mod checklist;
+pub mod checklist_text;
 pub mod entities;
 pub mod enums;
 pub mod local_item;
@@ -13,6 +14,7 @@ pub mod time;
 pub mod uscc;
 
 pub use checklist::{ChecklistField, ChecklistFields, FieldError, validate_checklist};
+pub use checklist_text::FieldKind;
 pub use entities::*;
 pub use enums::*;
 pub use time::{format_time, parse_time};

@@ -157,12 +157,15 @@ pub fn count(conn: &Connection) -> Result<i64, StoreError> {
 
 /// Compare-and-swap save: writes only if the row is still at
 /// `expected_version`; otherwise returns a conflict with the current row and
-/// who saved it.
+/// who saved it. `source`: the upper-level checklist the text now follows (共享复用), or
+/// the one it had when None.
+#[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &Connection,
     id: Id,
     f: &ChecklistFields,
     state: ChecklistState,
+    source: Option<Source>,
     expected_version: i64,
     by: Id,
     at: Timestamp,
@@ -171,21 +174,29 @@ pub fn update(
         .split(',')
         .map(|c| format!("{} = ?", c.trim()))
         .collect();
-    let tail: [Value; 5] = [
-        state.key().to_string().into(),
-        at.into(),
-        by.into(),
-        id.into(),
-        expected_version.into(),
-    ];
+    let (source_sql, source_values): (&str, Vec<Value>) = match source {
+        Some(src) => (
+            "source_id = ?, source_version = ?,",
+            vec![src.id.into(), src.version.into()],
+        ),
+        None => ("", vec![]),
+    };
+    let state: Value = state.key().to_string().into();
+    let tail: [Value; 4] = [at.into(), by.into(), id.into(), expected_version.into()];
     let n = conn
         .prepare_cached(&format!(
-            "UPDATE checklists SET {}, state = ?, updated_at = ?, updated_by = ?,
-                 version = version + 1
+            "UPDATE checklists SET {}, state = ?, {source_sql}
+                 updated_at = ?, updated_by = ?, version = version + 1
              WHERE id = ? AND version = ?",
             assignments.join(", ")
         ))?
-        .execute(params_from_iter(field_values(f).into_iter().chain(tail)))?;
+        .execute(params_from_iter(
+            field_values(f)
+                .into_iter()
+                .chain([state])
+                .chain(source_values)
+                .chain(tail),
+        ))?;
     let current = get(conn, id)?;
     if n == 0 {
         return Err(StoreError::Conflict(Box::new(Conflict {
@@ -291,5 +302,24 @@ pub fn states_of_unit(
 ) -> Result<std::collections::HashMap<Id, ChecklistState>, StoreError> {
     let mut stmt = conn.prepare("SELECT sub_item_id, state FROM checklists WHERE unit_id = ?1")?;
     let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, key(r, 1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The checklists of a sub-item kept by units of the given regions (the
+/// upper levels of a county: its city, the province), complete or filed:
+/// what a lower level may reuse (共享复用).
+pub fn reusable(
+    conn: &Connection,
+    sub_item_id: Id,
+    region_ids: &[Id],
+) -> Result<Vec<Checklist>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}
+         WHERE sub_item_id = ?1 AND state IN ('complete', 'filed')
+           AND unit_id IN (SELECT u.id FROM units u, json_each(?2) j WHERE u.region_id = j.value)
+         ORDER BY level, unit_id"
+    ))?;
+    let regions = serde_json::to_string(region_ids).unwrap_or_default();
+    let rows = stmt.query_map(rusqlite::params![sub_item_id, regions], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -129,3 +129,18 @@ pub fn list_units(conn: &Connection) -> Result<Vec<Unit>, StoreError> {
 pub fn count_units(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT count(*) FROM units", [], |r| r.get(0))?)
 }
+
+/// The regions above a region (its city, its province …), nearest first.
+pub fn ancestor_regions(conn: &Connection, region_id: Id) -> Result<Vec<Id>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE up(id, depth) AS (
+             SELECT parent_id, 1 FROM regions WHERE id = ?1 AND parent_id IS NOT NULL
+             UNION ALL
+             SELECT r.parent_id, depth + 1 FROM regions r JOIN up ON r.id = up.id
+             WHERE r.parent_id IS NOT NULL
+         )
+         SELECT id FROM up ORDER BY depth",
+    )?;
+    let rows = stmt.query_map([region_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -2,7 +2,7 @@
 //! frozen headers, widths fit for Chinese, drop-downs on enum columns.
 
 use super::layouts::{ANNEX2_CITY, ANNEX2_COUNTY, ANNEX4_HEADERS, CHECKLIST, checklist_groups};
-use crate::domain::{ChecklistFields, InspectionKind, Level, YesNo};
+use crate::domain::{ChecklistFields, InspectionKind, Level};
 use rust_xlsxwriter::{
     DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
@@ -72,37 +72,10 @@ impl Widths {
     }
 }
 
-fn yes_no(b: Option<bool>) -> &'static str {
-    match b {
-        Some(b) => YesNo::from_bool(b).label(),
-        None => "",
-    }
-}
-
 /// One checklist as annex 5 prints it, in the order of `CHECKLIST`.
 pub fn checklist_cells(f: &ChecklistFields) -> [String; 18] {
-    [
-        f.item_code.clone(),
-        f.level.map(|l| l.label().to_string()).unwrap_or_default(),
-        f.subject_name.clone(),
-        f.subject_code.clone(),
-        f.entrust_name.clone(),
-        f.entrust_code.clone(),
-        f.target_main.clone(),
-        f.target_sub.clone(),
-        f.inspection_kind
-            .map(|k| k.label().to_string())
-            .unwrap_or_default(),
-        f.methods.join("、"),
-        yes_no(f.random_included).into(),
-        f.random_ratio.clone(),
-        f.random_frequency.clone(),
-        f.content.clone(),
-        yes_no(f.sampling).into(),
-        f.sampling_content.clone(),
-        yes_no(f.cooperation).into(),
-        f.cooperation_org.clone(),
-    ]
+    use crate::domain::ChecklistField;
+    std::array::from_fn(|i| f.text_of(ChecklistField::ALL[i]))
 }
 
 /// A checklist row to export, with its round-trip tag (“单位编号:版本”).

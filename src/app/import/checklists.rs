@@ -6,6 +6,7 @@ use super::{
 };
 use crate::app::checklists::save_in;
 use crate::app::{Actor, AppError, write_or_roll_back};
+use crate::domain::checklist_text::split_methods;
 use crate::domain::text::{code, text};
 use crate::domain::{ChecklistFields, Id, InspectionKind, Level};
 use crate::store::{self, Store};
@@ -26,13 +27,6 @@ fn header(key: &str) -> &'static str {
         .iter()
         .find(|c| c.key == key)
         .map_or("", |c| c.header)
-}
-
-fn split_methods(s: &str) -> Vec<String> {
-    s.split(['、', '，', ',', ';', '；', '\n', '/'])
-        .map(text)
-        .filter(|m| !m.is_empty())
-        .collect()
 }
 
 fn parse_tag(s: &str) -> Option<(Id, i64)> {
@@ -229,7 +223,7 @@ pub fn import_checklists(
                 report.unchanged += 1;
                 continue;
             }
-            let result = save_in(w, own, &sub, &row.fields, expected, false).and_then(|saved| {
+            let result = save_in(w, own, &sub, &row.fields, expected, false, None).and_then(|saved| {
                 if saved.errors.is_empty() {
                     Ok(saved)
                 } else {

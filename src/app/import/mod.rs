@@ -103,16 +103,7 @@ pub(crate) fn parse_opt<T: Keyed>(
     }
 }
 
-/// Parses 是/否 (also Y/N, TRUE/FALSE, 1/0); empty gives None.
-pub(crate) fn parse_yes_no(value: &str) -> Result<Option<bool>, String> {
-    let v = crate::domain::enums::squeeze(&crate::domain::text::half_width(value));
-    match v.to_ascii_lowercase().as_str() {
-        "" => Ok(None),
-        "是" | "y" | "yes" | "true" | "1" => Ok(Some(true)),
-        "否" | "n" | "no" | "false" | "0" => Ok(Some(false)),
-        _ => Err(format!("“{}”应为“是”或“否”", value.trim())),
-    }
-}
+pub(crate) use crate::domain::checklist_text::parse_yes_no;
 
 /// Longest text a cell may hold that jianguan stores.
 pub const MAX_CELL_CHARS: usize = 4_000;
