@@ -157,12 +157,13 @@ fn navigating_into_an_item_shows_its_fields_and_bases() {
     for line in &s {
         assert_eq!(width_of(line), 140, "{line}");
     }
-    // The checklist view of an item that has one.
+    // 3 on an item with a checklist opens its form.
     let with_list = *a.tree.marks.checklists.keys().min().unwrap();
     assert!(a.tree.select_sub(with_list));
+    let name = a.tree.selected_sub().unwrap().name.clone();
     press(&mut a, '3');
     let s = screen(&mut a, 80, 24);
-    assert!(s.iter().any(|l| l.contains("状态：")), "{s:#?}");
+    assert!(s[2].contains(&format!("检查实施清单 - {name}")), "{}", s[2]);
     assert!(s.iter().any(|l| l.contains("监管事项目录编码：")), "{s:#?}");
 }
 

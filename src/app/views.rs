@@ -224,3 +224,21 @@ pub fn basis(store: &Store, basis_id: Id) -> Result<(LegalBasis, Vec<SubItem>), 
         store::catalogue::sub_items_citing(conn, basis_id)?,
     ))
 }
+
+/// The checklists a unit must fill: its claimed 行政检查 sub-items, by code,
+/// with the checklist where one is started.
+pub fn required_checklists(
+    store: &Store,
+    unit_id: Id,
+) -> Result<Vec<store::checklists::Required>, AppError> {
+    Ok(store::checklists::required(
+        store.conn(),
+        store::checklists::Scope::Unit(unit_id),
+    )?)
+}
+
+/// A unit's full name (郑州市市场监督管理局) and level (行使层级).
+pub fn unit_label(store: &Store, unit_id: Id) -> Result<(String, crate::domain::Level), AppError> {
+    let u = store::units::unit(store.conn(), unit_id)?;
+    Ok((u.full_name(), u.region_level))
+}

@@ -94,7 +94,10 @@ impl ChecklistFields {
         use ChecklistField::*;
         match field {
             ItemCode => self.item_code.clone(),
-            Level => self.level.map(|l| l.label().to_string()).unwrap_or_default(),
+            Level => self
+                .level
+                .map(|l| l.label().to_string())
+                .unwrap_or_default(),
             SubjectName => self.subject_name.clone(),
             SubjectCode => self.subject_code.clone(),
             EntrustName => self.entrust_name.clone(),
@@ -140,9 +143,7 @@ impl ChecklistFields {
             InspectionKind => {
                 self.inspection_kind = match value.trim() {
                     "" => None,
-                    v => Some(
-                        super::enums::InspectionKind::parse(v).map_err(|e| e.to_string())?,
-                    ),
+                    v => Some(super::enums::InspectionKind::parse(v).map_err(|e| e.to_string())?),
                 }
             }
             Methods => self.methods = split_methods(value),
@@ -265,7 +266,8 @@ mod tests {
         assert_eq!(saved.random_ratio, "");
         assert_eq!(saved.sampling_content, "");
         assert_eq!(saved.content, f.content);
-        f.set_text(ChecklistField::EntrustName, "某委托部门").unwrap();
+        f.set_text(ChecklistField::EntrustName, "某委托部门")
+            .unwrap();
         assert!(f.applies(ChecklistField::EntrustCode));
     }
 

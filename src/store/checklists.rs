@@ -238,6 +238,7 @@ pub struct Required {
     pub unit_id: Id,
     pub sub_item_id: Id,
     pub sub_code: String,
+    pub sub_name: String,
     pub target: String,
     pub classified: bool,
     pub checklist: Option<Checklist>,
@@ -268,7 +269,7 @@ pub fn for_each_required(
         .collect::<Vec<_>>()
         .join(", ");
     let mut stmt = conn.prepare(&format!(
-        "SELECT c.unit_id, s.id, s.code, s.target, s.classified, {columns}
+        "SELECT c.unit_id, s.id, s.code, s.target, s.classified, s.name, {columns}
          FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
          LEFT JOIN checklists k ON k.sub_item_id = c.sub_item_id AND k.unit_id = c.unit_id
          WHERE s.category = 'inspection' AND {cond}
@@ -276,15 +277,16 @@ pub fn for_each_required(
     ))?;
     let mut rows = stmt.query([param])?;
     while let Some(r) = rows.next()? {
-        let started: Option<Id> = r.get(5)?;
+        let started: Option<Id> = r.get(6)?;
         let req = Required {
             unit_id: r.get(0)?,
             sub_item_id: r.get(1)?,
             sub_code: r.get(2)?,
+            sub_name: r.get(5)?,
             target: r.get(3)?,
             classified: r.get(4)?,
             checklist: match started {
-                Some(_) => Some(from_row_at(r, 5)?),
+                Some(_) => Some(from_row_at(r, 6)?),
                 None => None,
             },
         };

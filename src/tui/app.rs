@@ -14,6 +14,7 @@ use crate::store::Store;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 mod claiming;
+mod filling;
 pub use claiming::{Op, Pending};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +73,18 @@ pub struct App {
     pub confirm: Option<Pending>,
     /// This session's undoable claim actions, newest last.
     undo: Vec<claiming::Done>,
+    /// The unit's required checklists (the checklist pane's list).
+    pub checklists: Option<super::panes::checklists::ChecklistList>,
+    /// The checklist being filled.
+    pub form: Option<super::form::ChecklistForm>,
+    /// Field-by-field choice after a lost race or an upper-level change.
+    pub choose: Option<super::form::choose::Choose>,
+    pub reuse: Option<super::form::pickers::ReusePicker>,
+    pub bulk: Option<super::form::pickers::BulkPrompt>,
+    /// Where drafts of the form are kept (None: not kept).
+    pub drafts_dir: Option<std::path::PathBuf>,
+    /// Esc once on a form with unsaved edits: the next Esc discards them.
+    leaving: bool,
     details: Option<(Id, ItemDetails)>,
     checklist: Option<(Id, Option<Checklist>)>,
     data_version: i64,
@@ -134,7 +147,7 @@ impl App {
             Some(a) => Some(views::claiming_state(&store, a.effective().unit_id)?),
             None => None,
         };
-        Ok(App {
+        let mut app = App {
             store,
             actor,
             keymap,
@@ -153,12 +166,22 @@ impl App {
             claiming,
             confirm: None,
             undo: Vec::new(),
+            checklists: None,
+            form: None,
+            choose: None,
+            reuse: None,
+            bulk: None,
+            drafts_dir: super::form::draft::default_dir(),
+            leaving: false,
             details: None,
             checklist: None,
             data_version,
             catalogue_stamp: None,
             loading,
-        })
+        };
+        // A draft left by a dropped session is offered before anything else.
+        app.offer_draft();
+        Ok(app)
     }
 
     /// Waits until the tree is read (tests, benchmarks).
@@ -193,6 +216,9 @@ impl App {
                     self.jump_to(id);
                 }
             }
+            return;
+        }
+        if self.checklist_key(key) {
             return;
         }
         if self.search_open
@@ -248,10 +274,17 @@ impl App {
             }
             Action::FocusTree => self.focus_on(Pane::Tree),
             Action::FocusItem => self.focus_on(Pane::Item),
-            Action::FocusChecklist => self.focus_on(Pane::Checklist),
+            Action::FocusChecklist => {
+                self.focus_on(Pane::Checklist);
+                self.enter_checklists();
+            }
             Action::FocusProgress => self.focus_on(Pane::Progress),
             Action::Search => self.open_search(),
-            Action::Claim | Action::Unclaim | Action::ToggleExercised => self.bulk(action),
+            Action::Claim | Action::Unclaim | Action::ToggleExercised
+                if self.focus != Pane::Checklist =>
+            {
+                self.bulk(action)
+            }
             Action::FinishClaiming => self.finish(),
             Action::Undo => self.undo_last(),
             Action::ToggleMouse => {
@@ -269,6 +302,7 @@ impl App {
                     }
                     self.detail_scroll = 0;
                 }
+                Pane::Checklist if self.actor.is_some() => self.checklist_action(other),
                 Pane::Item | Pane::Checklist => match other {
                     Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
                     Action::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
@@ -303,8 +337,11 @@ impl App {
         self.search_open = true;
     }
 
-    /// Pasted text goes into the open search box.
+    /// Pasted text goes into the open search box or the field being edited.
     pub fn on_paste(&mut self, text: &str) {
+        if !self.search_open && self.checklist_paste(text) {
+            return;
+        }
         match &mut self.search {
             Some(s) if self.search_open => s.on_paste(text),
             _ => {
@@ -470,6 +507,20 @@ impl App {
     pub fn hints(&self) -> Vec<Action> {
         let pane: &[Action] = match self.focus {
             Pane::Tree => CatalogueTree::hints(),
+            Pane::Checklist if self.form.is_some() => &[
+                Action::Save,
+                Action::Submit,
+                Action::Toggle,
+                Action::NextUnfinished,
+                Action::ReuseUpper,
+            ],
+            Pane::Checklist if self.checklists.is_some() => &[
+                Action::Toggle,
+                Action::NextUnfinished,
+                Action::Pick,
+                Action::PickAll,
+                Action::BulkSet,
+            ],
             Pane::Item | Pane::Checklist => &[Action::Up, Action::Down],
             Pane::Progress => ProgressView::hints(),
         };

@@ -99,6 +99,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     {
         s.draw(frame, area);
     }
+    app.draw_checklist_overlays(frame, area);
     if app.help {
         draw_help(frame, area, app);
     }
@@ -165,6 +166,16 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
+    let focused = app.focus == pane;
+    // The unit's own checklists: the form, or the list of them.
+    if pane == Pane::Checklist {
+        if let Some(form) = &mut app.form {
+            return form.draw(frame, area, focused);
+        }
+        if let Some(list) = &mut app.checklists {
+            return list.draw(frame, area, focused);
+        }
+    }
     let lines = match pane {
         Pane::Checklist => {
             let has_unit = app.actor.is_some();
@@ -177,7 +188,6 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
             item_lines(&app.tree, details.as_ref())
         }
     };
-    let focused = app.focus == pane;
     let block = block(format!(" {} ", pane.title()), focused);
     frame.render_widget(
         Paragraph::new(lines)

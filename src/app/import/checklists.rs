@@ -223,13 +223,14 @@ pub fn import_checklists(
                 report.unchanged += 1;
                 continue;
             }
-            let result = save_in(w, own, &sub, &row.fields, expected, false, None).and_then(|saved| {
-                if saved.errors.is_empty() {
-                    Ok(saved)
-                } else {
-                    Err(AppError::InvalidFields(saved.errors))
-                }
-            });
+            let result =
+                save_in(w, own, &sub, &row.fields, expected, false, None).and_then(|saved| {
+                    if saved.errors.is_empty() {
+                        Ok(saved)
+                    } else {
+                        Err(AppError::InvalidFields(saved.errors))
+                    }
+                });
             match result {
                 Ok(_) => {
                     store::release(w.tx, "import_row")?;

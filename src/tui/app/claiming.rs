@@ -20,6 +20,8 @@ pub enum Op {
     Finish,
     /// Withdraw the unit's 认领完成 (a platform_admin acting for it).
     Reopen(Id),
+    /// Put a draft left by a dropped session back into the form.
+    RestoreDraft(Box<crate::tui::form::draft::Draft>),
 }
 
 /// The confirmation overlay: the question and what a yes does.
@@ -161,10 +163,11 @@ impl App {
         let Some(p) = self.confirm.take() else {
             return;
         };
-        if yes {
-            self.execute(p.op);
-        } else {
-            self.status = "已取消，未做任何改动".into();
+        match (yes, p.op) {
+            (true, Op::RestoreDraft(d)) => self.restore_draft(*d),
+            (false, Op::RestoreDraft(_)) => self.drop_draft(),
+            (true, op) => self.execute(op),
+            (false, _) => self.status = "已取消，未做任何改动".into(),
         }
     }
 
@@ -222,6 +225,8 @@ impl App {
                 .map(|at| (format!("已记录认领完成：{}", format_time(at)), None)),
             Op::Reopen(unit) => claims::undo_finish_claiming(&mut self.store, &actor, *unit)
                 .map(|_| (format!("已撤销{}的认领完成", self.unit_name()), None)),
+            // Answered in `answer`, never executed as a write.
+            Op::RestoreDraft(_) => return,
         };
         match result {
             Ok((msg, undoable)) => {
@@ -300,6 +305,7 @@ fn failed(op: &Op, e: &AppError) -> String {
         Op::Exercised(..) => "修改是否行使",
         Op::Finish => "记录认领完成",
         Op::Reopen(_) => "撤销认领完成",
+        Op::RestoreDraft(_) => "恢复草稿",
     };
     format!("{what}失败，未做任何改动：{e}")
 }

@@ -1,6 +1,7 @@
 //! The four panes of the window.
 
 pub mod basis;
+pub mod checklists;
 pub mod details;
 pub mod progress;
 pub mod search;

@@ -1,0 +1,85 @@
+//! Drafts of the checklist form that survive an SSH drop or a crash: the
+//! form writes what is typed to a small file after every change (written
+//! to a temporary name, then renamed, so it is whole or absent), removes it
+//! when the checklist is saved, and the next start offers it back.
+
+use crate::domain::{ChecklistFields, Id, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// What was being typed, and what it was typed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub sub_item_id: Id,
+    pub sub_name: String,
+    /// The version the form was opened at (None: not yet started).
+    pub base_version: Option<i64>,
+    pub fields: ChecklistFields,
+    pub at: Timestamp,
+}
+
+/// Where drafts live by default: `drafts/` in the platform data directory.
+pub fn default_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "jianguan", "jianguan")
+        .map(|d| d.data_dir().join("drafts"))
+}
+
+/// One draft per database file and account.
+fn file(dir: &Path, db: &Path, login: &str) -> PathBuf {
+    let db = db.canonicalize().unwrap_or_else(|_| db.to_path_buf());
+    let hash = Sha256::digest(db.to_string_lossy().as_bytes());
+    let short: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let login: String = login
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    dir.join(format!("{short}-{login}.json"))
+}
+
+pub fn save(dir: &Path, db: &Path, login: &str, draft: &Draft) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let path = file(dir, db, login);
+    let tmp = path.with_extension("tmp");
+    let text = serde_json::to_string(draft).map_err(std::io::Error::other)?;
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, &path)
+}
+
+/// The draft left for this database and account, if a readable one is.
+pub fn load(dir: &Path, db: &Path, login: &str) -> Option<Draft> {
+    let text = std::fs::read_to_string(file(dir, db, login)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+pub fn discard(dir: &Path, db: &Path, login: &str) {
+    let _ = std::fs::remove_file(file(dir, db, login));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_draft_loads_back_per_database_and_account_and_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.db");
+        let fields = ChecklistFields {
+            content: "一、资质\n二、过程".into(),
+            ..Default::default()
+        };
+        let d = Draft {
+            sub_item_id: 7,
+            sub_name: "对食品生产的监督检查".into(),
+            base_version: Some(3),
+            fields,
+            at: 1,
+        };
+        save(dir.path(), &db, "lina", &d).unwrap();
+        assert_eq!(load(dir.path(), &db, "lina"), Some(d));
+        assert_eq!(load(dir.path(), &db, "zhangwei"), None);
+        assert_eq!(load(dir.path(), &dir.path().join("b.db"), "lina"), None);
+        discard(dir.path(), &db, "lina");
+        assert_eq!(load(dir.path(), &db, "lina"), None);
+    }
+}

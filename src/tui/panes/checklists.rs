@@ -1,0 +1,187 @@
+//! The unit's required checklists: every claimed 行政检查 sub-item, with the
+//! state of its checklist (未开始 / 草稿 / 完整 / 已填报), marks for a bulk
+//! set, and the next unfinished one a key away.
+
+use crate::domain::{ChecklistState, Id};
+use crate::store::checklists::Required;
+use crate::tui::action::Action;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use std::collections::HashSet;
+
+pub struct ChecklistList {
+    pub rows: Vec<Required>,
+    pub cursor: usize,
+    pub picked: HashSet<Id>,
+    offset: usize,
+    page: usize,
+}
+
+/// 未开始 for a checklist not yet started.
+pub fn state_label(state: Option<ChecklistState>) -> &'static str {
+    state.map_or("未开始", |s| s.label())
+}
+
+impl ChecklistList {
+    pub fn new(rows: Vec<Required>) -> Self {
+        ChecklistList {
+            rows,
+            cursor: 0,
+            picked: HashSet::new(),
+            offset: 0,
+            page: 10,
+        }
+    }
+
+    /// Fresh rows (after a save), keeping the cursor on the same item.
+    pub fn reload(&mut self, rows: Vec<Required>) {
+        let at = self.selected().map(|r| r.sub_item_id);
+        self.rows = rows;
+        if let Some(id) = at {
+            self.select(id);
+        }
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn selected(&self) -> Option<&Required> {
+        self.rows.get(self.cursor)
+    }
+
+    pub fn select(&mut self, sub_item_id: Id) -> bool {
+        match self.rows.iter().position(|r| r.sub_item_id == sub_item_id) {
+            Some(i) => {
+                self.cursor = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn state(r: &Required) -> Option<ChecklistState> {
+        r.checklist.as_ref().map(|c| c.state)
+    }
+
+    /// The next row after the cursor (wrapping) that is not 已填报.
+    pub fn next_unfinished(&mut self) -> Option<&Required> {
+        let n = self.rows.len();
+        let next = (1..=n)
+            .map(|k| (self.cursor + k) % n)
+            .find(|i| Self::state(&self.rows[*i]) != Some(ChecklistState::Filed))?;
+        self.cursor = next;
+        self.rows.get(next)
+    }
+
+    /// The marked sub-items, or the one under the cursor.
+    pub fn targets(&self) -> Vec<Id> {
+        if self.picked.is_empty() {
+            self.selected()
+                .map(|r| vec![r.sub_item_id])
+                .unwrap_or_default()
+        } else {
+            let mut v: Vec<Id> = self.picked.iter().copied().collect();
+            v.sort_unstable();
+            v
+        }
+    }
+
+    pub fn handle(&mut self, action: Action) -> Option<String> {
+        if let Some(c) = super::moved(action, self.cursor, self.rows.len(), self.page) {
+            self.cursor = c;
+            return None;
+        }
+        match action {
+            Action::Pick => {
+                let id = self.selected()?.sub_item_id;
+                if !self.picked.remove(&id) {
+                    self.picked.insert(id);
+                }
+                self.cursor = (self.cursor + 1).min(self.rows.len().saturating_sub(1));
+                Some(format!("已标记 {} 份清单", self.picked.len()))
+            }
+            Action::PickAll => {
+                self.picked = self.rows.iter().map(|r| r.sub_item_id).collect();
+                Some(format!("已标记全部 {} 份清单", self.picked.len()))
+            }
+            Action::ClearPicks => {
+                self.picked.clear();
+                Some("已清除标记".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts by state: 未开始, 草稿, 完整, 已填报.
+    fn counts(&self) -> [usize; 4] {
+        let mut c = [0; 4];
+        for r in &self.rows {
+            let i = match Self::state(r) {
+                None => 0,
+                Some(ChecklistState::Draft) => 1,
+                Some(ChecklistState::Complete) => 2,
+                Some(ChecklistState::Filed) => 3,
+            };
+            c[i] += 1;
+        }
+        c
+    }
+
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
+        let [n0, n1, n2, n3] = self.counts();
+        let mut title = format!(
+            " 检查实施清单 {} 份：未开始 {n0}，草稿 {n1}，完整 {n2}，已填报 {n3} ",
+            self.rows.len()
+        );
+        if !self.picked.is_empty() {
+            title.push_str(&format!("- 已标记 {} ", self.picked.len()));
+        }
+        let block = crate::tui::draw::block(title, focused);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if self.rows.is_empty() {
+            frame.render_widget(
+                Paragraph::new(
+                    "本单位没有需要填报检查实施清单的事项：先在事项目录中认领行政检查事项",
+                ),
+                inner,
+            );
+            return;
+        }
+        let list = inner;
+        let height = list.height as usize;
+        self.page = height.saturating_sub(1).max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if height > 0 && self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        let lines: Vec<Line> = self
+            .rows
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(height)
+            .map(|(i, r)| {
+                let mark = if self.picked.contains(&r.sub_item_id) {
+                    '>'
+                } else {
+                    ' '
+                };
+                let line = Line::from(format!(
+                    "{mark}[{}] {} {}",
+                    state_label(Self::state(r)),
+                    r.sub_code,
+                    r.sub_name
+                ));
+                if i == self.cursor {
+                    line.style(Style::new().add_modifier(Modifier::REVERSED))
+                } else {
+                    line
+                }
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+}
