@@ -4,5 +4,15 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // `jianguan checklist list | head`: end quietly when the reader goes
+    // away, as shell tools do, instead of panicking on the broken pipe.
+    // SAFETY: set before any other thread exists; the default action
+    // installs no Rust handler.
+    unsafe {
+        let _ = nix::sys::signal::signal(
+            nix::sys::signal::Signal::SIGPIPE,
+            nix::sys::signal::SigHandler::SigDfl,
+        );
+    }
     jianguan::cli::run()
 }

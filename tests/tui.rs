@@ -759,3 +759,361 @@ fn every_pane_renders_at_80x24_and_140x40() {
         }
     }
 }
+
+fn ctrl(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+/// Opens the checklist form of a sub-item through the list (3, then Enter).
+fn open_form(a: &mut App, sub_item_id: i64) {
+    key(a, KeyCode::Esc);
+    press(a, '3');
+    if a.form.is_some() {
+        key(a, KeyCode::Esc);
+    }
+    assert!(a.checklists.as_mut().unwrap().select(sub_item_id));
+    key(a, KeyCode::Enter);
+    assert_eq!(a.form.as_ref().map(|f| f.sub_item_id), Some(sub_item_id));
+}
+
+fn go_to_field(a: &mut App, field: jianguan::domain::ChecklistField) {
+    let target = jianguan::domain::ChecklistField::ALL
+        .iter()
+        .position(|f| *f == field)
+        .unwrap();
+    press(a, 'g');
+    for _ in 0..target {
+        press(a, 'j');
+    }
+    assert_eq!(a.form.as_ref().unwrap().field(), field);
+}
+
+#[test]
+fn the_form_validates_as_you_type_saves_and_merges_after_a_lost_race() {
+    use jianguan::domain::{ChecklistField, ChecklistState};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    a.drafts_dir = Some(dir.path().join("drafts"));
+    press(&mut a, '3');
+    let list = a.checklists.as_ref().unwrap();
+    let row = list
+        .rows
+        .iter()
+        .find(|r| r.checklist.as_ref().map(|c| c.state) == Some(ChecklistState::Draft))
+        .unwrap()
+        .clone();
+    open_form(&mut a, row.sub_item_id);
+    let s = screen(&mut a, 100, 30);
+    assert!(s[2].contains("草稿"), "{}", s[2]);
+
+    // 检查内容: typed into the text area; the error beside it goes.
+    go_to_field(&mut a, ChecklistField::Content);
+    key(&mut a, KeyCode::Enter);
+    for c in "一、资质".chars() {
+        press(&mut a, c);
+    }
+    key(&mut a, KeyCode::Enter);
+    for c in "二、记录".chars() {
+        press(&mut a, c);
+    }
+    key(&mut a, KeyCode::Esc);
+    let f = a.form.as_ref().unwrap();
+    assert!(
+        f.fields.content.ends_with("一、资质\n二、记录"),
+        "{:?}",
+        f.fields.content
+    );
+    assert!(f.dirty);
+    assert!(
+        f.errors.iter().all(|e| e.field != ChecklistField::Content),
+        "{:?}",
+        f.errors
+    );
+    ctrl(&mut a, 's');
+    assert!(a.status.starts_with("已保存"), "{}", a.status);
+    let saved_version = a.form.as_ref().unwrap().expected_version.unwrap();
+
+    // Another operator saves the same checklist meanwhile.
+    let mut other = open(a.store.path());
+    let zhangwei = actor(&other, "zhangwei");
+    let unit = zhangwei.effective().unit_id;
+    let current = jianguan::store::checklists::find(other.conn(), row.sub_item_id, unit)
+        .unwrap()
+        .unwrap();
+    let mut theirs = current.fields.clone();
+    theirs.target_sub = "他人填写的子项".into();
+    theirs.content = "他人的检查内容".into();
+    jianguan::app::checklists::save_checklist(
+        &mut other,
+        &zhangwei,
+        jianguan::app::checklists::SaveRequest {
+            sub_item_id: row.sub_item_id,
+            fields: theirs,
+            expected_version: Some(saved_version),
+            submit: false,
+        },
+    )
+    .unwrap();
+    // Mine: a change of 监管对象主项; saving now is a conflict.
+    go_to_field(&mut a, ChecklistField::TargetMain);
+    key(&mut a, KeyCode::Enter);
+    a.on_paste("（本人补充）");
+    key(&mut a, KeyCode::Enter);
+    ctrl(&mut a, 's');
+    assert!(a.status.starts_with("保存冲突"), "{}", a.status);
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("保存冲突：逐项选择保留哪一方"), "{s}");
+    assert!(s.contains("他人的检查内容"), "{s}");
+    // Rows in annex order: 监管对象主项 (mine), 监管对象子项, 检查内容.
+    // Take theirs for 子项 only.
+    key(&mut a, KeyCode::Down);
+    press(&mut a, ' ');
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        a.status.starts_with("已合并（取对方 1 项）"),
+        "{}",
+        a.status
+    );
+    ctrl(&mut a, 's');
+    assert!(a.status.starts_with("已保存"), "{}", a.status);
+    let final_row = jianguan::store::checklists::find(other.conn(), row.sub_item_id, unit)
+        .unwrap()
+        .unwrap();
+    assert_eq!(final_row.version, saved_version + 2);
+    assert_eq!(final_row.fields.target_sub, "他人填写的子项");
+    assert!(final_row.fields.target_main.ends_with("（本人补充）"));
+    assert!(final_row.fields.content.ends_with("一、资质\n二、记录"));
+}
+
+#[test]
+fn submit_needs_a_complete_form_and_next_jumps_to_the_unfinished() {
+    use jianguan::domain::{ChecklistField, ChecklistState};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    a.drafts_dir = None;
+    press(&mut a, '3');
+    let row = a
+        .checklists
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.checklist.as_ref().map(|c| c.state) == Some(ChecklistState::Complete))
+        .unwrap()
+        .clone();
+    open_form(&mut a, row.sub_item_id);
+    // Emptying a required field: 提交 is refused, naming it.
+    go_to_field(&mut a, ChecklistField::TargetMain);
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..40 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    key(&mut a, KeyCode::Enter);
+    ctrl(&mut a, 't');
+    assert!(
+        a.status
+            .starts_with("不能填报：1 项未通过（监管对象主项：必填）"),
+        "{}",
+        a.status
+    );
+    // Esc twice leaves the form, discarding the edit.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.status.contains("再按 Esc"), "{}", a.status);
+    key(&mut a, KeyCode::Esc);
+    assert!(a.form.is_none());
+    open_form(&mut a, row.sub_item_id);
+    ctrl(&mut a, 't');
+    assert_eq!(a.status, "已填报");
+    // ] goes on to a checklist not yet filed.
+    press(&mut a, ']');
+    let f = a.form.as_ref().unwrap();
+    let next = a
+        .checklists
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.sub_item_id == f.sub_item_id)
+        .unwrap();
+    assert_ne!(
+        next.checklist.as_ref().map(|c| c.state),
+        Some(ChecklistState::Filed)
+    );
+}
+
+#[test]
+fn a_county_reuses_the_city_list_and_bulk_sets_a_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhaolei"), Keymap::defaults());
+    a.drafts_dir = None;
+    press(&mut a, '3');
+    let unit = a.actor.as_ref().unwrap().effective().unit_id;
+    let rows = a.checklists.as_ref().unwrap().rows.clone();
+    let reusable = rows
+        .iter()
+        .find(|r| {
+            r.checklist.is_none()
+                && !jianguan::app::checklists::reusable(&a.store, unit, r.sub_item_id)
+                    .unwrap()
+                    .is_empty()
+        })
+        .expect("an unstarted county checklist with a city one to reuse");
+    open_form(&mut a, reusable.sub_item_id);
+    press(&mut a, 'r');
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("复用上级清单"), "{s}");
+    assert!(s.contains("郑州市市场监督管理局"), "{s}");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.status.starts_with("已复用上级清单"), "{}", a.status);
+    let f = a.form.as_ref().unwrap();
+    assert_eq!(f.fields.subject_name, "金水区市场监督管理局");
+    assert!(!f.fields.content.is_empty());
+
+    // Back to the list: mark two, set 检查类别 on both.
+    key(&mut a, KeyCode::Esc);
+    press(&mut a, 'g');
+    press(&mut a, ' ');
+    press(&mut a, ' ');
+    press(&mut a, 'b');
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("为 2 份清单设置同一字段"), "{s}");
+    // Down to 检查类别 (after the two subject, two entrust, two target fields).
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Down);
+    }
+    a.on_paste("非现场检查");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        a.status.starts_with("已为 2 份清单设置“检查类别”"),
+        "{}",
+        a.status
+    );
+    let first_two: Vec<_> = a.checklists.as_ref().unwrap().rows[..2].to_vec();
+    for r in first_two {
+        assert_eq!(
+            r.checklist
+                .unwrap()
+                .fields
+                .text_of(jianguan::domain::ChecklistField::InspectionKind),
+            "非现场检查"
+        );
+    }
+}
+
+#[test]
+fn a_draft_left_by_a_crash_is_offered_and_restored() {
+    use jianguan::domain::ChecklistField;
+    let dir = tempfile::tempdir().unwrap();
+    let drafts = dir.path().join("drafts");
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    a.drafts_dir = Some(drafts.clone());
+    press(&mut a, '3');
+    let sub = a.checklists.as_ref().unwrap().rows[4].sub_item_id;
+    open_form(&mut a, sub);
+    go_to_field(&mut a, ChecklistField::TargetSub);
+    key(&mut a, KeyCode::Enter);
+    a.on_paste("断线前输入的内容");
+    let path = a.store.path().to_path_buf();
+    drop(a); // the process dies here: nothing saved
+
+    let store = open(&path);
+    let zhangwei = actor(&store, "zhangwei");
+    let mut b = App::new(store, Some(zhangwei), Keymap::defaults(), "张伟".into()).unwrap();
+    b.drafts_dir = Some(drafts);
+    b.offer_draft();
+    let s = screen(&mut b, 100, 30).join("\n");
+    assert!(s.contains("发现上次未保存的草稿"), "{s}");
+    press(&mut b, 'y');
+    let f = b.form.as_ref().expect("the form is open again");
+    assert_eq!(f.sub_item_id, sub);
+    assert!(f.fields.target_sub.ends_with("断线前输入的内容"));
+    assert!(f.dirty, "restored, not yet saved");
+    ctrl(&mut b, 's');
+    assert!(b.status.starts_with("已保存"), "{}", b.status);
+    b.offer_draft();
+    assert!(b.confirm.is_none(), "the draft is gone once saved");
+}
+
+#[test]
+fn the_real_binary_keeps_a_draft_through_a_hangup() {
+    use std::process::Command;
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed, so no terminal to hang up");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hup.db");
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--demo"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let data = dir.path().join("xdg");
+    let socket = dir.path().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let start = || {
+        let cmd = format!(
+            "XDG_DATA_HOME={} {} --db {} --as zhangwei",
+            data.display(),
+            bin(),
+            db.display()
+        );
+        let o = tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "hup",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let capture =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "hup"]).stdout).to_string();
+    let wait_for = |what: &str| {
+        for _ in 0..100 {
+            if capture().contains(what) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never saw {what:?} on screen:\n{}", capture());
+    };
+    start();
+    wait_for("事项目录");
+    // The list, the fifth checklist, its 监管对象子项; type into it.
+    tmux(&["send-keys", "-t", "hup", "3"]);
+    wait_for("份：未开始");
+    tmux(&["send-keys", "-t", "hup", "j", "j", "j", "j", "Enter"]);
+    wait_for("监管事项目录编码");
+    tmux(&["send-keys", "-t", "hup", "j", "j", "j", "j", "j", "Enter"]);
+    wait_for("编辑 监管对象子项");
+    tmux(&["send-keys", "-t", "hup", "-l", "挂断前的输入"]);
+    wait_for("挂断前的输入");
+    // The SSH connection drops: the program gets SIGHUP.
+    let pid = String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "hup", "#{pane_pid}"]).stdout)
+        .trim()
+        .to_string();
+    Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+    tmux(&["kill-server"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Next start: offered, restored.
+    start();
+    wait_for("发现上次未保存的草稿");
+    tmux(&["send-keys", "-t", "hup", "y"]);
+    wait_for("已恢复草稿");
+    assert!(capture().contains("挂断前的输入"), "{}", capture());
+    tmux(&["kill-server"]);
+}

@@ -2,6 +2,7 @@
 
 mod account;
 mod check;
+mod checklist;
 mod claim;
 mod export;
 mod import;
@@ -81,6 +82,15 @@ enum Command {
     Claim(claim::ClaimArgs),
     /// 搜索监管事项和设定依据（支持拼音首字母、全拼、编码前缀）；没有结果时退出码为 1
     Search(search::SearchArgs),
+    /// 检查实施清单：列出单位需填报的清单及状态，或显示一份
+    #[command(
+        subcommand,
+        after_help = "示例：\n  \
+        jianguan checklist list --state 草稿                  本单位的草稿\n  \
+        jianguan checklist list --unit 金水区市场监督管理局   某单位的全部清单\n  \
+        jianguan checklist show 10100100100000               一份清单的全部字段"
+    )]
+    Checklist(checklist::ChecklistCommand),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -177,6 +187,7 @@ pub fn run() -> ExitCode {
         Some(Command::Export(cmd)) => export::run(&ctx, cmd),
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Claim(args)) => claim::run(&ctx, &args),
+        Some(Command::Checklist(cmd)) => checklist::run(&ctx, &cmd),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

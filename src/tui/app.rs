@@ -502,6 +502,15 @@ impl App {
         }
     }
 
+    /// The status line's word for an action in the focused pane.
+    pub fn hint_label(&self, action: Action) -> &'static str {
+        match (self.focus, action) {
+            (Pane::Checklist, Action::Toggle) if self.form.is_some() => "编辑",
+            (Pane::Checklist, Action::Toggle) => "填写",
+            _ => action.short(),
+        }
+    }
+
     /// Help first (so it always fits on the status line), then the actions
     /// the focused pane answers, then the global ones.
     pub fn hints(&self) -> Vec<Action> {

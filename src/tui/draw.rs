@@ -206,7 +206,7 @@ fn hint_spans(app: &App, actions: &[Action]) -> Vec<(String, &'static str)> {
 fn described(
     app: &App,
     actions: &[Action],
-    text: fn(Action) -> &'static str,
+    text: impl Fn(Action) -> &'static str,
 ) -> Vec<(String, &'static str)> {
     actions
         .iter()
@@ -224,7 +224,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
         spans.push(Span::raw(" "));
     }
-    for (keys, what) in described(app, &app.hints(), Action::short) {
+    for (keys, what) in described(app, &app.hints(), |a| app.hint_label(a)) {
         spans.push(Span::styled(
             keys,
             Style::new().add_modifier(Modifier::REVERSED),

@@ -422,12 +422,15 @@ impl ChecklistForm {
         }
         let shown: Vec<Line> = lines.into_iter().skip(self.offset).take(height).collect();
         frame.render_widget(Paragraph::new(shown), body);
-        self.draw_editor(frame, body);
+        // The editor must not hide the field it edits.
+        let field_row = top.saturating_sub(self.offset);
+        self.draw_editor(frame, body, field_row < height / 2);
     }
 
-    /// The editor of the field being edited, in a box over the lower part
-    /// of the form, with the terminal cursor at the caret (IME follows it).
-    fn draw_editor(&mut self, frame: &mut Frame, body: Rect) {
+    /// The editor of the field being edited, in a box over the half of the
+    /// form the field is not in, with the terminal cursor at the caret (the
+    /// IME window follows it).
+    fn draw_editor(&mut self, frame: &mut Frame, body: Rect, at_bottom: bool) {
         let field = self.field();
         let Some(editor) = &mut self.editor else {
             return;
@@ -438,7 +441,12 @@ impl ChecklistForm {
             Editor::Methods(_) => INSPECTION_METHODS.len() as u16 + 3,
         }
         .min(body.height);
-        let rect = Rect::new(body.x, body.bottom() - rows, body.width, rows);
+        let y = if at_bottom {
+            body.bottom() - rows
+        } else {
+            body.y
+        };
+        let rect = Rect::new(body.x, y, body.width, rows);
         frame.render_widget(Clear, rect);
         crate::tui::draw::clear_wide_edges(frame, rect);
         let hint = match editor {
