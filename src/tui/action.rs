@@ -118,11 +118,11 @@ impl Action {
             Action::ToggleExercised => "切换是否行使",
             Action::FinishClaiming => "本单位认领完成",
             Action::Undo => "撤销上一个认领操作",
-            Action::Save => "保存清单（可为草稿）",
+            Action::Save => "保存（可为草稿）",
             Action::Submit => "填报（须完整）",
-            Action::NextUnfinished => "下一份未填报的清单",
-            Action::ReuseUpper => "复用上级清单/同步上级更新",
-            Action::BulkSet => "为标记的清单批量设置一个字段",
+            Action::NextUnfinished => "下一份未填报清单",
+            Action::ReuseUpper => "复用或同步上级清单",
+            Action::BulkSet => "批量设置一个字段",
         }
     }
 }

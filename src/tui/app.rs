@@ -61,6 +61,8 @@ pub struct App {
     pub focus: Pane,
     pub status: String,
     pub help: bool,
+    /// First row of the help shown (a help taller than the screen scrolls).
+    pub help_scroll: usize,
     pub quit: bool,
     pub mouse: bool,
     /// Scroll of the item and checklist panes.
@@ -159,6 +161,7 @@ impl App {
             focus: Pane::Tree,
             status: String::new(),
             help: false,
+            help_scroll: 0,
             quit: false,
             mouse: false,
             detail_scroll: 0,
@@ -203,8 +206,16 @@ impl App {
             return;
         }
         if self.help {
-            // Any key closes help; its own key does too.
-            self.help = false;
+            // Up/Down scroll a help taller than the screen; any other key
+            // closes it, its own key too.
+            match key.code {
+                KeyCode::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                KeyCode::Down => self.help_scroll += 1,
+                _ => {
+                    self.help = false;
+                    self.help_scroll = 0;
+                }
+            }
             return;
         }
         if let Some(view) = &mut self.basis {

@@ -275,7 +275,7 @@ pub fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
 
 /// Every pane's keys, from the live keymap, in two columns.
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
-    let sections: [(&str, &[Action]); 3] = [
+    let sections: [(&str, &[Action]); 4] = [
         (
             "全局",
             &[
@@ -302,6 +302,16 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
             ],
         ),
         ("事项目录", &[Action::Expand, Action::Collapse]),
+        (
+            "检查实施清单",
+            &[
+                Action::Save,
+                Action::Submit,
+                Action::NextUnfinished,
+                Action::ReuseUpper,
+                Action::BulkSet,
+            ],
+        ),
     ];
     let mut lines: Vec<Line> = Vec::new();
     for (title, actions) in sections {
@@ -320,18 +330,27 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     }
     let half = lines.len().div_ceil(2);
     let right = lines.split_off(half);
-    let height = half as u16 + 4;
+    let height = (half as u16 + 4).min(area.height);
     let rect = centered(area, 76, height);
     frame.render_widget(Clear, rect);
     clear_wide_edges(frame, rect);
-    let block = block(" 帮助（按任意键关闭） ".into(), true);
+    // Taller than the screen: Up/Down scroll both columns.
+    let rows = height.saturating_sub(3) as usize;
+    let scroll = app.help_scroll.min(half.saturating_sub(rows));
+    let title = if half > rows {
+        " 帮助（Up/Down 滚动，其他键关闭） "
+    } else {
+        " 帮助（按任意键关闭） "
+    };
+    let block = block(title.into(), true);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let [l, r] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-    frame.render_widget(Paragraph::new(lines), l);
-    frame.render_widget(Paragraph::new(right), r);
+    let window = |v: Vec<Line<'static>>| v.into_iter().skip(scroll).collect::<Vec<_>>();
+    frame.render_widget(Paragraph::new(window(lines)), l);
+    frame.render_widget(Paragraph::new(window(right)), r);
     frame.render_widget(
         Paragraph::new("按键可在配置目录的 keymap.toml 中修改"),
         foot,
