@@ -4,6 +4,7 @@
 //! change-log row. The TUI, the CLI and imports all call these.
 
 pub mod accounts;
+pub mod bases;
 pub mod checklists;
 pub mod claims;
 pub mod export;

@@ -1,6 +1,7 @@
 //! The command line: parse, call `app/`, print text or `--json`.
 
 mod account;
+mod basis;
 mod check;
 mod checklist;
 mod claim;
@@ -91,6 +92,14 @@ enum Command {
         jianguan checklist show 10100100100000               一份清单的全部字段"
     )]
     Checklist(checklist::ChecklistCommand),
+    /// 设定依据：依据某部法律法规的事项、认领和清单（影响范围），及其状态
+    #[command(
+        subcommand,
+        after_help = "示例：\n  \
+        jianguan basis impact 《中华人民共和国食品安全法》第一百一十条 -o 影响.xlsx\n  \
+        jianguan basis set-status 食品安全法 修订中 --id 12"
+    )]
+    Basis(basis::BasisCommand),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -188,6 +197,7 @@ pub fn run() -> ExitCode {
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Claim(args)) => claim::run(&ctx, &args),
         Some(Command::Checklist(cmd)) => checklist::run(&ctx, &cmd),
+        Some(Command::Basis(cmd)) => basis::run(&ctx, &cmd),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

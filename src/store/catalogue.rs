@@ -216,12 +216,56 @@ pub fn basis(conn: &Connection, id: Id) -> Result<LegalBasis, StoreError> {
     .ok_or_else(|| StoreError::NotFound(format!("设定依据（编号 {id}）")))
 }
 
-pub fn set_basis_status(conn: &Connection, id: Id, status: BasisStatus) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE legal_bases SET status = ?2, version = version + 1 WHERE id = ?1",
-        params![id, status.key()],
+/// Compare-and-swap: false when the basis is no longer at `expected_version`.
+pub fn set_basis_status(
+    conn: &Connection,
+    id: Id,
+    status: BasisStatus,
+    expected_version: i64,
+) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "UPDATE legal_bases SET status = ?2, version = version + 1 WHERE id = ?1 AND version = ?3",
+        params![id, status.key(), expected_version],
+    )? == 1)
+}
+
+/// One row of a basis's impact: a sub-item citing it, with a unit that
+/// claims it (None: nobody does), whether it exercises it, and the state
+/// of that unit's checklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImpactRow {
+    pub sub_item_id: Id,
+    pub sub_code: String,
+    pub sub_name: String,
+    pub category: crate::domain::Category,
+    pub unit_id: Option<Id>,
+    pub exercised: Option<bool>,
+    pub checklist: Option<crate::domain::ChecklistState>,
+}
+
+/// Everything resting on a basis: the sub-items citing it, their claims
+/// and the claimers' checklists, by unit then code.
+pub fn basis_impact(conn: &Connection, basis_id: Id) -> Result<Vec<ImpactRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.code, s.name, c.unit_id, c.exercised, k.state, s.category
+         FROM sub_item_bases sb JOIN sub_items s ON s.id = sb.sub_item_id
+         LEFT JOIN claims c ON c.sub_item_id = s.id
+         LEFT JOIN checklists k ON k.sub_item_id = s.id AND k.unit_id = c.unit_id
+         WHERE sb.basis_id = ?1
+         ORDER BY c.unit_id IS NULL, c.unit_id, s.code",
     )?;
-    Ok(())
+    let rows = stmt.query_map([basis_id], |r| {
+        Ok(ImpactRow {
+            sub_item_id: r.get(0)?,
+            sub_code: r.get(1)?,
+            sub_name: r.get(2)?,
+            category: key(r, 6)?,
+            unit_id: r.get(3)?,
+            exercised: r.get(4)?,
+            checklist: super::opt_key(r, 5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn insert_power_entry(

@@ -295,3 +295,39 @@ pub fn write_accounts(
     }
     wb.save(path)
 }
+
+/// A plain report: a title over the columns, one row per line, a 序号
+/// column first; frozen header, widths for Chinese, A4 landscape.
+pub fn write_report(
+    path: &Path,
+    sheet: &str,
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    let mut all = vec!["序号"];
+    all.extend_from_slice(headers);
+    ws.merge_range(0, 0, 0, all.len() as u16 - 1, title, &title_format())?;
+    let hf = header_format();
+    let cf = cell_format();
+    for (c, h) in all.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *h, &hf)?;
+    }
+    let mut widths = Widths::new(&all);
+    for (i, row) in rows.iter().enumerate() {
+        let r = 2 + i as u32;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &cf)?;
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16 + 1, text.as_str(), &cf)?;
+            widths.see(c + 1, text);
+        }
+    }
+    widths.apply(ws)?;
+    ws.set_column_width(0, 6)?;
+    ws.set_freeze_panes(2, 0)?;
+    print_setup(ws, 1)?;
+    wb.save(path)
+}
