@@ -434,3 +434,62 @@ fn bulk_claims_from_the_shell_are_idempotent_and_checked() {
     let o = jianguan(&db, &["check"]);
     assert!(o.status.success());
 }
+
+#[test]
+fn local_items_and_the_review_queue_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let o = jianguan(&db, &["--as", "wangfang", "review", "list"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let queue = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(
+        queue.lines().count(),
+        2,
+        "header and the one waiting: {queue}"
+    );
+    let code = queue
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    // Only the legal reviewer reviews; a return needs its reason.
+    let o = jianguan(&db, &["--as", "lina", "review", "approve", &code]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("无权"), "{}", text(&o));
+    let o = jianguan(
+        &db,
+        &[
+            "--as", "wangfang", "review", "return", &code, "--reason", " ",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("必须填写理由"), "{}", text(&o));
+    let o = jianguan(&db, &["--as", "wangfang", "review", "approve", &code]);
+    assert!(text(&o).contains("审核通过"), "{}", text(&o));
+    let o = jianguan(&db, &["review", "show", &code, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let history = v["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["to"], "approved");
+    let o = jianguan(&db, &["--as", "wangfang", "review", "list"]);
+    assert!(
+        text(&o).contains("没有待审核的地方监管事项"),
+        "{}",
+        text(&o)
+    );
+    // An operator lists its own unit's; --state filters.
+    let o = jianguan(&db, &["--as", "lina", "local", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["unit"] == "郑州市城市管理局")
+    );
+    let o = jianguan(&db, &["local", "list", "--state", "已录入"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+    let o = jianguan(&db, &["local", "list", "--state", "完成"]);
+    assert_eq!(o.status.code(), Some(1));
+}

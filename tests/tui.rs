@@ -1129,3 +1129,71 @@ fn the_real_binary_keeps_a_draft_through_a_hangup() {
     assert!(capture().contains("挂断前的输入"), "{}", capture());
     tmux(&["kill-server"]);
 }
+
+#[test]
+fn the_legal_reviewer_works_the_queue_and_the_operator_resubmits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "review.db");
+    let store = open(&db);
+    let reviewer = actor(&store, "wangfang");
+    let mut a = App::new(store, Some(reviewer), Keymap::defaults(), "王芳".into()).unwrap();
+    a.finish_loading();
+    press(&mut a, 'L');
+    assert_eq!(a.status, "待审核 1 项，先提交的在前");
+    let s = screen(&mut a, 100, 30);
+    // The queue first.
+    let first = s.iter().position(|l| l.contains("[待审核]")).unwrap();
+    assert!(s[..first].iter().all(|l| !l.contains("[草稿]")), "{s:#?}");
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("a 审核通过  x 退回修改"), "{s}");
+    assert!(s.contains("（地方性法规，现行有效）"), "{s}");
+    // A return needs a reason: Enter on an empty one does nothing.
+    press(&mut a, 'x');
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("退回理由（Enter 退回"), "{s}");
+    a.on_paste("设定依据请写到条");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.status, "已退回修改");
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("退回理由：设定依据请写到条"), "{s}");
+    assert!(
+        s.contains("待审核 -> 退回修改（第 3 版）郑州市司法局 王芳：设定依据请写到条"),
+        "{s}"
+    );
+    // Not in the queue any more: approving it now is not offered.
+    press(&mut a, 'a');
+    assert_eq!(a.status, "已退回修改");
+
+    // The operator sees the reason and resubmits.
+    let store = open(&db);
+    let lina = actor(&store, "lina");
+    let mut b = App::new(store, Some(lina), Keymap::defaults(), "李娜".into()).unwrap();
+    b.finish_loading();
+    press(&mut b, 'L');
+    assert_eq!(
+        b.local.as_ref().unwrap().rows.len(),
+        2,
+        "only the unit's own"
+    );
+    let returned = b
+        .local
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r.state == jianguan::domain::ReviewState::Returned)
+        .unwrap();
+    for _ in 0..returned {
+        key(&mut b, KeyCode::Down);
+    }
+    key(&mut b, KeyCode::Enter);
+    let s = screen(&mut b, 100, 30).join("\n");
+    assert!(s.contains("s 提交审核"), "{s}");
+    press(&mut b, 's');
+    assert_eq!(b.status, "已待审核");
+    key(&mut b, KeyCode::Esc);
+    key(&mut b, KeyCode::Esc);
+    assert!(b.local.is_none());
+}

@@ -242,3 +242,113 @@ pub fn unit_label(store: &Store, unit_id: Id) -> Result<(String, crate::domain::
     let u = store::units::unit(store.conn(), unit_id)?;
     Ok((u.full_name(), u.region_level))
 }
+
+/// A local item in a list or the review queue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LocalRow {
+    pub main_item_id: Id,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub state: crate::domain::ReviewState,
+    pub version: i64,
+    /// When it reached its state (for 待审核: when it was submitted).
+    pub since: crate::domain::Timestamp,
+    pub return_reason: Option<String>,
+    pub official_code: Option<String>,
+    pub sub_items: usize,
+}
+
+/// Local items, oldest change first; of one unit, or all.
+pub fn local_items(
+    store: &Store,
+    unit_id: Option<Id>,
+    state: Option<crate::domain::ReviewState>,
+) -> Result<Vec<LocalRow>, AppError> {
+    let conn = store.conn();
+    let names: HashMap<Id, String> = store::units::list_units(conn)?
+        .into_iter()
+        .map(|u| (u.id, u.full_name()))
+        .collect();
+    let mut out = Vec::new();
+    for item in store::local_items::list(conn, state)? {
+        if unit_id.is_some_and(|u| u != item.unit_id) {
+            continue;
+        }
+        let main = store::catalogue::main_item(conn, item.main_item_id)?;
+        out.push(LocalRow {
+            main_item_id: item.main_item_id,
+            code: main.code,
+            name: main.name,
+            unit: names.get(&item.unit_id).cloned().unwrap_or_default(),
+            state: item.state,
+            version: item.version,
+            since: item.updated_at,
+            return_reason: item.return_reason,
+            official_code: item.official_code,
+            sub_items: store::catalogue::sub_items_of(conn, item.main_item_id)?.len(),
+        });
+    }
+    Ok(out)
+}
+
+/// One step of a local item's history, with who took it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LocalStep {
+    pub at: crate::domain::Timestamp,
+    pub who: String,
+    pub from: Option<crate::domain::ReviewState>,
+    pub to: crate::domain::ReviewState,
+    pub reason: Option<String>,
+    pub item_version: i64,
+}
+
+/// Everything the review shows of a local item: the main item, its
+/// sub-items with their bases (and each basis's status), the power-list
+/// entry, the rule problems, and the history of states and reasons.
+#[derive(Debug, Clone)]
+pub struct LocalDetail {
+    pub row: LocalRow,
+    pub main: MainItem,
+    pub subs: Vec<(SubItem, Vec<LegalBasis>)>,
+    pub power_entry: Option<crate::domain::PowerListEntry>,
+    pub problems: Vec<String>,
+    pub history: Vec<LocalStep>,
+}
+
+pub fn local_item(store: &Store, main_item_id: Id) -> Result<LocalDetail, AppError> {
+    let conn = store.conn();
+    let item = store::local_items::get(conn, main_item_id)?;
+    let row = local_items(store, Some(item.unit_id), None)?
+        .into_iter()
+        .find(|r| r.main_item_id == main_item_id)
+        .ok_or_else(|| AppError::Invalid(format!("没有编号 {main_item_id} 的地方监管事项")))?;
+    let mut subs = Vec::new();
+    for s in store::catalogue::sub_items_of(conn, main_item_id)? {
+        let bases = store::catalogue::bases_of_sub_item(conn, s.id)?;
+        subs.push((s, bases));
+    }
+    let power_entry = match item.power_entry_id {
+        Some(id) => Some(store::catalogue::power_entry(conn, id)?),
+        None => None,
+    };
+    let mut history = Vec::new();
+    for h in store::local_items::history(conn, main_item_id)? {
+        history.push(LocalStep {
+            at: h.at,
+            who: store::accounts::describe(conn, h.account_id)?,
+            from: h.from,
+            to: h.to,
+            reason: h.reason,
+            item_version: h.item_version,
+        });
+    }
+    Ok(LocalDetail {
+        row,
+        main: store::catalogue::main_item(conn, main_item_id)?,
+        subs,
+        power_entry,
+        problems: crate::app::local_items::problems(conn, main_item_id)?,
+        history,
+    })
+}

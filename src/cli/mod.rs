@@ -8,6 +8,7 @@ mod claim;
 mod export;
 mod import;
 mod init;
+mod local;
 mod output;
 mod progress;
 mod search;
@@ -100,6 +101,18 @@ enum Command {
         jianguan basis set-status 食品安全法 修订中 --id 12"
     )]
     Basis(basis::BasisCommand),
+    /// 地方监管事项：列出及其审核状态
+    #[command(subcommand)]
+    Local(local::LocalCommand),
+    /// 合法性审核：待审核队列、查看、通过、退回修改
+    #[command(
+        subcommand,
+        after_help = "示例：\n  \
+        jianguan --as wangfang review list\n  \
+        jianguan review show DF410100-0002\n  \
+        jianguan review return DF410100-0002 --reason \"设定依据应引用地方性法规的具体条款\""
+    )]
+    Review(local::ReviewCommand),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -198,6 +211,8 @@ pub fn run() -> ExitCode {
         Some(Command::Claim(args)) => claim::run(&ctx, &args),
         Some(Command::Checklist(cmd)) => checklist::run(&ctx, &cmd),
         Some(Command::Basis(cmd)) => basis::run(&ctx, &cmd),
+        Some(Command::Local(cmd)) => local::run_local(&ctx, &cmd),
+        Some(Command::Review(cmd)) => local::run_review(&ctx, &cmd),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

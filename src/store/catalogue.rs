@@ -100,6 +100,16 @@ pub fn main_item(conn: &Connection, id: Id) -> Result<MainItem, StoreError> {
     .ok_or_else(|| StoreError::NotFound(format!("监管事项主项（编号 {id}）")))
 }
 
+pub fn main_item_by_code(conn: &Connection, code: &str) -> Result<Option<MainItem>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {MAIN_COLUMNS} WHERE code = ?1"),
+            [code.trim()],
+            main_from_row,
+        )
+        .optional()?)
+}
+
 const SUB_COLUMNS: &str = "id, code, main_item_id, name, category, target, measures, basis_text,
      process, result, levels, classified, status, version FROM sub_items";
 

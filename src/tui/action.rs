@@ -47,6 +47,7 @@ pub enum Action {
     NextUnfinished,
     ReuseUpper,
     BulkSet,
+    LocalItems,
 }
 
 impl Action {
@@ -68,6 +69,7 @@ impl Action {
             Action::NextUnfinished => "下一份",
             Action::ReuseUpper => "复用上级",
             Action::BulkSet => "批量设置",
+            Action::LocalItems => "地方事项",
             Action::Toggle => "展开",
             Action::FilterMine => "已认领",
             Action::FilterUnclaimed => "未认领",
@@ -123,6 +125,7 @@ impl Action {
             Action::NextUnfinished => "下一份未填报清单",
             Action::ReuseUpper => "复用或同步上级清单",
             Action::BulkSet => "批量设置一个字段",
+            Action::LocalItems => "地方监管事项与审核",
         }
     }
 }

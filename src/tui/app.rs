@@ -15,6 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 mod claiming;
 mod filling;
+mod reviewing;
 pub use claiming::{Op, Pending};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +84,8 @@ pub struct App {
     pub choose: Option<super::form::choose::Choose>,
     pub reuse: Option<super::form::pickers::ReusePicker>,
     pub bulk: Option<super::form::pickers::BulkPrompt>,
+    /// Local items and their review (overlay).
+    pub local: Option<super::panes::local::LocalView>,
     /// Where drafts of the form are kept (None: not kept).
     pub drafts_dir: Option<std::path::PathBuf>,
     /// Esc once on a form with unsaved edits: the next Esc discards them.
@@ -174,6 +177,7 @@ impl App {
             choose: None,
             reuse: None,
             bulk: None,
+            local: None,
             drafts_dir: super::form::draft::default_dir(),
             leaving: false,
             details: None,
@@ -227,6 +231,10 @@ impl App {
                     self.jump_to(id);
                 }
             }
+            return;
+        }
+        if self.local.is_some() {
+            self.local_key(key);
             return;
         }
         if self.checklist_key(key) {
@@ -297,6 +305,7 @@ impl App {
                 self.bulk(action)
             }
             Action::FinishClaiming => self.finish(),
+            Action::LocalItems => self.open_local(),
             Action::Undo => self.undo_last(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
@@ -350,6 +359,9 @@ impl App {
 
     /// Pasted text goes into the open search box or the field being edited.
     pub fn on_paste(&mut self, text: &str) {
+        if self.local_paste(text) {
+            return;
+        }
         if !self.search_open && self.checklist_paste(text) {
             return;
         }
@@ -544,7 +556,13 @@ impl App {
             Pane::Item | Pane::Checklist => &[Action::Up, Action::Down],
             Pane::Progress => ProgressView::hints(),
         };
+        // The legal reviewer's work is the review queue: its key first.
+        let reviewer = self
+            .actor
+            .as_ref()
+            .is_some_and(|a| a.effective().role == crate::domain::Role::LegalReviewer);
         std::iter::once(Action::Help)
+            .chain(reviewer.then_some(Action::LocalItems))
             .chain(pane.iter().copied())
             .chain([Action::NextPane, Action::Quit])
             .collect()

@@ -100,6 +100,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         s.draw(frame, area);
     }
     app.draw_checklist_overlays(frame, area);
+    if let Some(l) = &app.local {
+        l.draw(frame, area);
+    }
     if app.help {
         draw_help(frame, area, app);
     }
@@ -285,6 +288,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
                 Action::FocusProgress,
                 Action::NextPane,
                 Action::PrevPane,
+                Action::LocalItems,
                 Action::ToggleMouse,
                 Action::Help,
                 Action::Quit,

@@ -3,6 +3,7 @@
 pub mod basis;
 pub mod checklists;
 pub mod details;
+pub mod local;
 pub mod progress;
 pub mod search;
 pub mod tree;

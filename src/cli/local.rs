@@ -1,0 +1,202 @@
+//! `jianguan local` and `jianguan review`: local items (地方监管事项) and
+//! their legality review (合法性审核) from the shell.
+
+use super::{Context, output, resolve_unit};
+use crate::app::views::{self, LocalRow};
+use crate::app::{local_items, views::LocalDetail};
+use crate::domain::{ReviewState, Role, format_time};
+use crate::store::{self, Store};
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum LocalCommand {
+    /// 列出地方监管事项及其审核状态（部门管理员默认只看本单位）
+    List(LocalListArgs),
+}
+
+#[derive(Args)]
+pub struct LocalListArgs {
+    /// 只列出这种状态的：草稿、待审核、审核通过、退回修改、已录入
+    #[arg(long, value_name = "STATE")]
+    state: Option<String>,
+    /// 只列出这个单位的
+    #[arg(long, value_name = "NAME")]
+    unit: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ReviewCommand {
+    /// 待审核的地方监管事项，先提交的在前
+    List,
+    /// 一个事项的全部内容：子项、设定依据及其状态、权责清单、审核记录
+    Show(CodeArg),
+    /// 审核通过（合法性审核员）
+    Approve(CodeArg),
+    /// 退回修改，须写明理由（合法性审核员）
+    Return(ReturnArgs),
+}
+
+#[derive(Args)]
+pub struct CodeArg {
+    /// 主项编码（如 DF410100-0001）
+    code: String,
+}
+
+#[derive(Args)]
+pub struct ReturnArgs {
+    /// 主项编码
+    code: String,
+    /// 退回理由
+    #[arg(long)]
+    reason: String,
+}
+
+fn print_rows(ctx: &Context, rows: &[LocalRow]) -> anyhow::Result<()> {
+    if ctx.json {
+        return output::json(&rows);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.code.clone(),
+                r.state.label().to_string(),
+                r.version.to_string(),
+                format_time(r.since),
+                r.unit.clone(),
+                r.name.clone(),
+            ]
+        })
+        .collect();
+    output::table(
+        &["主项编码", "状态", "版本", "时间", "单位", "名称"],
+        &table,
+    );
+    Ok(())
+}
+
+pub fn run_local(ctx: &Context, cmd: &LocalCommand) -> anyhow::Result<ExitCode> {
+    let LocalCommand::List(args) = cmd;
+    let store = ctx.open()?;
+    let state = match &args.state {
+        None => None,
+        Some(s) => Some(ReviewState::parse(s).map_err(|_| {
+            anyhow::anyhow!("“{s}”不是审核状态：可写 草稿、待审核、审核通过、退回修改、已录入")
+        })?),
+    };
+    let unit = match (&args.unit, ctx.actor(&store)) {
+        (Some(name), _) => Some(resolve_unit(&store, name)?.id),
+        (None, Ok(a)) if a.effective().role == Role::Operator => Some(a.effective().unit_id),
+        _ => None,
+    };
+    let rows = views::local_items(&store, unit, state)?;
+    print_rows(ctx, &rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn find(store: &Store, code: &str) -> anyhow::Result<LocalDetail> {
+    let code = code.trim();
+    let main = store::catalogue::main_item_by_code(store.conn(), code)?
+        .with_context(|| format!("没有主项编码为 {code} 的事项"))?;
+    Ok(views::local_item(store, main.id)?)
+}
+
+fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
+    if ctx.json {
+        let subs: Vec<_> = d
+            .subs
+            .iter()
+            .map(|(s, bases)| {
+                serde_json::json!({
+                    "code": s.code, "name": s.name, "category": s.category.label(),
+                    "bases": bases.iter().map(|b| format!("{}（{}，{}）", b.citation(), b.kind.label(), b.status.label())).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return output::json(&serde_json::json!({
+            "item": d.row, "sub_items": subs,
+            "power_entry": d.power_entry.as_ref().map(|p| format!("{} {}", p.code, p.name)),
+            "problems": d.problems, "history": d.history,
+        }));
+    }
+    let r = &d.row;
+    println!("{} {}（{}）", r.code, r.name, r.unit);
+    println!("状态：{}（第 {} 版）", r.state.label(), r.version);
+    if let Some(reason) = &r.return_reason {
+        println!("退回理由：{reason}");
+    }
+    match &d.power_entry {
+        Some(p) => println!("权责清单：{} {}", p.code, p.name),
+        None => println!("权责清单：（未关联）"),
+    }
+    for (s, bases) in &d.subs {
+        println!("  子项 {} {}（{}）", s.code, s.name, s.category.label());
+        for b in bases {
+            println!(
+                "    依据：{}（{}，{}）",
+                b.citation(),
+                b.kind.label(),
+                b.status.label()
+            );
+        }
+    }
+    for p in &d.problems {
+        println!("问题：{p}");
+    }
+    println!("审核记录：");
+    for h in &d.history {
+        println!(
+            "  {}  {} → {}（第 {} 版）{}{}",
+            format_time(h.at),
+            h.from.map_or("—", |s| s.label()),
+            h.to.label(),
+            h.item_version,
+            h.who,
+            h.reason
+                .as_deref()
+                .map(|r| format!("：{r}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open()?;
+    match cmd {
+        ReviewCommand::List => {
+            let rows = views::local_items(&store, None, Some(ReviewState::Submitted))?;
+            if !ctx.json && rows.is_empty() {
+                println!("没有待审核的地方监管事项");
+                return Ok(ExitCode::SUCCESS);
+            }
+            print_rows(ctx, &rows)?;
+        }
+        ReviewCommand::Show(a) => show(ctx, &find(&store, &a.code)?)?,
+        ReviewCommand::Approve(a) => {
+            let actor = ctx.actor(&store)?;
+            let d = find(&store, &a.code)?;
+            let after =
+                local_items::approve(&mut store, &actor, d.row.main_item_id, d.row.version)?;
+            println!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+        }
+        ReviewCommand::Return(a) => {
+            let actor = ctx.actor(&store)?;
+            let d = find(&store, &a.code)?;
+            if a.reason.trim().is_empty() {
+                bail!("退回修改必须填写理由（--reason）");
+            }
+            let after = local_items::return_for_changes(
+                &mut store,
+                &actor,
+                d.row.main_item_id,
+                d.row.version,
+                &a.reason,
+            )?;
+            println!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
