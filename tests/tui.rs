@@ -1197,3 +1197,86 @@ fn the_legal_reviewer_works_the_queue_and_the_operator_resubmits() {
     key(&mut b, KeyCode::Esc);
     assert!(b.local.is_none());
 }
+
+#[test]
+fn an_operator_compiles_a_local_item_with_a_local_basis_and_its_power_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "compile.db");
+    let store = open(&db);
+    let lina = actor(&store, "lina");
+    let mut a = App::new(store, Some(lina), Keymap::defaults(), "李娜".into()).unwrap();
+    a.finish_loading();
+    press(&mut a, 'L');
+    press(&mut a, 'n');
+    assert!(a.editor.is_some());
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("新建地方监管事项"), "{s}");
+    assert!(s.contains("至少需要一项设定依据"), "{s}");
+    assert!(s.contains("须关联本单位权责清单事项"), "{s}");
+    // 主项名称.
+    key(&mut a, KeyCode::Enter);
+    a.on_paste("对户外招牌设置的行政检查");
+    key(&mut a, KeyCode::Enter);
+    // 权责清单事项: the unit's entries, filtered.
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("选择本单位权责清单事项"), "{s}");
+    key(&mut a, KeyCode::Enter);
+    // Sub-item 1: name, then 设定依据 (eight rows down from its name).
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    a.on_paste("对户外招牌设置的监督检查");
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..7 {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    // A national law first: refused with 应从国家目录认领.
+    a.on_paste("食品安全法");
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Esc);
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("应从国家目录认领"), "{s}");
+    assert!(s.contains("按 / 查找国家目录中的事项"), "{s}");
+    press(&mut a, '/');
+    assert!(a.status.contains("先保存"), "{}", a.status);
+    // Take it out again, add a new local regulation instead.
+    key(&mut a, KeyCode::Enter);
+    a.on_paste("食品安全法");
+    key(&mut a, KeyCode::Char(' '));
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    a.on_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+    // The title starts from what was typed in the filter.
+    for _ in 0..10 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    a.on_paste("郑州市户外广告设置管理办法");
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Right);
+    key(&mut a, KeyCode::Tab);
+    a.on_paste("第十条");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        a.status
+            .contains("已添加依据 《郑州市户外广告设置管理办法》第十条"),
+        "{}",
+        a.status
+    );
+    let s = screen(&mut a, 100, 30).join("\n");
+    assert!(s.contains("符合地方事项的规则"), "{s}");
+    assert!(s.contains("（地方政府规章）"), "{s}");
+    a.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert_eq!(a.status, "已保存：可按 s 提交审核");
+    assert!(a.editor.is_none());
+    // The new item, with a provisional code, can be submitted at once.
+    let d = a.local.as_ref().unwrap().detail.as_ref().unwrap();
+    assert!(d.row.code.starts_with("DF410100-"), "{}", d.row.code);
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
+    press(&mut a, 's');
+    assert_eq!(a.status, "已待审核");
+}

@@ -126,3 +126,42 @@ pub fn find(store: &Store, query: &str) -> Result<Vec<LegalBasis>, AppError> {
     let ids = store::catalogue::bases_containing(conn, q)?;
     Ok(all.into_iter().filter(|b| ids.contains(&b.id)).collect())
 }
+
+/// Adds a local basis (地方性法规 or 地方政府规章) while compiling a local
+/// item: whoever may compile for their unit may add one. An existing one
+/// with the same title and article is returned instead.
+pub fn add_local(
+    store: &mut Store,
+    actor: &Actor,
+    title: &str,
+    kind: crate::domain::BasisKind,
+    article: &str,
+    excerpt: &str,
+) -> Result<LegalBasis, AppError> {
+    write(store, actor, |w| {
+        let unit = store::units::unit_ref(w.tx, w.actor.unit_id)?;
+        w.authorize(WriteAction::CompileLocalItem { unit })?;
+        if !kind.is_local() {
+            return Err(AppError::Invalid(format!(
+                "这里只能新增地方性法规或地方政府规章，{}应由平台管理员随国家目录导入",
+                kind.label()
+            )));
+        }
+        let t = title.trim().trim_matches(['《', '》']);
+        if t.is_empty() {
+            return Err(AppError::Invalid("依据标题不能为空".into()));
+        }
+        let title = format!("《{t}》");
+        let id =
+            store::catalogue::upsert_basis(w.tx, &title, kind, article.trim(), excerpt.trim())?;
+        let basis = store::catalogue::basis(w.tx, id)?;
+        w.log(
+            "add_local_basis",
+            "legal_basis",
+            id,
+            None::<&()>,
+            Some(&basis),
+        )?;
+        Ok(basis)
+    })
+}

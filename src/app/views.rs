@@ -352,3 +352,16 @@ pub fn local_item(store: &Store, main_item_id: Id) -> Result<LocalDetail, AppErr
         history,
     })
 }
+
+/// What the local-item editor picks from: every legal basis, and the
+/// unit's power-list entries.
+pub fn local_item_choices(
+    store: &Store,
+    unit_id: Id,
+) -> Result<(Vec<LegalBasis>, Vec<crate::domain::PowerListEntry>), AppError> {
+    let conn = store.conn();
+    Ok((
+        store::catalogue::all_bases(conn)?,
+        store::catalogue::power_entries_of_unit(conn, unit_id)?,
+    ))
+}

@@ -292,19 +292,33 @@ pub fn insert_power_entry(
     Ok(conn.last_insert_rowid())
 }
 
+/// A unit's power-list entries (权责清单), by code.
+pub fn power_entries_of_unit(
+    conn: &Connection,
+    unit_id: Id,
+) -> Result<Vec<PowerListEntry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, code, name, unit_id, kind FROM power_list WHERE unit_id = ?1 ORDER BY code",
+    )?;
+    let rows = stmt.query_map([unit_id], power_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn power_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PowerListEntry> {
+    Ok(PowerListEntry {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        unit_id: r.get(3)?,
+        kind: r.get(4)?,
+    })
+}
+
 pub fn power_entry(conn: &Connection, id: Id) -> Result<PowerListEntry, StoreError> {
     conn.query_row(
         "SELECT id, code, name, unit_id, kind FROM power_list WHERE id = ?1",
         [id],
-        |r| {
-            Ok(PowerListEntry {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                name: r.get(2)?,
-                unit_id: r.get(3)?,
-                kind: r.get(4)?,
-            })
-        },
+        power_from_row,
     )
     .optional()?
     .ok_or_else(|| StoreError::NotFound(format!("权责清单事项（编号 {id}）")))

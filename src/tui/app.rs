@@ -86,6 +86,8 @@ pub struct App {
     pub bulk: Option<super::form::pickers::BulkPrompt>,
     /// Local items and their review (overlay).
     pub local: Option<super::panes::local::LocalView>,
+    /// A local item being compiled (over the local items overlay).
+    pub editor: Option<super::form::local_editor::LocalEditor>,
     /// Where drafts of the form are kept (None: not kept).
     pub drafts_dir: Option<std::path::PathBuf>,
     /// Esc once on a form with unsaved edits: the next Esc discards them.
@@ -178,6 +180,7 @@ impl App {
             reuse: None,
             bulk: None,
             local: None,
+            editor: None,
             drafts_dir: super::form::draft::default_dir(),
             leaving: false,
             details: None,
@@ -231,6 +234,10 @@ impl App {
                     self.jump_to(id);
                 }
             }
+            return;
+        }
+        if self.editor.is_some() {
+            self.editor_key(key);
             return;
         }
         if self.local.is_some() {
@@ -342,7 +349,7 @@ impl App {
 
     /// Opens the search box; the first time, its worker starts building the
     /// index on its own connection.
-    fn open_search(&mut self) {
+    pub(super) fn open_search(&mut self) {
         if self.search.is_none() {
             let second = views::another_connection(&self.store);
             let actor = self.actor.clone();

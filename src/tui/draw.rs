@@ -103,6 +103,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     if let Some(l) = &app.local {
         l.draw(frame, area);
     }
+    if let Some(e) = &app.editor {
+        e.draw(frame, area);
+    }
     if app.help {
         draw_help(frame, area, app);
     }

@@ -3,8 +3,9 @@
 //! reason, and the operator's submit.
 
 use super::App;
-use crate::app::{local_items, views};
+use crate::app::{bases, local_items, views};
 use crate::domain::{Id, Role};
+use crate::tui::form::local_editor::{self as editor, LocalEditor};
 use crate::tui::panes::local::{self, LocalView, Outcome};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -67,6 +68,12 @@ impl App {
                 id,
             ),
             Outcome::Submit(id, v) => (local_items::submit(&mut self.store, &actor, id, v), id),
+            Outcome::MarkEntered(id, v, code) => (
+                local_items::mark_entered(&mut self.store, &actor, id, v, &code),
+                id,
+            ),
+            Outcome::New => return self.open_editor(None),
+            Outcome::Edit(id) => return self.open_editor(Some(id)),
         };
         match result {
             Ok(item) => {
@@ -82,7 +89,105 @@ impl App {
         }
     }
 
+    fn open_editor(&mut self, item: Option<Id>) {
+        let Some(actor) = &self.actor else {
+            return;
+        };
+        let unit = actor.effective().unit_id;
+        let detail = match item
+            .map(|id| views::local_item(&self.store, id))
+            .transpose()
+        {
+            Ok(d) => d,
+            Err(e) => {
+                self.status = format!("无法读取：{e}");
+                return;
+            }
+        };
+        match views::local_item_choices(&self.store, unit) {
+            Ok((bases, powers)) => {
+                self.editor = Some(LocalEditor::new(unit, detail.as_ref(), bases, powers));
+            }
+            Err(e) => self.status = format!("无法读取依据和权责清单：{e}"),
+        }
+    }
+
+    /// Keys while the editor is open.
+    pub(super) fn editor_key(&mut self, key: KeyEvent) {
+        let (Some(editor), Some(actor)) = (&mut self.editor, self.actor.clone()) else {
+            return;
+        };
+        match editor.on_key(key) {
+            editor::Outcome::Stay => {}
+            editor::Outcome::Close => self.editor = None,
+            editor::Outcome::Say(msg) => self.status = msg,
+            editor::Outcome::AddBasis {
+                sub,
+                title,
+                kind,
+                article,
+                excerpt,
+            } => {
+                match bases::add_local(&mut self.store, &actor, &title, kind, &article, &excerpt) {
+                    Ok(b) => {
+                        self.status = format!("已添加依据 {}", b.citation());
+                        editor.add_basis(sub, b);
+                    }
+                    Err(e) => self.status = format!("未添加：{e}"),
+                }
+            }
+            editor::Outcome::SearchNational(title) => {
+                if editor.dirty {
+                    self.status = "先保存（Ctrl-s，可存为草稿）再查找国家目录".into();
+                    return;
+                }
+                self.editor = None;
+                self.local = None;
+                self.open_search();
+                if let Some(s) = &mut self.search {
+                    s.set_query(&title);
+                }
+                self.status = format!("依据《{title}》是国家层面的：请在国家目录中认领相应事项");
+            }
+            editor::Outcome::Save => {
+                let result = match editor.main_item_id {
+                    None => local_items::create_local_item(&mut self.store, &actor, &editor.input),
+                    Some(id) => local_items::edit_local_item(
+                        &mut self.store,
+                        &actor,
+                        id,
+                        &editor.input,
+                        editor.expected_version.unwrap_or(0),
+                    )
+                    .map(|_| id),
+                };
+                match result {
+                    Ok(id) => {
+                        let problems = editor.problems().len();
+                        self.editor = None;
+                        self.status = if problems == 0 {
+                            "已保存：可按 s 提交审核".into()
+                        } else {
+                            format!("已保存为草稿：还有 {problems} 个问题，提交审核前须解决")
+                        };
+                        let (unit, _) = self.local_scope();
+                        let rows = views::local_items(&self.store, unit, None).unwrap_or_default();
+                        let detail = views::local_item(&self.store, id).ok();
+                        if let Some(view) = &mut self.local {
+                            view.reload(rows, detail);
+                        }
+                    }
+                    Err(e) => self.status = format!("保存失败，未做任何改动：{e}"),
+                }
+            }
+        }
+    }
+
     pub(super) fn local_paste(&mut self, text: &str) -> bool {
+        if let Some(e) = &mut self.editor {
+            e.on_paste(text);
+            return true;
+        }
         match &mut self.local {
             Some(v) if v.typing() => {
                 v.on_paste(text);

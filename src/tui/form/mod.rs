@@ -6,6 +6,7 @@
 
 pub mod choose;
 pub mod draft;
+pub mod local_editor;
 pub mod pickers;
 
 use crate::domain::enums::INSPECTION_METHODS;

@@ -32,6 +32,19 @@ pub enum Outcome {
     Approve(Id, i64),
     Return(Id, i64, String),
     Submit(Id, i64),
+    /// Compile a new local item (the operator).
+    New,
+    /// Edit this one (草稿 or 退回修改).
+    Edit(Id),
+    /// 已录入: the code the national system gave.
+    MarkEntered(Id, i64, String),
+}
+
+/// What the line being typed at the bottom is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prompt {
+    Reason,
+    OfficialCode,
 }
 
 pub struct LocalView {
@@ -39,8 +52,8 @@ pub struct LocalView {
     pub role: Role,
     cursor: usize,
     pub detail: Option<LocalDetail>,
-    /// The reason being typed for 退回修改.
-    reason: Option<Input>,
+    /// A reason for 退回修改, or the national code for 已录入, being typed.
+    reason: Option<(Prompt, Input)>,
     scroll: u16,
 }
 
@@ -63,16 +76,21 @@ impl LocalView {
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Outcome {
-        if let Some(input) = &mut self.reason {
+        if let Some((prompt, input)) = &mut self.reason {
             match key.code {
                 KeyCode::Esc => self.reason = None,
                 KeyCode::Enter => {
                     let text = input.value().trim().to_string();
+                    let prompt = *prompt;
                     if let Some(d) = &self.detail
                         && !text.is_empty()
                     {
                         self.reason = None;
-                        return Outcome::Return(d.row.main_item_id, d.row.version, text);
+                        let (id, v) = (d.row.main_item_id, d.row.version);
+                        return match prompt {
+                            Prompt::Reason => Outcome::Return(id, v, text),
+                            Prompt::OfficialCode => Outcome::MarkEntered(id, v, text),
+                        };
                     }
                 }
                 _ => {
@@ -98,13 +116,24 @@ impl LocalView {
                 KeyCode::Char('x')
                     if self.role == Role::Reviewer && state == ReviewState::Submitted =>
                 {
-                    self.reason = Some(Input::default());
+                    self.reason = Some((Prompt::Reason, Input::default()));
                 }
                 KeyCode::Char('s')
                     if self.role == Role::Operator
                         && matches!(state, ReviewState::Draft | ReviewState::Returned) =>
                 {
                     return Outcome::Submit(id, version);
+                }
+                KeyCode::Char('e')
+                    if self.role == Role::Operator
+                        && matches!(state, ReviewState::Draft | ReviewState::Returned) =>
+                {
+                    return Outcome::Edit(id);
+                }
+                KeyCode::Char('m')
+                    if self.role == Role::Operator && state == ReviewState::Approved =>
+                {
+                    self.reason = Some((Prompt::OfficialCode, Input::default()));
                 }
                 _ => {}
             }
@@ -121,13 +150,14 @@ impl LocalView {
                     return Outcome::Open(r.main_item_id);
                 }
             }
+            KeyCode::Char('n') if self.role == Role::Operator => return Outcome::New,
             _ => {}
         }
         Outcome::Stay
     }
 
     pub fn on_paste(&mut self, text: &str) {
-        if let Some(input) = &mut self.reason {
+        if let Some((_, input)) = &mut self.reason {
             for c in text.chars().filter(|c| !c.is_control()) {
                 input.handle(tui_input::InputRequest::InsertChar(c));
             }
@@ -145,6 +175,7 @@ impl LocalView {
 
     fn keys(&self) -> &'static str {
         match (&self.detail, self.role) {
+            (None, Role::Operator) => "Enter 查看  n 新建  Esc 关闭",
             (None, _) => "Enter 查看  Esc 关闭",
             (Some(d), Role::Reviewer) if d.row.state == ReviewState::Submitted => {
                 "a 审核通过  x 退回修改  Esc 返回"
@@ -152,7 +183,10 @@ impl LocalView {
             (Some(d), Role::Operator)
                 if matches!(d.row.state, ReviewState::Draft | ReviewState::Returned) =>
             {
-                "s 提交审核  Esc 返回"
+                "e 修改  s 提交审核  Esc 返回"
+            }
+            (Some(d), Role::Operator) if d.row.state == ReviewState::Approved => {
+                "m 标记已录入  Esc 返回"
             }
             (Some(_), _) => "Esc 返回",
         }
@@ -183,8 +217,11 @@ impl LocalView {
                 .scroll((self.scroll, 0)),
             body,
         );
-        if let (Some(area), Some(input)) = (input_area, &self.reason) {
-            let prompt = "退回理由（Enter 退回，Esc 取消）：";
+        if let (Some(area), Some((kind, input))) = (input_area, &self.reason) {
+            let prompt = match kind {
+                Prompt::Reason => "退回理由（Enter 退回，Esc 取消）：",
+                Prompt::OfficialCode => "国家系统中的14位编码（Enter 确定，Esc 取消）：",
+            };
             frame.render_widget(
                 Paragraph::new(format!("{prompt}{}", input.value()))
                     .style(Style::new().add_modifier(Modifier::BOLD)),

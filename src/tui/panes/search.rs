@@ -121,6 +121,12 @@ impl SearchBox {
             .collect()
     }
 
+    /// Starts with a query already typed (a jump from elsewhere).
+    pub fn set_query(&mut self, q: &str) {
+        self.input = Input::new(q.to_string());
+        self.worker.ask(q);
+    }
+
     /// Every sub-item matching the query, not only the hits listed.
     fn all_items(&mut self) -> Outcome {
         let query = self.input.value().trim().to_string();
