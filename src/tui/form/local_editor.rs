@@ -572,28 +572,30 @@ impl LocalEditor {
         let inner = b.inner(rect);
         frame.render_widget(b, rect);
         let problems = self.problems();
-        let [head, body] = Layout::vertical([
-            Constraint::Length(problems.len().max(1) as u16),
-            Constraint::Min(1),
-        ])
-        .areas(inner);
         let bold = Style::new().add_modifier(Modifier::BOLD);
-        let head_lines: Vec<Line> = if problems.is_empty() {
-            vec![Line::from("符合地方事项的规则，可保存后提交审核")]
-        } else {
-            problems
-                .iter()
-                .map(|p| {
-                    let hint = if matches!(p, LocalItemProblem::NationalBasis(..)) {
-                        "（按 / 查找国家目录中的事项）"
-                    } else {
-                        ""
-                    };
-                    Line::styled(format!("! {p}{hint}"), bold)
-                })
-                .collect()
-        };
-        frame.render_widget(Paragraph::new(head_lines), head);
+        let mut head_lines: Vec<Line> = Vec::new();
+        if problems.is_empty() {
+            head_lines.push(Line::from("符合地方事项的规则，可保存后提交审核"));
+        }
+        for p in &problems {
+            head_lines.push(Line::styled(format!("！{p}"), bold));
+            if matches!(p, LocalItemProblem::NationalBasis(..)) {
+                head_lines.push(Line::from("  按 / 查找国家目录中的事项"));
+            }
+        }
+        // Long reasons wrap: count the rows they take.
+        let width = inner.width.max(1) as usize;
+        let head_rows: usize = head_lines
+            .iter()
+            .map(|l| l.width().max(1).div_ceil(width))
+            .sum();
+        let [head, body] =
+            Layout::vertical([Constraint::Length(head_rows as u16), Constraint::Min(1)])
+                .areas(inner);
+        frame.render_widget(
+            Paragraph::new(head_lines).wrap(ratatui::widgets::Wrap { trim: false }),
+            head,
+        );
         let rows = self.rows();
         let mut lines = Vec::new();
         let mut cursor_line = 0;
