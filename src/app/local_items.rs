@@ -263,7 +263,9 @@ fn step(
             state: to,
             power_entry_id: item.power_entry_id,
             official_code: official_code.or(item.official_code.as_deref()),
-            return_reason: reason.or(item.return_reason.as_deref()),
+            // The last return's reason stands until the item moves on; the
+            // history keeps every one.
+            return_reason: reason,
         },
         expected_version,
         w.actor.account_id,

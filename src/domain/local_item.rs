@@ -169,9 +169,29 @@ mod tests {
         assert_eq!(next_state(Submitted, ReviewStep::Approve), Ok(Approved));
         assert_eq!(next_state(Submitted, ReviewStep::Return), Ok(Returned));
         assert_eq!(next_state(Approved, ReviewStep::MarkEntered), Ok(Entered));
-        assert!(next_state(Draft, ReviewStep::Approve).is_err());
-        assert!(next_state(Entered, ReviewStep::Submit).is_err());
-        assert!(next_state(Submitted, ReviewStep::Submit).is_err());
+        // Every other pair is refused.
+        let allowed = [
+            (Draft, ReviewStep::Submit),
+            (Returned, ReviewStep::Submit),
+            (Submitted, ReviewStep::Approve),
+            (Submitted, ReviewStep::Return),
+            (Approved, ReviewStep::MarkEntered),
+        ];
+        for from in [Draft, Submitted, Approved, Returned, Entered] {
+            for step in [
+                ReviewStep::Submit,
+                ReviewStep::Approve,
+                ReviewStep::Return,
+                ReviewStep::MarkEntered,
+            ] {
+                let r = next_state(from, step);
+                assert_eq!(
+                    r.is_ok(),
+                    allowed.contains(&(from, step)),
+                    "{from:?} {step:?}: {r:?}"
+                );
+            }
+        }
         assert!(editable(Draft) && editable(Returned));
         assert!(!editable(Submitted) && !editable(Approved) && !editable(Entered));
     }

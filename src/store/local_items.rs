@@ -135,7 +135,10 @@ pub fn update(
             at,
             Some(before.state),
             change.state,
-            change.return_reason,
+            // A reason belongs to the step that gives it: 退回修改.
+            change
+                .return_reason
+                .filter(|_| change.state == ReviewState::Returned),
             current.version,
         )?;
     }
