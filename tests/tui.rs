@@ -1280,3 +1280,37 @@ fn an_operator_compiles_a_local_item_with_a_local_basis_and_its_power_entry() {
     press(&mut a, 's');
     assert_eq!(a.status, "已待审核");
 }
+
+#[test]
+fn enter_in_the_item_pane_edits_the_units_own_local_item_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    let (local_sub, name): (i64, String) = a
+        .store
+        .conn()
+        .query_row(
+            "SELECT s.id, m.name FROM sub_items s JOIN main_items m ON m.id = s.main_item_id
+             WHERE m.code = 'DF410100-0007' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(a.tree.select_sub(local_sub));
+    press(&mut a, '2');
+    key(&mut a, KeyCode::Enter);
+    let e = a.editor.as_ref().expect("the editor opens");
+    assert_eq!(e.input.name, name);
+    key(&mut a, KeyCode::Esc);
+    assert!(a.editor.is_none());
+    // A national item is read-only here.
+    press(&mut a, '1');
+    press(&mut a, 'g');
+    press(&mut a, 'l');
+    press(&mut a, 'j');
+    press(&mut a, 'l');
+    press(&mut a, 'j');
+    press(&mut a, '2');
+    key(&mut a, KeyCode::Enter);
+    assert!(a.editor.is_none());
+    assert!(a.status.contains("只读"), "{}", a.status);
+}

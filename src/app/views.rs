@@ -365,3 +365,15 @@ pub fn local_item_choices(
         store::catalogue::power_entries_of_unit(conn, unit_id)?,
     ))
 }
+
+/// The local-item side of a main item, if it is one.
+pub fn local_item_state(
+    store: &Store,
+    main_item_id: Id,
+) -> Result<Option<crate::domain::LocalItem>, AppError> {
+    match store::local_items::get(store.conn(), main_item_id) {
+        Ok(item) => Ok(Some(item)),
+        Err(store::StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -330,6 +330,7 @@ impl App {
                     self.detail_scroll = 0;
                 }
                 Pane::Checklist if self.actor.is_some() => self.checklist_action(other),
+                Pane::Item if other == Action::Toggle => self.edit_selected_local(),
                 Pane::Item | Pane::Checklist => match other {
                     Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
                     Action::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
@@ -537,6 +538,7 @@ impl App {
         match (self.focus, action) {
             (Pane::Checklist, Action::Toggle) if self.form.is_some() => "编辑",
             (Pane::Checklist, Action::Toggle) => "填写",
+            (Pane::Item, Action::Toggle) => "修改地方事项",
             _ => action.short(),
         }
     }
@@ -560,7 +562,8 @@ impl App {
                 Action::PickAll,
                 Action::BulkSet,
             ],
-            Pane::Item | Pane::Checklist => &[Action::Up, Action::Down],
+            Pane::Item => &[Action::Toggle, Action::LocalItems, Action::Up, Action::Down],
+            Pane::Checklist => &[Action::Up, Action::Down],
             Pane::Progress => ProgressView::hints(),
         };
         // The legal reviewer's work is the review queue: its key first.

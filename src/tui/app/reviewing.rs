@@ -89,6 +89,26 @@ impl App {
         }
     }
 
+    /// Enter in the item pane: the unit's own local item opens in the
+    /// editor; everything else is read-only there.
+    pub(super) fn edit_selected_local(&mut self) {
+        let Some(main) = self.tree.selected_main().map(|m| m.id) else {
+            return;
+        };
+        let own = self.actor.as_ref().map(|a| a.effective().unit_id);
+        match views::local_item_state(&self.store, main) {
+            Ok(Some(item)) if Some(item.unit_id) == own => {
+                if crate::domain::local_item::editable(item.state) {
+                    self.open_editor(Some(main));
+                } else {
+                    self.status = format!("该事项处于“{}”状态，不能修改", item.state.label());
+                }
+            }
+            Ok(_) => self.status = "国家、省级和其他单位的事项在这里只读".into(),
+            Err(e) => self.status = format!("无法读取：{e}"),
+        }
+    }
+
     fn open_editor(&mut self, item: Option<Id>) {
         let Some(actor) = &self.actor else {
             return;

@@ -420,18 +420,39 @@ impl LocalEditor {
         match p.sub {
             Some(n) => {
                 let chosen = &self.input.sub_items[n].basis_ids;
-                self.bases
+                let text = |b: &LegalBasis| {
+                    format!(
+                        "{}（{}，{}）",
+                        b.citation(),
+                        b.kind.label(),
+                        b.status.label()
+                    )
+                };
+                if q.is_empty() {
+                    return self
+                        .bases
+                        .iter()
+                        .map(|b| (b.id, text(b), chosen.contains(&b.id)))
+                        .collect();
+                }
+                // The search of `/`: words, pinyin initials, fuzzy.
+                let index = crate::search::engine::Index::new(
+                    self.bases
+                        .iter()
+                        .map(|b| crate::search::engine::Entry {
+                            kind: crate::search::engine::Kind::Basis,
+                            id: b.id,
+                            code: String::new(),
+                            text: b.citation(),
+                            detail: "".into(),
+                        })
+                        .collect(),
+                );
+                index
+                    .search(q, None)
                     .iter()
-                    .map(|b| {
-                        let t = format!(
-                            "{}（{}，{}）",
-                            b.citation(),
-                            b.kind.label(),
-                            b.status.label()
-                        );
-                        (b.id, t, chosen.contains(&b.id))
-                    })
-                    .filter(|(_, t, _)| q.is_empty() || t.contains(q))
+                    .filter_map(|h| self.basis(index.entry(h.entry).id))
+                    .map(|b| (b.id, text(b), chosen.contains(&b.id)))
                     .collect()
             }
             None => self
@@ -665,7 +686,7 @@ impl LocalEditor {
         let title = match (&p.new_basis, p.sub) {
             (Some(_), _) => " 新增地方依据（Tab 换项  Left/Right 改类型  Enter 添加  Esc 返回） ",
             (None, Some(_)) => {
-                " 选择设定依据（输入筛选  Space 选中/取消  Ctrl-n 新增地方依据  Enter 完成） "
+                " 选择设定依据（输入名称或拼音  Space 选中/取消  Ctrl-n 新增地方依据  Enter 完成） "
             }
             (None, None) => " 选择本单位权责清单事项（输入筛选  Enter 选定  Esc 取消） ",
         };
