@@ -1314,3 +1314,67 @@ fn enter_in_the_item_pane_edits_the_units_own_local_item_only() {
     assert!(a.editor.is_none());
     assert!(a.status.contains("只读"), "{}", a.status);
 }
+
+#[test]
+fn a_national_basis_jumps_to_the_national_catalogue() {
+    use jianguan::app::local_items::{LocalItemInput, LocalSubItemInput};
+    use jianguan::domain::{BasisKind, Category, Level};
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "jump.db");
+    let mut store = open(&db);
+    let lina = actor(&store, "lina");
+    let law = jianguan::app::views::local_item_choices(&store, lina.effective().unit_id)
+        .unwrap()
+        .0
+        .into_iter()
+        .find(|b| b.kind == BasisKind::Law && b.title.contains("食品安全法"))
+        .unwrap();
+    let id = jianguan::app::local_items::create_local_item(
+        &mut store,
+        &lina,
+        &LocalItemInput {
+            name: "对食品摊贩的行政检查".into(),
+            permit_name: String::new(),
+            permit_type: None,
+            permit_code: String::new(),
+            power_entry_id: None,
+            sub_items: vec![LocalSubItemInput {
+                id: None,
+                name: "对食品摊贩的监督检查".into(),
+                category: Category::Inspection,
+                target: String::new(),
+                measures: String::new(),
+                process: String::new(),
+                result: String::new(),
+                levels: vec![Level::City],
+                basis_ids: vec![law.id],
+            }],
+        },
+    )
+    .unwrap();
+    let mut a = App::new(store, Some(lina), Keymap::defaults(), "李娜".into()).unwrap();
+    a.finish_loading();
+    press(&mut a, 'L');
+    let pos = a
+        .local
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r.main_item_id == id)
+        .unwrap();
+    for _ in 0..pos {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    press(&mut a, 'e');
+    assert!(a.editor.is_some());
+    press(&mut a, '/');
+    assert!(a.editor.is_none() && a.local.is_none());
+    assert!(a.search_open);
+    assert_eq!(
+        a.search.as_ref().unwrap().input.value(),
+        "中华人民共和国食品安全法"
+    );
+    assert!(a.status.contains("请在国家目录中认领"), "{}", a.status);
+}
