@@ -613,127 +613,150 @@ fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
     assert_eq!(a.tree.selected_sub().unwrap().code, "10100100300000");
 }
 
-#[test]
-fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
-    use std::process::Command;
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    // Made by the binary, so that this OS user is its platform_admin.
-    let db = dir.path().join("e2e.db");
-    let o = Command::new(bin())
+/// A demo database made by the binary, so that this OS user is its
+/// platform_admin (and may use `--as`).
+fn demo_by_binary(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let db = dir.join(name);
+    let o = std::process::Command::new(bin())
         .arg("--db")
         .arg(&db)
         .args(["init", "--demo"])
         .output()
         .unwrap();
-    assert!(o.status.success());
-    let socket = dir.path().join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    db
+}
+
+/// A tmux server of its own (its own socket), for driving the real binary.
+struct Tmux {
+    socket: std::path::PathBuf,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn new(dir: &std::path::Path, session: &'static str) -> Tmux {
+        Tmux {
+            socket: dir.join(format!("{session}.sock")),
+            session,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("tmux")
             .arg("-S")
-            .arg(&socket)
+            .arg(&self.socket)
             .args(args)
             .output()
             .unwrap()
-    };
-    let cmd = format!(
-        "{} --db {} --as zhangwei; echo EXITED:$?; sleep 30",
-        bin(),
-        db.display()
-    );
-    let o = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let capture =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).to_string();
-    let wait_for = |what: &str| {
+    }
+
+    /// Starts `cmd` in a 100x30 window.
+    fn start(&self, cmd: &str) {
+        let o = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            cmd,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", self.session]).stdout)
+            .to_string()
+    }
+
+    fn display(&self, format: &str) -> String {
+        String::from_utf8_lossy(
+            &self
+                .run(&["display", "-p", "-t", self.session, format])
+                .stdout,
+        )
+        .trim()
+        .to_string()
+    }
+
+    fn wait_for(&self, what: &str) {
         for _ in 0..100 {
-            if capture().contains(what) {
+            if self.screen().contains(what) {
                 return;
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        panic!("never saw {what:?} on screen:\n{}", capture());
-    };
-    wait_for("事项目录");
-    tmux(&["send-keys", "-t", "e2e", "m"]);
-    wait_for("筛选：本单位已认领");
-    tmux(&["send-keys", "-t", "e2e", "j", "j", "2"]);
-    wait_for("子项名称：");
+        panic!("never saw {what:?} on screen:\n{}", self.screen());
+    }
+
+    fn installed() -> bool {
+        std::process::Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok()
+    }
+}
+
+#[test]
+fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
+    if !Tmux::installed() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_by_binary(dir.path(), "e2e.db");
+    let t = Tmux::new(dir.path(), "e2e");
+    t.start(&format!(
+        "{} --db {} --as zhangwei; echo EXITED:$?; sleep 30",
+        bin(),
+        db.display()
+    ));
+    t.wait_for("事项目录");
+    t.keys(&["m"]);
+    t.wait_for("筛选：本单位已认领");
+    t.keys(&["j", "j", "2"]);
+    t.wait_for("子项名称：");
     // Search by pinyin, jump to the item.
-    tmux(&["send-keys", "-t", "e2e", "1", "/"]);
-    wait_for("条可搜索");
-    tmux(&["send-keys", "-t", "e2e", "-l", "spaq"]);
-    wait_for("设定依据（3 条）");
-    tmux(&["send-keys", "-t", "e2e", "Enter"]);
-    wait_for("已定位：10100400100000");
-    let alt =
-        String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout)
-            .trim()
-            .to_string();
-    assert_eq!(alt, "1", "full screen while running");
-    tmux(&["send-keys", "-t", "e2e", "q"]);
-    wait_for("EXITED:0");
-    let alt =
-        String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout)
-            .trim()
-            .to_string();
-    assert_eq!(alt, "0", "the normal screen is back after quitting");
-    tmux(&["kill-server"]);
+    t.keys(&["1", "/"]);
+    t.wait_for("条可搜索");
+    t.keys(&["-l", "spaq"]);
+    t.wait_for("设定依据（3 条）");
+    t.keys(&["Enter"]);
+    t.wait_for("已定位：10100400100000");
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "full screen while running"
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "the normal screen is back after quitting"
+    );
+    t.run(&["kill-server"]);
 
     // An SSH session that drops: the terminal goes away under the program,
     // which must end instead of spinning on a dead terminal.
-    let socket2 = dir.path().join("tmux2.sock");
-    let tmux2 = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&socket2)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let cmd = format!("{} --db {} --as zhangwei", bin(), db.display());
-    let o = tmux2(&[
-        "new-session",
-        "-d",
-        "-s",
-        "drop",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    assert!(o.status.success());
-    for _ in 0..100 {
-        let out = tmux2(&["capture-pane", "-p", "-t", "drop"]);
-        if String::from_utf8_lossy(&out.stdout).contains("事项目录") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let pid =
-        String::from_utf8_lossy(&tmux2(&["display", "-p", "-t", "drop", "#{pane_pid}"]).stdout)
-            .trim()
-            .to_string();
+    let t = Tmux::new(dir.path(), "drop");
+    t.start(&format!("{} --db {} --as zhangwei", bin(), db.display()));
+    t.wait_for("事项目录");
+    let pid = t.display("#{pane_pid}");
     let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     assert!(
         cmdline.contains("jianguan"),
         "the pane runs jianguan itself: {cmdline:?}"
     );
-    tmux2(&["kill-server"]);
+    t.run(&["kill-server"]);
     let gone = (0..50).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -1048,86 +1071,46 @@ fn a_draft_left_by_a_crash_is_offered_and_restored() {
 
 #[test]
 fn the_real_binary_keeps_a_draft_through_a_hangup() {
-    use std::process::Command;
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !Tmux::installed() {
         eprintln!("skipped: tmux is not installed, so no terminal to hang up");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hup.db");
-    let o = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--demo"])
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    let db = demo_by_binary(dir.path(), "hup.db");
     let data = dir.path().join("xdg");
-    let socket = dir.path().join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let start = || {
-        let cmd = format!(
-            "XDG_DATA_HOME={} {} --db {} --as zhangwei",
-            data.display(),
-            bin(),
-            db.display()
-        );
-        let o = tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            "hup",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &cmd,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    let capture =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "hup"]).stdout).to_string();
-    let wait_for = |what: &str| {
-        for _ in 0..100 {
-            if capture().contains(what) {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("never saw {what:?} on screen:\n{}", capture());
-    };
-    start();
-    wait_for("事项目录");
+    let t = Tmux::new(dir.path(), "hup");
+    let cmd = format!(
+        "XDG_DATA_HOME={} {} --db {} --as zhangwei",
+        data.display(),
+        bin(),
+        db.display()
+    );
+    t.start(&cmd);
+    t.wait_for("事项目录");
     // The list, the fifth checklist, its 监管对象子项; type into it.
-    tmux(&["send-keys", "-t", "hup", "3"]);
-    wait_for("份：未开始");
-    tmux(&["send-keys", "-t", "hup", "j", "j", "j", "j", "Enter"]);
-    wait_for("监管事项目录编码");
-    tmux(&["send-keys", "-t", "hup", "j", "j", "j", "j", "j", "Enter"]);
-    wait_for("编辑 监管对象子项");
-    tmux(&["send-keys", "-t", "hup", "-l", "挂断前的输入"]);
-    wait_for("挂断前的输入");
+    t.keys(&["3"]);
+    t.wait_for("份：未开始");
+    t.keys(&["j", "j", "j", "j", "Enter"]);
+    t.wait_for("监管事项目录编码");
+    t.keys(&["j", "j", "j", "j", "j", "Enter"]);
+    t.wait_for("编辑 监管对象子项");
+    t.keys(&["-l", "挂断前的输入"]);
+    t.wait_for("挂断前的输入");
     // The SSH connection drops: the program gets SIGHUP.
-    let pid = String::from_utf8_lossy(&tmux(&["display", "-p", "-t", "hup", "#{pane_pid}"]).stdout)
-        .trim()
-        .to_string();
-    Command::new("kill").args(["-HUP", &pid]).status().unwrap();
-    tmux(&["kill-server"]);
+    let pid = t.display("#{pane_pid}");
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    t.run(&["kill-server"]);
     std::thread::sleep(std::time::Duration::from_millis(500));
     // Next start: offered, restored.
-    start();
-    wait_for("发现上次未保存的草稿");
-    tmux(&["send-keys", "-t", "hup", "y"]);
-    wait_for("已恢复草稿");
-    assert!(capture().contains("挂断前的输入"), "{}", capture());
-    tmux(&["kill-server"]);
+    t.start(&cmd);
+    t.wait_for("发现上次未保存的草稿");
+    t.keys(&["y"]);
+    t.wait_for("已恢复草稿");
+    assert!(t.screen().contains("挂断前的输入"), "{}", t.screen());
+    t.run(&["kill-server"]);
 }
 
 #[test]

@@ -303,6 +303,24 @@ pub struct LocalStep {
     pub item_version: i64,
 }
 
+impl LocalStep {
+    /// “2019-05-16 10:00  待审核 -> 退回修改（第 3 版）郑州市司法局 王芳：理由”
+    pub fn describe(&self) -> String {
+        format!(
+            "{}  {} -> {}（第 {} 版）{}{}",
+            crate::domain::format_time(self.at),
+            self.from.map_or("新建", |s| s.label()),
+            self.to.label(),
+            self.item_version,
+            self.who,
+            self.reason
+                .as_deref()
+                .map(|r| format!("：{r}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// Everything the review shows of a local item: the main item, its
 /// sub-items with their bases (and each basis's status), the power-list
 /// entry, the rule problems, and the history of states and reasons.

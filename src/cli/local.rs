@@ -147,18 +147,7 @@ fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
     }
     println!("审核记录：");
     for h in &d.history {
-        println!(
-            "  {}  {} → {}（第 {} 版）{}{}",
-            format_time(h.at),
-            h.from.map_or("—", |s| s.label()),
-            h.to.label(),
-            h.item_version,
-            h.who,
-            h.reason
-                .as_deref()
-                .map(|r| format!("：{r}"))
-                .unwrap_or_default()
-        );
+        println!("  {}", h.describe());
     }
     Ok(())
 }

@@ -37,6 +37,16 @@ pub fn block(title: String, focused: bool) -> Block<'static> {
         })
 }
 
+/// A list row, reversed when it is the selected one (readable without
+/// colour, as under NO_COLOR).
+pub fn row(line: Line<'static>, selected: bool) -> Line<'static> {
+    if selected {
+        line.style(Style::new().add_modifier(Modifier::REVERSED))
+    } else {
+        line
+    }
+}
+
 /// From this width on, the tree and the item pane sit side by side.
 pub const WIDE: u16 = 120;
 

@@ -268,30 +268,18 @@ pub fn write_accounts(
             county,
         ),
     ] {
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet)?;
-        ws.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &title_format())?;
-        let hf = header_format();
-        let cf = cell_format();
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(1, c as u16, *h, &hf)?;
-        }
-        let mut widths = Widths::new(headers);
-        for (i, row) in rows.iter().enumerate() {
-            let r = 2 + i as u32;
-            ws.write_number_with_format(r, 0, (i + 1) as f64, &cf)?;
-            for (c, text) in [&row.place, &row.post, &row.name, &row.mobile]
-                .iter()
-                .enumerate()
-            {
-                ws.write_string_with_format(r, c as u16 + 1, text.as_str(), &cf)?;
-                widths.see(c + 1, text);
-            }
-        }
-        widths.apply(ws)?;
-        ws.set_column_width(0, 6)?;
-        ws.set_freeze_panes(2, 0)?;
-        print_setup(ws, 1)?;
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.place.clone(),
+                    r.post.clone(),
+                    r.name.clone(),
+                    r.mobile.clone(),
+                ]
+            })
+            .collect();
+        table_sheet(&mut wb, sheet, title, headers, &cells)?;
     }
     wb.save(path)
 }
@@ -306,17 +294,31 @@ pub fn write_report(
     rows: &[Vec<String>],
 ) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
     let mut all = vec!["序号"];
     all.extend_from_slice(headers);
-    ws.merge_range(0, 0, 0, all.len() as u16 - 1, title, &title_format())?;
+    table_sheet(&mut wb, sheet, title, &all, rows)?;
+    wb.save(path)
+}
+
+/// One sheet: a title over the columns (the first being 序号, numbered
+/// here), one row per line; frozen header, widths for Chinese, A4
+/// landscape.
+fn table_sheet(
+    wb: &mut Workbook,
+    sheet: &str,
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    ws.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &title_format())?;
     let hf = header_format();
     let cf = cell_format();
-    for (c, h) in all.iter().enumerate() {
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(1, c as u16, *h, &hf)?;
     }
-    let mut widths = Widths::new(&all);
+    let mut widths = Widths::new(headers);
     for (i, row) in rows.iter().enumerate() {
         let r = 2 + i as u32;
         ws.write_number_with_format(r, 0, (i + 1) as f64, &cf)?;
@@ -329,5 +331,5 @@ pub fn write_report(
     ws.set_column_width(0, 6)?;
     ws.set_freeze_panes(2, 0)?;
     print_setup(ws, 1)?;
-    wb.save(path)
+    Ok(())
 }

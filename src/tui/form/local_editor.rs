@@ -730,11 +730,7 @@ impl LocalEditor {
             .take(height)
             .map(|(i, (_, t, on))| {
                 let line = Line::from(format!("[{}] {t}", if *on { "x" } else { " " }));
-                if i == p.cursor {
-                    line.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    line
-                }
+                crate::tui::draw::row(line, i == p.cursor)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);

@@ -477,11 +477,7 @@ impl ChecklistForm {
                     .enumerate()
                     .map(|(i, (m, on))| {
                         let line = Line::from(format!("[{}] {m}", if *on { "x" } else { " " }));
-                        if i == p.cursor {
-                            line.style(Style::new().add_modifier(Modifier::REVERSED))
-                        } else {
-                            line
-                        }
+                        crate::tui::draw::row(line, i == p.cursor)
                     })
                     .collect();
                 let other = Line::from(format!("其他：{}", p.other.value()));

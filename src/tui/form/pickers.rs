@@ -6,7 +6,6 @@ use crate::tui::draw::{block, overlay};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
@@ -64,11 +63,7 @@ impl ReusePicker {
             .enumerate()
             .map(|(i, (c, unit))| {
                 let line = Line::from(format!("{unit}  {}  第 {} 版", c.state.label(), c.version));
-                if i == self.cursor {
-                    line.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    line
-                }
+                crate::tui::draw::row(line, i == self.cursor)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);

@@ -71,11 +71,7 @@ impl BasisView {
                 s.name,
                 s.category.label()
             ));
-            lines.push(if i == self.cursor {
-                line.style(Style::new().add_modifier(Modifier::REVERSED))
-            } else {
-                line
-            });
+            lines.push(crate::tui::draw::row(line, i == self.cursor));
         }
         let visible = rect.height.saturating_sub(2) as usize;
         let scroll = (head + self.cursor + 1).saturating_sub(visible) as u16;

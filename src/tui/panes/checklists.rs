@@ -7,7 +7,6 @@ use crate::store::checklists::Required;
 use crate::tui::action::Action;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use std::collections::HashSet;
@@ -175,11 +174,7 @@ impl ChecklistList {
                     r.sub_code,
                     r.sub_name
                 ));
-                if i == self.cursor {
-                    line.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    line
-                }
+                crate::tui::draw::row(line, i == self.cursor)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);

@@ -258,11 +258,7 @@ impl LocalView {
                     r.unit,
                     format_time(r.since)
                 ));
-                if i == self.cursor {
-                    line.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    line
-                }
+                crate::tui::draw::row(line, i == self.cursor)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), area);
@@ -320,18 +316,7 @@ fn detail_lines(d: &LocalDetail) -> Vec<Line<'static>> {
     lines.push(Line::from(""));
     lines.push(Line::styled("审核记录".to_string(), bold));
     for h in &d.history {
-        lines.push(Line::from(format!(
-            "  {}  {} -> {}（第 {} 版）{}{}",
-            format_time(h.at),
-            h.from.map_or("新建", |s| s.label()),
-            h.to.label(),
-            h.item_version,
-            h.who,
-            h.reason
-                .as_deref()
-                .map(|r| format!("：{r}"))
-                .unwrap_or_default()
-        )));
+        lines.push(Line::from(format!("  {}", h.describe())));
     }
     lines
 }

@@ -209,11 +209,7 @@ impl SearchBox {
         }
         spans.push(Span::raw(format!("  {}", e.detail)));
         let line = Line::from(spans);
-        if selected {
-            line.style(Style::new().add_modifier(Modifier::REVERSED))
-        } else {
-            line
-        }
+        crate::tui::draw::row(line, selected)
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect) {

@@ -799,11 +799,7 @@ impl CatalogueTree {
             .enumerate()
             .map(|(i, n)| {
                 let line = self.line(*n, inner.width as usize);
-                if self.offset + i == self.cursor {
-                    line.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    line
-                }
+                crate::tui::draw::row(line, self.offset + i == self.cursor)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
