@@ -493,3 +493,28 @@ fn local_items_and_the_review_queue_from_the_shell() {
     let o = jianguan(&db, &["local", "list", "--state", "完成"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn the_progress_table_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let o = jianguan(&db, &["progress", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let units = v["units"].as_array().unwrap();
+    assert_eq!(units.len(), 50);
+    let ranks: Vec<u64> = units.iter().map(|u| u["rank"].as_u64().unwrap()).collect();
+    assert_eq!(ranks[0], 1);
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "sorted by rank");
+    let samr = units
+        .iter()
+        .find(|u| u["unit"] == "郑州市市场监督管理局")
+        .unwrap();
+    assert_eq!(samr["claims_state"], "on_time");
+    let o = jianguan(&db, &["progress", "--county"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("金水区") && out.contains("合计"), "{out}");
+    let o = jianguan(&db, &["progress"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("排名") && out.contains("已逾期未完成"), "{out}");
+}

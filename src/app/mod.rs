@@ -13,6 +13,7 @@ pub mod import;
 pub mod init;
 pub mod local_items;
 pub mod milestones;
+pub mod progress;
 pub mod views;
 
 use crate::domain::permission::{ActorCtx, Denied, WriteAction, authorize};

@@ -12,6 +12,7 @@ mod local;
 mod output;
 mod progress;
 mod search;
+mod standings;
 mod whoami;
 
 use crate::app::{Actor, AppError};
@@ -113,6 +114,8 @@ enum Command {
         jianguan review return DF410100-0002 --reason \"设定依据应引用地方性法规的具体条款\""
     )]
     Review(local::ReviewCommand),
+    /// 进度与排名：各单位的认领、清单填报和时间节点状态，或按县（市、区）汇总
+    Progress(standings::ProgressArgs),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -213,6 +216,7 @@ pub fn run() -> ExitCode {
         Some(Command::Basis(cmd)) => basis::run(&ctx, &cmd),
         Some(Command::Local(cmd)) => local::run_local(&ctx, &cmd),
         Some(Command::Review(cmd)) => local::run_review(&ctx, &cmd),
+        Some(Command::Progress(args)) => standings::run(&ctx, &args),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

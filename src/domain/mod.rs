@@ -9,6 +9,7 @@ pub mod entities;
 pub mod enums;
 pub mod local_item;
 pub mod permission;
+pub mod progress;
 pub mod text;
 pub mod time;
 pub mod uscc;

@@ -195,6 +195,8 @@ pub struct UnitFigures {
     pub draft: i64,
     pub complete: i64,
     pub filed: i64,
+    /// When the last checklist was filed (with all filed: when they were done).
+    pub last_filed_at: Option<Timestamp>,
 }
 
 /// Claim and checklist figures for every unit, in one pass per table.
@@ -203,14 +205,15 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
         "SELECT u.id,
                 coalesce(c.claimed, 0), coalesce(c.exercised, 0), f.finished_at,
                 coalesce(c.required, 0), coalesce(k.draft, 0), coalesce(k.complete, 0),
-                coalesce(k.filed, 0)
+                coalesce(k.filed, 0), k.last_filed_at
          FROM units u
          LEFT JOIN (SELECT cl.unit_id, count(*) AS claimed, sum(cl.exercised) AS exercised,
                            sum(s.category = 'inspection') AS required
                     FROM claims cl JOIN sub_items s ON s.id = cl.sub_item_id
                     GROUP BY cl.unit_id) c ON c.unit_id = u.id
          LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
-                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed
+                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed,
+                           max(CASE WHEN state = 'filed' THEN updated_at END) AS last_filed_at
                     FROM checklists GROUP BY unit_id) k ON k.unit_id = u.id
          LEFT JOIN claim_finished f ON f.unit_id = u.id
          ORDER BY u.region_id, u.id",
@@ -225,6 +228,7 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
             draft: r.get(5)?,
             complete: r.get(6)?,
             filed: r.get(7)?,
+            last_filed_at: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -184,3 +184,11 @@ pub fn next_provisional_seq(conn: &Connection, region_code: &str) -> Result<u32,
     )?;
     Ok(max.and_then(|m| m.parse::<u32>().ok()).unwrap_or(0) + 1)
 }
+
+/// How many local items each unit has in each review state.
+pub fn counts_by_unit(conn: &Connection) -> Result<Vec<(Id, ReviewState, i64)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT unit_id, state, count(*) FROM local_items GROUP BY unit_id, state")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, key(r, 1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

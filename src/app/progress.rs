@@ -1,0 +1,223 @@
+//! The progress table (进度): each unit's claims, local items and
+//! checklists against the milestones, ranked; and the same summed per
+//! county (区县) and for the whole city.
+
+use super::AppError;
+use crate::domain::progress::{MilestoneState, RankKey, milestone_state, per_mille, ranks};
+use crate::domain::{Id, Level, Milestone, ReviewState, Timestamp};
+use crate::store::{self, Store};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Counts that add up over units.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    pub claimed: i64,
+    pub exercised: i64,
+    /// Units whose claiming is finished (1 or 0 for one unit).
+    pub claims_finished: i64,
+    /// Local items by review state: 草稿, 待审核, 审核通过, 退回修改, 已录入.
+    pub local: [i64; 5],
+    pub required: i64,
+    pub draft: i64,
+    pub complete: i64,
+    pub filed: i64,
+}
+
+impl Figures {
+    fn add(&mut self, o: &Figures) {
+        self.claimed += o.claimed;
+        self.exercised += o.exercised;
+        self.claims_finished += o.claims_finished;
+        for (a, b) in self.local.iter_mut().zip(o.local) {
+            *a += b;
+        }
+        self.required += o.required;
+        self.draft += o.draft;
+        self.complete += o.complete;
+        self.filed += o.filed;
+    }
+
+    /// 已填报 over required, per mille.
+    pub fn per_mille(&self) -> u32 {
+        per_mille(self.filed, self.required)
+    }
+
+    /// Checklists not started: required minus those begun.
+    pub fn not_started(&self) -> i64 {
+        (self.required - self.draft - self.complete - self.filed).max(0)
+    }
+}
+
+const REVIEW_ORDER: [ReviewState; 5] = [
+    ReviewState::Draft,
+    ReviewState::Submitted,
+    ReviewState::Approved,
+    ReviewState::Returned,
+    ReviewState::Entered,
+];
+
+/// One unit's line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    pub unit_id: Id,
+    pub unit: String,
+    pub region_id: Id,
+    pub region: String,
+    pub level: Level,
+    pub figures: Figures,
+    pub claims_finished_at: Option<Timestamp>,
+    pub claims_state: MilestoneState,
+    /// When every required checklist was filed.
+    pub checklists_done_at: Option<Timestamp>,
+    pub checklists_state: MilestoneState,
+    pub rank: usize,
+}
+
+/// A county's (or the city's own units') sum.
+#[derive(Debug, Clone, Serialize)]
+pub struct Total {
+    pub region_id: Id,
+    pub name: String,
+    pub units: usize,
+    pub figures: Figures,
+    /// Units overdue on either milestone.
+    pub overdue: usize,
+}
+
+/// The deadline of the milestone whose key starts with `prefix` for a
+/// unit of this level (市直 or 县区).
+fn due(milestones: &[Milestone], prefix: &str, level: Level) -> Option<Timestamp> {
+    milestones
+        .iter()
+        .find(|m| m.key.starts_with(prefix) && m.audience.covers(level))
+        .map(|m| m.due_at)
+}
+
+/// Every unit's standing as of `now`, ranked.
+pub fn standings(store: &Store, now: Timestamp) -> Result<Vec<Standing>, AppError> {
+    let conn = store.conn();
+    let units: HashMap<Id, crate::domain::Unit> = store::units::list_units(conn)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let milestones = store::milestones::list(conn)?;
+    let mut local: HashMap<Id, [i64; 5]> = HashMap::new();
+    for (unit, state, n) in store::local_items::counts_by_unit(conn)? {
+        if let Some(i) = REVIEW_ORDER.iter().position(|s| *s == state) {
+            local.entry(unit).or_default()[i] = n;
+        }
+    }
+    let mut out: Vec<Standing> = Vec::new();
+    for f in store::claims::unit_figures(conn)? {
+        let Some(u) = units.get(&f.unit_id) else {
+            continue;
+        };
+        let figures = Figures {
+            claimed: f.claimed,
+            exercised: f.exercised,
+            claims_finished: f.finished_at.is_some() as i64,
+            local: local.get(&u.id).copied().unwrap_or_default(),
+            required: f.required,
+            draft: f.draft,
+            complete: f.complete,
+            filed: f.filed,
+        };
+        // Done when every required checklist is filed: at the last filing
+        // (nothing required: done whenever claiming was).
+        let checklists_done_at = match (f.required, f.filed >= f.required) {
+            (0, _) => f.finished_at,
+            (_, true) => f.last_filed_at,
+            (_, false) => None,
+        };
+        out.push(Standing {
+            unit_id: u.id,
+            unit: u.full_name(),
+            region_id: u.region_id,
+            region: u.region_name.clone(),
+            level: u.region_level,
+            claims_state: milestone_state(
+                f.finished_at,
+                due(&milestones, "claims", u.region_level),
+                now,
+            ),
+            checklists_state: milestone_state(
+                checklists_done_at,
+                due(&milestones, "checklists", u.region_level),
+                now,
+            ),
+            figures,
+            claims_finished_at: f.finished_at,
+            checklists_done_at,
+            rank: 0,
+        });
+    }
+    let keys: Vec<RankKey> = out
+        .iter()
+        .map(|s| RankKey {
+            claims: s.claims_state,
+            checklists: s.checklists_state,
+            per_mille: s.figures.per_mille(),
+            completed_at: s.checklists_done_at,
+        })
+        .collect();
+    for (s, r) in out.iter_mut().zip(ranks(&keys)) {
+        s.rank = r;
+    }
+    Ok(out)
+}
+
+/// The standings summed per region (each county, and the city's own
+/// units), in the order the regions first appear; then the whole.
+pub fn totals(standings: &[Standing]) -> (Vec<Total>, Figures) {
+    let mut totals: Vec<Total> = Vec::new();
+    let mut all = Figures::default();
+    for s in standings {
+        all.add(&s.figures);
+        let overdue = [s.claims_state, s.checklists_state].contains(&MilestoneState::Overdue);
+        match totals.iter_mut().find(|t| t.region_id == s.region_id) {
+            Some(t) => {
+                t.units += 1;
+                t.figures.add(&s.figures);
+                t.overdue += overdue as usize;
+            }
+            None => totals.push(Total {
+                region_id: s.region_id,
+                name: s.region.clone(),
+                units: 1,
+                figures: s.figures.clone(),
+                overdue: overdue as usize,
+            }),
+        }
+    }
+    (totals, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_add_up_and_count_what_is_not_started() {
+        let mut a = Figures {
+            claimed: 3,
+            required: 4,
+            draft: 1,
+            filed: 1,
+            local: [1, 0, 0, 0, 0],
+            ..Default::default()
+        };
+        assert_eq!(a.not_started(), 2);
+        assert_eq!(a.per_mille(), 250);
+        a.add(&Figures {
+            claimed: 1,
+            required: 4,
+            filed: 4,
+            local: [0, 2, 0, 0, 0],
+            ..Default::default()
+        });
+        assert_eq!((a.claimed, a.required, a.filed), (4, 8, 5));
+        assert_eq!(a.local, [1, 2, 0, 0, 0]);
+        assert_eq!(a.per_mille(), 625);
+    }
+}

@@ -1,0 +1,238 @@
+//! The progress figures, milestone states and ranks over units whose work
+//! is written here with known times, so every answer is known.
+
+mod common;
+
+use common::*;
+use jianguan::app::progress::{self, Standing};
+use jianguan::domain::progress::MilestoneState::*;
+use jianguan::domain::{
+    Category, ChecklistFields, ChecklistState, Claim, Id, Level, Timestamp, Unit,
+};
+use jianguan::store::checklists::{NewChecklist, Source};
+use jianguan::store::{self, Store};
+
+fn unit(s: &Store, name: &str) -> Unit {
+    store::units::find_units(s.conn(), name)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.region_level == Level::City)
+        .unwrap()
+}
+
+fn due(s: &Store, key: &str) -> Timestamp {
+    store::milestones::by_key(s.conn(), key).unwrap().due_at
+}
+
+/// Claims `subs` for the unit at `at`, 是否行使 yes.
+fn claim(s: &Store, unit: Id, subs: &[Id], at: Timestamp) {
+    let claims: Vec<Claim> = subs
+        .iter()
+        .map(|&id| Claim {
+            unit_id: unit,
+            sub_item_id: id,
+            exercised: true,
+            note: String::new(),
+            claimed_by: 1,
+            claimed_at: at,
+        })
+        .collect();
+    store::claims::insert_claims(s.conn(), &claims).unwrap();
+}
+
+fn checklist(s: &Store, unit: Id, sub: Id, state: ChecklistState, at: Timestamp) {
+    store::checklists::insert(
+        s.conn(),
+        &NewChecklist {
+            sub_item_id: sub,
+            unit_id: unit,
+            level: Level::City,
+            fields: &ChecklistFields::default(),
+            state,
+            source: Source::default(),
+            by: 1,
+            at,
+        },
+    )
+    .unwrap();
+}
+
+fn row<'a>(rows: &'a [Standing], unit: &Unit) -> &'a Standing {
+    rows.iter().find(|r| r.unit_id == unit.id).unwrap()
+}
+
+#[test]
+fn figures_states_and_ranks_with_known_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "p.db"));
+    let claims_due = due(&s, "claims_city");
+    let lists_due = due(&s, "checklists");
+    let hour = 3600;
+    // Four city units with nothing in the demo.
+    let [a, b, c, d] =
+        ["教育局", "科学技术局", "工业和信息化局", "民族宗教事务局"].map(|n| unit(&s, n));
+    let inspections: Vec<Id> = store::catalogue::tree_rows(s.conn())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.category == Category::Inspection)
+        .map(|r| r.sub_id)
+        .take(4)
+        .collect();
+    let penalty: Id = store::catalogue::tree_rows(s.conn())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.category == Category::Penalty)
+        .unwrap()
+        .sub_id;
+
+    // A: claims 2 inspections + 1 penalty, finishes on time, files both
+    // checklists before the deadline.
+    claim(
+        &s,
+        a.id,
+        &[inspections[0], inspections[1], penalty],
+        claims_due - 10 * hour,
+    );
+    store::claims::finish(s.conn(), a.id, 1, claims_due - hour).unwrap();
+    checklist(
+        &s,
+        a.id,
+        inspections[0],
+        ChecklistState::Filed,
+        lists_due - 5 * hour,
+    );
+    checklist(
+        &s,
+        a.id,
+        inspections[1],
+        ChecklistState::Filed,
+        lists_due - 2 * hour,
+    );
+    // B: the same work, claiming finished late.
+    claim(
+        &s,
+        b.id,
+        &[inspections[0], inspections[1], penalty],
+        claims_due - 10 * hour,
+    );
+    store::claims::finish(s.conn(), b.id, 1, claims_due + hour).unwrap();
+    checklist(
+        &s,
+        b.id,
+        inspections[0],
+        ChecklistState::Filed,
+        lists_due - 5 * hour,
+    );
+    checklist(
+        &s,
+        b.id,
+        inspections[1],
+        ChecklistState::Filed,
+        lists_due - 2 * hour,
+    );
+    // C: claims 4 inspections, finished on time; one filed, one complete,
+    // one draft, one not started.
+    claim(&s, c.id, &inspections, claims_due - 10 * hour);
+    store::claims::finish(s.conn(), c.id, 1, claims_due - 2 * hour).unwrap();
+    checklist(
+        &s,
+        c.id,
+        inspections[0],
+        ChecklistState::Filed,
+        lists_due - 9 * hour,
+    );
+    checklist(
+        &s,
+        c.id,
+        inspections[1],
+        ChecklistState::Complete,
+        lists_due - 9 * hour,
+    );
+    checklist(
+        &s,
+        c.id,
+        inspections[2],
+        ChecklistState::Draft,
+        lists_due - 9 * hour,
+    );
+    // D: exactly what C has, to tie with it.
+    claim(&s, d.id, &inspections, claims_due - 10 * hour);
+    store::claims::finish(s.conn(), d.id, 1, claims_due - 3 * hour).unwrap();
+    checklist(
+        &s,
+        d.id,
+        inspections[0],
+        ChecklistState::Filed,
+        lists_due - 9 * hour,
+    );
+    checklist(
+        &s,
+        d.id,
+        inspections[1],
+        ChecklistState::Complete,
+        lists_due - 9 * hour,
+    );
+    checklist(
+        &s,
+        d.id,
+        inspections[2],
+        ChecklistState::Draft,
+        lists_due - 9 * hour,
+    );
+
+    // Between the two deadlines.
+    let now = claims_due + 2 * hour;
+    let rows = progress::standings(&s, now).unwrap();
+    let (ra, rb, rc, rd) = (
+        row(&rows, &a),
+        row(&rows, &b),
+        row(&rows, &c),
+        row(&rows, &d),
+    );
+    assert_eq!(
+        (ra.figures.claimed, ra.figures.required, ra.figures.filed),
+        (3, 2, 2)
+    );
+    assert_eq!(ra.figures.per_mille(), 1000);
+    assert_eq!((ra.claims_state, ra.checklists_state), (OnTime, OnTime));
+    assert_eq!(ra.checklists_done_at, Some(lists_due - 2 * hour));
+    assert_eq!((rb.claims_state, rb.checklists_state), (Late, OnTime));
+    assert_eq!(
+        (
+            rc.figures.required,
+            rc.figures.not_started(),
+            rc.figures.draft,
+            rc.figures.complete,
+            rc.figures.filed
+        ),
+        (4, 1, 1, 1, 1)
+    );
+    assert_eq!(rc.figures.per_mille(), 250);
+    assert_eq!((rc.claims_state, rc.checklists_state), (OnTime, Pending));
+    // A unit that has not finished claiming is overdue now.
+    let lina_unit = unit(&s, "城市管理局");
+    assert_eq!(row(&rows, &lina_unit).claims_state, Overdue);
+    // Ranks: A (on time, complete) before C and D (tied: on time, pending,
+    // 25%), before B (late).
+    assert_eq!(ra.rank, 1);
+    assert_eq!(rc.rank, rd.rank, "identical work shares a rank");
+    assert!(rc.rank > ra.rank && rb.rank > rc.rank);
+    // Exactly one unit shares C's rank (D), so the next rank skips one.
+    assert_eq!(rows.iter().filter(|r| r.rank == rc.rank).count(), 2);
+    assert!(!rows.iter().any(|r| r.rank == rc.rank + 1));
+
+    // After the checklist deadline C is overdue; A stays on time.
+    let later = lists_due + hour;
+    let rows = progress::standings(&s, later).unwrap();
+    assert_eq!(row(&rows, &c).checklists_state, Overdue);
+    assert_eq!(row(&rows, &a).checklists_state, OnTime);
+
+    // Sums per region: the four units are among the city's own.
+    let (totals, all) = progress::totals(&rows);
+    let city = totals.iter().find(|t| t.region_id == a.region_id).unwrap();
+    assert!(city.figures.required >= 2 + 2 + 4 + 4);
+    assert_eq!(
+        all.claimed,
+        rows.iter().map(|r| r.figures.claimed).sum::<i64>()
+    );
+}
