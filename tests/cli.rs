@@ -516,5 +516,8 @@ fn the_progress_table_from_the_shell() {
     assert!(out.contains("金水区") && out.contains("合计"), "{out}");
     let o = jianguan(&db, &["progress"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("排名") && out.contains("已逾期未完成"), "{out}");
+    assert!(
+        out.contains("排名") && out.contains("已逾期未完成"),
+        "{out}"
+    );
 }

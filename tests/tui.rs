@@ -177,8 +177,69 @@ fn the_progress_pane_lists_units_with_their_figures() {
         .iter()
         .find(|l| l.contains("郑州市市场监督管理局"))
         .expect("the unit is listed");
-    assert!(line.contains("%"), "{line}");
-    assert!(s.iter().any(|l| l.contains("进度（50 个单位）")), "{s:#?}");
+    assert!(line.contains("%") && line.contains("按时"), "{line}");
+    assert!(
+        s.iter().any(|l| l.contains("进度（50 个单位，全市已填报")),
+        "{s:#?}"
+    );
+    // Ranked, the best first; overdue rows carry “!” (no colour needed).
+    assert!(
+        s[4].contains(" 1 ") && s[4].contains("郑州市市场监督管理局"),
+        "{}",
+        s[4]
+    );
+    assert!(s.iter().any(|l| l.contains("!已逾期未完成")), "{s:#?}");
+    // Sort by unit name, then the county sums.
+    press(&mut a, 'o');
+    assert_eq!(a.status, "按单位排序");
+    press(&mut a, 'z');
+    let s = screen(&mut a, 140, 40);
+    assert!(
+        s[3].contains("区划") && s.iter().any(|l| l.contains("金水区")),
+        "{s:#?}"
+    );
+    press(&mut a, 'z');
+    // Enter: what the unit still has to do.
+    press(&mut a, 'o'); // back through the sorts to the rank
+    press(&mut a, 'o');
+    press(&mut a, 'o');
+    press(&mut a, 'o');
+    assert_eq!(a.status, "按排名排序");
+    press(&mut a, 'g');
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&mut a, 140, 40).join("\n");
+    assert!(s.contains("郑州市市场监督管理局：未完成的工作"), "{s}");
+    assert!(s.contains("份未填报") && s.contains("[草稿]"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    // The coordinator moves a milestone.
+    press(&mut a, 'M');
+    let s = screen(&mut a, 140, 40).join("\n");
+    assert!(
+        s.contains("时间节点（Enter 调整截止时间") && s.contains("市直部门完成事项认领"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..20 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    a.on_paste("2030-01-01 17:00");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        a.status.ends_with("已改为 2030-01-01 17:00"),
+        "{}",
+        a.status
+    );
+    key(&mut a, KeyCode::Esc);
+    // A wrong time says why and changes nothing.
+    press(&mut a, 'M');
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..20 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    a.on_paste("下周一");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.status.contains("下周一"), "{}", a.status);
 }
 
 #[test]

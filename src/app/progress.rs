@@ -221,3 +221,64 @@ mod tests {
         assert_eq!(a.per_mille(), 625);
     }
 }
+
+/// The city's completion (已填报 over required, per mille) at the end of
+/// each of the last `days` days up to `now`.
+pub fn daily_completion(
+    store: &Store,
+    now: Timestamp,
+    days: usize,
+    required: i64,
+) -> Result<Vec<u32>, AppError> {
+    let per_day = store::checklists::filed_per_day(store.conn())?;
+    let day = |t: Timestamp| {
+        crate::domain::format_time(t)
+            .get(..10)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut out = Vec::with_capacity(days);
+    for back in (0..days as i64).rev() {
+        let end = day(now - back * 86_400);
+        let filed: i64 = per_day
+            .iter()
+            .filter(|(d, _)| *d <= end)
+            .map(|(_, n)| n)
+            .sum();
+        out.push(per_mille(filed, required));
+    }
+    Ok(out)
+}
+
+/// What a unit still has to do, for the drill-down.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    pub claims_finished_at: Option<Timestamp>,
+    /// (code, name, 未开始/草稿/完整) of checklists not yet filed.
+    pub checklists: Vec<(String, String, String)>,
+    /// (code, name, state) of local items not yet submitted.
+    pub local_items: Vec<(String, String, String)>,
+}
+
+pub fn missing(store: &Store, unit_id: Id) -> Result<Missing, AppError> {
+    let checklists = super::views::required_checklists(store, unit_id)?
+        .into_iter()
+        .filter(|r| {
+            r.checklist.as_ref().map(|c| c.state) != Some(crate::domain::ChecklistState::Filed)
+        })
+        .map(|r| {
+            let state = r.checklist.map_or("未开始", |c| c.state.label());
+            (r.sub_code, r.sub_name, state.to_string())
+        })
+        .collect();
+    let local_items = super::views::local_items(store, Some(unit_id), None)?
+        .into_iter()
+        .filter(|r| matches!(r.state, ReviewState::Draft | ReviewState::Returned))
+        .map(|r| (r.code, r.name, r.state.label().to_string()))
+        .collect();
+    Ok(Missing {
+        claims_finished_at: store::claims::finished_at(store.conn(), unit_id)?,
+        checklists,
+        local_items,
+    })
+}

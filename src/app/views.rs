@@ -3,10 +3,9 @@
 
 use super::{Actor, AppError};
 use crate::domain::{
-    Checklist, ChecklistState, Id, LegalBasis, MainItem, Role, SubItem, Timestamp, Unit,
+    Checklist, ChecklistState, Id, LegalBasis, MainItem, Role, SubItem, Timestamp,
 };
 pub use crate::store::catalogue::TreeRow;
-use crate::store::claims::UnitFigures;
 use crate::store::{self, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -141,29 +140,6 @@ pub fn item(store: &Store, sub_id: Id) -> Result<ItemDetails, AppError> {
 
 pub fn checklist(store: &Store, unit_id: Id, sub_id: Id) -> Result<Option<Checklist>, AppError> {
     Ok(store::checklists::find(store.conn(), sub_id, unit_id)?)
-}
-
-/// A unit's line in the progress table.
-pub struct ProgressRow {
-    pub unit: Unit,
-    pub figures: UnitFigures,
-}
-
-pub fn progress(store: &Store) -> Result<Vec<ProgressRow>, AppError> {
-    let conn = store.conn();
-    let units: HashMap<Id, Unit> = store::units::list_units(conn)?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    Ok(store::claims::unit_figures(conn)?
-        .into_iter()
-        .filter_map(|f| {
-            units.get(&f.unit_id).map(|u| ProgressRow {
-                unit: u.clone(),
-                figures: f,
-            })
-        })
-        .collect())
 }
 
 /// What search looks through: sub-items (涉密 ones only for those who may
@@ -394,4 +370,8 @@ pub fn local_item_state(
         Err(store::StoreError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+pub fn milestones(store: &Store) -> Result<Vec<crate::domain::Milestone>, AppError> {
+    Ok(store::milestones::list(store.conn())?)
 }

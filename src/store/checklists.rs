@@ -325,3 +325,14 @@ pub fn reusable(
     let rows = stmt.query_map(rusqlite::params![sub_item_id, regions], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Checklists filed per day (Beijing time, “2019-05-20”), oldest first: the
+/// city's trend. A checklist counts on the day of its last save as filed.
+pub fn filed_per_day(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT date(updated_at, 'unixepoch', '+8 hours') AS day, count(*)
+         FROM checklists WHERE state = 'filed' GROUP BY day ORDER BY day",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -48,6 +48,9 @@ pub enum Action {
     ReuseUpper,
     BulkSet,
     LocalItems,
+    SortBy,
+    ByCounty,
+    Milestones,
 }
 
 impl Action {
@@ -70,6 +73,9 @@ impl Action {
             Action::ReuseUpper => "复用上级",
             Action::BulkSet => "批量设置",
             Action::LocalItems => "地方事项",
+            Action::SortBy => "排序",
+            Action::ByCounty => "汇总",
+            Action::Milestones => "时间节点",
             Action::Toggle => "展开",
             Action::FilterMine => "已认领",
             Action::FilterUnclaimed => "未认领",
@@ -126,6 +132,9 @@ impl Action {
             Action::ReuseUpper => "复用或同步上级清单",
             Action::BulkSet => "批量设置一个字段",
             Action::LocalItems => "地方监管事项与审核",
+            Action::SortBy => "换一列排序",
+            Action::ByCounty => "按单位/按区划汇总",
+            Action::Milestones => "时间节点（协调员可调整）",
         }
     }
 }

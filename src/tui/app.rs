@@ -4,12 +4,12 @@
 use super::action::Action;
 use super::keymap::Keymap;
 use super::panes::basis::{self, BasisView};
-use super::panes::progress::ProgressView;
+use super::panes::progress::{self, ProgressView};
 use super::panes::search::{self, SearchBox};
 use super::panes::tree::CatalogueTree;
 use crate::app::views::{self, ItemDetails};
 use crate::app::{Actor, AppError};
-use crate::domain::{Checklist, Id};
+use crate::domain::{Checklist, Id, Role};
 use crate::store::Store;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -247,6 +247,18 @@ impl App {
         if self.checklist_key(key) {
             return;
         }
+        if self.focus == Pane::Progress
+            && let Some(p) = &mut self.progress
+        {
+            let may_edit = self.actor.as_ref().is_some_and(|a| {
+                matches!(a.effective().role, Role::Coordinator | Role::PlatformAdmin)
+            });
+            let (taken, outcome) = p.on_key(key, may_edit);
+            if taken {
+                self.progress_outcome(outcome);
+                return;
+            }
+        }
         if self.search_open
             && let Some(search) = &mut self.search
         {
@@ -340,8 +352,18 @@ impl App {
                     _ => {}
                 },
                 Pane::Progress => {
-                    if let Some(p) = &mut self.progress {
-                        p.handle(other);
+                    if other == Action::Milestones {
+                        match views::milestones(&self.store) {
+                            Ok(items) => {
+                                if let Some(p) = &mut self.progress {
+                                    p.open_milestones(items);
+                                }
+                            }
+                            Err(e) => self.status = format!("无法读取时间节点：{e}"),
+                        }
+                    } else if let Some(p) = &mut self.progress {
+                        let outcome = p.handle(other);
+                        self.progress_outcome(outcome);
                     }
                 }
             },
@@ -368,6 +390,10 @@ impl App {
     /// Pasted text goes into the open search box or the field being edited.
     pub fn on_paste(&mut self, text: &str) {
         if self.local_paste(text) {
+            return;
+        }
+        if self.focus == Pane::Progress && self.progress.as_mut().is_some_and(|p| p.on_paste(text))
+        {
             return;
         }
         if !self.search_open && self.checklist_paste(text) {
@@ -447,8 +473,8 @@ impl App {
         self.focus = pane;
         self.detail_scroll = 0;
         if pane == Pane::Progress && self.progress.is_none() {
-            match views::progress(&self.store) {
-                Ok(rows) => self.progress = Some(ProgressView::new(rows)),
+            match Self::read_progress(&self.store) {
+                Ok((rows, trend)) => self.progress = Some(ProgressView::new(rows, trend)),
                 Err(e) => self.status = format!("无法读取进度：{e}"),
             }
         }
@@ -526,10 +552,60 @@ impl App {
 
     /// The progress table, when open, read again.
     fn reread_progress(&mut self) {
-        if self.progress.is_some()
-            && let Ok(rows) = views::progress(&self.store)
+        if let Some(p) = &mut self.progress
+            && let Ok((rows, trend)) = Self::read_progress(&self.store)
         {
-            self.progress = Some(ProgressView::new(rows));
+            p.refresh(rows, trend);
+        }
+    }
+
+    /// The standings now and the city's last 14 days.
+    fn read_progress(
+        store: &Store,
+    ) -> Result<(Vec<crate::app::progress::Standing>, Vec<u32>), AppError> {
+        let now = crate::app::now();
+        let rows = crate::app::progress::standings(store, now)?;
+        let required = rows.iter().map(|r| r.figures.required).sum();
+        let trend = crate::app::progress::daily_completion(store, now, 14, required)?;
+        Ok((rows, trend))
+    }
+
+    /// An outcome of the progress pane.
+    fn progress_outcome(&mut self, outcome: progress::Outcome) {
+        match outcome {
+            progress::Outcome::Stay => {}
+            progress::Outcome::Say(msg) => self.status = msg,
+            progress::Outcome::Drill(unit, name) => {
+                match crate::app::progress::missing(&self.store, unit) {
+                    Ok(m) => {
+                        if let Some(p) = &mut self.progress {
+                            p.drill = Some((name, m));
+                        }
+                    }
+                    Err(e) => self.status = format!("无法读取：{e}"),
+                }
+            }
+            progress::Outcome::SetDue(key, due, version) => {
+                let Some(actor) = self.actor.clone() else {
+                    return;
+                };
+                match crate::app::milestones::set_due(&mut self.store, &actor, &key, due, version) {
+                    Ok(m) => {
+                        self.status = format!(
+                            "“{}”已改为 {}",
+                            m.name,
+                            crate::domain::format_time(m.due_at)
+                        );
+                        if let (Some(p), Ok(items)) =
+                            (&mut self.progress, views::milestones(&self.store))
+                        {
+                            p.open_milestones(items);
+                        }
+                        self.reread_progress();
+                    }
+                    Err(e) => self.status = format!("未做任何改动：{e}"),
+                }
+            }
         }
     }
 

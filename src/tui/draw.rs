@@ -116,6 +116,11 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     if let Some(e) = &app.editor {
         e.draw(frame, area);
     }
+    if let Some(p) = &app.progress
+        && app.focus == Pane::Progress
+    {
+        p.draw_overlays(frame, area);
+    }
     if app.help {
         draw_help(frame, area, app);
     }
@@ -302,6 +307,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
                 Action::NextPane,
                 Action::PrevPane,
                 Action::LocalItems,
+                Action::Milestones,
                 Action::ToggleMouse,
                 Action::Help,
                 Action::Quit,

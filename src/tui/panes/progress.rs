@@ -1,27 +1,88 @@
-//! 进度: one row per unit with its claim and checklist figures.
+//! 进度: one row per unit (ranked), or per county summed; milestone states
+//! marked in text so they survive NO_COLOR; sortable; the city's daily
+//! completion as an ASCII trend; a unit's missing work on Enter; the
+//! milestones, which coordinators move from here.
 
-use crate::app::views::ProgressRow;
-use crate::domain::format_time;
+use crate::app::progress::{Figures, Missing, Standing, Total};
+use crate::domain::progress::MilestoneState;
+use crate::domain::{Milestone, Timestamp, format_time, parse_time};
 use crate::tui::action::Action;
+use crate::tui::draw::{block, overlay, row as highlighted};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// What the table is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Rank,
+    Unit,
+    Claimed,
+    Required,
+    Completion,
+}
+
+impl SortBy {
+    const ALL: [SortBy; 5] = [
+        SortBy::Rank,
+        SortBy::Unit,
+        SortBy::Claimed,
+        SortBy::Required,
+        SortBy::Completion,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            SortBy::Rank => "排名",
+            SortBy::Unit => "单位",
+            SortBy::Claimed => "认领数",
+            SortBy::Required => "应填清单",
+            SortBy::Completion => "完成率",
+        }
+    }
+}
+
+/// What the pane asks of the app.
+pub enum Outcome {
+    Stay,
+    Say(String),
+    /// Read this unit's missing work.
+    Drill(crate::domain::Id, String),
+    /// Move a milestone (key, new due time, expected version).
+    SetDue(String, Timestamp, i64),
+}
+
+pub struct MilestoneList {
+    pub items: Vec<Milestone>,
+    cursor: usize,
+    input: Option<Input>,
+}
 
 #[derive(Default)]
 pub struct ProgressView {
-    pub rows: Vec<ProgressRow>,
+    pub rows: Vec<Standing>,
+    totals: Vec<Total>,
+    all: Figures,
+    /// The city's completion per day, per mille, oldest first.
+    trend: Vec<u32>,
+    pub by_county: bool,
+    sort: Option<SortBy>,
     cursor: usize,
     offset: usize,
     page: usize,
+    /// A unit's missing work, shown over the table.
+    pub drill: Option<(String, Missing)>,
+    pub milestones: Option<MilestoneList>,
 }
 
 /// A completion bar drawn with ASCII, so it survives every terminal.
-fn bar(done: i64, total: i64, width: usize) -> String {
-    if total == 0 {
-        return " ".repeat(width);
-    }
-    let filled = ((done as f64 / total as f64) * width as f64).round() as usize;
+fn bar(per_mille: u32, width: usize) -> String {
+    let filled = (per_mille as usize * width + 500) / 1000;
     format!(
         "{}{}",
         "#".repeat(filled.min(width)),
@@ -29,101 +90,413 @@ fn bar(done: i64, total: i64, width: usize) -> String {
     )
 }
 
+/// A trend in ASCII, one character a day (Unicode blocks have ambiguous
+/// width in CJK terminals).
+fn trend_line(values: &[u32]) -> String {
+    const LEVELS: &[u8] = b" .:-=+*#%@";
+    values
+        .iter()
+        .map(|v| LEVELS[(*v as usize * (LEVELS.len() - 1)) / 1000] as char)
+        .collect()
+}
+
+fn percent(f: &Figures) -> String {
+    if f.required == 0 {
+        return "  —  ".into();
+    }
+    let pm = f.per_mille();
+    format!("{:>3}.{}%", pm / 10, pm % 10)
+}
+
+/// The bar and the percentage; blank when nothing is required yet.
+fn completion(f: &Figures) -> String {
+    if f.required == 0 {
+        return format!("{} {}", " ".repeat(8), percent(f));
+    }
+    format!("{} {}", bar(f.per_mille(), 8), percent(f))
+}
+
+/// “!” before an overdue state: readable without colour.
+fn state_text(s: MilestoneState) -> String {
+    match s {
+        MilestoneState::Overdue => format!("!{}", s.label()),
+        _ => s.label().to_string(),
+    }
+}
+
 impl ProgressView {
-    pub fn new(rows: Vec<ProgressRow>) -> Self {
-        ProgressView {
+    pub fn new(rows: Vec<Standing>, trend: Vec<u32>) -> Self {
+        let (totals, all) = crate::app::progress::totals(&rows);
+        let mut v = ProgressView {
             rows,
+            totals,
+            all,
+            trend,
             page: 10,
             ..Default::default()
+        };
+        v.sort_rows();
+        v
+    }
+
+    /// Fresh figures, keeping the view's mode and sort.
+    pub fn refresh(&mut self, rows: Vec<Standing>, trend: Vec<u32>) {
+        let fresh = ProgressView::new(rows, trend);
+        self.rows = fresh.rows;
+        self.totals = fresh.totals;
+        self.all = fresh.all;
+        self.trend = fresh.trend;
+        self.sort_rows();
+    }
+
+    fn sort_rows(&mut self) {
+        let by = self.sort.unwrap_or(SortBy::Rank);
+        match by {
+            SortBy::Rank => self.rows.sort_by_key(|s| (s.rank, s.unit_id)),
+            SortBy::Unit => self.rows.sort_by(|a, b| a.unit.cmp(&b.unit)),
+            SortBy::Claimed => self
+                .rows
+                .sort_by_key(|s| std::cmp::Reverse(s.figures.claimed)),
+            SortBy::Required => self
+                .rows
+                .sort_by_key(|s| std::cmp::Reverse(s.figures.required)),
+            SortBy::Completion => self
+                .rows
+                .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank)),
         }
     }
 
-    pub fn handle(&mut self, action: Action) {
-        if let Some(c) = super::moved(action, self.cursor, self.rows.len(), self.page) {
+    fn len(&self) -> usize {
+        if self.by_county {
+            self.totals.len()
+        } else {
+            self.rows.len()
+        }
+    }
+
+    pub fn handle(&mut self, action: Action) -> Outcome {
+        if let Some(c) = super::moved(action, self.cursor, self.len(), self.page) {
             self.cursor = c;
+            return Outcome::Stay;
+        }
+        match action {
+            Action::SortBy => {
+                let i = SortBy::ALL
+                    .iter()
+                    .position(|s| Some(*s) == self.sort)
+                    .map_or(1, |i| (i + 1) % SortBy::ALL.len());
+                self.sort = Some(SortBy::ALL[i]);
+                self.sort_rows();
+                Outcome::Say(format!("按{}排序", SortBy::ALL[i].label()))
+            }
+            Action::ByCounty => {
+                self.by_county = !self.by_county;
+                self.cursor = 0;
+                Outcome::Say(if self.by_county {
+                    "按区划汇总".into()
+                } else {
+                    "按单位排名".into()
+                })
+            }
+            Action::Toggle if !self.by_county => match self.rows.get(self.cursor) {
+                Some(s) => Outcome::Drill(s.unit_id, s.unit.clone()),
+                None => Outcome::Stay,
+            },
+            _ => Outcome::Stay,
+        }
+    }
+
+    pub fn open_milestones(&mut self, items: Vec<Milestone>) {
+        self.milestones = Some(MilestoneList {
+            items,
+            cursor: 0,
+            input: None,
+        });
+    }
+
+    /// Keys while the drill-down or the milestones are open: true when taken.
+    pub fn on_key(&mut self, key: KeyEvent, may_edit: bool) -> (bool, Outcome) {
+        if self.drill.is_some() {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                self.drill = None;
+            }
+            return (true, Outcome::Stay);
+        }
+        let Some(m) = &mut self.milestones else {
+            return (false, Outcome::Stay);
+        };
+        if let Some(input) = &mut m.input {
+            match key.code {
+                KeyCode::Esc => m.input = None,
+                KeyCode::Enter => {
+                    let text = input.value().to_string();
+                    return match (parse_time(&text), m.items.get(m.cursor)) {
+                        (Ok(t), Some(ms)) => {
+                            m.input = None;
+                            (true, Outcome::SetDue(ms.key.clone(), t, ms.version))
+                        }
+                        (Err(e), _) => (true, Outcome::Say(e)),
+                        _ => (true, Outcome::Stay),
+                    };
+                }
+                _ => {
+                    input.handle_event(&Event::Key(key));
+                }
+            }
+            return (true, Outcome::Stay);
+        }
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => self.milestones = None,
+            KeyCode::Up | KeyCode::Char('k') => m.cursor = m.cursor.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                m.cursor = (m.cursor + 1).min(m.items.len().saturating_sub(1))
+            }
+            KeyCode::Enter if may_edit => {
+                if let Some(ms) = m.items.get(m.cursor) {
+                    m.input = Some(Input::new(format_time(ms.due_at)));
+                }
+            }
+            KeyCode::Enter => {
+                return (
+                    true,
+                    Outcome::Say("只有协调员和平台管理员可以调整时间节点".into()),
+                );
+            }
+            _ => {}
+        }
+        (true, Outcome::Stay)
+    }
+
+    /// Pasted text into the due time being typed: true when taken.
+    pub fn on_paste(&mut self, text: &str) -> bool {
+        match self.milestones.as_mut().and_then(|m| m.input.as_mut()) {
+            Some(input) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    input.handle(tui_input::InputRequest::InsertChar(c));
+                }
+                true
+            }
+            None => false,
         }
     }
 
     pub fn hints() -> &'static [Action] {
-        &[Action::Up, Action::Down, Action::PageDown]
+        &[
+            Action::Toggle,
+            Action::SortBy,
+            Action::ByCounty,
+            Action::Milestones,
+        ]
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
-        let block =
-            crate::tui::draw::block(format!(" 进度（{} 个单位） ", self.rows.len()), focused);
-        let inner_height = block.inner(area).height.saturating_sub(1) as usize;
+        let title = format!(
+            " 进度（{} 个单位，全市已填报 {}，近 {} 天：[{}]） ",
+            self.rows.len(),
+            percent(&self.all).trim(),
+            self.trend.len(),
+            trend_line(&self.trend)
+        );
+        let b = block(title, focused);
+        let inner_height = b.inner(area).height.saturating_sub(1) as usize;
         self.page = inner_height.max(1);
         if self.cursor < self.offset {
             self.offset = self.cursor;
         } else if inner_height > 0 && self.cursor >= self.offset + inner_height {
             self.offset = self.cursor + 1 - inner_height;
         }
-        let header = Row::new([
-            "单位",
-            "认领",
-            "认领完成",
-            "应填",
-            "完整",
-            "已填报",
-            "完成率",
-        ])
-        .style(Style::new().add_modifier(Modifier::BOLD));
-        let rows = self.rows[self.offset..(self.offset + inner_height).min(self.rows.len())]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let f = &r.figures;
-                let done = f.complete + f.filed;
-                let pct = if f.required > 0 {
-                    done * 100 / f.required
-                } else {
-                    0
-                };
-                let row = Row::new([
-                    Cell::from(r.unit.full_name()),
-                    Cell::from(f.claimed.to_string()),
-                    Cell::from(
-                        f.finished_at
-                            .map(format_time)
-                            .unwrap_or_else(|| "未完成".into()),
-                    ),
-                    Cell::from(f.required.to_string()),
-                    Cell::from(f.complete.to_string()),
-                    Cell::from(f.filed.to_string()),
-                    Cell::from(format!("{} {pct:>3}%", bar(done, f.required, 10))),
-                ]);
-                if self.offset + i == self.cursor {
-                    row.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    row
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let table = if self.by_county {
+            let header = Row::new([
+                "区划",
+                "单位",
+                "认领",
+                "认领完成",
+                "应填",
+                "已填报",
+                "完成率",
+                "逾期单位",
+            ])
+            .style(bold);
+            let rows = self
+                .totals
+                .iter()
+                .enumerate()
+                .skip(self.offset)
+                .take(inner_height)
+                .map(|(i, t)| {
+                    let f = &t.figures;
+                    let row = Row::new([
+                        Cell::from(t.name.clone()),
+                        Cell::from(t.units.to_string()),
+                        Cell::from(f.claimed.to_string()),
+                        Cell::from(format!("{}/{}", f.claims_finished, t.units)),
+                        Cell::from(f.required.to_string()),
+                        Cell::from(f.filed.to_string()),
+                        Cell::from(completion(f)),
+                        Cell::from(if t.overdue > 0 {
+                            format!("!{}", t.overdue)
+                        } else {
+                            "0".into()
+                        }),
+                    ]);
+                    if i == self.cursor {
+                        row.style(Style::new().add_modifier(Modifier::REVERSED))
+                    } else {
+                        row
+                    }
+                });
+            Table::new(
+                rows,
+                [
+                    Constraint::Min(8),
+                    Constraint::Length(4),
+                    Constraint::Length(6),
+                    Constraint::Length(8),
+                    Constraint::Length(6),
+                    Constraint::Length(6),
+                    Constraint::Length(16),
+                    Constraint::Length(8),
+                ],
+            )
+            .header(header)
+        } else {
+            let header = Row::new([
+                "排名",
+                "单位",
+                "认领",
+                "认领节点",
+                "应填",
+                "已填报",
+                "完成率",
+                "清单节点",
+            ])
+            .style(bold);
+            let rows = self
+                .rows
+                .iter()
+                .enumerate()
+                .skip(self.offset)
+                .take(inner_height)
+                .map(|(i, s)| {
+                    let f = &s.figures;
+                    let overdue =
+                        [s.claims_state, s.checklists_state].contains(&MilestoneState::Overdue);
+                    let mut row = Row::new([
+                        Cell::from(format!("{}{}", if overdue { "!" } else { " " }, s.rank)),
+                        Cell::from(s.unit.clone()),
+                        Cell::from(f.claimed.to_string()),
+                        Cell::from(state_text(s.claims_state)),
+                        Cell::from(f.required.to_string()),
+                        Cell::from(f.filed.to_string()),
+                        Cell::from(completion(f)),
+                        Cell::from(state_text(s.checklists_state)),
+                    ]);
+                    if overdue {
+                        row = row.style(bold);
+                    }
+                    if i == self.cursor {
+                        row.style(Style::new().add_modifier(Modifier::REVERSED))
+                    } else {
+                        row
+                    }
+                });
+            Table::new(
+                rows,
+                [
+                    Constraint::Length(5),
+                    Constraint::Min(12),
+                    Constraint::Length(5),
+                    Constraint::Length(13),
+                    Constraint::Length(5),
+                    Constraint::Length(6),
+                    Constraint::Length(16),
+                    Constraint::Length(13),
+                ],
+            )
+            .header(header)
+        };
+        frame.render_widget(table.block(b), area);
+    }
+
+    /// The drill-down and the milestones, over the whole window.
+    pub fn draw_overlays(&self, frame: &mut Frame, area: Rect) {
+        if let Some((unit, m)) = &self.drill {
+            let rect = overlay(frame, area);
+            let b = block(format!(" {unit}：未完成的工作（Esc 返回） "), true);
+            let inner = b.inner(rect);
+            frame.render_widget(b, rect);
+            let mut lines = vec![Line::from(match m.claims_finished_at {
+                Some(t) => format!("认领：已于 {} 完成", format_time(t)),
+                None => "认领：尚未确认认领完成".into(),
+            })];
+            lines.push(Line::from(format!(
+                "检查实施清单：{} 份未填报",
+                m.checklists.len()
+            )));
+            lines.extend(
+                m.checklists
+                    .iter()
+                    .map(|(code, name, state)| Line::from(format!("  [{state}] {code} {name}"))),
+            );
+            lines.push(Line::from(format!(
+                "地方监管事项：{} 项未提交审核",
+                m.local_items.len()
+            )));
+            lines.extend(
+                m.local_items
+                    .iter()
+                    .map(|(code, name, state)| Line::from(format!("  [{state}] {code} {name}"))),
+            );
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+        if let Some(m) = &self.milestones {
+            let rect = overlay(frame, area);
+            let b = block(" 时间节点（Enter 调整截止时间，Esc 关闭） ".into(), true);
+            let inner = b.inner(rect);
+            frame.render_widget(b, rect);
+            let [list, input] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            let lines: Vec<Line> = m
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, ms)| {
+                    highlighted(
+                        Line::from(format!(
+                            "{}  {}（{}）",
+                            format_time(ms.due_at),
+                            ms.name,
+                            ms.audience.label()
+                        )),
+                        i == m.cursor,
+                    )
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), list);
+            if let Some(field) = &m.input {
+                let prompt = "新的截止时间：";
+                frame.render_widget(Paragraph::new(format!("{prompt}{}", field.value())), input);
+                let x = input.x
+                    + unicode_width::UnicodeWidthStr::width(prompt) as u16
+                    + field.visual_cursor() as u16;
+                if x < input.right() {
+                    frame.set_cursor_position((x, input.y));
                 }
-            });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Min(16),
-                Constraint::Length(5),
-                Constraint::Length(16),
-                Constraint::Length(5),
-                Constraint::Length(5),
-                Constraint::Length(6),
-                Constraint::Length(16),
-            ],
-        )
-        .header(header)
-        .block(block);
-        frame.render_widget(table, area);
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::bar;
+    use super::*;
 
     #[test]
-    fn bars_are_ascii_and_proportional() {
-        assert_eq!(bar(5, 10, 10), "#####.....");
-        assert_eq!(bar(0, 0, 4), "    ");
-        assert_eq!(bar(10, 10, 4), "####");
+    fn bars_and_trends_are_ascii_and_proportional() {
+        assert_eq!(bar(500, 10), "#####.....");
+        assert_eq!(bar(0, 4), "....");
+        assert_eq!(bar(1000, 4), "####");
+        assert_eq!(trend_line(&[0, 500, 1000]), " =@");
     }
 }
