@@ -521,3 +521,25 @@ fn the_progress_table_from_the_shell() {
         "{out}"
     );
 }
+
+#[test]
+fn check_finds_a_claim_whose_inspection_flag_was_changed_with_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // Claims have no rowid: one is picked by its key.
+    conn.execute(
+        "UPDATE claims SET inspection = 1 - inspection
+         WHERE (unit_id, sub_item_id) = (SELECT unit_id, sub_item_id FROM claims LIMIT 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let o = jianguan(&db, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("1 条认领的“行政检查”标记与事项类别不一致"),
+        "{}",
+        text(&o)
+    );
+}

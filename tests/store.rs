@@ -226,3 +226,68 @@ fn a_version_1_file_is_upgraded_once_and_gains_full_text_search() {
     drop(s);
     assert_eq!(open(&path).migrations_applied(), 0);
 }
+
+#[test]
+fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    // A demo file taken back to version 2: the flag column and index gone.
+    let path = demo_db(dir.path(), "v2.db");
+    let expected: i64 = {
+        let s = open(&path);
+        s.conn()
+            .query_row(
+                "SELECT count(*) FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
+                 WHERE s.category = 'inspection'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER sub_items_category;
+             ALTER TABLE claims DROP COLUMN inspection;
+             DROP INDEX checklists_unit;
+             CREATE INDEX checklists_unit ON checklists(unit_id, state);
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let s = open(&path);
+    assert_eq!(s.migrations_applied(), 1);
+    let flagged: i64 = s
+        .conn()
+        .query_row("SELECT sum(inspection) FROM claims", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(flagged, expected);
+    assert_eq!(
+        store::claims::inspection_flag_mismatches(s.conn()).unwrap(),
+        0
+    );
+    // An item changing category carries its claims along.
+    let (sub, before): (i64, i64) = s
+        .conn()
+        .query_row(
+            "SELECT sub_item_id, count(*) FROM claims WHERE inspection = 1
+             GROUP BY sub_item_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    s.conn()
+        .execute(
+            "UPDATE sub_items SET category = 'penalty' WHERE id = ?1",
+            [sub],
+        )
+        .unwrap();
+    let after: i64 = s
+        .conn()
+        .query_row("SELECT sum(inspection) FROM claims", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, expected - before);
+    assert_eq!(
+        store::claims::inspection_flag_mismatches(s.conn()).unwrap(),
+        0
+    );
+}

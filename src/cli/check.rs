@@ -14,6 +14,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         .collect();
     problems.extend(store.foreign_key_check()?);
     problems.extend(changelog::verify(store.conn())?);
+    let flags = crate::store::claims::inspection_flag_mismatches(store.conn())?;
+    if flags > 0 {
+        problems.push(format!(
+            "{flags} 条认领的“行政检查”标记与事项类别不一致（进度统计会因此出错）"
+        ));
+    }
     let entries = changelog::count(store.conn())?;
     if ctx.json {
         output::json(&serde_json::json!({

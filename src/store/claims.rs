@@ -18,8 +18,9 @@ pub fn claim(
     at: Timestamp,
 ) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at)
-         SELECT ?1, s.id, ?3, ?4, ?5
+        "INSERT OR IGNORE INTO claims
+             (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection)
+         SELECT ?1, s.id, ?3, ?4, ?5, s.category = 'inspection'
          FROM json_each(?2) j JOIN sub_items s ON s.id = j.value AND s.status = 'in_use'
          RETURNING sub_item_id",
     )?;
@@ -72,8 +73,10 @@ pub fn set_exercised(
 /// millions of rows in one transaction.
 pub fn insert_claims(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO claims (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO claims
+             (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at, inspection)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                 coalesce((SELECT category = 'inspection' FROM sub_items WHERE id = ?2), 0))",
     )?;
     let mut restored = Vec::new();
     for c in claims {
@@ -207,10 +210,9 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
                 coalesce(c.required, 0), coalesce(k.draft, 0), coalesce(k.complete, 0),
                 coalesce(k.filed, 0), k.last_filed_at
          FROM units u
-         LEFT JOIN (SELECT cl.unit_id, count(*) AS claimed, sum(cl.exercised) AS exercised,
-                           sum(s.category = 'inspection') AS required
-                    FROM claims cl JOIN sub_items s ON s.id = cl.sub_item_id
-                    GROUP BY cl.unit_id) c ON c.unit_id = u.id
+         LEFT JOIN (SELECT unit_id, count(*) AS claimed, sum(exercised) AS exercised,
+                           sum(inspection) AS required
+                    FROM claims GROUP BY unit_id) c ON c.unit_id = u.id
          LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
                            sum(state = 'complete') AS complete, sum(state = 'filed') AS filed,
                            max(CASE WHEN state = 'filed' THEN updated_at END) AS last_filed_at
@@ -232,4 +234,15 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Claims whose 行政检查 flag disagrees with their item's category (none
+/// in a sound file).
+pub fn inspection_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
+         WHERE c.inspection <> (s.category = 'inspection')",
+        [],
+        |r| r.get(0),
+    )?)
 }

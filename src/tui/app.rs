@@ -615,6 +615,7 @@ impl App {
             (Pane::Checklist, Action::Toggle) if self.form.is_some() => "编辑",
             (Pane::Checklist, Action::Toggle) => "填写",
             (Pane::Item, Action::Toggle) => "修改地方事项",
+            (Pane::Progress, Action::Toggle) => "未完成明细",
             _ => action.short(),
         }
     }

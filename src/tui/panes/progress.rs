@@ -108,18 +108,21 @@ fn percent(f: &Figures) -> String {
     format!("{:>3}.{}%", pm / 10, pm % 10)
 }
 
-/// The bar and the percentage; blank when nothing is required yet.
-fn completion(f: &Figures) -> String {
-    if f.required == 0 {
-        return format!("{} {}", " ".repeat(8), percent(f));
+/// The bar (when there is room) and the percentage; no bar when nothing
+/// is required yet.
+fn completion(f: &Figures, wide: bool) -> String {
+    match (wide, f.required) {
+        (false, _) => percent(f),
+        (true, 0) => format!("{} {}", " ".repeat(8), percent(f)),
+        (true, _) => format!("{} {}", bar(f.per_mille(), 8), percent(f)),
     }
-    format!("{} {}", bar(f.per_mille(), 8), percent(f))
 }
 
-/// “!” before an overdue state: readable without colour.
-fn state_text(s: MilestoneState) -> String {
-    match s {
-        MilestoneState::Overdue => format!("!{}", s.label()),
+/// “!” before an overdue state: readable without colour. Narrow: shorter.
+fn state_text(s: MilestoneState, wide: bool) -> String {
+    match (s, wide) {
+        (MilestoneState::Overdue, true) => format!("!{}", s.label()),
+        (MilestoneState::Overdue, false) => "!逾期".into(),
         _ => s.label().to_string(),
     }
 }
@@ -298,6 +301,9 @@ impl ProgressView {
             trend_line(&self.trend)
         );
         let b = block(title, focused);
+        // Below 100 columns: no bars, short states, so names stay readable.
+        let wide = area.width >= 100;
+        let (bar_w, state_w) = if wide { (16, 13) } else { (7, 9) };
         let inner_height = b.inner(area).height.saturating_sub(1) as usize;
         self.page = inner_height.max(1);
         if self.cursor < self.offset {
@@ -333,7 +339,7 @@ impl ProgressView {
                         Cell::from(format!("{}/{}", f.claims_finished, t.units)),
                         Cell::from(f.required.to_string()),
                         Cell::from(f.filed.to_string()),
-                        Cell::from(completion(f)),
+                        Cell::from(completion(f, wide)),
                         Cell::from(if t.overdue > 0 {
                             format!("!{}", t.overdue)
                         } else {
@@ -355,7 +361,7 @@ impl ProgressView {
                     Constraint::Length(8),
                     Constraint::Length(6),
                     Constraint::Length(6),
-                    Constraint::Length(16),
+                    Constraint::Length(bar_w),
                     Constraint::Length(8),
                 ],
             )
@@ -386,11 +392,11 @@ impl ProgressView {
                         Cell::from(format!("{}{}", if overdue { "!" } else { " " }, s.rank)),
                         Cell::from(s.unit.clone()),
                         Cell::from(f.claimed.to_string()),
-                        Cell::from(state_text(s.claims_state)),
+                        Cell::from(state_text(s.claims_state, wide)),
                         Cell::from(f.required.to_string()),
                         Cell::from(f.filed.to_string()),
-                        Cell::from(completion(f)),
-                        Cell::from(state_text(s.checklists_state)),
+                        Cell::from(completion(f, wide)),
+                        Cell::from(state_text(s.checklists_state, wide)),
                     ]);
                     if overdue {
                         row = row.style(bold);
@@ -407,11 +413,11 @@ impl ProgressView {
                     Constraint::Length(5),
                     Constraint::Min(12),
                     Constraint::Length(5),
-                    Constraint::Length(13),
+                    Constraint::Length(state_w),
                     Constraint::Length(5),
                     Constraint::Length(6),
-                    Constraint::Length(16),
-                    Constraint::Length(13),
+                    Constraint::Length(bar_w),
+                    Constraint::Length(state_w),
                 ],
             )
             .header(header)
