@@ -236,3 +236,79 @@ fn figures_states_and_ranks_with_known_answers() {
         rows.iter().map(|r| r.figures.claimed).sum::<i64>()
     );
 }
+
+#[test]
+fn as_of_a_past_time_the_change_log_gives_back_the_figures_of_then() {
+    use jianguan::app::{checklists, claims, local_items, views};
+    use jianguan::domain::ReviewState;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&demo_db(dir.path(), "asof.db"));
+    let then = jianguan::app::now();
+    let before: Vec<_> = progress::standings(&s, then)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.unit_id, r.figures, r.claims_finished_at))
+        .collect();
+    // Everything below happens after `then`.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let lina = actor(&s, "lina");
+    let unit = lina.effective().unit_id;
+    let mine: Vec<Id> = store::claims::claims_of_unit(s.conn(), unit)
+        .unwrap()
+        .iter()
+        .map(|c| c.sub_item_id)
+        .collect();
+    let fresh: Vec<Id> = store::catalogue::tree_rows(s.conn())
+        .unwrap()
+        .into_iter()
+        .filter(|r| !r.classified && !mine.contains(&r.sub_id))
+        .map(|r| r.sub_id)
+        .take(3)
+        .collect();
+    claims::claim_many(&mut s, &lina, &fresh, true).unwrap();
+    claims::unclaim_many(&mut s, &lina, &mine[..1]).unwrap();
+    claims::set_exercised(&mut s, &lina, &mine[1..2], false).unwrap();
+    claims::finish_claiming(&mut s, &lina).unwrap();
+    // A checklist of the city's filed now; a local item returned now.
+    let zhangwei = actor(&s, "zhangwei");
+    let complete = store::checklists::list_for_unit(s.conn(), zhangwei.effective().unit_id)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.state == ChecklistState::Complete)
+        .unwrap();
+    checklists::save_checklist(
+        &mut s,
+        &zhangwei,
+        checklists::SaveRequest {
+            sub_item_id: complete.sub_item_id,
+            fields: complete.fields.clone(),
+            expected_version: Some(complete.version),
+            submit: true,
+        },
+    )
+    .unwrap();
+    let waiting = views::local_items(&s, None, Some(ReviewState::Submitted)).unwrap();
+    let wangfang = actor(&s, "wangfang");
+    local_items::return_for_changes(
+        &mut s,
+        &wangfang,
+        waiting[0].main_item_id,
+        waiting[0].version,
+        "补充",
+    )
+    .unwrap();
+    // Now differs from then …
+    let now: Vec<_> = progress::standings(&s, then)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.unit_id, r.figures, r.claims_finished_at))
+        .collect();
+    assert_ne!(now, before);
+    // … and the change log gives then back.
+    let rebuilt: Vec<_> = progress::standings_at(&s, then)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.unit_id, r.figures, r.claims_finished_at))
+        .collect();
+    assert_eq!(rebuilt, before);
+}

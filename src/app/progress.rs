@@ -9,6 +9,8 @@ use crate::store::{self, Store};
 use serde::Serialize;
 use std::collections::HashMap;
 
+mod as_of;
+
 /// Counts that add up over units.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Figures {
@@ -49,7 +51,7 @@ impl Figures {
     }
 }
 
-const REVIEW_ORDER: [ReviewState; 5] = [
+pub(crate) const REVIEW_ORDER: [ReviewState; 5] = [
     ReviewState::Draft,
     ReviewState::Submitted,
     ReviewState::Approved,
@@ -97,19 +99,36 @@ fn due(milestones: &[Milestone], prefix: &str, level: Level) -> Option<Timestamp
 /// Every unit's standing as of `now`, ranked.
 pub fn standings(store: &Store, now: Timestamp) -> Result<Vec<Standing>, AppError> {
     let conn = store.conn();
-    let units: HashMap<Id, crate::domain::Unit> = store::units::list_units(conn)?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let milestones = store::milestones::list(conn)?;
     let mut local: HashMap<Id, [i64; 5]> = HashMap::new();
     for (unit, state, n) in store::local_items::counts_by_unit(conn)? {
         if let Some(i) = REVIEW_ORDER.iter().position(|s| *s == state) {
             local.entry(unit).or_default()[i] = n;
         }
     }
+    standings_from(store, store::claims::unit_figures(conn)?, &local, now)
+}
+
+/// The standings as they were at `at`, rebuilt from the rows and the
+/// change log (see `as_of`).
+pub fn standings_at(store: &Store, at: Timestamp) -> Result<Vec<Standing>, AppError> {
+    let (figures, local) = as_of::figures(store, at)?;
+    standings_from(store, figures, &local, at)
+}
+
+fn standings_from(
+    store: &Store,
+    figures: Vec<store::claims::UnitFigures>,
+    local: &HashMap<Id, [i64; 5]>,
+    now: Timestamp,
+) -> Result<Vec<Standing>, AppError> {
+    let conn = store.conn();
+    let units: HashMap<Id, crate::domain::Unit> = store::units::list_units(conn)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let milestones = store::milestones::list(conn)?;
     let mut out: Vec<Standing> = Vec::new();
-    for f in store::claims::unit_figures(conn)? {
+    for f in figures {
         let Some(u) = units.get(&f.unit_id) else {
             continue;
         };

@@ -12,6 +12,9 @@ pub struct ProgressArgs {
     /// 按县（市、区）汇总，市直部门合为一行
     #[arg(long)]
     county: bool,
+    /// 截至某一时刻（如“2019-05-16 17:00”），按操作记录还原当时的进度
+    #[arg(long, value_name = "DATETIME")]
+    as_of: Option<String>,
 }
 
 /// “47.0%”, or “—” when nothing is required yet.
@@ -25,8 +28,17 @@ fn percent(f: &Figures) -> String {
 
 pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
-    let now = crate::app::now();
-    let mut rows = progress::standings(&store, now)?;
+    let (now, mut rows) = match &args.as_of {
+        None => {
+            let now = crate::app::now();
+            (now, progress::standings(&store, now)?)
+        }
+        Some(text) => {
+            let at =
+                crate::domain::parse_time(text).map_err(|e| anyhow::anyhow!("--as-of：{e}"))?;
+            (at, progress::standings_at(&store, at)?)
+        }
+    };
     if args.county {
         let (totals, all) = progress::totals(&rows);
         if ctx.json {

@@ -189,3 +189,21 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>, StoreError> {
     }
     Ok(problems)
 }
+
+/// The rows written after `at`, oldest first.
+pub fn after(conn: &Connection, at: Timestamp) -> Result<Vec<ChangeLogEntry>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM change_log WHERE at > ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([at], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every row about one kind of entity, oldest first.
+pub fn of_entity(conn: &Connection, entity: &str) -> Result<Vec<ChangeLogEntry>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM change_log WHERE entity = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([entity], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

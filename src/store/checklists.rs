@@ -336,3 +336,12 @@ pub fn filed_per_day(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Every checklist: (id, unit, state, last saved).
+pub fn all_states(
+    conn: &Connection,
+) -> Result<Vec<(Id, Id, ChecklistState, Timestamp)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, unit_id, state, updated_at FROM checklists")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, key(r, 2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -246,3 +246,23 @@ pub fn inspection_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> 
         |r| r.get(0),
     )?)
 }
+
+/// Every claim with what the progress of a past day needs: (unit,
+/// sub-item, exercised, claimed at, 行政检查).
+pub fn all_for_progress(
+    conn: &Connection,
+) -> Result<Vec<(Id, Id, bool, Timestamp, bool)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT unit_id, sub_item_id, exercised, claimed_at, inspection FROM claims")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every 认领完成: (unit, when).
+pub fn all_finished(conn: &Connection) -> Result<Vec<(Id, Timestamp)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT unit_id, finished_at FROM claim_finished")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

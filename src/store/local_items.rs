@@ -192,3 +192,14 @@ pub fn counts_by_unit(conn: &Connection) -> Result<Vec<(Id, ReviewState, i64)>, 
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, key(r, 1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Every state change of every local item: (unit, item, at, new state).
+pub fn all_history(conn: &Connection) -> Result<Vec<(Id, Id, Timestamp, ReviewState)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT l.unit_id, h.main_item_id, h.at, h.to_state
+         FROM local_item_history h JOIN local_items l ON l.main_item_id = h.main_item_id
+         ORDER BY h.id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, key(r, 3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
