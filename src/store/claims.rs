@@ -247,11 +247,12 @@ pub fn inspection_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> 
     )?)
 }
 
-/// Every claim with what the progress of a past day needs: (unit,
-/// sub-item, exercised, claimed at, 行政检查).
-pub fn all_for_progress(
-    conn: &Connection,
-) -> Result<Vec<(Id, Id, bool, Timestamp, bool)>, StoreError> {
+/// A claim as the progress of a past day needs it: (unit, sub-item,
+/// exercised, claimed at, 行政检查).
+pub type ClaimFacts = (Id, Id, bool, Timestamp, bool);
+
+/// Every claim's facts.
+pub fn all_for_progress(conn: &Connection) -> Result<Vec<ClaimFacts>, StoreError> {
     let mut stmt =
         conn.prepare("SELECT unit_id, sub_item_id, exercised, claimed_at, inspection FROM claims")?;
     let rows = stmt.query_map([], |r| {
