@@ -245,6 +245,9 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
             let m = store::milestones::by_key(s.conn(), "checklists").unwrap();
             milestones::set_due(s, a, "checklists", m.due_at + 86_400, m.version).map(drop)
         }
+        "record_report" => {
+            jianguan::app::progress::record_report(s, a, jianguan::app::now(), false).map(drop)
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -267,6 +270,7 @@ const MATRIX: &[(&str, &[&str])] = &[
     ("return_local_item", &["legal_reviewer"]),
     ("mark_entered", &["platform_admin", "city_operator"]),
     ("set_milestone", &["platform_admin", "coordinator"]),
+    ("record_report", &["platform_admin", "coordinator"]),
 ];
 
 #[test]

@@ -312,3 +312,63 @@ fn as_of_a_past_time_the_change_log_gives_back_the_figures_of_then() {
         .collect();
     assert_eq!(rebuilt, before);
 }
+
+#[test]
+fn the_daily_report_workbook_shows_the_change_since_the_last_one() {
+    use calamine::{Reader, open_workbook_auto};
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["init", "--demo"]).status.success());
+    let first = dir.path().join("通报1.xlsx");
+    let o = run(&["export", "progress", "-o", first.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("首次通报"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // An operator cannot publish one.
+    let o = run(&[
+        "--as",
+        "lina",
+        "export",
+        "progress",
+        "-o",
+        "/tmp/never.xlsx",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    // lina's unit files work; the next report shows its gain.
+    let o = run(&["--as", "lina", "claim", "--department", "公安部"]);
+    assert!(o.status.success());
+    let second = dir.path().join("通报2.xlsx");
+    let o = run(&["export", "progress", "-o", second.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("变化较"));
+    let mut wb = open_workbook_auto(&second).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["排名", "逾期单位", "金水区", "中牟县", "巩义市"]
+    );
+    let ranking = wb.worksheet_range("排名").unwrap();
+    let header: Vec<String> = (0..12)
+        .map(|c| ranking.get_value((1, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(header[2], "单位");
+    assert_eq!(header[10], "名次变化");
+    let row = (2..ranking.height() as u32)
+        .find(|r| *ranking.get_value((*r, 2)).unwrap() == "郑州市城市管理局")
+        .unwrap();
+    let change = ranking.get_value((row, 10)).unwrap().to_string();
+    assert!(
+        change.starts_with('+') || change.starts_with('-'),
+        "{change}"
+    );
+    assert_eq!(ranking.height() - 2, 50, "every unit ranked");
+}

@@ -301,3 +301,70 @@ pub fn missing(store: &Store, unit_id: Id) -> Result<Missing, AppError> {
         local_items,
     })
 }
+
+/// A unit's change since the previous report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Places gained (positive: moved up).
+    pub rank: i64,
+    /// Completion gained, per mille.
+    pub per_mille: i64,
+}
+
+/// The daily report (通报): the standings as of `as_of`, each with its
+/// change since the previous report, which this one then replaces as the
+/// reference (coordinators and platform admins).
+pub struct Report {
+    pub as_of: Timestamp,
+    pub previous: Option<Timestamp>,
+    pub rows: Vec<(Standing, Option<Change>)>,
+}
+
+pub fn record_report(
+    store: &mut Store,
+    actor: &super::Actor,
+    as_of: Timestamp,
+    rebuild: bool,
+) -> Result<Report, AppError> {
+    let mut rows = if rebuild {
+        standings_at(store, as_of)?
+    } else {
+        standings(store, as_of)?
+    };
+    rows.sort_by_key(|s| (s.rank, s.unit_id));
+    let previous = store::reports::last_report(store.conn())?;
+    super::write(store, actor, |w| {
+        w.authorize(crate::domain::permission::WriteAction::RecordReport)?;
+        let snapshot: Vec<(Id, i64, i64)> = rows
+            .iter()
+            .map(|s| (s.unit_id, s.rank as i64, s.figures.per_mille() as i64))
+            .collect();
+        let id = store::reports::record_report(w.tx, as_of, w.at, w.actor.account_id, &snapshot)?;
+        w.log(
+            "record_progress_report",
+            "progress_report",
+            id,
+            None::<&()>,
+            Some(&serde_json::json!({ "as_of": as_of, "units": snapshot.len() })),
+        )?;
+        Ok(())
+    })?;
+    let (before, map) = match previous {
+        Some((t, m)) => (Some(t), m),
+        None => (None, HashMap::new()),
+    };
+    Ok(Report {
+        as_of,
+        previous: before,
+        rows: rows
+            .into_iter()
+            .map(|s| {
+                let change = map.get(&s.unit_id).map(|(rank, pm)| Change {
+                    rank: rank - s.rank as i64,
+                    per_mille: s.figures.per_mille() as i64 - pm,
+                });
+                (s, change)
+            })
+            .collect(),
+    })
+}

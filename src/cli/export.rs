@@ -50,6 +50,15 @@ pub enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// 每日进度通报：排名（含较上次通报的变化）、逾期单位、各县（市、区）分表；
+    /// 同时记下本次通报，供下次比较（协调员、平台管理员）
+    Progress {
+        /// 截至某一时刻（如“2019-05-16 17:00”，按操作记录还原）；默认现在
+        #[arg(long, value_name = "DATETIME")]
+        as_of: Option<String>,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 /// The scope of an export: `--unit`, `--county`, or the reader's own unit
@@ -137,6 +146,10 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
                 )?)
             })?;
             println!("已导出 {} 个子项到 {}", doc.rows.len(), output.display());
+        }
+        ExportCommand::Progress { as_of, output } => {
+            drop(store);
+            return super::standings::export(ctx, as_of.as_deref(), &output);
         }
         ExportCommand::Accounts { output } => {
             let (city, county) = export::account_rows(&store)?;

@@ -5,7 +5,7 @@ mod basis;
 mod check;
 mod checklist;
 mod claim;
-mod export;
+pub(crate) mod export;
 mod import;
 mod init;
 mod local;

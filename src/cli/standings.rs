@@ -134,3 +134,133 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `jianguan export progress`: the daily 通报 as a workbook, recorded so
+/// the next one shows the change.
+pub fn export(
+    ctx: &Context,
+    as_of: Option<&str>,
+    output: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let (at, rebuild) = match as_of {
+        None => (crate::app::now(), false),
+        Some(text) => (
+            crate::domain::parse_time(text).map_err(|e| anyhow::anyhow!("--as-of：{e}"))?,
+            true,
+        ),
+    };
+    let report = progress::record_report(&mut store, &actor, at, rebuild)?;
+    let when = format_time(report.as_of);
+    let since = report
+        .previous
+        .map(|t| format!("（变化较 {} 的通报）", format_time(t)))
+        .unwrap_or_else(|| "（首次通报，无变化可比）".into());
+    let change = |c: Option<progress::Change>| match c {
+        None => ("—".to_string(), "—".to_string()),
+        Some(c) => (
+            format!("{:+}", c.rank),
+            format!("{:+}.{}%", c.per_mille / 10, (c.per_mille % 10).abs()),
+        ),
+    };
+    let line = |s: &progress::Standing, c: Option<progress::Change>| {
+        let f = &s.figures;
+        let (rank_change, pct_change) = change(c);
+        vec![
+            s.rank.to_string(),
+            s.unit.clone(),
+            s.region.clone(),
+            f.claimed.to_string(),
+            s.claims_state.label().to_string(),
+            f.required.to_string(),
+            f.filed.to_string(),
+            percent(f),
+            s.checklists_state.label().to_string(),
+            rank_change,
+            pct_change,
+        ]
+    };
+    let headers = vec![
+        "排名",
+        "单位",
+        "区划",
+        "认领",
+        "认领节点",
+        "应填清单",
+        "已填报",
+        "完成率",
+        "清单节点",
+        "名次变化",
+        "完成率变化",
+    ];
+    let all: Vec<Vec<String>> = report.rows.iter().map(|(s, c)| line(s, *c)).collect();
+    let overdue: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .filter(|(s, _)| {
+            [s.claims_state, s.checklists_state]
+                .contains(&crate::domain::progress::MilestoneState::Overdue)
+        })
+        .map(|(s, c)| line(s, *c))
+        .collect();
+    let mut sheets = vec![
+        (
+            "排名".to_string(),
+            format!("“互联网+监管”事项梳理进度通报（截至 {when}）{since}"),
+            headers.clone(),
+            all,
+        ),
+        (
+            "逾期单位".to_string(),
+            format!("逾期单位（截至 {when}）：{} 个", overdue.len()),
+            headers.clone(),
+            overdue,
+        ),
+    ];
+    let mut regions: Vec<(i64, String)> = Vec::new();
+    for (s, _) in &report.rows {
+        if s.level == crate::domain::Level::County
+            && !regions.iter().any(|(id, _)| *id == s.region_id)
+        {
+            regions.push((s.region_id, s.region.clone()));
+        }
+    }
+    for (id, name) in regions {
+        let rows: Vec<Vec<String>> = report
+            .rows
+            .iter()
+            .filter(|(s, _)| s.region_id == id)
+            .map(|(s, c)| line(s, *c))
+            .collect();
+        sheets.push((
+            name.clone(),
+            format!("{name}（截至 {when}）"),
+            headers.clone(),
+            rows,
+        ));
+    }
+    // The 序号 column comes first in every sheet.
+    let sheets: Vec<crate::xlsx::write::Sheet> = sheets
+        .into_iter()
+        .map(|(name, title, h, rows)| {
+            let mut headers = vec!["序号"];
+            headers.extend(h);
+            crate::xlsx::write::Sheet {
+                name,
+                title,
+                headers,
+                rows,
+            }
+        })
+        .collect();
+    super::export::atomically(output, |tmp| {
+        Ok(crate::xlsx::write::write_sheets(tmp, &sheets)?)
+    })?;
+    println!(
+        "已导出 {} 个单位的进度通报到 {}{since}",
+        report.rows.len(),
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -56,6 +56,8 @@ pub enum WriteAction {
         unit: UnitRef,
     },
     EditMilestone,
+    /// Record a daily progress report (通报).
+    RecordReport,
     ImportCatalogue,
     SetBasisStatus,
 }
@@ -135,6 +137,10 @@ pub fn authorize(actor: &ActorCtx, action: WriteAction) -> Result<(), Denied> {
         EditMilestone => match actor.role {
             Role::PlatformAdmin | Role::Coordinator => Ok(()),
             _ => deny("只有平台管理员和协调员可以修改时间节点"),
+        },
+        RecordReport => match actor.role {
+            Role::PlatformAdmin | Role::Coordinator => Ok(()),
+            _ => deny("只有平台管理员和协调员可以发布进度通报"),
         },
         ImportCatalogue => match actor.role {
             Role::PlatformAdmin => Ok(()),

@@ -12,6 +12,7 @@ pub mod claims;
 pub mod local_items;
 pub mod milestones;
 mod open;
+pub mod reports;
 pub mod schema;
 pub mod units;
 

@@ -238,7 +238,8 @@ END;
 /// joining 1.5M claims to the catalogue: each claim carries its item's
 /// “is an inspection” flag, set when the claim is written and kept right by
 /// a trigger if an item's category changes; `jianguan check` verifies it.
-/// The checklist figures read a covering index.
+/// The checklist figures read a covering index. Daily reports keep a
+/// snapshot of ranks and completion.
 const V3: &str = r#"
 ALTER TABLE claims ADD COLUMN inspection INTEGER NOT NULL DEFAULT 0;
 UPDATE claims SET inspection = 1
@@ -249,4 +250,19 @@ WHEN old.category <> new.category BEGIN
 END;
 DROP INDEX checklists_unit;
 CREATE INDEX checklists_unit ON checklists(unit_id, state, updated_at);
+
+-- Each daily report (通报) keeps what it said, so the next one shows the change.
+CREATE TABLE progress_reports (
+    id       INTEGER PRIMARY KEY,
+    as_of    INTEGER NOT NULL,
+    taken_at INTEGER NOT NULL,
+    taken_by INTEGER NOT NULL REFERENCES accounts(id)
+);
+CREATE TABLE progress_report_rows (
+    report_id INTEGER NOT NULL REFERENCES progress_reports(id),
+    unit_id   INTEGER NOT NULL REFERENCES units(id),
+    rank      INTEGER NOT NULL,
+    per_mille INTEGER NOT NULL,
+    PRIMARY KEY (report_id, unit_id)
+) WITHOUT ROWID;
 "#;

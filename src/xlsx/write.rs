@@ -333,3 +333,21 @@ fn table_sheet(
     print_setup(ws, 1)?;
     Ok(())
 }
+
+/// One sheet of a report: its name, title, columns (序号 first) and rows.
+pub struct Sheet<'a> {
+    pub name: String,
+    pub title: String,
+    pub headers: Vec<&'a str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A workbook of several simple sheets (see `table_sheet`): the daily
+/// progress report's ranking, overdue units and one sheet per county.
+pub fn write_sheets(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    for s in sheets {
+        table_sheet(&mut wb, &s.name, &s.title, &s.headers, &s.rows)?;
+    }
+    wb.save(path)
+}
