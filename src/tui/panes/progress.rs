@@ -23,17 +23,23 @@ pub enum SortBy {
     Rank,
     Unit,
     Claimed,
+    ClaimsState,
     Required,
+    Filed,
     Completion,
+    ChecklistsState,
 }
 
 impl SortBy {
-    const ALL: [SortBy; 5] = [
+    const ALL: [SortBy; 8] = [
         SortBy::Rank,
         SortBy::Unit,
         SortBy::Claimed,
+        SortBy::ClaimsState,
         SortBy::Required,
+        SortBy::Filed,
         SortBy::Completion,
+        SortBy::ChecklistsState,
     ];
 
     fn label(self) -> &'static str {
@@ -41,8 +47,11 @@ impl SortBy {
             SortBy::Rank => "排名",
             SortBy::Unit => "单位",
             SortBy::Claimed => "认领数",
+            SortBy::ClaimsState => "认领节点",
             SortBy::Required => "应填清单",
+            SortBy::Filed => "已填报",
             SortBy::Completion => "完成率",
+            SortBy::ChecklistsState => "清单节点",
         }
     }
 }
@@ -108,6 +117,22 @@ fn percent(f: &Figures) -> String {
     format!("{:>3}.{}%", pm / 10, pm % 10)
 }
 
+fn state_order(s: MilestoneState) -> u8 {
+    match s {
+        MilestoneState::OnTime => 0,
+        MilestoneState::Pending => 1,
+        MilestoneState::Late => 2,
+        MilestoneState::Overdue => 3,
+    }
+}
+
+/// A row of the county view: a county's sum, or one of its units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CountyLine {
+    Total(usize),
+    Unit(usize),
+}
+
 /// The bar (when there is room) and the percentage; no bar when nothing
 /// is required yet.
 fn completion(f: &Figures, wide: bool) -> String {
@@ -163,17 +188,55 @@ impl ProgressView {
             SortBy::Required => self
                 .rows
                 .sort_by_key(|s| std::cmp::Reverse(s.figures.required)),
+            SortBy::Filed => self
+                .rows
+                .sort_by_key(|s| std::cmp::Reverse(s.figures.filed)),
+            // Worst first: those to chase.
+            SortBy::ClaimsState => self
+                .rows
+                .sort_by_key(|s| (std::cmp::Reverse(state_order(s.claims_state)), s.rank)),
+            SortBy::ChecklistsState => self
+                .rows
+                .sort_by_key(|s| (std::cmp::Reverse(state_order(s.checklists_state)), s.rank)),
             SortBy::Completion => self
                 .rows
                 .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank)),
         }
     }
 
+    /// Each county's sum with its units below it, in the current sort.
+    fn county_lines(&self) -> Vec<CountyLine> {
+        let mut out = Vec::new();
+        for (t, total) in self.totals.iter().enumerate() {
+            out.push(CountyLine::Total(t));
+            out.extend(
+                self.rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.region_id == total.region_id)
+                    .map(|(i, _)| CountyLine::Unit(i)),
+            );
+        }
+        out
+    }
+
     fn len(&self) -> usize {
         if self.by_county {
-            self.totals.len()
+            self.county_lines().len()
         } else {
             self.rows.len()
+        }
+    }
+
+    /// The unit under the cursor, in either view.
+    fn unit_at_cursor(&self) -> Option<&Standing> {
+        if self.by_county {
+            match self.county_lines().get(self.cursor) {
+                Some(CountyLine::Unit(i)) => self.rows.get(*i),
+                _ => None,
+            }
+        } else {
+            self.rows.get(self.cursor)
         }
     }
 
@@ -201,9 +264,9 @@ impl ProgressView {
                     "按单位排名".into()
                 })
             }
-            Action::Toggle if !self.by_county => match self.rows.get(self.cursor) {
+            Action::Toggle => match self.unit_at_cursor() {
                 Some(s) => Outcome::Drill(s.unit_id, s.unit.clone()),
-                None => Outcome::Stay,
+                None => Outcome::Say("区划合计行：移到其下的单位再查看明细".into()),
             },
             _ => Outcome::Stay,
         }
@@ -324,28 +387,50 @@ impl ProgressView {
                 "逾期单位",
             ])
             .style(bold);
-            let rows = self
-                .totals
+            let lines = self.county_lines();
+            let rows = lines
                 .iter()
                 .enumerate()
                 .skip(self.offset)
                 .take(inner_height)
-                .map(|(i, t)| {
-                    let f = &t.figures;
-                    let row = Row::new([
-                        Cell::from(t.name.clone()),
-                        Cell::from(t.units.to_string()),
-                        Cell::from(f.claimed.to_string()),
-                        Cell::from(format!("{}/{}", f.claims_finished, t.units)),
-                        Cell::from(f.required.to_string()),
-                        Cell::from(f.filed.to_string()),
-                        Cell::from(completion(f, wide)),
-                        Cell::from(if t.overdue > 0 {
-                            format!("!{}", t.overdue)
-                        } else {
-                            "0".into()
-                        }),
-                    ]);
+                .map(|(i, line)| {
+                    let row = match *line {
+                        CountyLine::Total(t) => {
+                            let t = &self.totals[t];
+                            let f = &t.figures;
+                            Row::new([
+                                Cell::from(t.name.clone()),
+                                Cell::from(t.units.to_string()),
+                                Cell::from(f.claimed.to_string()),
+                                Cell::from(format!("{}/{}", f.claims_finished, t.units)),
+                                Cell::from(f.required.to_string()),
+                                Cell::from(f.filed.to_string()),
+                                Cell::from(completion(f, wide)),
+                                Cell::from(if t.overdue > 0 {
+                                    format!("!{}", t.overdue)
+                                } else {
+                                    "0".into()
+                                }),
+                            ])
+                            .style(bold)
+                        }
+                        CountyLine::Unit(u) => {
+                            let s = &self.rows[u];
+                            let f = &s.figures;
+                            let overdue = [s.claims_state, s.checklists_state]
+                                .contains(&MilestoneState::Overdue);
+                            Row::new([
+                                Cell::from(format!("  {}", s.unit)),
+                                Cell::from(""),
+                                Cell::from(f.claimed.to_string()),
+                                Cell::from(state_text(s.claims_state, false)),
+                                Cell::from(f.required.to_string()),
+                                Cell::from(f.filed.to_string()),
+                                Cell::from(completion(f, wide)),
+                                Cell::from(if overdue { "!" } else { "" }),
+                            ])
+                        }
+                    };
                     if i == self.cursor {
                         row.style(Style::new().add_modifier(Modifier::REVERSED))
                     } else {
@@ -355,7 +440,7 @@ impl ProgressView {
             Table::new(
                 rows,
                 [
-                    Constraint::Min(8),
+                    Constraint::Min(16),
                     Constraint::Length(4),
                     Constraint::Length(6),
                     Constraint::Length(8),
