@@ -357,15 +357,15 @@ fn the_daily_report_workbook_shows_the_change_since_the_last_one() {
         vec!["排名", "逾期单位", "金水区", "中牟县", "巩义市"]
     );
     let ranking = wb.worksheet_range("排名").unwrap();
-    let header: Vec<String> = (0..12)
+    let header: Vec<String> = (0..18)
         .map(|c| ranking.get_value((1, c)).unwrap().to_string())
         .collect();
     assert_eq!(header[2], "单位");
-    assert_eq!(header[10], "名次变化");
+    assert_eq!(header[16], "名次变化");
     let row = (2..ranking.height() as u32)
         .find(|r| *ranking.get_value((*r, 2)).unwrap() == "郑州市城市管理局")
         .unwrap();
-    let change = ranking.get_value((row, 10)).unwrap().to_string();
+    let change = ranking.get_value((row, 16)).unwrap().to_string();
     assert!(
         change.starts_with('+') || change.starts_with('-'),
         "{change}"
