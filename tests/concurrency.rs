@@ -302,3 +302,80 @@ fn processes_claiming_overlapping_sets_give_the_union() {
     assert!(store::changelog::verify(s.conn()).unwrap().is_empty());
     assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
 }
+
+#[test]
+#[ignore = "worker process of a_backup_taken_while_others_write_is_consistent"]
+fn worker_churn() {
+    let db = PathBuf::from(std::env::var("JG_DB").expect("JG_DB"));
+    let mut store = open(&db);
+    let lina = actor(&store, "lina");
+    let ids: Vec<i64> = store::catalogue::tree_rows(store.conn())
+        .unwrap()
+        .into_iter()
+        .filter(|r| !r.classified)
+        .map(|r| r.sub_id)
+        .take(60)
+        .collect();
+    wait_for_go(db.parent().unwrap());
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut commits = 0;
+    while Instant::now() < until {
+        for chunk in ids.chunks(6) {
+            claim_many(&mut store, &lina, chunk, true).unwrap();
+            jianguan::app::claims::unclaim_many(&mut store, &lina, chunk).unwrap();
+            commits += 2;
+        }
+    }
+    println!("RESULT {}", serde_json::json!({ "commits": commits }));
+}
+
+#[test]
+fn a_backup_taken_while_others_write_is_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "busy.db");
+    let workers: Vec<_> = (0..2)
+        .map(|_| spawn_worker("worker_churn", &[("JG_DB", db.display().to_string())]))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut copies = Vec::new();
+    for i in 0..3 {
+        let copy = dir.path().join(format!("copy{i}.db"));
+        let o = std::process::Command::new(bin())
+            .arg("--db")
+            .arg(&db)
+            .arg("backup")
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("副本检查通过"));
+        copies.push(copy);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let commits: i64 = workers
+        .into_iter()
+        .map(|w| worker_result(w)["commits"].as_i64().unwrap())
+        .sum();
+    assert!(commits > 20, "the writers were busy: {commits}");
+    // Each copy is a moment of the file: its change log is a prefix of the
+    // final one, row for row and hash for hash.
+    let last = open(&db);
+    let final_log = store::changelog::recent(last.conn(), i64::MAX).unwrap();
+    let mut lengths = Vec::new();
+    for copy in &copies {
+        let c = open(copy);
+        assert_eq!(c.integrity_check().unwrap(), vec!["ok".to_string()]);
+        let log = store::changelog::recent(c.conn(), i64::MAX).unwrap();
+        let newest = log.first().unwrap();
+        let same = final_log.iter().find(|e| e.id == newest.id).unwrap();
+        assert_eq!(same.hash, newest.hash, "{}", copy.display());
+        lengths.push(log.len());
+    }
+    assert!(
+        lengths.windows(2).all(|w| w[0] <= w[1]) && lengths[0] < final_log.len(),
+        "later copies hold more: {lengths:?} of {}",
+        final_log.len()
+    );
+}

@@ -1,6 +1,7 @@
 //! The command line: parse, call `app/`, print text or `--json`.
 
 mod account;
+mod backup;
 mod basis;
 mod check;
 mod checklist;
@@ -116,6 +117,12 @@ enum Command {
     Review(local::ReviewCommand),
     /// 进度与排名：各单位的认领、清单填报和时间节点状态，或按县（市、区）汇总
     Progress(standings::ProgressArgs),
+    /// 备份数据库：其他操作员可照常工作，得到一致的副本并自动检查
+    #[command(
+        after_help = "恢复：让所有人退出 jianguan，把原文件改名留存（连同 -wal、-shm 文件），\n\
+        再把备份复制为原文件名，运行 jianguan check 确认。"
+    )]
+    Backup(backup::BackupArgs),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -217,6 +224,7 @@ pub fn run() -> ExitCode {
         Some(Command::Local(cmd)) => local::run_local(&ctx, &cmd),
         Some(Command::Review(cmd)) => local::run_review(&ctx, &cmd),
         Some(Command::Progress(args)) => standings::run(&ctx, &args),
+        Some(Command::Backup(args)) => backup::run(&ctx, &args),
         None => whoami::overview(&ctx, !explicit_db),
     };
     match result {

@@ -126,14 +126,32 @@ impl Store {
 
     /// Copies the whole database to `dest` with SQLite's online backup API,
     /// consistent even while other processes write.
+    /// A consistent copy of the whole file at `dest`, by SQLite's online
+    /// backup in one step: it reads one snapshot while other processes go
+    /// on committing (WAL readers do not block writers), where small steps
+    /// would start over at every commit of theirs. Written next to `dest`
+    /// and renamed into place, so `dest` is whole or absent.
     pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
-        self.conn
-            .backup(
-                rusqlite::MAIN_DB,
-                dest,
-                None::<fn(rusqlite::backup::Progress)>,
-            )
-            .map_err(StoreError::from)
+        use rusqlite::backup::{Backup, StepResult};
+        let tmp = dest.with_extension("backup-tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let copied = (|| -> Result<(), StoreError> {
+            let mut to = Connection::open(&tmp)?;
+            let backup =
+                Backup::new_with_names(&self.conn, rusqlite::MAIN_DB, &mut to, rusqlite::MAIN_DB)?;
+            match backup.step(-1)? {
+                StepResult::Done => Ok(()),
+                _ => Err(StoreError::Busy),
+            }
+        })();
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        std::fs::rename(&tmp, dest).map_err(|e| StoreError::Io {
+            path: dest.to_path_buf(),
+            source: e,
+        })
     }
 }
 
@@ -224,6 +242,11 @@ pub enum StoreError {
     },
     #[error("数据库正被其他操作员长时间占用，请稍后重试")]
     Busy,
+    #[error("无法写入 {}：{source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Conflict(Box<Conflict>),
     #[error("未找到{0}")]
