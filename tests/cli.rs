@@ -543,3 +543,42 @@ fn check_finds_a_claim_whose_inspection_flag_was_changed_with_sql() {
         text(&o)
     );
 }
+
+#[test]
+fn a_shared_file_is_made_for_the_whole_group() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shared_dir = dir.path().join("srv").join("jianguan");
+    let db = shared_dir.join("city.db");
+    // The group of this test's user: every system has one.
+    let group = nix::unistd::Group::from_gid(nix::unistd::getgid())
+        .unwrap()
+        .unwrap()
+        .name;
+    let o = jianguan(&db, &["init", "--shared", "--group", &group]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+    assert_eq!(
+        mode(&shared_dir) & 0o7777,
+        0o2770,
+        "setgid, group rwx, others none"
+    );
+    assert_eq!(mode(&db) & 0o777, 0o660);
+    // Another session writes: the WAL files it makes are the group's too.
+    let o = jianguan(&db, &["check"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let journal: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    conn.execute_batch("BEGIN IMMEDIATE; CREATE TABLE t (x); DROP TABLE t; COMMIT;")
+        .unwrap();
+    let wal = shared_dir.join("city.db-wal");
+    assert!(wal.exists());
+    assert_eq!(
+        mode(&wal) & 0o060,
+        0o060,
+        "group may read and write the WAL"
+    );
+}
