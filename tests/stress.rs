@@ -54,7 +54,7 @@ fn worker_stress() {
     let lists: Vec<Id> = serde_json::from_str(&std::env::var("JG_LISTS").unwrap()).unwrap();
     let mut store = open(&db);
     // Even workers claim for 城市管理局, odd ones fill 市场监督管理局's checklists.
-    let claimer = me % 2 == 0;
+    let claimer = me.is_multiple_of(2);
     let a = actor(&store, if claimer { "lina" } else { "zhangwei" });
     let unit = a.effective().unit_id;
     let mut rng = Rng(me * 7919 + 17);
