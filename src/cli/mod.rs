@@ -32,8 +32,12 @@ use std::process::ExitCode;
                   可以是个人文件，也可以是服务器上多人共享的文件。\n\n\
                   不带子命令运行时，打开默认数据库（首次运行自动创建演示数据库）并显示概况。",
     after_help = "示例：\n  jianguan init --demo --db demo.db      创建演示数据库\n  \
+                  jianguan --db demo.db                  打开终端界面（按 ? 查看按键）\n  \
                   jianguan --db demo.db whoami           查看当前账号\n  \
-                  jianguan --db demo.db account list     列出账号\n  \
+                  jianguan --db demo.db claim --help     批量认领\n  \
+                  jianguan --db demo.db checklist list   本单位的检查实施清单\n  \
+                  jianguan --db demo.db progress         进度与排名\n  \
+                  jianguan --db demo.db backup 备份.db   备份（他人可照常使用）\n  \
                   jianguan --db demo.db check            检查数据库与操作记录链\n\n\
                   退出码：0 成功，1 出错，2 用法错误。"
 )]
