@@ -17,6 +17,46 @@ pub struct ProgressArgs {
     as_of: Option<String>,
 }
 
+/// The columns of a unit's line, in the shell and in the report.
+const HEADERS: [&str; 15] = [
+    "排名",
+    "单位",
+    "区划",
+    "认领",
+    "行使",
+    "认领完成时间",
+    "认领节点",
+    "应填清单",
+    "未开始",
+    "草稿",
+    "完整",
+    "已填报",
+    "完成率",
+    "清单节点",
+    "地方事项 待审/通过/退回",
+];
+
+fn cells(s: &progress::Standing) -> Vec<String> {
+    let f = &s.figures;
+    vec![
+        s.rank.to_string(),
+        s.unit.clone(),
+        s.region.clone(),
+        f.claimed.to_string(),
+        f.exercised.to_string(),
+        s.claims_finished_at.map(format_time).unwrap_or_default(),
+        s.claims_state.label().to_string(),
+        f.required.to_string(),
+        f.not_started().to_string(),
+        f.draft.to_string(),
+        f.complete.to_string(),
+        f.filed.to_string(),
+        percent(f),
+        s.checklists_state.label().to_string(),
+        format!("{}/{}/{}", f.local[1], f.local[2] + f.local[4], f.local[3]),
+    ]
+}
+
 /// “47.0%”, or “—” when nothing is required yet.
 fn percent(f: &Figures) -> String {
     if f.required == 0 {
@@ -95,45 +135,8 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("截至 {}，{} 个单位", format_time(now), rows.len());
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|s| {
-            let f = &s.figures;
-            vec![
-                s.rank.to_string(),
-                s.unit.clone(),
-                f.claimed.to_string(),
-                f.exercised.to_string(),
-                s.claims_state.label().to_string(),
-                f.required.to_string(),
-                f.not_started().to_string(),
-                f.draft.to_string(),
-                f.complete.to_string(),
-                f.filed.to_string(),
-                percent(f),
-                s.checklists_state.label().to_string(),
-                format!("{}/{}", f.local[1], f.local[3]),
-            ]
-        })
-        .collect();
-    output::table(
-        &[
-            "排名",
-            "单位",
-            "认领",
-            "行使",
-            "认领节点",
-            "应填清单",
-            "未开始",
-            "草稿",
-            "完整",
-            "已填报",
-            "完成率",
-            "清单节点",
-            "地方事项 待审/退回",
-        ],
-        &table,
-    );
+    let table: Vec<Vec<String>> = rows.iter().map(cells).collect();
+    output::table(&HEADERS, &table);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -167,47 +170,13 @@ pub fn export(
         ),
     };
     let line = |s: &progress::Standing, c: Option<progress::Change>| {
-        let f = &s.figures;
         let (rank_change, pct_change) = change(c);
-        vec![
-            s.rank.to_string(),
-            s.unit.clone(),
-            s.region.clone(),
-            f.claimed.to_string(),
-            f.exercised.to_string(),
-            s.claims_finished_at.map(format_time).unwrap_or_default(),
-            s.claims_state.label().to_string(),
-            f.required.to_string(),
-            f.not_started().to_string(),
-            f.draft.to_string(),
-            f.complete.to_string(),
-            f.filed.to_string(),
-            percent(f),
-            s.checklists_state.label().to_string(),
-            format!("{}/{}/{}", f.local[1], f.local[2] + f.local[4], f.local[3]),
-            rank_change,
-            pct_change,
-        ]
+        let mut row = cells(s);
+        row.extend([rank_change, pct_change]);
+        row
     };
-    let headers = vec![
-        "排名",
-        "单位",
-        "区划",
-        "认领",
-        "行使",
-        "认领完成时间",
-        "认领节点",
-        "应填清单",
-        "未开始",
-        "草稿",
-        "完整",
-        "已填报",
-        "完成率",
-        "清单节点",
-        "地方事项 待审/通过/退回",
-        "名次变化",
-        "完成率变化",
-    ];
+    let mut headers = HEADERS.to_vec();
+    headers.extend(["名次变化", "完成率变化"]);
     let all: Vec<Vec<String>> = report.rows.iter().map(|(s, c)| line(s, *c)).collect();
     let overdue: Vec<Vec<String>> = report
         .rows
