@@ -120,3 +120,55 @@ fn a_bulk_claim_killed_at_any_point_is_all_or_nothing() {
         whole_unclaim.as_secs_f64() * 1e3
     );
 }
+
+#[test]
+fn a_write_that_cannot_grow_its_files_fails_clearly_and_changes_nothing() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: bash is needed to set a file-size limit");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("full.db");
+    assert!(
+        Command::new(bin())
+            .arg("--db")
+            .arg(&db)
+            .args(["init", "--demo"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let before = content_dump(&open(&db));
+    // A file-size limit stands for a full disk: writes past it fail with
+    // EFBIG (the signal that would kill the process is ignored).
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 12; exec {} --db {} --as lina claim --department 国家市场监督管理总局",
+            bin(),
+            db.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("这次操作没有写入任何内容"), "{err}");
+    let s = open(&db);
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+    assert_eq!(content_dump(&s), before, "nothing written");
+    // Without the limit the same claim goes through.
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "--as",
+            "lina",
+            "claim",
+            "--department",
+            "国家市场监督管理总局",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("已认领 39 项"));
+}

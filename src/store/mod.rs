@@ -216,7 +216,7 @@ impl std::fmt::Display for Conflict {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("数据库出错：{0}")]
+    #[error("{}", describe_sqlite(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error("无法打开数据库 {}：{source}", path.display())]
     Open {
@@ -251,6 +251,26 @@ pub enum StoreError {
     Conflict(Box<Conflict>),
     #[error("未找到{0}")]
     NotFound(String),
+}
+
+/// SQLite's errors in words an operator can act on; a failed write has
+/// been rolled back whole, so it says nothing was written.
+fn describe_sqlite(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(DiskFull) => {
+            "磁盘已满（或文件大小受限），这次操作没有写入任何内容；请腾出空间后重试".to_string()
+        }
+        Some(ReadOnly) => {
+            "数据库文件只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限"
+                .to_string()
+        }
+        Some(SystemIoFailure) => {
+            "读写数据库文件时出错（磁盘故障、空间不足或文件大小受限），这次操作没有写入任何内容"
+                .to_string()
+        }
+        _ => format!("数据库出错：{e}"),
+    }
 }
 
 impl StoreError {
