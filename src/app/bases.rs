@@ -3,7 +3,7 @@
 
 use super::{Actor, AppError, write};
 use crate::domain::permission::WriteAction;
-use crate::domain::{BasisStatus, Category, Id, LegalBasis};
+use crate::domain::{BasisStatus, Category, Id, LegalBasis, NOT_STARTED};
 use crate::store::{self, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -92,7 +92,7 @@ pub fn impact(store: &Store, basis_id: Id) -> Result<Impact, AppError> {
             },
             checklist: match (r.checklist, r.unit_id, r.category) {
                 (Some(s), _, _) => s.label().into(),
-                (None, Some(_), Category::Inspection) => "未开始".into(),
+                (None, Some(_), Category::Inspection) => NOT_STARTED.into(),
                 _ => String::new(),
             },
         })
@@ -102,7 +102,7 @@ pub fn impact(store: &Store, basis_id: Id) -> Result<Impact, AppError> {
         claims: lines.iter().filter(|l| !l.exercised.is_empty()).count(),
         checklists: lines
             .iter()
-            .filter(|l| !l.checklist.is_empty() && l.checklist != "未开始")
+            .filter(|l| !l.checklist.is_empty() && l.checklist != NOT_STARTED)
             .count(),
         basis,
         lines,

@@ -286,7 +286,7 @@ pub fn missing(store: &Store, unit_id: Id) -> Result<Missing, AppError> {
             r.checklist.as_ref().map(|c| c.state) != Some(crate::domain::ChecklistState::Filed)
         })
         .map(|r| {
-            let state = r.checklist.map_or("未开始", |c| c.state.label());
+            let state = crate::domain::ChecklistState::label_of(r.checklist.map(|c| c.state));
             (r.sub_code, r.sub_name, state.to_string())
         })
         .collect();

@@ -251,21 +251,30 @@ pub fn local_items(
         if unit_id.is_some_and(|u| u != item.unit_id) {
             continue;
         }
-        let main = store::catalogue::main_item(conn, item.main_item_id)?;
-        out.push(LocalRow {
-            main_item_id: item.main_item_id,
-            code: main.code,
-            name: main.name,
-            unit: names.get(&item.unit_id).cloned().unwrap_or_default(),
-            state: item.state,
-            version: item.version,
-            since: item.updated_at,
-            return_reason: item.return_reason,
-            official_code: item.official_code,
-            sub_items: store::catalogue::sub_items_of(conn, item.main_item_id)?.len(),
-        });
+        let unit = names.get(&item.unit_id).cloned().unwrap_or_default();
+        out.push(local_row(conn, item, unit)?);
     }
     Ok(out)
+}
+
+fn local_row(
+    conn: &rusqlite::Connection,
+    item: crate::domain::LocalItem,
+    unit: String,
+) -> Result<LocalRow, AppError> {
+    let main = store::catalogue::main_item(conn, item.main_item_id)?;
+    Ok(LocalRow {
+        main_item_id: item.main_item_id,
+        code: main.code,
+        name: main.name,
+        unit,
+        state: item.state,
+        version: item.version,
+        since: item.updated_at,
+        return_reason: item.return_reason,
+        official_code: item.official_code,
+        sub_items: store::catalogue::sub_items_of(conn, item.main_item_id)?.len(),
+    })
 }
 
 /// One step of a local item's history, with who took it.
@@ -313,16 +322,15 @@ pub struct LocalDetail {
 pub fn local_item(store: &Store, main_item_id: Id) -> Result<LocalDetail, AppError> {
     let conn = store.conn();
     let item = store::local_items::get(conn, main_item_id)?;
-    let row = local_items(store, Some(item.unit_id), None)?
-        .into_iter()
-        .find(|r| r.main_item_id == main_item_id)
-        .ok_or_else(|| AppError::Invalid(format!("没有编号 {main_item_id} 的地方监管事项")))?;
+    let unit = store::units::unit(conn, item.unit_id)?.full_name();
+    let power_entry_id = item.power_entry_id;
+    let row = local_row(conn, item, unit)?;
     let mut subs = Vec::new();
     for s in store::catalogue::sub_items_of(conn, main_item_id)? {
         let bases = store::catalogue::bases_of_sub_item(conn, s.id)?;
         subs.push((s, bases));
     }
-    let power_entry = match item.power_entry_id {
+    let power_entry = match power_entry_id {
         Some(id) => Some(store::catalogue::power_entry(conn, id)?),
         None => None,
     };
@@ -365,11 +373,7 @@ pub fn local_item_state(
     store: &Store,
     main_item_id: Id,
 ) -> Result<Option<crate::domain::LocalItem>, AppError> {
-    match store::local_items::get(store.conn(), main_item_id) {
-        Ok(item) => Ok(Some(item)),
-        Err(store::StoreError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(store::local_items::find(store.conn(), main_item_id)?)
 }
 
 pub fn milestones(store: &Store) -> Result<Vec<crate::domain::Milestone>, AppError> {

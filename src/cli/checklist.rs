@@ -3,9 +3,8 @@
 
 use super::{Context, output, resolve_unit};
 use crate::app::views;
-use crate::domain::{ChecklistField, ChecklistState, Role, format_time};
+use crate::domain::{ChecklistField, ChecklistState, NOT_STARTED, Role, format_time};
 use crate::store::checklists::Required;
-use crate::tui::panes::checklists::state_label;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
@@ -66,7 +65,7 @@ pub fn run(ctx: &Context, cmd: &ChecklistCommand) -> anyhow::Result<ExitCode> {
 fn list(ctx: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let wanted = match args.state.as_deref().map(str::trim) {
         None => None,
-        Some("未开始") => Some(None),
+        Some(NOT_STARTED) => Some(None),
         Some(s) => match ChecklistState::parse(s) {
             Ok(st) => Some(Some(st)),
             Err(_) => bail!("“{s}”不是清单状态：可写 未开始、草稿、完整、已填报"),
@@ -84,7 +83,7 @@ fn list(ctx: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
                 serde_json::json!({
                     "code": r.sub_code,
                     "name": r.sub_name,
-                    "state": state_label(r.checklist.as_ref().map(|c| c.state)),
+                    "state": ChecklistState::label_of(r.checklist.as_ref().map(|c| c.state)),
                     "version": r.checklist.as_ref().map(|c| c.version),
                 })
             })
@@ -98,7 +97,7 @@ fn list(ctx: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
         .map(|r| {
             vec![
                 r.sub_code.clone(),
-                state_label(r.checklist.as_ref().map(|c| c.state)).to_string(),
+                ChecklistState::label_of(r.checklist.as_ref().map(|c| c.state)).to_string(),
                 r.checklist
                     .as_ref()
                     .map(|c| c.version.to_string())
@@ -119,7 +118,7 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let Some(c) = &r.checklist else {
         if ctx.json {
-            output::json(&serde_json::json!({ "unit": unit, "code": code, "state": "未开始" }))?;
+            output::json(&serde_json::json!({ "unit": unit, "code": code, "state": NOT_STARTED }))?;
         } else {
             println!("{unit}：{code} {} 的检查实施清单：未开始", r.sub_name);
         }

@@ -272,6 +272,16 @@ labeled_enum! {
     }
 }
 
+/// What a required checklist not yet started is called.
+pub const NOT_STARTED: &str = "未开始";
+
+impl ChecklistState {
+    /// The state of a required checklist, 未开始 when there is none yet.
+    pub fn label_of(state: Option<ChecklistState>) -> &'static str {
+        state.map_or(NOT_STARTED, |s| s.label())
+    }
+}
+
 impl YesNo {
     pub fn from_bool(b: bool) -> Self {
         if b { YesNo::Yes } else { YesNo::No }

@@ -67,14 +67,20 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalItem> {
     })
 }
 
+/// The local-item side of a main item, if it is a local item.
+pub fn find(conn: &Connection, main_item_id: Id) -> Result<Option<LocalItem>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} WHERE main_item_id = ?1"),
+            [main_item_id],
+            from_row,
+        )
+        .optional()?)
+}
+
 pub fn get(conn: &Connection, main_item_id: Id) -> Result<LocalItem, StoreError> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} WHERE main_item_id = ?1"),
-        [main_item_id],
-        from_row,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("地方监管事项（编号 {main_item_id}）")))
+    find(conn, main_item_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("地方监管事项（编号 {main_item_id}）")))
 }
 
 pub fn list(conn: &Connection, state: Option<ReviewState>) -> Result<Vec<LocalItem>, StoreError> {

@@ -472,10 +472,14 @@ impl App {
     fn focus_on(&mut self, pane: Pane) {
         self.focus = pane;
         self.detail_scroll = 0;
-        if pane == Pane::Progress && self.progress.is_none() {
-            match Self::read_progress(&self.store) {
-                Ok((rows, trend)) => self.progress = Some(ProgressView::new(rows, trend)),
-                Err(e) => self.status = format!("无法读取进度：{e}"),
+        if pane == Pane::Progress {
+            match &self.progress {
+                None => match Self::read_progress(&self.store) {
+                    Ok((rows, trend)) => self.progress = Some(ProgressView::new(rows, trend)),
+                    Err(e) => self.status = format!("无法读取进度：{e}"),
+                },
+                Some(p) if p.stale => self.reread_progress(),
+                Some(_) => {}
             }
         }
     }
@@ -550,11 +554,19 @@ impl App {
         self.checklist = None;
     }
 
-    /// The progress table, when open, read again.
+    /// The progress table read again if it is on screen; otherwise marked
+    /// stale and read when next shown (the whole table is too costly to
+    /// read at every commit nobody is looking at).
     fn reread_progress(&mut self) {
-        if let Some(p) = &mut self.progress
-            && let Ok((rows, trend)) = Self::read_progress(&self.store)
-        {
+        let shown = self.focus == Pane::Progress;
+        let Some(p) = &mut self.progress else {
+            return;
+        };
+        if !shown {
+            p.stale = true;
+            return;
+        }
+        if let Ok((rows, trend)) = Self::read_progress(&self.store) {
             p.refresh(rows, trend);
         }
     }

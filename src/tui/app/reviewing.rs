@@ -37,6 +37,16 @@ impl App {
         }
     }
 
+    /// The list and the item read again after a write, the item shown.
+    fn reload_local(&mut self, id: Id) {
+        let (unit, _) = self.local_scope();
+        let rows = views::local_items(&self.store, unit, None).unwrap_or_default();
+        let detail = views::local_item(&self.store, id).ok();
+        if let Some(view) = &mut self.local {
+            view.reload(rows, detail);
+        }
+    }
+
     /// Keys while the overlay is open.
     pub(super) fn local_key(&mut self, key: KeyEvent) {
         let Some(view) = &mut self.local else {
@@ -78,12 +88,7 @@ impl App {
         match result {
             Ok(item) => {
                 self.status = format!("已{}", item.state.label());
-                let (unit, _) = self.local_scope();
-                let rows = views::local_items(&self.store, unit, None).unwrap_or_default();
-                let detail = views::local_item(&self.store, id).ok();
-                if let Some(view) = &mut self.local {
-                    view.reload(rows, detail);
-                }
+                self.reload_local(id);
             }
             Err(e) => self.status = format!("未做任何改动：{e}"),
         }
@@ -190,12 +195,7 @@ impl App {
                         } else {
                             format!("已保存为草稿：还有 {problems} 个问题，提交审核前须解决")
                         };
-                        let (unit, _) = self.local_scope();
-                        let rows = views::local_items(&self.store, unit, None).unwrap_or_default();
-                        let detail = views::local_item(&self.store, id).ok();
-                        if let Some(view) = &mut self.local {
-                            view.reload(rows, detail);
-                        }
+                        self.reload_local(id);
                     }
                     Err(e) => self.status = format!("保存失败，未做任何改动：{e}"),
                 }

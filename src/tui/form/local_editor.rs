@@ -7,6 +7,7 @@ use crate::app::local_items::{LocalItemInput, LocalSubItemInput};
 use crate::app::views::LocalDetail;
 use crate::domain::local_item::{BasisRef, LocalItemProblem, check_local_item};
 use crate::domain::{BasisKind, Category, Id, LegalBasis, Level, PermitType, PowerListEntry};
+use crate::search::engine::{Entry, Index, Kind};
 use crate::tui::draw::{block, overlay};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -78,6 +79,8 @@ struct Picker {
     sub: Option<usize>,
     /// A new local basis being written: title, kind, article, excerpt.
     new_basis: Option<NewBasis>,
+    /// For bases: the search of `/` over their citations, built once.
+    index: Option<Index>,
 }
 
 struct NewBasis {
@@ -227,6 +230,8 @@ impl LocalEditor {
 
     /// A basis just added: known from now on, and chosen for the sub-item.
     pub fn add_basis(&mut self, sub: usize, basis: LegalBasis) {
+        // The picker closes below; it is built again, with this one, when
+        // next opened.
         if let Some(s) = self.input.sub_items.get_mut(sub)
             && !s.basis_ids.contains(&basis.id)
         {
@@ -403,12 +408,29 @@ impl LocalEditor {
     }
 
     fn open_picker(&mut self, sub: Option<usize>) {
+        let index = sub.map(|_| self.basis_index());
         self.picker = Some(Picker {
             filter: Input::default(),
             cursor: 0,
             sub,
             new_basis: None,
+            index,
         });
+    }
+
+    fn basis_index(&self) -> Index {
+        Index::new(
+            self.bases
+                .iter()
+                .map(|b| Entry {
+                    kind: Kind::Basis,
+                    id: b.id,
+                    code: String::new(),
+                    text: b.citation(),
+                    detail: "".into(),
+                })
+                .collect(),
+        )
     }
 
     /// The picker's choices: (id, text, chosen).
@@ -436,18 +458,9 @@ impl LocalEditor {
                         .collect();
                 }
                 // The search of `/`: words, pinyin initials, fuzzy.
-                let index = crate::search::engine::Index::new(
-                    self.bases
-                        .iter()
-                        .map(|b| crate::search::engine::Entry {
-                            kind: crate::search::engine::Kind::Basis,
-                            id: b.id,
-                            code: String::new(),
-                            text: b.citation(),
-                            detail: "".into(),
-                        })
-                        .collect(),
-                );
+                let Some(index) = &p.index else {
+                    return Vec::new();
+                };
                 index
                     .search(q, None)
                     .iter()

@@ -19,11 +19,6 @@ pub struct ChecklistList {
     page: usize,
 }
 
-/// 未开始 for a checklist not yet started.
-pub fn state_label(state: Option<ChecklistState>) -> &'static str {
-    state.map_or("未开始", |s| s.label())
-}
-
 impl ChecklistList {
     pub fn new(rows: Vec<Required>) -> Self {
         ChecklistList {
@@ -170,7 +165,7 @@ impl ChecklistList {
                 };
                 let line = Line::from(format!(
                     "{mark}[{}] {} {}",
-                    state_label(Self::state(r)),
+                    ChecklistState::label_of(Self::state(r)),
                     r.sub_code,
                     r.sub_name
                 ));

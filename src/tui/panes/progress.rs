@@ -5,7 +5,7 @@
 
 use crate::app::progress::{Figures, Missing, Standing, Total};
 use crate::domain::progress::MilestoneState;
-use crate::domain::{Milestone, Timestamp, format_time, parse_time};
+use crate::domain::{Id, Milestone, Timestamp, format_time, parse_time};
 use crate::tui::action::Action;
 use crate::tui::draw::{block, overlay, row as highlighted};
 use ratatui::Frame;
@@ -14,6 +14,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use std::collections::HashMap;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -80,6 +81,10 @@ pub struct ProgressView {
     /// The city's completion per day, per mille, oldest first.
     trend: Vec<u32>,
     pub by_county: bool,
+    /// Each county's sum with its units below it, in the current sort.
+    county_lines: Vec<CountyLine>,
+    /// Others committed since it was read: read again when next shown.
+    pub stale: bool,
     sort: Option<SortBy>,
     cursor: usize,
     offset: usize,
@@ -174,6 +179,7 @@ impl ProgressView {
         self.totals = fresh.totals;
         self.all = fresh.all;
         self.trend = fresh.trend;
+        self.stale = false;
         self.sort_rows();
     }
 
@@ -202,27 +208,30 @@ impl ProgressView {
                 .rows
                 .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank)),
         }
-    }
-
-    /// Each county's sum with its units below it, in the current sort.
-    fn county_lines(&self) -> Vec<CountyLine> {
-        let mut out = Vec::new();
-        for (t, total) in self.totals.iter().enumerate() {
-            out.push(CountyLine::Total(t));
-            out.extend(
-                self.rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.region_id == total.region_id)
-                    .map(|(i, _)| CountyLine::Unit(i)),
-            );
+        // Each county's units, in one pass over the sorted rows.
+        let mut units: HashMap<Id, Vec<usize>> = HashMap::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            units.entry(r.region_id).or_default().push(i);
         }
-        out
+        self.county_lines = self
+            .totals
+            .iter()
+            .enumerate()
+            .flat_map(|(t, total)| {
+                std::iter::once(CountyLine::Total(t)).chain(
+                    units
+                        .remove(&total.region_id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(CountyLine::Unit),
+                )
+            })
+            .collect();
     }
 
     fn len(&self) -> usize {
         if self.by_county {
-            self.county_lines().len()
+            self.county_lines.len()
         } else {
             self.rows.len()
         }
@@ -231,7 +240,7 @@ impl ProgressView {
     /// The unit under the cursor, in either view.
     fn unit_at_cursor(&self) -> Option<&Standing> {
         if self.by_county {
-            match self.county_lines().get(self.cursor) {
+            match self.county_lines.get(self.cursor) {
                 Some(CountyLine::Unit(i)) => self.rows.get(*i),
                 _ => None,
             }
@@ -387,8 +396,8 @@ impl ProgressView {
                 "逾期单位",
             ])
             .style(bold);
-            let lines = self.county_lines();
-            let rows = lines
+            let rows = self
+                .county_lines
                 .iter()
                 .enumerate()
                 .skip(self.offset)
