@@ -8,19 +8,10 @@ use jianguan::app::checklists::{SaveRequest, save_checklist};
 use jianguan::app::claims::claim_many;
 use jianguan::domain::Category;
 use jianguan::store;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const WORKERS: usize = 8;
-
-/// Waits until the parent creates the `go` file, so all workers start together.
-fn wait_for_go(dir: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !dir.join("go").exists() {
-        assert!(Instant::now() < deadline, "no go signal");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
 
 #[test]
 #[ignore = "worker process of eight_processes_open_a_fresh_file_together"]

@@ -13,7 +13,7 @@ use jianguan::app::claims::{claim_many, unclaim_many};
 use jianguan::domain::{Claim, Id};
 use jianguan::store;
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const PROCESSES: usize = 50;
@@ -23,14 +23,6 @@ fn seconds() -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3)
-}
-
-fn wait_for_go(dir: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !dir.join("go").exists() {
-        assert!(Instant::now() < deadline, "no go signal");
-        std::thread::sleep(Duration::from_millis(2));
-    }
 }
 
 /// A small deterministic generator per worker.

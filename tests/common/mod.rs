@@ -43,6 +43,16 @@ pub fn actor(store: &Store, login: &str) -> Actor {
     Actor::resolve(store, login, None).unwrap_or_else(|e| panic!("{login}: {e}"))
 }
 
+/// Waits until the parent creates the `go` file in `dir`, so that worker
+/// processes all start together.
+pub fn wait_for_go(dir: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !dir.join("go").exists() {
+        assert!(std::time::Instant::now() < deadline, "no go signal");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// Starts this test binary again as a worker process: it runs only the
 /// ignored test `name`, which reads its orders from the environment.
 pub fn spawn_worker(name: &str, env: &[(&str, String)]) -> Child {
