@@ -1192,6 +1192,11 @@ fn the_legal_reviewer_works_the_queue_and_the_operator_resubmits() {
     let s = screen(&mut a, 100, 30);
     // The queue first.
     let first = s.iter().position(|l| l.contains("[待审核]")).unwrap();
+    assert!(
+        s[first].contains("郑州市城市管理局") && s[first].contains("第 2 版"),
+        "{}",
+        s[first]
+    );
     assert!(s[..first].iter().all(|l| !l.contains("[草稿]")), "{s:#?}");
     key(&mut a, KeyCode::Enter);
     let s = screen(&mut a, 100, 30).join("\n");

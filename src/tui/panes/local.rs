@@ -251,12 +251,13 @@ impl LocalView {
             .take(height)
             .map(|(i, r)| {
                 let line = Line::from(format!(
-                    "[{}] {} {}  {}  {}",
+                    "[{}] {} 第 {} 版  {}  {}  {}",
                     r.state.label(),
                     r.code,
-                    r.name,
+                    r.version,
                     r.unit,
-                    format_time(r.since)
+                    format_time(r.since),
+                    r.name
                 ));
                 crate::tui::draw::row(line, i == self.cursor)
             })
