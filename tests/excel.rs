@@ -471,7 +471,7 @@ fn hand_made_annex5_with_bad_enum_values_names_cell_and_value() {
 #[test]
 fn unreadable_files_fail_with_one_clear_message() {
     let e = xlsx::read(&data("not_a_spreadsheet.xlsx"), layouts::CATALOGUE).unwrap_err();
-    assert!(e.to_string().contains("不是可识别的电子表格"), "{e}");
+    assert!(e.to_string().contains("不是 Excel 表格"), "{e}");
     let e = xlsx::read(&data("truncated.xlsx"), layouts::CATALOGUE).unwrap_err();
     assert!(e.to_string().contains("已损坏"), "{e}");
     let e = xlsx::read(&data("catalogue_missing_column.xlsx"), layouts::CATALOGUE).unwrap_err();

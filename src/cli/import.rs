@@ -93,9 +93,23 @@ fn print_report(
     for e in &r.conflicts {
         println!("{e}（冲突）");
     }
+    let problems = if r.rejected.is_empty() && r.conflicts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "；有问题 {} 处，冲突 {} 行",
+            r.rejected.len(),
+            r.conflicts.len()
+        )
+    };
+    if blocked {
+        println!("共 {} 行{problems}", r.rows);
+        println!("文件有问题，未导入任何内容；修改后重新导入，或加 --skip-bad-rows 只导入无误的行");
+        return Ok(());
+    }
     let verb = if opts.dry_run { "将" } else { "已" };
     println!(
-        "共 {} 行：{verb}新增 {}，{verb}修改 {}，未变 {}{}{}",
+        "共 {} 行：{verb}新增 {}，{verb}修改 {}，未变 {}{}{problems}",
         r.rows,
         r.added,
         r.changed,
@@ -108,19 +122,8 @@ fn print_report(
         } else {
             String::new()
         },
-        if r.rejected.is_empty() && r.conflicts.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "；有问题 {} 处，冲突 {} 行",
-                r.rejected.len(),
-                r.conflicts.len()
-            )
-        }
     );
-    if blocked {
-        println!("文件有问题，未导入任何内容；修改后重新导入，或加 --skip-bad-rows 只导入无误的行");
-    } else if opts.dry_run {
+    if opts.dry_run {
         println!("（试运行，未写入）");
     }
     Ok(())

@@ -2,8 +2,9 @@
 //! the notice's annexes.
 
 pub mod layouts;
-mod merges;
 pub mod read;
+mod scan;
+mod sniff;
 pub mod write;
 
 pub use read::{ReadError, Record, SheetRows, read};

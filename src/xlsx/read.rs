@@ -3,9 +3,12 @@
 //! turn every cell into the text a person sees.
 
 use super::layouts::Column;
+use super::scan::SheetScan;
+use super::sniff::{Kind, plain_zip, sniff};
 use crate::domain::text::header_key;
 use calamine::{
-    Data, DataRef, Dimensions, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto,
+    Data, DataRef, Dimensions, OdsError, Reader, SheetType, SheetVisible, Sheets, Xls, XlsError,
+    Xlsx, XlsxError, open_workbook,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,7 +20,8 @@ pub struct Record {
     /// 1-based row number as the spreadsheet program shows it.
     pub row: u32,
     pub values: Vec<String>,
-    /// Columns whose cell holds an error value (#REF! …), by layout index.
+    /// Columns whose cell cannot be read (an error value such as #REF!, a
+    /// formula without a saved value), by layout index, with the reason.
     pub errors: Vec<(usize, String)>,
 }
 
@@ -43,26 +47,72 @@ pub struct SheetRows {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    #[error("无法读取 {file}：{detail}")]
+    Unreadable { file: String, detail: String },
+    #[error("{file} 是空文件（0 字节），请确认文件已完整复制")]
+    Empty { file: String },
+    #[error("无法读取 {file}：这是{what}，不是 Excel 表格；{advice}")]
+    NotASpreadsheet {
+        file: String,
+        what: &'static str,
+        advice: &'static str,
+    },
     #[error(
-        "无法读取 {file}：不是可识别的电子表格（支持 .xlsx、.xls、.ods），或文件已损坏（{detail}）"
+        "无法读取 {file}：文件设有打开密码；请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入"
     )]
-    NotASpreadsheet { file: String, detail: String },
-    #[error("{file}：没有找到表头。工作表“{sheet}”缺少必需的列：{missing}")]
+    Encrypted { file: String },
+    #[error(
+        "无法读取 {file}：文件已损坏或不完整（{detail}）；请重新导出或重新复制该文件，或在 Excel 或 WPS 中打开后另存为 .xlsx"
+    )]
+    Corrupt { file: String, detail: String },
+    #[error("{file}：没有找到表头。工作表“{sheet}”缺少必需的列：{missing}{hidden}")]
     MissingColumns {
         file: String,
         sheet: String,
         missing: String,
+        /// A note naming hidden sheets (which are not read), or "".
+        hidden: String,
     },
-    #[error("{file}：没有可见的工作表")]
-    NoSheets { file: String },
+    #[error(
+        "{file}：每个工作表的前 {rows} 行中都没有找到表头，表头应包含这些列：{expected}{hidden}"
+    )]
+    NoHeader {
+        file: String,
+        rows: usize,
+        expected: String,
+        hidden: String,
+    },
+    #[error("{file}：没有可见的工作表{hidden}")]
+    NoSheets { file: String, hidden: String },
+    #[error("{file}：工作表“{sheets}”只有表头，没有数据行")]
+    NoRows { file: String, sheets: String },
+}
+
+const RESAVE: &str = "请在 Excel 或 WPS 中打开，另存为 .xlsx 后再导入";
+
+/// The note on hidden sheets added to “not found” errors.
+fn hidden_note(hidden: &[String]) -> String {
+    if hidden.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = hidden.iter().map(|h| format!("“{h}”")).collect();
+    format!(
+        "（隐藏的工作表不读取：{}；如要导入，请先在 Excel 或 WPS 中取消隐藏）",
+        names.join("、")
+    )
 }
 
 /// How many rows from the top a header may start at.
 const HEADER_SEARCH_ROWS: usize = 15;
 
+/// Why a cell holding an error value (#REF! …) cannot be read.
+fn error_value_reason(e: &calamine::CellErrorType) -> String {
+    format!("单元格是错误值 {e}，请改为实际内容")
+}
+
 /// A cell of either calamine range type, as the text a person sees.
 trait CellText {
-    /// `Err` holds the error value (#REF! …).
+    /// `Err` says why the cell cannot be read (an error value such as #REF!).
     fn text(&self) -> Result<std::borrow::Cow<'_, str>, String>;
 }
 
@@ -76,7 +126,7 @@ impl CellText for Data {
             Data::Bool(b) => if *b { "是" } else { "否" }.into(),
             Data::DateTime(dt) => serial_date_text(dt.as_f64()).into(),
             Data::DateTimeIso(s) | Data::DurationIso(s) => s.as_str().into(),
-            Data::Error(e) => return Err(e.to_string()),
+            Data::Error(e) => return Err(error_value_reason(e)),
         })
     }
 }
@@ -92,7 +142,7 @@ impl CellText for DataRef<'_> {
             DataRef::Bool(b) => if *b { "是" } else { "否" }.into(),
             DataRef::DateTime(dt) => serial_date_text(dt.as_f64()).into(),
             DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.as_str().into(),
-            DataRef::Error(e) => return Err(e.to_string()),
+            DataRef::Error(e) => return Err(error_value_reason(e)),
         })
     }
 }
@@ -142,17 +192,21 @@ impl RowCells {
     }
 }
 
-/// Fills the cells of each merged region from its top-left cell. Rows must
-/// come in order: an origin is always met before the cells it covers.
+/// Fills the cells of each merged region from its top-left cell, and marks
+/// formula cells saved without a value. Rows must come in order: an origin
+/// is always met before the cells it covers.
 struct MergeFill {
     covered: HashMap<(u32, u32), (u32, u32)>,
     origins: HashMap<(u32, u32), CellValue>,
     /// One past the rightmost covered column.
     width: usize,
+    uncached: HashMap<(u32, u32), String>,
 }
 
 impl MergeFill {
-    fn new(merges: &[Dimensions]) -> Self {
+    fn new(scan: SheetScan) -> Self {
+        let SheetScan { merges, uncached } = scan;
+        let merges = &merges;
         let mut covered = HashMap::new();
         let mut origins = HashMap::new();
         for m in merges {
@@ -170,10 +224,23 @@ impl MergeFill {
             covered,
             origins,
             width,
+            uncached,
         }
     }
 
     fn apply(&mut self, row: &mut RowCells) {
+        if !self.uncached.is_empty() {
+            for (c, cell) in row.cells.iter_mut().enumerate() {
+                let blank = match cell {
+                    None => true,
+                    Some(Ok(t)) => t.is_empty(),
+                    Some(Err(_)) => false,
+                };
+                if blank && let Some(f) = self.uncached.get(&(row.index, c as u32)) {
+                    *cell = Some(Err(uncached_reason(f)));
+                }
+            }
+        }
         if self.covered.is_empty() {
             return;
         }
@@ -195,9 +262,23 @@ impl MergeFill {
     }
 }
 
+/// Why a formula cell without a saved value cannot be read.
+fn uncached_reason(formula: &str) -> String {
+    let shown: String = formula.chars().take(40).collect();
+    let formula = if shown.is_empty() {
+        String::new()
+    } else {
+        format!(" ={shown}")
+    };
+    format!("单元格是公式{formula}，文件里没有保存计算结果；请在 Excel 或 WPS 中打开、保存后再导入")
+}
+
 /// Fills every row's merged cells (rows in sheet order).
 fn fill_merges(rows: &mut [RowCells], merges: &[Dimensions]) {
-    let mut fill = MergeFill::new(merges);
+    let mut fill = MergeFill::new(SheetScan {
+        merges: merges.to_vec(),
+        uncached: HashMap::new(),
+    });
     for row in rows {
         fill.apply(row);
     }
@@ -250,7 +331,7 @@ enum MergeSource<'a> {
     Known(Vec<Dimensions>),
 }
 
-type MergeMap = Option<HashMap<String, Vec<Dimensions>>>;
+type MergeMap = Option<HashMap<String, SheetScan>>;
 
 impl<RS: std::io::Read + std::io::Seek> XlsxRows<'_, RS> {
     /// The next row as parsed, without merge filling.
@@ -298,19 +379,22 @@ impl<RS: std::io::Read + std::io::Seek> XlsxRows<'_, RS> {
                     None => break,
                 }
             }
-            let regions = match &mut self.merges {
-                MergeSource::Known(m) => std::mem::take(m),
+            let scan = match &mut self.merges {
+                MergeSource::Known(m) => SheetScan {
+                    merges: std::mem::take(m),
+                    uncached: HashMap::new(),
+                },
                 MergeSource::Scan(handle, scanned, name) => {
                     if let Some(h) = handle.take() {
                         **scanned = h.join().ok().flatten();
                     }
                     scanned
-                        .as_ref()
-                        .and_then(|all| all.get(name.as_str()).cloned())
+                        .as_mut()
+                        .and_then(|all| all.remove(name.as_str()))
                         .unwrap_or_default()
                 }
             };
-            self.fill = Some(MergeFill::new(&regions));
+            self.fill = Some(MergeFill::new(scan));
         }
         self.fill.as_mut().expect("set above")
     }
@@ -483,28 +567,73 @@ pub fn read_each(
     each: &mut dyn FnMut(Record),
 ) -> Result<(), ReadError> {
     let file = path.display().to_string();
-    let not_sheet = |detail: String| ReadError::NotASpreadsheet {
+    let corrupt = |detail: String| ReadError::Corrupt {
         file: file.clone(),
         detail,
     };
+    let kind = sniff(path).map_err(|e| ReadError::Unreadable {
+        file: file.clone(),
+        detail: e.to_string(),
+    })?;
     // For .xlsx, merged regions are scanned on another core meanwhile.
-    let scan_path = path.to_path_buf();
-    let mut scan = Some(std::thread::spawn(move || {
-        super::merges::xlsx_merges(&scan_path)
-    }));
+    let mut scan = (kind == Kind::Xlsx).then(|| {
+        let scan_path = path.to_path_buf();
+        std::thread::spawn(move || super::scan::xlsx_scan(&scan_path))
+    });
     let mut scanned: MergeMap = None;
-    let mut wb = open_workbook_auto(path).map_err(|e| not_sheet(e.to_string()))?;
-    let sheets: Vec<String> = wb
+    let mut wb: Sheets<_> = match kind {
+        Kind::Empty => return Err(ReadError::Empty { file }),
+        Kind::Other(what) => {
+            return Err(ReadError::NotASpreadsheet {
+                file,
+                what,
+                advice: RESAVE,
+            });
+        }
+        Kind::Xlsx => match open_workbook(path) {
+            Ok(x) => Sheets::Xlsx(x),
+            Err(_) if plain_zip(path) => {
+                return Err(ReadError::NotASpreadsheet {
+                    file,
+                    what: "ZIP 压缩包",
+                    advice: "请解压后导入其中的表格文件",
+                });
+            }
+            Err(e) => return Err(corrupt(XlsxError::to_string(&e))),
+        },
+        Kind::Ods => {
+            Sheets::Ods(open_workbook(path).map_err(|e: OdsError| corrupt(e.to_string()))?)
+        }
+        Kind::Ole => match open_workbook::<Xls<_>, _>(path) {
+            Ok(x) => Sheets::Xls(x),
+            Err(XlsError::Password) => return Err(ReadError::Encrypted { file }),
+            // A password-protected .xlsx is an OLE file holding the package.
+            Err(e) => match open_workbook::<Xlsx<_>, _>(path) {
+                Err(XlsxError::Password) => return Err(ReadError::Encrypted { file }),
+                _ => return Err(corrupt(e.to_string())),
+            },
+        },
+    };
+    let (sheets, hidden): (Vec<_>, Vec<_>) = wb
         .sheets_metadata()
         .iter()
-        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .partition(|s| s.visible == SheetVisible::Visible);
+    let sheets: Vec<String> = sheets.into_iter().map(|s| s.name.clone()).collect();
+    let hidden: Vec<String> = hidden.into_iter().map(|s| s.name.clone()).collect();
     if sheets.is_empty() {
-        return Err(ReadError::NoSheets { file });
+        return Err(ReadError::NoSheets {
+            file,
+            hidden: hidden_note(&hidden),
+        });
     }
     let names: Vec<Vec<String>> = layout.iter().map(names_of).collect();
-    let mut fitting = 0;
+    let mut fitting = Vec::new();
+    let mut emitted = 0usize;
+    let each = &mut |rec: Record| {
+        emitted += 1;
+        each(rec)
+    };
     // The closest miss, to say what is missing if no sheet fits.
     let mut best_miss: Option<(usize, String, Vec<&'static str>)> = None;
     for name in sheets {
@@ -519,7 +648,7 @@ pub fn read_each(
                 };
                 let reader = x
                     .worksheet_cells_reader(&name)
-                    .map_err(|e| not_sheet(e.to_string()))?;
+                    .map_err(|e| corrupt(e.to_string()))?;
                 let mut rows = XlsxRows {
                     reader,
                     pending: None,
@@ -531,7 +660,7 @@ pub fn read_each(
                 };
                 let r = read_sheet(&name, &mut rows, layout, &names, sheet, each);
                 if let Some(e) = rows.error {
-                    return Err(not_sheet(e.to_string()));
+                    return Err(corrupt(e.to_string()));
                 }
                 r
             }
@@ -539,7 +668,7 @@ pub fn read_each(
                 let merges = x.merge_cells_by_sheet_name(&name).unwrap_or_default();
                 let range = x
                     .worksheet_range(&name)
-                    .map_err(|e| not_sheet(e.to_string()))?;
+                    .map_err(|e| corrupt(e.to_string()))?;
                 read_sheet(
                     &name,
                     range_rows(&range, &merges).into_iter(),
@@ -552,7 +681,7 @@ pub fn read_each(
             other => {
                 let range = other
                     .worksheet_range(&name)
-                    .map_err(|e| not_sheet(e.to_string()))?;
+                    .map_err(|e| corrupt(e.to_string()))?;
                 read_sheet(
                     &name,
                     range_rows(&range, &[]).into_iter(),
@@ -564,7 +693,7 @@ pub fn read_each(
             }
         };
         match result {
-            Ok(()) => fitting += 1,
+            Ok(()) => fitting.push(name),
             Err(Some((s, missing))) => {
                 if best_miss.as_ref().is_none_or(|b| s > b.0) {
                     best_miss = Some((s, name.clone(), missing));
@@ -576,22 +705,32 @@ pub fn read_each(
     if let Some(handle) = scan {
         let _ = handle.join();
     }
-    if fitting == 0 {
-        let (sheet, missing) = match best_miss {
-            Some((_, sheet, missing)) => (sheet, missing),
-            None => (
-                String::from("（全部）"),
-                layout
+    if fitting.is_empty() {
+        let hidden = hidden_note(&hidden);
+        return Err(match best_miss {
+            Some((_, sheet, missing)) => ReadError::MissingColumns {
+                file,
+                sheet,
+                missing: missing.join("、"),
+                hidden,
+            },
+            None => ReadError::NoHeader {
+                file,
+                rows: HEADER_SEARCH_ROWS,
+                expected: layout
                     .iter()
                     .filter(|c| c.required)
                     .map(|c| c.header)
-                    .collect(),
-            ),
-        };
-        return Err(ReadError::MissingColumns {
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                hidden,
+            },
+        });
+    }
+    if emitted == 0 {
+        return Err(ReadError::NoRows {
             file,
-            sheet,
-            missing: missing.join("、"),
+            sheets: fitting.join("”“"),
         });
     }
     Ok(())

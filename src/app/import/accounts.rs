@@ -5,6 +5,7 @@ use super::power_list::unit_cell;
 use super::{ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no};
 use crate::app::accounts::{insert_checked, validate};
 use crate::app::{Actor, AppError, write_or_roll_back};
+use crate::domain::account::{validate_login, validate_mobile};
 use crate::domain::permission::{UnitRef, WriteAction};
 use crate::domain::text::{code, text};
 use crate::domain::{NewAccount, Role};
@@ -28,6 +29,8 @@ pub fn import_accounts(
     let mut report = ImportReport::default();
     write_or_roll_back(store, actor, !opts.dry_run, |w| {
         let mut created = Vec::new();
+        // Login → the row it was first seen on.
+        let mut seen = std::collections::HashMap::new();
         for rec in sheets.iter().flat_map(|s| &s.records) {
             report.rows += 1;
             let get = |k: &str| rec.get(ACCOUNTS, k);
@@ -40,17 +43,45 @@ pub fn import_accounts(
                 errors.push(RowError::at(rec, header("liaison"), e));
                 None
             });
+            let login = code(get("login"));
+            let mobile = code(get("mobile"));
+            // Each rule of `validate`, against its own column.
+            let checks = [
+                ("login", validate_login(&login)),
+                ("mobile", validate_mobile(&mobile)),
+                (
+                    "name",
+                    match text(get("name")).is_empty() {
+                        true => Err("必填".to_string()),
+                        false => Ok(()),
+                    },
+                ),
+            ];
+            for (key, check) in checks {
+                if let Err(e) = check {
+                    errors.push(RowError::at(rec, header(key), e));
+                }
+            }
+            if let Some(first) = seen.get(&login) {
+                errors.push(RowError::at(
+                    rec,
+                    header("login"),
+                    format!("“{login}”与第{first}行重复"),
+                ));
+            } else if !login.is_empty() {
+                seen.insert(login.clone(), rec.row);
+            }
             let unit = unit_cell(w.tx, rec, ACCOUNTS, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {
-                report.rejected.extend(errors);
+                report.rejected.extend(super::without_shadowed(errors, rec));
                 continue;
             };
             let input = NewAccount {
-                login: code(get("login")),
+                login,
                 name: text(get("name")),
                 unit_id: unit.id,
                 office_post: text(get("post")),
-                mobile: code(get("mobile")),
+                mobile,
                 role: role.unwrap_or(Role::Operator),
                 is_liaison: liaison.unwrap_or(false),
             };

@@ -4,6 +4,7 @@
 
 use super::{
     ImportOptions, ImportReport, RowError, cell_errors, check_length, parse_opt, parse_yes_no,
+    without_shadowed,
 };
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::basis_text::{Citation, guess_kind, parse_citations, title_variants};
@@ -70,6 +71,19 @@ fn parse_levels(s: &str) -> Result<Vec<Level>, String> {
     Ok(levels)
 }
 
+/// Why `c` is not a 14-digit code; a number Excel showed in scientific
+/// notation (and saved so, losing digits) gets its own advice.
+fn not_a_code(c: &str) -> String {
+    let scientific = c.contains(['E', 'e'])
+        && c.chars()
+            .all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | 'E' | 'e' | '+'));
+    if scientific {
+        format!("“{c}”是科学计数法，编码的后几位已丢失；请把该列设为文本格式后按原编码重新填写")
+    } else {
+        format!("“{c}”不是14位数字的事项编码")
+    }
+}
+
 fn parse_category(s: &str) -> Result<Category, String> {
     let v = code(s);
     if let Ok(n) = v.parse::<u8>() {
@@ -93,11 +107,7 @@ fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
     let sub_code = need("sub_code", code(get("sub_code")), &mut errors);
     for (k, c) in [("main_code", &main_code), ("sub_code", &sub_code)] {
         if !c.is_empty() && !is_national_code(c) {
-            errors.push(RowError::at(
-                rec,
-                header(k),
-                format!("“{c}”不是14位数字的事项编码"),
-            ));
+            errors.push(RowError::at(rec, header(k), not_a_code(c)));
         }
     }
     let department = need("department", text(get("department")), &mut errors);
@@ -146,7 +156,7 @@ fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
     let basis_text = text(get("basis"));
     let citations = parse_citations(&basis_text);
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(without_shadowed(errors, rec));
     }
     let status = status.unwrap_or(ItemStatus::InUse);
     Ok(Row {
@@ -261,14 +271,27 @@ fn same_sub(a: &SubItem, b: &SubItem) -> bool {
 /// main code under two names.
 #[derive(Default)]
 struct CrossCheck {
-    subs: HashMap<String, u32>,
+    /// Where each sub-item code was first seen: (sheet, row).
+    subs: HashMap<String, (String, u32)>,
     mains: HashMap<String, (String, String, u32)>,
+}
+
+impl Row {
+    /// “第6行”, or “工作表“国家目录”第6行” when on another sheet than this row.
+    fn place(&self, sheet: &str, line: u32) -> String {
+        if sheet == self.sheet {
+            format!("第{line}行")
+        } else {
+            format!("工作表“{sheet}”第{line}行")
+        }
+    }
 }
 
 impl CrossCheck {
     fn check(&mut self, r: &Row) -> Option<RowError> {
-        if let Some(first) = self.subs.get(&r.sub.code) {
-            return Some(r.error("sub_code", format!("“{}”与第{}行重复", r.sub.code, first)));
+        if let Some((sheet, line)) = self.subs.get(&r.sub.code) {
+            let first = r.place(sheet, *line);
+            return Some(r.error("sub_code", format!("“{}”与{first}重复", r.sub.code)));
         }
         if let Some((name, dept, first)) = self.mains.get(&r.main.code)
             && (*name != r.main.name || *dept != r.main.department)
@@ -281,7 +304,8 @@ impl CrossCheck {
                 ),
             ));
         }
-        self.subs.insert(r.sub.code.clone(), r.line);
+        self.subs
+            .insert(r.sub.code.clone(), (r.sheet.clone(), r.line));
         self.mains
             .entry(r.main.code.clone())
             .or_insert_with(|| (r.main.name.clone(), r.main.department.clone(), r.line));

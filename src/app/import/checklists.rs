@@ -97,7 +97,7 @@ fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
     if errors.is_empty() {
         Ok(Row { rec, fields, tag })
     } else {
-        Err(errors)
+        Err(super::without_shadowed(errors, rec))
     }
 }
 
@@ -263,6 +263,8 @@ pub fn import_checklists(
             }
         }
         progress(rows.len(), rows.len());
+        // Rows that failed to parse were reported first.
+        super::in_sheet_order(&mut report.rejected, sheets);
         if report.blocked(&opts) {
             report.written = false;
             return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));

@@ -76,18 +76,30 @@ impl ImportReport {
     }
 }
 
-/// Reports each layout column's error cells (#REF! …) as row errors.
+/// Reports each layout column's unreadable cells (#REF!, formulas without
+/// a saved value) as row errors.
 pub(crate) fn cell_errors(rec: &Record, layout: &[crate::xlsx::layouts::Column]) -> Vec<RowError> {
     rec.errors
         .iter()
-        .map(|(k, e)| {
-            RowError::at(
-                rec,
-                layout[*k].header,
-                format!("单元格是错误值 {e}，请改为实际内容"),
-            )
-        })
+        .map(|(k, reason)| RowError::at(rec, layout[*k].header, reason.clone()))
         .collect()
+}
+
+/// A row's errors without those a cell error explains: a #REF! cell or a
+/// formula without a value reads as empty, and “必填” on it says nothing new.
+pub(crate) fn without_shadowed(mut errors: Vec<RowError>, rec: &Record) -> Vec<RowError> {
+    // `cell_errors` come first.
+    let rest = errors.split_off(rec.errors.len().min(errors.len()));
+    let explained: Vec<String> = errors.iter().map(|e| e.column.clone()).collect();
+    errors.extend(rest.into_iter().filter(|e| !explained.contains(&e.column)));
+    errors
+}
+
+/// Sorts row errors by sheet (in the file's order), then row; a row's own
+/// errors keep their order.
+pub(crate) fn in_sheet_order(errors: &mut [RowError], sheets: &[crate::xlsx::SheetRows]) {
+    let sheet_index = |name: &str| sheets.iter().position(|s| s.name == name);
+    errors.sort_by_key(|e| (sheet_index(&e.sheet), e.row));
 }
 
 /// Parses an enum cell; empty gives None.

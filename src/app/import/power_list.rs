@@ -99,7 +99,7 @@ pub fn import_power_list(
             }
             let unit = unit_cell(w.tx, rec, POWER_LIST, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {
-                report.rejected.extend(errors);
+                report.rejected.extend(super::without_shadowed(errors, rec));
                 continue;
             };
             if let Some(first) = seen.insert((unit.id, c.clone()), rec.row) {

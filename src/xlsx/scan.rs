@@ -1,7 +1,9 @@
-//! Merged regions of an .xlsx file, found by scanning each sheet's XML for
-//! `<mergeCell ref="A1:B2"/>`. calamine can list them too, but only by
-//! parsing the whole sheet a second time; this scan costs a fraction of that
-//! and runs beside calamine's own read.
+//! What calamine's cell reader does not tell about an .xlsx sheet, found by
+//! scanning its XML: merged regions (`<mergeCell ref="A1:B2"/>`) and
+//! formulas saved without a computed value (files written by scripts and
+//! never opened in Excel, which read as blank cells). calamine can list
+//! merges too, but only by parsing the whole sheet a second time; this scan
+//! costs a fraction of that and runs beside calamine's own read.
 
 use calamine::Dimensions;
 use std::collections::HashMap;
@@ -53,9 +55,51 @@ fn read_entry<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str)
     Some(s)
 }
 
-/// The merged regions of every sheet of an .xlsx file, by sheet name; None
-/// when the file cannot be read this way (the caller then asks calamine).
-pub fn xlsx_merges(path: &Path) -> Option<HashMap<String, Vec<Dimensions>>> {
+/// What the scan found in one sheet.
+#[derive(Debug, Clone, Default)]
+pub struct SheetScan {
+    pub merges: Vec<Dimensions>,
+    /// Cells holding a formula but no saved value: (row, column) → formula.
+    pub uncached: HashMap<(u32, u32), String>,
+}
+
+/// Formula cells without a saved value: `<c r="B3"><f>A1&amp;A2</f><v/></c>`.
+fn uncached_formulas(xml: &str) -> HashMap<(u32, u32), String> {
+    let mut out = HashMap::new();
+    for (i, _) in xml.match_indices("<f") {
+        let rest = &xml[i + 2..];
+        if !rest.starts_with(['>', ' ', '/']) {
+            continue; // <filterColumn …> and the like
+        }
+        let Some(cell_start) = xml[..i].rfind("<c ") else {
+            continue;
+        };
+        let Some(cell_end) = xml[i..].find("</c>").map(|e| i + e) else {
+            continue;
+        };
+        let cell = &xml[cell_start..cell_end];
+        let has_value = cell
+            .find("<v>")
+            .is_some_and(|v| !cell[v + 3..].starts_with("</v>"));
+        if has_value {
+            continue;
+        }
+        let Some(at) = attr(cell, "r").and_then(cell_ref) else {
+            continue;
+        };
+        let formula = rest
+            .split_once('>')
+            .filter(|(open, _)| !open.ends_with('/'))
+            .and_then(|(_, body)| body.split_once("</f>"))
+            .map_or(String::new(), |(f, _)| unescape(f));
+        out.insert(at, formula);
+    }
+    out
+}
+
+/// The scan of every sheet of an .xlsx file, by sheet name; None when the
+/// file cannot be read this way (the caller then asks calamine for merges).
+pub fn xlsx_scan(path: &Path) -> Option<HashMap<String, SheetScan>> {
     let file = std::fs::File::open(path).ok()?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
     let workbook = read_entry(&mut zip, "xl/workbook.xml")?;
@@ -86,7 +130,14 @@ pub fn xlsx_merges(path: &Path) -> Option<HashMap<String, Vec<Dimensions>>> {
                 }
             }
         }
-        out.insert(name, regions);
+        let uncached = uncached_formulas(&xml);
+        out.insert(
+            name,
+            SheetScan {
+                merges: regions,
+                uncached,
+            },
+        );
     }
     Some(out)
 }
@@ -109,5 +160,18 @@ mod tests {
         assert_eq!(attr(t, "name"), Some("A &amp; B"));
         assert_eq!(attr(t, "r:id"), Some("rId2"));
         assert_eq!(unescape("A &amp; B"), "A & B");
+    }
+
+    #[test]
+    fn formulas_without_a_saved_value() {
+        let xml = concat!(
+            r#"<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c>"#,
+            r#"<c r="B1"><f>A1&amp;"x"</f><v /></c><c r="C1" t="str"><f t="shared" si="0"/></c>"#,
+            r#"<c r="D1"><v>5</v></c></row></sheetData><autoFilter><filterColumn colId="0"/></autoFilter>"#
+        );
+        let found = uncached_formulas(xml);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[&(0, 1)], "A1&\"x\"");
+        assert_eq!(found[&(0, 2)], "");
     }
 }
