@@ -14,6 +14,46 @@ use std::time::{Duration, Instant};
 const ITEMS: usize = 10_000;
 const KILLS: usize = 20;
 
+/// True when the WAL beside a database holds frames. Closing the last
+/// connection removes it, so after a kill frames show the killed process
+/// had begun writing pages.
+fn wal_frames(wal: &std::path::Path) -> bool {
+    std::fs::metadata(wal).map_or(0, |m| m.len()) > 32
+}
+
+/// Kills `child` at the `k`th of KILLS moments. Half fall anywhere from its
+/// start to a little past its usual end (`whole`); the other half while the
+/// commit writes its pages to the WAL (a transaction this size stays in
+/// SQLite's page cache until then): as soon as the WAL grows, after a
+/// random delay of up to 20 ms. `unit` is a random number in [0, 1).
+fn kill_at(
+    mut child: std::process::Child,
+    k: usize,
+    whole: Duration,
+    unit: f64,
+    wal: &std::path::Path,
+) {
+    if k < KILLS / 2 {
+        std::thread::sleep(whole.mul_f64(1.3 * unit).min(Duration::from_secs(20)));
+    } else {
+        let deadline = Instant::now() + whole * 5;
+        while !wal_frames(wal) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        std::thread::sleep(Duration::from_micros((20_000.0 * unit) as u64));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The next of a series of pseudo-random numbers in [0, 1).
+fn next_unit(seed: &mut u64) -> f64 {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*seed >> 33) as f64 / (1u64 << 31) as f64
+}
+
 #[test]
 fn a_bulk_claim_killed_at_any_point_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -86,36 +126,36 @@ fn a_bulk_claim_killed_at_any_point_is_all_or_nothing() {
     assert_eq!(claimed_of(&open(&db)), 0);
     let mut present = false;
     let mut seed: u64 = 0x9e37_79b9;
-    let (mut all, mut none) = (0, 0);
-    for _ in 0..KILLS {
+    let (mut all, mut none, mut mid_write) = (0, 0, 0);
+    let wal = dir.path().join("city.db-wal");
+    for k in 0..KILLS {
         // The opposite of what is there now, killed at a random moment.
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        // Anywhere from the start to a little past the usual end.
         let whole = if present { whole_unclaim } else { whole_claim };
-        let at = whole.mul_f64(1.3 * (seed >> 33) as f64 / (1u64 << 31) as f64);
-        let mut child = run(present).spawn().unwrap();
-        std::thread::sleep(at.min(Duration::from_secs(10)));
-        let _ = child.kill();
-        let _ = child.wait();
+        assert!(!wal_frames(&wal));
+        let child = run(present).spawn().unwrap();
+        kill_at(child, k, whole, next_unit(&mut seed), &wal);
+        let wrote = wal_frames(&wal);
         let s = open(&db);
         assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
         assert!(store::changelog::verify(s.conn()).unwrap().is_empty());
         match claimed_of(&s) {
             0 => {
                 none += 1;
+                mid_write += usize::from(wrote && !present);
                 present = false;
             }
             n if n == ITEMS => {
                 all += 1;
+                mid_write += usize::from(wrote && present);
                 present = true;
             }
             n => panic!("a killed claim left {n} of {ITEMS} items claimed"),
         }
     }
     println!(
-        "{KILLS} kills (a claim takes {:.0} ms, an unclaim {:.0} ms): {all} times all {ITEMS} claimed, {none} times none",
+        "{KILLS} kills (a claim takes {:.0} ms, an unclaim {:.0} ms): {all} times all {ITEMS} claimed, \
+         {none} times none; {mid_write} times the killed action had written pages to the WAL and \
+         left nothing",
         whole_claim.as_secs_f64() * 1e3,
         whole_unclaim.as_secs_f64() * 1e3
     );
@@ -171,4 +211,121 @@ fn a_write_that_cannot_grow_its_files_fails_clearly_and_changes_nothing() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("已认领 39 项"));
+}
+
+/// A national catalogue file of `mains` × 10 new sub-items under one
+/// department, every sub-item's name ending in `mark`.
+fn write_catalogue(path: &std::path::Path, mains: usize, mark: &str) -> usize {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let layout = jianguan::xlsx::layouts::CATALOGUE;
+    let col = |key: &str| layout.iter().position(|c| c.key == key).unwrap() as u16;
+    for (c, h) in layout.iter().enumerate() {
+        ws.write_string(0, c as u16, h.header).unwrap();
+    }
+    let mut r = 0;
+    for m in 0..mains {
+        for s in 1..=10 {
+            r += 1;
+            let cells = [
+                ("department", "测试监管部".to_string()),
+                ("main_code", format!("4990{m:04}000000")),
+                ("main_name", format!("对第{m}类对象的行政检查")),
+                ("sub_code", format!("4990{m:04}{s:03}000")),
+                ("sub_name", format!("对第{m}类对象第{s}项的监督检查{mark}")),
+                ("category", "行政检查".to_string()),
+                ("target", "生产经营单位".to_string()),
+                ("measures", "现场检查".to_string()),
+                (
+                    "basis",
+                    "《中华人民共和国食品安全法》第一百一十条".to_string(),
+                ),
+                ("levels", "省级、市级、县级".to_string()),
+            ];
+            for (key, v) in cells {
+                ws.write_string(r, col(key), v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+    r as usize
+}
+
+#[test]
+fn a_large_import_killed_at_any_point_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("import.db");
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--demo"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Two versions of one catalogue: each import changes every sub-item.
+    let files = [dir.path().join("甲.xlsx"), dir.path().join("乙.xlsx")];
+    let rows = write_catalogue(&files[0], 600, "（甲）");
+    write_catalogue(&files[1], 600, "（乙）");
+    let run = |file: &std::path::Path| {
+        let mut cmd = Command::new(bin());
+        cmd.arg("--db")
+            .arg(&db)
+            .args(["import", "catalogue"])
+            .arg(file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd
+    };
+    let wal = dir.path().join("import.db-wal");
+    // Which version the file holds: (甲 rows, 乙 rows).
+    let versions = || -> (usize, usize) {
+        let s = open(&db);
+        assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+        assert!(store::changelog::verify(s.conn()).unwrap().is_empty());
+        s.conn()
+            .query_row(
+                "SELECT count(*) FILTER (WHERE name LIKE '%（甲）'),
+                        count(*) FILTER (WHERE name LIKE '%（乙）')
+                 FROM sub_items WHERE code LIKE '4990%'",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+            )
+            .unwrap()
+    };
+    let timed = |file: &std::path::Path| {
+        let t = Instant::now();
+        assert!(run(file).status().unwrap().success());
+        t.elapsed()
+    };
+    let whole_add = timed(&files[0]);
+    let whole_change = timed(&files[1]);
+    assert_eq!(versions(), (0, rows));
+    let mut holds = 1; // index of the file whose names are in the database
+    let mut seed: u64 = 0x2545_f491;
+    let (mut finished, mut mid_write) = (0, 0);
+    for k in 0..KILLS {
+        let other = 1 - holds;
+        assert!(!wal_frames(&wal));
+        let child = run(&files[other]).spawn().unwrap();
+        kill_at(child, k, whole_change, next_unit(&mut seed), &wal);
+        let wrote = wal_frames(&wal);
+        holds = match versions() {
+            (n, 0) if n == rows => 0,
+            (0, n) if n == rows => 1,
+            (a, b) => panic!("a killed import left {a} rows of 甲 and {b} of 乙 of {rows}"),
+        };
+        if holds == other {
+            finished += 1;
+        } else if wrote {
+            mid_write += 1;
+        }
+    }
+    println!(
+        "{KILLS} kills of an import of {rows} rows (adding takes {:.0} ms, changing {:.0} ms), \
+         {finished} times wholly in, {} times wholly out ({mid_write} of them after pages of the \
+         transaction had reached the WAL)",
+        whole_add.as_secs_f64() * 1e3,
+        whole_change.as_secs_f64() * 1e3,
+        KILLS - finished
+    );
 }
