@@ -582,3 +582,17 @@ fn a_shared_file_is_made_for_the_whole_group() {
         "group may read and write the WAL"
     );
 }
+
+#[test]
+fn an_empty_file_given_by_mistake_is_not_made_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("名单.xlsx");
+    std::fs::write(&file, b"").unwrap();
+    let o = jianguan(&file, &["progress"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("不存在（或是空文件）"), "{}", text(&o));
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 0);
+    // `init` may claim it.
+    let o = jianguan(&file, &["init"]);
+    assert!(o.status.success(), "{}", text(&o));
+}

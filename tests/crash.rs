@@ -1,6 +1,7 @@
 //! Killed mid-way (SIGKILL, as a dropped server or an impatient operator
-//! would): a bulk claim of 10,000 items is either wholly in the file or not
-//! at all, and the file stays sound.
+//! would): a bulk claim of 10,000 items and a catalogue import are either
+//! wholly in the file or not at all, and the file stays sound. A full disk
+//! or a read-only file: the write fails with a clear message, nothing lost.
 
 mod common;
 
@@ -328,4 +329,81 @@ fn a_large_import_killed_at_any_point_is_all_or_nothing() {
         whole_change.as_secs_f64() * 1e3,
         KILLS - finished
     );
+}
+
+#[test]
+fn a_read_only_file_can_be_read_and_a_write_fails_clearly_changing_nothing() {
+    // Root writes through file modes: drop to `nobody` for the runs, with
+    // an account of that name, or run as oneself (the demo's admin).
+    let root = nix::unistd::geteuid().is_root();
+    if root && Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: running as root, and setpriv (util-linux) is needed to drop to nobody");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ro.db");
+    let jianguan = |as_other: bool, args: &[&str]| {
+        let mut cmd = if as_other {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", bin()]);
+            c
+        } else {
+            Command::new(bin())
+        };
+        cmd.arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    assert!(jianguan(false, &["init", "--demo"]).status.success());
+    if root {
+        let o = jianguan(
+            false,
+            &[
+                "account",
+                "add",
+                "--login",
+                "nobody",
+                "--name",
+                "值班员",
+                "--unit",
+                "郑州市大数据管理局",
+                "--role",
+                "platform_admin",
+                "--mobile",
+                "13900000001",
+            ],
+        );
+        assert!(o.status.success(), "{o:?}");
+    }
+    let before = content_dump(&open(&db));
+    // The file cannot be written; its directory can (for the WAL's files).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+
+    let o = jianguan(root, &["--as", "lina", "checklist", "list"]);
+    assert!(o.status.success(), "reading works: {o:?}");
+    let o = jianguan(
+        root,
+        &[
+            "--as",
+            "lina",
+            "claim",
+            "--department",
+            "国家市场监督管理总局",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.trim(),
+        "错误：数据库文件只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限"
+    );
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let s = open(&db);
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+    assert!(content_dump(&s) == before, "nothing written");
 }

@@ -197,6 +197,20 @@ pub fn os_login() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// An error and its causes, each cause once: most messages already quote
+/// the cause they wrap.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str("：");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
 /// Where the database lives when `--db` is not given.
 pub fn default_db_path() -> PathBuf {
     directories::ProjectDirs::from("cn", "jianguan", "jianguan")
@@ -234,7 +248,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            eprintln!("错误：{}", error_text(&e));
             ExitCode::from(1)
         }
     }

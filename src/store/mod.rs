@@ -216,14 +216,16 @@ impl std::fmt::Display for Conflict {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// Not a `source`: the description already says what an operator can
+    /// act on, and names SQLite's own message where it does not.
     #[error("{}", describe_sqlite(.0))]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("无法打开数据库 {}：{source}", path.display())]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("数据库 {} 不存在；请先运行 `jianguan init`（或 `jianguan init --demo`）创建", .0.display())]
+    #[error("数据库 {} 不存在（或是空文件）；请先运行 `jianguan init`（或 `jianguan init --demo`）创建", .0.display())]
     Missing(PathBuf),
     #[error("{} 不是 jianguan 数据库（application_id 不符），未作任何修改", .0.display())]
     NotOurs(PathBuf),
@@ -251,6 +253,12 @@ pub enum StoreError {
     Conflict(Box<Conflict>),
     #[error("未找到{0}")]
     NotFound(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
 }
 
 /// SQLite's errors in words an operator can act on; a failed write has

@@ -84,7 +84,7 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
         source: e,
     })?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    check_application_id(&conn, path)?;
+    check_application_id(&conn, path, opts.create)?;
     let journal = if network.is_some() { "DELETE" } else { "WAL" };
     set_journal_mode(&conn, journal)?;
     if network.is_none() {
@@ -96,14 +96,21 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
     Ok(Store::new(conn, path.to_path_buf(), network, applied))
 }
 
-fn check_application_id(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+/// A file of ours, or an empty one that `create` allows us to claim (an
+/// empty file given by mistake is not turned into a database).
+fn check_application_id(conn: &Connection, path: &Path, create: bool) -> Result<(), StoreError> {
     let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
     if id == APPLICATION_ID {
         return Ok(());
     }
     let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
     if id == 0 && tables == 0 {
-        return Ok(()); // a new, empty file: the first migration claims it
+        // A new, empty file: the first migration claims it.
+        return if create {
+            Ok(())
+        } else {
+            Err(StoreError::Missing(path.to_path_buf()))
+        };
     }
     Err(StoreError::NotOurs(path.to_path_buf()))
 }
