@@ -204,7 +204,7 @@ fn error_text(e: &anyhow::Error) -> String {
     for cause in e.chain().skip(1) {
         let cause = cause.to_string();
         if !text.contains(&cause) {
-            text.push_str("：");
+            text.push('：');
             text.push_str(&cause);
         }
     }
