@@ -65,6 +65,10 @@ pub enum ReadError {
         "无法读取 {file}：文件已损坏或不完整（{detail}）；请重新导出或重新复制该文件，或在 Excel 或 WPS 中打开后另存为 .xlsx"
     )]
     Corrupt { file: String, detail: String },
+    #[error(
+        "无法读取 {file}：表格展开后有 {cells} 个单元格（多为一直排到表尾的空行空列），超出可读取的范围；请删除多余的行列，或另存为 .xlsx 后再导入"
+    )]
+    TooLarge { file: String, cells: usize },
     #[error("{file}：没有找到表头。工作表“{sheet}”缺少必需的列：{missing}{hidden}")]
     MissingColumns {
         file: String,
@@ -601,9 +605,17 @@ pub fn read_each(
             }
             Err(e) => return Err(corrupt(XlsxError::to_string(&e))),
         },
-        Kind::Ods => {
-            Sheets::Ods(open_workbook(path).map_err(|e: OdsError| corrupt(e.to_string()))?)
-        }
+        // calamine reads every sheet of an .ods when opening it.
+        Kind::Ods => match open_workbook(path) {
+            Ok(x) => Sheets::Ods(x),
+            Err(OdsError::CellLimitExceeded { requested, .. }) => {
+                return Err(ReadError::TooLarge {
+                    file,
+                    cells: requested,
+                });
+            }
+            Err(e) => return Err(corrupt(OdsError::to_string(&e))),
+        },
         Kind::Ole => match open_workbook::<Xls<_>, _>(path) {
             Ok(x) => Sheets::Xls(x),
             Err(XlsError::Password) => return Err(ReadError::Encrypted { file }),

@@ -217,6 +217,35 @@ def catalogue_files():
     wb.save(out("catalogue-wide-rows.xlsx"))
 
 
+def ods_too_many_cells():
+    """An .ods whose repeated rows and columns stand for a billion cells, with
+    content at the far end (calamine refuses more than 100 million)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+                    for h in HEADER)
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="目录">'
+               f'<table:table-row>{cells}</table:table-row>'
+               '<table:table-row table:number-rows-repeated="1048000">'
+               '<table:table-cell table:number-columns-repeated="1000"/>'
+               '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+               '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    write("catalogue-ods-too-many-cells.ods", buf.getvalue())
+
+
 def other_files():
     wb = book([["wangwu", "王五", "市场监督管理局", "", "科员", "1380000000", "operator", "否"],
                ["zhaoliu", "赵六", "不存在的局", "", "科员", "13800000001", "管理员", "也许"],
@@ -244,5 +273,6 @@ def other_files():
 if __name__ == "__main__":
     os.makedirs(HERE, exist_ok=True)
     catalogue_files()
+    ods_too_many_cells()
     other_files()
     print("\n".join(sorted(n for n in os.listdir(HERE) if not n.endswith(".expected"))))
