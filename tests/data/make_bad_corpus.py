@@ -91,6 +91,10 @@ def catalogue_files():
             return body[: body.index(b"<row r=\"2\"") + 40]
         return body
     write("catalogue-broken-sheet-xml.xlsx", rezip(good, cut_sheet))
+    # An old-style .xls (LibreOffice's, from make_fixtures.py) cut short.
+    with open(os.path.join(HERE, "..", "accounts.xls"), "rb") as f:
+        xls = f.read()
+    write("catalogue-truncated.xls", xls[: len(xls) // 3])
     # A zip that is not a spreadsheet package at all.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
