@@ -2,6 +2,7 @@
 //! columns by their header text, fill merged cells, skip blank rows, and
 //! turn every cell into the text a person sees.
 
+use super::guard::guarded;
 use super::layouts::Column;
 use super::scan::SheetScan;
 use super::sniff::{Kind, plain_zip, sniff};
@@ -11,6 +12,8 @@ use calamine::{
     Xlsx, XlsxError, open_workbook,
 };
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 
 /// One data row: the values of the layout's columns ("" where absent).
@@ -320,7 +323,8 @@ struct XlsxRows<'a, RS: std::io::Read + std::io::Seek> {
     ahead: std::collections::VecDeque<RowCells>,
     merges: MergeSource<'a>,
     fill: Option<MergeFill>,
-    error: Option<calamine::XlsxError>,
+    /// Why reading stopped early, if it did.
+    error: Option<String>,
     /// The reader has reached the end of the sheet.
     done: bool,
 }
@@ -341,14 +345,19 @@ impl<RS: std::io::Read + std::io::Seek> XlsxRows<'_, RS> {
     /// The next row as parsed, without merge filling.
     fn raw_next(&mut self) -> Option<RowCells> {
         while !self.done {
-            let cell = match self.reader.next_cell() {
-                Ok(Some(cell)) => cell,
-                Ok(None) => {
+            let cell = match guarded(|| self.reader.next_cell()) {
+                Ok(Ok(Some(cell))) => cell,
+                Ok(Ok(None)) => {
                     self.done = true;
                     break;
                 }
-                Err(e) => {
-                    self.error = Some(e);
+                Ok(Err(e)) => {
+                    self.error = Some(e.to_string());
+                    self.done = true;
+                    break;
+                }
+                Err(panic) => {
+                    self.error = Some(panic_detail(&panic));
                     self.done = true;
                     break;
                 }
@@ -571,10 +580,7 @@ pub fn read_each(
     each: &mut dyn FnMut(Record),
 ) -> Result<(), ReadError> {
     let file = path.display().to_string();
-    let corrupt = |detail: String| ReadError::Corrupt {
-        file: file.clone(),
-        detail,
-    };
+    let corrupt = |detail: String| corrupt_file(&file, detail);
     let kind = sniff(path).map_err(|e| ReadError::Unreadable {
         file: file.clone(),
         detail: e.to_string(),
@@ -585,47 +591,8 @@ pub fn read_each(
         std::thread::spawn(move || super::scan::xlsx_scan(&scan_path))
     });
     let mut scanned: MergeMap = None;
-    let mut wb: Sheets<_> = match kind {
-        Kind::Empty => return Err(ReadError::Empty { file }),
-        Kind::Other(what) => {
-            return Err(ReadError::NotASpreadsheet {
-                file,
-                what,
-                advice: RESAVE,
-            });
-        }
-        Kind::Xlsx => match open_workbook(path) {
-            Ok(x) => Sheets::Xlsx(x),
-            Err(_) if plain_zip(path) => {
-                return Err(ReadError::NotASpreadsheet {
-                    file,
-                    what: "ZIP 压缩包",
-                    advice: "请解压后导入其中的表格文件",
-                });
-            }
-            Err(e) => return Err(corrupt(XlsxError::to_string(&e))),
-        },
-        // calamine reads every sheet of an .ods when opening it.
-        Kind::Ods => match open_workbook(path) {
-            Ok(x) => Sheets::Ods(x),
-            Err(OdsError::CellLimitExceeded { requested, .. }) => {
-                return Err(ReadError::TooLarge {
-                    file,
-                    cells: requested,
-                });
-            }
-            Err(e) => return Err(corrupt(OdsError::to_string(&e))),
-        },
-        Kind::Ole => match open_workbook::<Xls<_>, _>(path) {
-            Ok(x) => Sheets::Xls(x),
-            Err(XlsError::Password) => return Err(ReadError::Encrypted { file }),
-            // A password-protected .xlsx is an OLE file holding the package.
-            Err(e) => match open_workbook::<Xlsx<_>, _>(path) {
-                Err(XlsxError::Password) => return Err(ReadError::Encrypted { file }),
-                _ => return Err(corrupt(e.to_string())),
-            },
-        },
-    };
+    let mut wb =
+        guarded(|| open_by_kind(path, kind, &file)).map_err(|p| corrupt(panic_detail(&p)))??;
     let (sheets, hidden): (Vec<_>, Vec<_>) = wb
         .sheets_metadata()
         .iter()
@@ -654,12 +621,15 @@ pub fn read_each(
                 // The scan reads the same parts of the file calamine does;
                 // should it fail where calamine succeeds, ask calamine.
                 let merges = if scan.is_none() && scanned.is_none() {
-                    MergeSource::Known(x.merge_cells_by_sheet_name(&name).unwrap_or_default())
+                    MergeSource::Known(
+                        guarded(|| x.merge_cells_by_sheet_name(&name).unwrap_or_default())
+                            .unwrap_or_default(),
+                    )
                 } else {
                     MergeSource::Scan(&mut scan, &mut scanned, name.clone())
                 };
-                let reader = x
-                    .worksheet_cells_reader(&name)
+                let reader = guarded(|| x.worksheet_cells_reader(&name))
+                    .map_err(|p| corrupt(panic_detail(&p)))?
                     .map_err(|e| corrupt(e.to_string()))?;
                 let mut rows = XlsxRows {
                     reader,
@@ -672,14 +642,15 @@ pub fn read_each(
                 };
                 let r = read_sheet(&name, &mut rows, layout, &names, sheet, each);
                 if let Some(e) = rows.error {
-                    return Err(corrupt(e.to_string()));
+                    return Err(corrupt(e));
                 }
                 r
             }
             Sheets::Xls(x) => {
-                let merges = x.merge_cells_by_sheet_name(&name).unwrap_or_default();
-                let range = x
-                    .worksheet_range(&name)
+                let merges = guarded(|| x.merge_cells_by_sheet_name(&name).unwrap_or_default())
+                    .unwrap_or_default();
+                let range = guarded(|| x.worksheet_range(&name))
+                    .map_err(|p| corrupt(panic_detail(&p)))?
                     .map_err(|e| corrupt(e.to_string()))?;
                 read_sheet(
                     &name,
@@ -691,8 +662,8 @@ pub fn read_each(
                 )
             }
             other => {
-                let range = other
-                    .worksheet_range(&name)
+                let range = guarded(|| other.worksheet_range(&name))
+                    .map_err(|p| corrupt(panic_detail(&p)))?
                     .map_err(|e| corrupt(e.to_string()))?;
                 read_sheet(
                     &name,
@@ -746,6 +717,75 @@ pub fn read_each(
         });
     }
     Ok(())
+}
+
+/// Opens `path` as the kind its first bytes say it is.
+fn open_by_kind(path: &Path, kind: Kind, file: &str) -> Result<Sheets<BufReader<File>>, ReadError> {
+    Ok(match kind {
+        Kind::Empty => {
+            return Err(ReadError::Empty {
+                file: file.to_string(),
+            });
+        }
+        Kind::Other(what) => {
+            return Err(ReadError::NotASpreadsheet {
+                file: file.to_string(),
+                what,
+                advice: RESAVE,
+            });
+        }
+        Kind::Xlsx => match open_workbook(path) {
+            Ok(x) => Sheets::Xlsx(x),
+            Err(_) if plain_zip(path) => {
+                return Err(ReadError::NotASpreadsheet {
+                    file: file.to_string(),
+                    what: "ZIP 压缩包",
+                    advice: "请解压后导入其中的表格文件",
+                });
+            }
+            Err(e) => return Err(corrupt_file(file, XlsxError::to_string(&e))),
+        },
+        // calamine reads every sheet of an .ods when opening it.
+        Kind::Ods => match open_workbook(path) {
+            Ok(x) => Sheets::Ods(x),
+            Err(OdsError::CellLimitExceeded { requested, .. }) => {
+                return Err(ReadError::TooLarge {
+                    file: file.to_string(),
+                    cells: requested,
+                });
+            }
+            Err(e) => return Err(corrupt_file(file, OdsError::to_string(&e))),
+        },
+        Kind::Ole => match open_workbook::<Xls<_>, _>(path) {
+            Ok(x) => Sheets::Xls(x),
+            Err(XlsError::Password) => {
+                return Err(ReadError::Encrypted {
+                    file: file.to_string(),
+                });
+            }
+            // A password-protected .xlsx is an OLE file holding the package.
+            Err(e) => match open_workbook::<Xlsx<_>, _>(path) {
+                Err(XlsxError::Password) => {
+                    return Err(ReadError::Encrypted {
+                        file: file.to_string(),
+                    });
+                }
+                _ => return Err(corrupt_file(file, e.to_string())),
+            },
+        },
+    })
+}
+
+fn corrupt_file(file: &str, detail: String) -> ReadError {
+    ReadError::Corrupt {
+        file: file.to_string(),
+        detail,
+    }
+}
+
+/// A panic inside calamine, as the detail of a “corrupt file” error.
+fn panic_detail(message: &str) -> String {
+    format!("解析时出错：{message}")
 }
 
 #[cfg(test)]

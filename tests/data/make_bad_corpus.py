@@ -7,7 +7,9 @@ output with NAME.expected; the database must not change.
     pip install openpyxl msoffcrypto-tool
     python3 tests/data/make_bad_corpus.py
 
-The outputs are committed; this script documents how they were made. After
+The outputs are committed; this script documents how they were made.
+catalogue-fuzz-*.xls are inputs the fuzzer (fuzz/, see the README) found
+crashing calamine, copied from fuzz/artifacts/ as they were. After
 changing a file, `JG_BLESS=1 cargo test --test bad_files` rewrites the
 expected outputs: read the diff before committing it.
 """
