@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{bin, content_dump, open};
+use common::{bin, content_dump, demo_by_binary, open};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -57,14 +57,7 @@ fn run(db: &Path, args: &[String]) -> String {
 #[test]
 fn every_malformed_file_is_refused_with_its_message_and_nothing_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
-    let o = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--demo"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{o:?}");
+    let db = demo_by_binary(dir.path(), "demo.db");
     let before = content_dump(&open(&db));
     let bless = std::env::var_os("JG_BLESS").is_some();
 

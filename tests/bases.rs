@@ -97,14 +97,7 @@ fn only_the_admin_and_the_legal_reviewer_set_a_status_and_a_stale_one_is_refused
 #[test]
 fn the_impact_exports_to_a_spreadsheet_from_the_shell() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("i.db");
-    let o = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--demo"])
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    let db = demo_by_binary(dir.path(), "i.db");
     let out = dir.path().join("影响.xlsx");
     let o = Command::new(bin())
         .arg("--db")

@@ -169,17 +169,7 @@ fn a_write_that_cannot_grow_its_files_fails_clearly_and_changes_nothing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("full.db");
-    assert!(
-        Command::new(bin())
-            .arg("--db")
-            .arg(&db)
-            .args(["init", "--demo"])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let db = demo_by_binary(dir.path(), "full.db");
     let before = content_dump(&open(&db));
     // A file-size limit stands for a full disk: writes past it fail with
     // EFBIG (the signal that would kill the process is ignored).
@@ -255,14 +245,7 @@ fn write_catalogue(path: &std::path::Path, mains: usize, mark: &str) -> usize {
 #[test]
 fn a_large_import_killed_at_any_point_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("import.db");
-    let o = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--demo"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let db = demo_by_binary(dir.path(), "import.db");
     // Two versions of one catalogue: each import changes every sub-item.
     let files = [dir.path().join("甲.xlsx"), dir.path().join("乙.xlsx")];
     let rows = write_catalogue(&files[0], 600, "（甲）");

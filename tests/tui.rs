@@ -679,20 +679,6 @@ fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
     assert_eq!(a.tree.selected_sub().unwrap().code, "10100100300000");
 }
 
-/// A demo database made by the binary, so that this OS user is its
-/// platform_admin (and may use `--as`).
-fn demo_by_binary(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
-    let db = dir.join(name);
-    let o = std::process::Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--demo"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    db
-}
-
 /// A tmux server of its own (its own socket), for driving the real binary.
 struct Tmux {
     socket: std::path::PathBuf,

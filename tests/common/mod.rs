@@ -123,6 +123,20 @@ pub fn content_dump(store: &Store) -> Vec<String> {
     out
 }
 
+/// A demo database at `dir/name`, made by the real binary: its OS user
+/// becomes the platform admin, as for a person running `init --demo`.
+pub fn demo_by_binary(dir: &Path, name: &str) -> PathBuf {
+    let db = dir.join(name);
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--demo"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    db
+}
+
 /// Path to the built binary.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_jianguan")
