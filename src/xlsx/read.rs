@@ -583,7 +583,12 @@ pub fn read_each(
     let corrupt = |detail: String| corrupt_file(&file, detail);
     let kind = sniff(path).map_err(|e| ReadError::Unreadable {
         file: file.clone(),
-        detail: e.to_string(),
+        detail: match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在，请检查路径".to_string(),
+            std::io::ErrorKind::PermissionDenied => "没有读取这个文件的权限".to_string(),
+            std::io::ErrorKind::IsADirectory => "这是一个文件夹，请给出其中的表格文件".to_string(),
+            _ => e.to_string(),
+        },
     })?;
     // For .xlsx, merged regions are scanned on another core meanwhile.
     let mut scan = (kind == Kind::Xlsx).then(|| {
