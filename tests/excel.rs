@@ -479,7 +479,11 @@ fn unreadable_files_fail_with_one_clear_message() {
     let e = xlsx::read(&data("no_such_file.xlsx"), layouts::CATALOGUE).unwrap_err();
     assert!(e.to_string().ends_with("文件不存在，请检查路径"), "{e}");
     let e = xlsx::read(&data("bad"), layouts::CATALOGUE).unwrap_err();
-    assert!(e.to_string().ends_with("这是一个文件夹，请给出其中的表格文件"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("这是一个文件夹，请给出其中的表格文件"),
+        "{e}"
+    );
 }
 
 #[test]
