@@ -13,6 +13,45 @@ pub const APPLICATION_ID: i64 = 0x4A49_414E;
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// A waiting writer sleeps a random 200–2,000 µs between tries.
+const BUSY_SLEEP_MICROS: (u64, u64) = (1_000, 10_000);
+
+/// The busy handler. SQLite's own sleeps ever longer between tries (up to
+/// 100 ms each), so under many writers one that has waited long keeps
+/// losing the lock to newcomers that try more often (the stress test saw
+/// 12 s). Short random sleeps keep every waiter in the race alike.
+fn busy_wait(attempt: i32) -> bool {
+    let (low, high) = BUSY_SLEEP_MICROS;
+    let tries = BUSY_TIMEOUT.as_micros() as u64 / ((low + high) / 2);
+    if attempt as u64 >= tries {
+        return false;
+    }
+    std::thread::sleep(Duration::from_micros(low + next_random() % (high - low)));
+    true
+}
+
+/// A per-thread xorshift generator seeded from the process and the clock:
+/// enough to keep waiting processes out of step.
+fn next_random() -> u64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos() as u64);
+            (u64::from(std::process::id()) << 32 | nanos) | 1
+        });
+    }
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        x
+    })
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
     /// Create the file if it does not exist.
@@ -83,7 +122,7 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
         path: path.to_path_buf(),
         source: e,
     })?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_handler(Some(busy_wait))?;
     check_application_id(&conn, path, opts.create)?;
     let journal = if network.is_some() { "DELETE" } else { "WAL" };
     set_journal_mode(&conn, journal)?;
@@ -179,4 +218,24 @@ fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     tx.pragma_update(None, "user_version", LATEST)?;
     tx.commit()?;
     Ok(LATEST - current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_busy_handler_waits_within_bounds_and_gives_up_at_the_timeout() {
+        let (low, high) = BUSY_SLEEP_MICROS;
+        let tries = (BUSY_TIMEOUT.as_micros() as u64 / ((low + high) / 2)) as i32;
+        assert!(
+            !busy_wait(tries),
+            "gives up after the timeout's worth of tries"
+        );
+        let t = std::time::Instant::now();
+        assert!(busy_wait(0));
+        assert!(t.elapsed() >= Duration::from_micros(low));
+        let draws: std::collections::HashSet<u64> = (0..20).map(|_| next_random() % 1000).collect();
+        assert!(draws.len() > 10, "sleeps differ: {draws:?}");
+    }
 }
