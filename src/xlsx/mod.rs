@@ -1,6 +1,8 @@
 //! Spreadsheets in (calamine) and out (rust_xlsxwriter), in the layouts of
 //! the notice's annexes.
 
+mod cells;
+mod error;
 mod guard;
 pub mod layouts;
 pub mod read;
@@ -8,4 +10,5 @@ mod scan;
 mod sniff;
 pub mod write;
 
-pub use read::{ReadError, Record, SheetRows, read};
+pub use error::ReadError;
+pub use read::{Record, SheetRows, read};

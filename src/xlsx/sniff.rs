@@ -1,9 +1,13 @@
-//! What a file is, by its first bytes rather than its name: operators get
+//! What a file is, by its first bytes rather than its name, and opening it
+//! as that: operators get
 //! files renamed by hand, “xls” files that are web pages exported by other
 //! systems, CSVs, PDFs. Each gets a message that says what it is and what
 //! to do, instead of a parser's error.
 
-use std::io::Read;
+use super::error::{RESAVE, ReadError, corrupt_file};
+use calamine::{OdsError, Sheets, Xls, XlsError, Xlsx, XlsxError, open_workbook};
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// What the first bytes of a file say it is.
@@ -103,6 +107,67 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn looks_like_text(head: &[u8]) -> bool {
     head.iter()
         .all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// Opens `path` as the kind its first bytes say it is.
+pub(super) fn open_by_kind(
+    path: &Path,
+    kind: Kind,
+    file: &str,
+) -> Result<Sheets<BufReader<File>>, ReadError> {
+    Ok(match kind {
+        Kind::Empty => {
+            return Err(ReadError::Empty {
+                file: file.to_string(),
+            });
+        }
+        Kind::Other(what) => {
+            return Err(ReadError::NotASpreadsheet {
+                file: file.to_string(),
+                what,
+                advice: RESAVE,
+            });
+        }
+        Kind::Xlsx => match open_workbook(path) {
+            Ok(x) => Sheets::Xlsx(x),
+            Err(_) if plain_zip(path) => {
+                return Err(ReadError::NotASpreadsheet {
+                    file: file.to_string(),
+                    what: "ZIP 压缩包",
+                    advice: "请解压后导入其中的表格文件",
+                });
+            }
+            Err(e) => return Err(corrupt_file(file, XlsxError::to_string(&e))),
+        },
+        // calamine reads every sheet of an .ods when opening it.
+        Kind::Ods => match open_workbook(path) {
+            Ok(x) => Sheets::Ods(x),
+            Err(OdsError::CellLimitExceeded { requested, .. }) => {
+                return Err(ReadError::TooLarge {
+                    file: file.to_string(),
+                    cells: requested,
+                });
+            }
+            Err(e) => return Err(corrupt_file(file, OdsError::to_string(&e))),
+        },
+        Kind::Ole => match open_workbook::<Xls<_>, _>(path) {
+            Ok(x) => Sheets::Xls(x),
+            Err(XlsError::Password) => {
+                return Err(ReadError::Encrypted {
+                    file: file.to_string(),
+                });
+            }
+            // A password-protected .xlsx is an OLE file holding the package.
+            Err(e) => match open_workbook::<Xlsx<_>, _>(path) {
+                Err(XlsxError::Password) => {
+                    return Err(ReadError::Encrypted {
+                        file: file.to_string(),
+                    });
+                }
+                _ => return Err(corrupt_file(file, e.to_string())),
+            },
+        },
+    })
 }
 
 #[cfg(test)]
