@@ -74,7 +74,8 @@ pub fn kind_of(head: &[u8]) -> Kind {
         }
         return Kind::Other("XML 文件");
     }
-    if looks_like_text(head) {
+    // Excel's “Unicode 文本” export: UTF-16 with a byte-order mark.
+    if looks_like_text(head) || head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Kind::Other("文本文件（CSV 或制表符分隔的文本）");
     }
     Kind::Other("无法识别格式的文件")
@@ -191,5 +192,8 @@ mod tests {
             matches!(kind_of("编码,名称\r\n1,a".as_bytes()), Kind::Other(w) if w.contains("CSV"))
         );
         assert!(matches!(kind_of(b"\x00\x01\x02"), Kind::Other(w) if w.contains("无法识别")));
+        assert!(
+            matches!(kind_of(b"\xFF\xFE\x16\x76\xA1\x7B"), Kind::Other(w) if w.contains("CSV"))
+        );
     }
 }
