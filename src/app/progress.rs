@@ -76,6 +76,13 @@ pub struct Standing {
     pub rank: usize,
 }
 
+impl Standing {
+    /// A milestone passed with its work not done (shown with “!”).
+    pub fn is_overdue(&self) -> bool {
+        [self.claims_state, self.checklists_state].contains(&MilestoneState::Overdue)
+    }
+}
+
 /// A county's (or the city's own units') sum.
 #[derive(Debug, Clone, Serialize)]
 pub struct Total {
@@ -193,7 +200,7 @@ pub fn totals(standings: &[Standing]) -> (Vec<Total>, Figures) {
     let mut all = Figures::default();
     for s in standings {
         all.add(&s.figures);
-        let overdue = [s.claims_state, s.checklists_state].contains(&MilestoneState::Overdue);
+        let overdue = s.is_overdue();
         match totals.iter_mut().find(|t| t.region_id == s.region_id) {
             Some(t) => {
                 t.units += 1;

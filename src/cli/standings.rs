@@ -181,10 +181,7 @@ pub fn export(
     let overdue: Vec<Vec<String>> = report
         .rows
         .iter()
-        .filter(|(s, _)| {
-            [s.claims_state, s.checklists_state]
-                .contains(&crate::domain::progress::MilestoneState::Overdue)
-        })
+        .filter(|(s, _)| s.is_overdue())
         .map(|(s, c)| line(s, *c))
         .collect();
     let mut sheets = vec![

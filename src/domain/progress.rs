@@ -29,8 +29,8 @@ impl MilestoneState {
         }
     }
 
-    /// Better first, for ranking.
-    fn order(self) -> u8 {
+    /// Better first, for ranking and sorting.
+    pub fn order(self) -> u8 {
         match self {
             MilestoneState::OnTime => 0,
             MilestoneState::Pending => 1,

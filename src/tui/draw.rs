@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Wrap};
 
 /// Borders drawn with ASCII: box-drawing characters have East-Asian
 /// “ambiguous” width, which CJK terminals may draw two columns wide.
@@ -44,6 +44,15 @@ pub fn row(line: Line<'static>, selected: bool) -> Line<'static> {
         line.style(Style::new().add_modifier(Modifier::REVERSED))
     } else {
         line
+    }
+}
+
+/// A table row, reversed when it is the selected one.
+pub fn table_row(row: Row<'static>, selected: bool) -> Row<'static> {
+    if selected {
+        row.style(Style::new().add_modifier(Modifier::REVERSED))
+    } else {
+        row
     }
 }
 

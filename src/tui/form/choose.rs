@@ -7,7 +7,6 @@ use crate::tui::draw::{block, clear_wide_edges, overlay};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
@@ -158,12 +157,10 @@ impl Choose {
             } else {
                 "[我的]".to_string()
             };
-            let style = if i == self.cursor {
-                Style::new().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::new()
-            };
-            lines.push(Line::styled(format!("{mark} {}", field.label()), style));
+            lines.push(crate::tui::draw::row(
+                Line::from(format!("{mark} {}", field.label())),
+                i == self.cursor,
+            ));
             lines.push(Line::from(format!(
                 "    我的：{}",
                 cut(self.mine.text_of(*field))

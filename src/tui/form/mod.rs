@@ -481,11 +481,7 @@ impl ChecklistForm {
                     })
                     .collect();
                 let other = Line::from(format!("其他：{}", p.other.value()));
-                lines.push(if p.on_other() {
-                    other.style(Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    other
-                });
+                lines.push(crate::tui::draw::row(other, p.on_other()));
                 frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
                 if p.on_other() {
                     let x = inner.x + 6 + p.other.visual_cursor() as u16;

@@ -7,7 +7,7 @@ use crate::app::progress::{Figures, Missing, Standing, Total};
 use crate::domain::progress::MilestoneState;
 use crate::domain::{Id, Milestone, Timestamp, format_time, parse_time};
 use crate::tui::action::Action;
-use crate::tui::draw::{block, overlay, row as highlighted};
+use crate::tui::draw::{block, overlay, row as highlighted, table_row};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -122,15 +122,6 @@ fn percent(f: &Figures) -> String {
     format!("{:>3}.{}%", pm / 10, pm % 10)
 }
 
-fn state_order(s: MilestoneState) -> u8 {
-    match s {
-        MilestoneState::OnTime => 0,
-        MilestoneState::Pending => 1,
-        MilestoneState::Late => 2,
-        MilestoneState::Overdue => 3,
-    }
-}
-
 /// A row of the county view: a county's sum, or one of its units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CountyLine {
@@ -200,10 +191,10 @@ impl ProgressView {
             // Worst first: those to chase.
             SortBy::ClaimsState => self
                 .rows
-                .sort_by_key(|s| (std::cmp::Reverse(state_order(s.claims_state)), s.rank)),
+                .sort_by_key(|s| (std::cmp::Reverse(s.claims_state.order()), s.rank)),
             SortBy::ChecklistsState => self
                 .rows
-                .sort_by_key(|s| (std::cmp::Reverse(state_order(s.checklists_state)), s.rank)),
+                .sort_by_key(|s| (std::cmp::Reverse(s.checklists_state.order()), s.rank)),
             SortBy::Completion => self
                 .rows
                 .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank)),
@@ -426,8 +417,7 @@ impl ProgressView {
                         CountyLine::Unit(u) => {
                             let s = &self.rows[u];
                             let f = &s.figures;
-                            let overdue = [s.claims_state, s.checklists_state]
-                                .contains(&MilestoneState::Overdue);
+                            let overdue = s.is_overdue();
                             Row::new([
                                 Cell::from(format!("  {}", s.unit)),
                                 Cell::from(""),
@@ -440,11 +430,7 @@ impl ProgressView {
                             ])
                         }
                     };
-                    if i == self.cursor {
-                        row.style(Style::new().add_modifier(Modifier::REVERSED))
-                    } else {
-                        row
-                    }
+                    table_row(row, i == self.cursor)
                 });
             Table::new(
                 rows,
@@ -480,8 +466,7 @@ impl ProgressView {
                 .take(inner_height)
                 .map(|(i, s)| {
                     let f = &s.figures;
-                    let overdue =
-                        [s.claims_state, s.checklists_state].contains(&MilestoneState::Overdue);
+                    let overdue = s.is_overdue();
                     let mut row = Row::new([
                         Cell::from(format!("{}{}", if overdue { "!" } else { " " }, s.rank)),
                         Cell::from(s.unit.clone()),
@@ -495,11 +480,7 @@ impl ProgressView {
                     if overdue {
                         row = row.style(bold);
                     }
-                    if i == self.cursor {
-                        row.style(Style::new().add_modifier(Modifier::REVERSED))
-                    } else {
-                        row
-                    }
+                    table_row(row, i == self.cursor)
                 });
             Table::new(
                 rows,
