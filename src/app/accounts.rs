@@ -68,12 +68,30 @@ pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Resul
     })
 }
 
-pub(crate) fn validate(input: &NewAccount) -> Result<(), AppError> {
-    validate_login(&input.login).map_err(AppError::Invalid)?;
-    if input.name.trim().is_empty() {
-        return Err(AppError::Invalid("姓名不能为空".into()));
+/// Each rule a new account's fields break, with the field it concerns
+/// (`login`, `name`, `mobile`), so an import can point at the column.
+pub(crate) fn problems(login: &str, name: &str, mobile: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Err(e) = validate_login(login) {
+        out.push(("login", e));
     }
-    validate_mobile(&input.mobile).map_err(AppError::Invalid)
+    if name.trim().is_empty() {
+        out.push(("name", "姓名不能为空".to_string()));
+    }
+    if let Err(e) = validate_mobile(mobile) {
+        out.push(("mobile", e));
+    }
+    out
+}
+
+pub(crate) fn validate(input: &NewAccount) -> Result<(), AppError> {
+    match problems(&input.login, &input.name, &input.mobile)
+        .into_iter()
+        .next()
+    {
+        Some((_, reason)) => Err(AppError::Invalid(reason)),
+        None => Ok(()),
+    }
 }
 
 fn unit_ref(tx: &rusqlite::Connection, unit_id: Id) -> Result<UnitRef, AppError> {

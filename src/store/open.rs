@@ -13,7 +13,7 @@ pub const APPLICATION_ID: i64 = 0x4A49_414E;
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A waiting writer sleeps a random 200–2,000 µs between tries.
+/// A waiting writer sleeps a random 1–10 ms between tries.
 const BUSY_SLEEP_MICROS: (u64, u64) = (1_000, 10_000);
 
 /// The busy handler. SQLite's own sleeps ever longer between tries (up to

@@ -3,9 +3,8 @@
 
 use super::power_list::unit_cell;
 use super::{ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no};
-use crate::app::accounts::{insert_checked, validate};
+use crate::app::accounts::{insert_checked, problems};
 use crate::app::{Actor, AppError, write_or_roll_back};
-use crate::domain::account::{validate_login, validate_mobile};
 use crate::domain::permission::{UnitRef, WriteAction};
 use crate::domain::text::{code, text};
 use crate::domain::{NewAccount, Role};
@@ -44,23 +43,10 @@ pub fn import_accounts(
                 None
             });
             let login = code(get("login"));
+            let name = text(get("name"));
             let mobile = code(get("mobile"));
-            // Each rule of `validate`, against its own column.
-            let checks = [
-                ("login", validate_login(&login)),
-                ("mobile", validate_mobile(&mobile)),
-                (
-                    "name",
-                    match text(get("name")).is_empty() {
-                        true => Err("必填".to_string()),
-                        false => Ok(()),
-                    },
-                ),
-            ];
-            for (key, check) in checks {
-                if let Err(e) = check {
-                    errors.push(RowError::at(rec, header(key), e));
-                }
+            for (key, reason) in problems(&login, &name, &mobile) {
+                errors.push(RowError::at(rec, header(key), reason));
             }
             if let Some(first) = seen.get(&login) {
                 errors.push(RowError::at(
@@ -73,12 +59,14 @@ pub fn import_accounts(
             }
             let unit = unit_cell(w.tx, rec, ACCOUNTS, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {
-                report.rejected.extend(super::without_shadowed(errors, rec));
+                report
+                    .rejected
+                    .extend(super::without_shadowed(errors, rec, ACCOUNTS));
                 continue;
             };
             let input = NewAccount {
                 login,
-                name: text(get("name")),
+                name,
                 unit_id: unit.id,
                 office_post: text(get("post")),
                 mobile,
@@ -111,15 +99,14 @@ pub fn import_accounts(
                 }
                 continue;
             }
-            let check = validate(&input).and_then(|()| {
-                w.authorize(WriteAction::CreateAccount {
-                    role: input.role,
-                    unit: UnitRef {
-                        id: unit.id,
-                        region_id: unit.region_id,
-                        level: unit.region_level,
-                    },
-                })
+            // The fields were checked above, by column.
+            let check = w.authorize(WriteAction::CreateAccount {
+                role: input.role,
+                unit: UnitRef {
+                    id: unit.id,
+                    region_id: unit.region_id,
+                    level: unit.region_level,
+                },
             });
             let result = check.and_then(|()| insert_checked(w.tx, &input, w.at));
             match result {

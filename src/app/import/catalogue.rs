@@ -156,7 +156,7 @@ fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
     let basis_text = text(get("basis"));
     let citations = parse_citations(&basis_text);
     if !errors.is_empty() {
-        return Err(without_shadowed(errors, rec));
+        return Err(without_shadowed(errors, rec, CATALOGUE));
     }
     let status = status.unwrap_or(ItemStatus::InUse);
     Ok(Row {

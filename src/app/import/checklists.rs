@@ -97,7 +97,7 @@ fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
     if errors.is_empty() {
         Ok(Row { rec, fields, tag })
     } else {
-        Err(super::without_shadowed(errors, rec))
+        Err(super::without_shadowed(errors, rec, CHECKLIST))
     }
 }
 

@@ -87,11 +87,16 @@ pub(crate) fn cell_errors(rec: &Record, layout: &[crate::xlsx::layouts::Column])
 
 /// A row's errors without those a cell error explains: a #REF! cell or a
 /// formula without a value reads as empty, and “必填” on it says nothing new.
-pub(crate) fn without_shadowed(mut errors: Vec<RowError>, rec: &Record) -> Vec<RowError> {
-    // `cell_errors` come first.
-    let rest = errors.split_off(rec.errors.len().min(errors.len()));
-    let explained: Vec<String> = errors.iter().map(|e| e.column.clone()).collect();
-    errors.extend(rest.into_iter().filter(|e| !explained.contains(&e.column)));
+pub(crate) fn without_shadowed(
+    mut errors: Vec<RowError>,
+    rec: &Record,
+    layout: &[crate::xlsx::layouts::Column],
+) -> Vec<RowError> {
+    errors.retain(|e| {
+        rec.errors
+            .iter()
+            .all(|(k, reason)| layout[*k].header != e.column || *reason == e.reason)
+    });
     errors
 }
 

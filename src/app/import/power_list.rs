@@ -99,7 +99,9 @@ pub fn import_power_list(
             }
             let unit = unit_cell(w.tx, rec, POWER_LIST, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {
-                report.rejected.extend(super::without_shadowed(errors, rec));
+                report
+                    .rejected
+                    .extend(super::without_shadowed(errors, rec, POWER_LIST));
                 continue;
             };
             if let Some(first) = seen.insert((unit.id, c.clone()), rec.row) {
