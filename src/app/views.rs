@@ -214,6 +214,11 @@ pub fn required_checklists(
 }
 
 /// A unit's full name (郑州市市场监督管理局) and level (行使层级).
+/// One unit, as stored.
+pub fn unit(store: &Store, unit_id: Id) -> Result<crate::domain::Unit, AppError> {
+    Ok(store::units::unit(store.conn(), unit_id)?)
+}
+
 pub fn unit_label(store: &Store, unit_id: Id) -> Result<(String, crate::domain::Level), AppError> {
     let u = store::units::unit(store.conn(), unit_id)?;
     Ok((u.full_name(), u.region_level))
@@ -378,4 +383,110 @@ pub fn local_item_state(
 
 pub fn milestones(store: &Store) -> Result<Vec<crate::domain::Milestone>, AppError> {
     Ok(store::milestones::list(store.conn())?)
+}
+
+/// One account as the 单位与账号 overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitAccount {
+    pub login: String,
+    /// 姓名
+    pub name: String,
+    pub role: Role,
+    /// 联络人
+    pub is_liaison: bool,
+    pub active: bool,
+    pub mobile: String,
+}
+
+/// A unit in the 单位与账号 overview: its code, whether someone can work
+/// for it (an admin) and be reached for it (a liaison), and its accounts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitOverview {
+    pub unit_id: Id,
+    /// The full name (郑州市市场监督管理局).
+    pub name: String,
+    /// 区划
+    pub region: String,
+    pub category: crate::domain::UnitCategory,
+    /// 统一社会信用代码, None while not set.
+    pub uscc: Option<String>,
+    /// An active account that works for the unit (see `counts_as_admin`).
+    pub has_admin: bool,
+    /// An active 联络人.
+    pub has_liaison: bool,
+    /// Liaison first, then in the order they were created.
+    pub accounts: Vec<UnitAccount>,
+}
+
+/// The units a platform_admin or coordinator (all of them) or a
+/// county_admin (its own county's) looks after, with their accounts.
+/// Other roles, and a login without an account, are refused: the accounts
+/// of other units (names, mobiles) are not theirs to read.
+pub fn unit_overview(store: &Store, actor: Option<&Actor>) -> Result<Vec<UnitOverview>, AppError> {
+    let conn = store.conn();
+    let Some(viewer) = actor.map(Actor::effective) else {
+        return Err(AppError::Denied(crate::domain::permission::Denied(
+            "没有 jianguan 账号，不能查看单位与账号".into(),
+        )));
+    };
+    let region = match viewer.role {
+        Role::PlatformAdmin | Role::Coordinator => None,
+        Role::CountyAdmin => Some(store::units::unit(conn, viewer.unit_id)?.region_id),
+        other => {
+            // Short enough for the TUI's status line at 80 columns.
+            return Err(AppError::Denied(crate::domain::permission::Denied(
+                format!(
+                    "{}不能查看单位与账号（仅平台管理员、协调员、县级管理员可以）",
+                    other.label()
+                ),
+            )));
+        }
+    };
+    let mut by_unit: HashMap<Id, Vec<crate::domain::Account>> = HashMap::new();
+    // Listed liaison first, then by id: the order `accounts` keeps.
+    for a in store::accounts::list(conn)? {
+        by_unit.entry(a.unit_id).or_default().push(a);
+    }
+    let mut out = Vec::new();
+    for unit in store::units::list_units(conn)? {
+        if region.is_some_and(|r| r != unit.region_id) {
+            continue;
+        }
+        let accounts = by_unit.remove(&unit.id).unwrap_or_default();
+        let has_admin = accounts
+            .iter()
+            .any(|a| a.active && counts_as_admin(&unit, a.role));
+        let has_liaison = accounts.iter().any(|a| a.active && a.is_liaison);
+        out.push(UnitOverview {
+            unit_id: unit.id,
+            name: unit.full_name(),
+            region: unit.region_name.clone(),
+            category: unit.category,
+            uscc: unit.uscc.clone().filter(|c| !c.trim().is_empty()),
+            has_admin,
+            has_liaison,
+            accounts: accounts
+                .into_iter()
+                .map(|a| UnitAccount {
+                    login: a.login,
+                    name: a.name,
+                    role: a.role,
+                    is_liaison: a.is_liaison,
+                    active: a.active,
+                    mobile: a.mobile,
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether an account of `role` is the unit's 管理员 (annex 2: the person
+/// who claims and fills for it). A department needs an operator or its
+/// county_admin; the coordinating offices (市政务办, 市大数据管理局, a
+/// county's 人民政府办公室: the units of category 其他) claim nothing, so
+/// whoever holds an account there — coordinator, platform_admin — counts.
+fn counts_as_admin(unit: &crate::domain::Unit, role: Role) -> bool {
+    unit.category == crate::domain::UnitCategory::Other
+        || matches!(role, Role::Operator | Role::CountyAdmin)
 }

@@ -51,6 +51,7 @@ pub enum Action {
     SortBy,
     ByCounty,
     Milestones,
+    Units,
 }
 
 impl Action {
@@ -76,6 +77,7 @@ impl Action {
             Action::SortBy => "排序",
             Action::ByCounty => "汇总",
             Action::Milestones => "时间节点",
+            Action::Units => "单位与账号",
             Action::Toggle => "展开",
             Action::FilterMine => "已认领",
             Action::FilterUnclaimed => "未认领",
@@ -135,6 +137,7 @@ impl Action {
             Action::SortBy => "换一列排序",
             Action::ByCounty => "按单位/按区划汇总",
             Action::Milestones => "时间节点（协调员可调整）",
+            Action::Units => "单位与账号（只读）",
         }
     }
 }

@@ -88,6 +88,8 @@ pub struct App {
     pub local: Option<super::panes::local::LocalView>,
     /// A local item being compiled (over the local items overlay).
     pub editor: Option<super::form::local_editor::LocalEditor>,
+    /// 单位与账号 (overlay, read-only).
+    pub units: Option<super::panes::units::UnitsView>,
     /// Where drafts of the form are kept (None: not kept).
     pub drafts_dir: Option<std::path::PathBuf>,
     /// Esc once on a form with unsaved edits: the next Esc discards them.
@@ -181,6 +183,7 @@ impl App {
             bulk: None,
             local: None,
             editor: None,
+            units: None,
             drafts_dir: super::form::draft::default_dir(),
             leaving: false,
             details: None,
@@ -222,6 +225,16 @@ impl App {
                     self.help = false;
                     self.help_scroll = 0;
                 }
+            }
+            return;
+        }
+        if let Some(view) = &mut self.units {
+            // Read-only: keys move and expand; Esc, q or its own key close.
+            match (key.code, self.keymap.action_for(key)) {
+                (KeyCode::Esc, _) | (_, Some(Action::Quit | Action::Units)) => self.units = None,
+                (_, Some(Action::Help)) => self.help = true,
+                (_, Some(action)) => view.handle(action),
+                (_, None) => {}
             }
             return;
         }
@@ -325,6 +338,7 @@ impl App {
             }
             Action::FinishClaiming => self.finish(),
             Action::LocalItems => self.open_local(),
+            Action::Units => self.open_units(),
             Action::Undo => self.undo_last(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
@@ -462,6 +476,19 @@ impl App {
         };
     }
 
+    /// `U`: the units and accounts the account looks after; a role that
+    /// may not see them is told so on the status line.
+    fn open_units(&mut self) {
+        match views::unit_overview(&self.store, self.actor.as_ref()) {
+            Ok(rows) => {
+                let view = super::panes::units::UnitsView::new(rows);
+                self.status = view.summary();
+                self.units = Some(view);
+            }
+            Err(e) => self.status = e.to_string(),
+        }
+    }
+
     fn open_basis(&mut self, basis_id: Id) {
         match views::basis(&self.store, basis_id) {
             Ok((b, items)) => self.basis = Some(BasisView::new(b, items)),
@@ -545,6 +572,11 @@ impl App {
         }
         self.forget_cached_item();
         self.reread_progress();
+        if let Some(view) = &mut self.units
+            && let Ok(rows) = views::unit_overview(&self.store, self.actor.as_ref())
+        {
+            view.reload(rows);
+        }
         true
     }
 

@@ -125,6 +125,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     if let Some(e) = &app.editor {
         e.draw(frame, area);
     }
+    if let Some(u) = &mut app.units {
+        u.draw(frame, area);
+    }
     if let Some(p) = &app.progress
         && app.focus == Pane::Progress
     {
@@ -316,6 +319,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
                 Action::NextPane,
                 Action::PrevPane,
                 Action::LocalItems,
+                Action::Units,
                 Action::Milestones,
                 Action::ToggleMouse,
                 Action::Help,

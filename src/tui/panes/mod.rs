@@ -7,6 +7,7 @@ pub mod local;
 pub mod progress;
 pub mod search;
 pub mod tree;
+pub mod units;
 
 use crate::tui::action::Action;
 
