@@ -12,6 +12,7 @@ use jianguan::store::{self, Store};
 /// In-use sub-items the unit does not claim yet, in catalogue order.
 fn unclaimed(s: &Store, login: &str, n: usize) -> Vec<Id> {
     let unit = actor(s, login).effective().unit_id;
+    let level = store::units::unit_ref(s.conn(), unit).unwrap().level;
     let mine: Vec<Id> = store::claims::claims_of_unit(s.conn(), unit)
         .unwrap()
         .iter()
@@ -21,6 +22,7 @@ fn unclaimed(s: &Store, login: &str, n: usize) -> Vec<Id> {
         .unwrap()
         .into_iter()
         .filter(|r| r.status == ItemStatus::InUse && !r.classified && !mine.contains(&r.sub_id))
+        .filter(|r| r.levels.admits(level))
         .map(|r| r.sub_id)
         .take(n)
         .collect()

@@ -217,6 +217,7 @@ fn processes_claiming_overlapping_sets_give_the_union() {
             .unwrap()
             .into_iter()
             .filter(|r| !r.classified && !a.contains(&r.sub_id) && !b.contains(&r.sub_id))
+            .filter(|r| r.levels.admits(jianguan::domain::Level::City))
             .map(|r| r.sub_id)
             .collect();
         (free, lina, zhangwei, a, b)
@@ -303,7 +304,7 @@ fn worker_churn() {
     let ids: Vec<i64> = store::catalogue::tree_rows(store.conn())
         .unwrap()
         .into_iter()
-        .filter(|r| !r.classified)
+        .filter(|r| !r.classified && r.levels.admits(jianguan::domain::Level::City))
         .map(|r| r.sub_id)
         .take(60)
         .collect();

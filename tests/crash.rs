@@ -74,6 +74,7 @@ fn a_bulk_claim_killed_at_any_point_is_all_or_nothing() {
             .into_iter()
             .find(|a| a.role == Role::Operator && a.login.starts_with('u'))
             .unwrap();
+        let level = store::units::unit_ref(s.conn(), op.unit_id).unwrap().level;
         let mine: HashSet<i64> = store::claims::claims_of_unit(s.conn(), op.unit_id)
             .unwrap()
             .iter()
@@ -83,6 +84,7 @@ fn a_bulk_claim_killed_at_any_point_is_all_or_nothing() {
             .unwrap()
             .into_iter()
             .filter(|r| r.status == ItemStatus::InUse && !mine.contains(&r.sub_id))
+            .filter(|r| r.levels.admits(level))
             .map(|r| r.sub_code)
             .take(ITEMS)
             .collect();

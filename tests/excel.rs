@@ -129,13 +129,19 @@ fn edited_rows_are_saved_invalid_rows_reported_and_stale_rows_conflict() {
         panic!("expected rejection")
     };
     let sheet_row = |i: usize| 4 + i as u32;
+    // 实施主体 is the unit's own: another code is not saved.
+    let own_code = store::units::unit(s.conn(), a.effective().unit_id)
+        .unwrap()
+        .uscc
+        .unwrap();
     assert_eq!(
         messages(&report.rejected),
         vec![format!(
-            "检查实施清单!{}: 实施主体编码: 统一社会信用代码校验位错误：第18位应为“3”，实为“4”",
+            "检查实施清单!{}: 实施主体编码: 应为本单位的统一社会信用代码“{own_code}”",
             sheet_row(bad_code)
         )]
     );
+    assert_eq!(report.conflicts.len(), 1, "the stale row blocks too");
     assert!(content_dump(&s) == before, "a rejected file changed data");
 
     let r = import_checklist_file(

@@ -4,12 +4,13 @@
 mod common;
 
 use common::*;
-use jianguan::app::accounts::{UnitInput, create_account, create_unit, update_account};
+use jianguan::app::accounts::{create_account, update_account};
 use jianguan::app::checklists::{SaveRequest, save_checklist};
 use jianguan::app::local_items::{
     LocalItemInput, LocalSubItemInput, approve, create_local_item, edit_local_item, mark_entered,
     return_for_changes, submit,
 };
+use jianguan::app::units::{UnitInput, create_unit};
 use jianguan::app::{Actor, AppError, claims, milestones};
 use jianguan::domain::{Category, Id, Level, ReviewState, Role, UnitCategory};
 use jianguan::store::{self, Store};
@@ -141,6 +142,7 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
                 category: UnitCategory::GovernmentDepartment,
                 region: "金水区".into(),
                 uscc: None,
+                counterparts: vec![],
             },
         )
         .map(drop),
@@ -169,8 +171,15 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
         "claim" => {
             // Items the unit does not claim yet, so an allowed claim changes something.
             let mine = store::claims::claims_of_unit(s.conn(), a.effective().unit_id).unwrap();
-            let fresh: Vec<Id> = (1..=258)
-                .filter(|id| !mine.iter().any(|c| c.sub_item_id == *id))
+            let level = store::units::unit_ref(s.conn(), a.effective().unit_id)
+                .map(|u| u.level)
+                .unwrap_or(Level::City);
+            let fresh: Vec<Id> = store::catalogue::tree_rows(s.conn())
+                .unwrap()
+                .into_iter()
+                .filter(|r| !mine.iter().any(|c| c.sub_item_id == r.sub_id))
+                .filter(|r| r.levels.admits(level) && !r.classified)
+                .map(|r| r.sub_id)
                 .take(5)
                 .collect();
             assert!(!fresh.is_empty(), "{} claims all", a.effective().login);

@@ -125,7 +125,7 @@ fn stress(seconds: u64) {
         let items: Vec<Id> = store::catalogue::tree_rows(s.conn())
             .unwrap()
             .into_iter()
-            .filter(|r| !r.classified)
+            .filter(|r| !r.classified && r.levels.admits(jianguan::domain::Level::City))
             .map(|r| r.sub_id)
             .take(40)
             .collect();

@@ -3,70 +3,8 @@
 use super::{Actor, AppError, write};
 use crate::domain::account::{validate_login, validate_mobile};
 use crate::domain::permission::{UnitRef, WriteAction};
-use crate::domain::{Account, Id, Level, NewAccount, Role, UnitCategory, Uscc};
-use crate::store::{self, Store, units::NewUnit};
-
-/// A unit to create.
-pub struct UnitInput {
-    pub name: String,
-    pub category: UnitCategory,
-    /// Region code or name.
-    pub region: String,
-    pub uscc: Option<String>,
-}
-
-pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Result<Id, AppError> {
-    write(store, actor, |w| {
-        let region = store::units::find_region(w.tx, &input.region)?
-            .ok_or_else(|| AppError::Invalid(format!("没有区划“{}”", input.region)))?;
-        w.authorize(WriteAction::CreateUnit {
-            unit: UnitRef {
-                id: 0,
-                region_id: region.id,
-                level: region.level,
-            },
-        })?;
-        let uscc = match input
-            .uscc
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(code) => Some(
-                Uscc::parse(code)
-                    .map_err(|e| AppError::Invalid(e.to_string()))?
-                    .to_string(),
-            ),
-            None => None,
-        };
-        let name = input.name.trim();
-        if name.is_empty() {
-            return Err(AppError::Invalid("单位名称不能为空".into()));
-        }
-        if store::units::find_units(w.tx, name)?
-            .iter()
-            .any(|u| u.region_id == region.id)
-        {
-            return Err(AppError::Invalid(format!(
-                "{}已有单位“{name}”",
-                region.name
-            )));
-        }
-        let id = store::units::insert_unit(
-            w.tx,
-            &NewUnit {
-                name,
-                category: input.category,
-                region_id: region.id,
-                uscc: uscc.as_deref(),
-                counterparts: &[],
-            },
-        )?;
-        let unit = store::units::unit(w.tx, id)?;
-        w.log("create_unit", "unit", id, None::<&()>, Some(&unit))?;
-        Ok(id)
-    })
-}
+use crate::domain::{Account, Id, Level, NewAccount, Role};
+use crate::store::{self, Store};
 
 /// Each rule a new account's fields break, with the field it concerns
 /// (`login`, `name`, `mobile`), so an import can point at the column.

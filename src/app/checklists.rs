@@ -3,6 +3,7 @@
 use super::{Actor, AppError, Write, write};
 use crate::domain::checklist::derived_state;
 use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::subject;
 use crate::domain::{
     Category, Checklist, ChecklistFields, ChecklistState, FieldError, Id, SubItem,
     validate_checklist,
@@ -69,17 +70,26 @@ pub(crate) fn save_in(
             sub.category.label()
         )));
     }
-    if store::claims::claim_of(w.tx, unit.id, sub.id)?.is_none() {
-        return Err(AppError::Invalid(format!(
-            "本单位尚未认领{}（{}），请先认领",
-            sub.name, sub.code
-        )));
+    match store::claims::claim_of(w.tx, unit.id, sub.id)? {
+        None => {
+            return Err(AppError::Invalid(format!(
+                "本单位尚未认领{}（{}），请先认领",
+                sub.name, sub.code
+            )));
+        }
+        Some(claim) if !claim.exercised => {
+            return Err(AppError::Invalid(format!(
+                "本单位认领{}（{}）时标为不行使，不需要检查实施清单；如实际行使，请先改为行使",
+                sub.name, sub.code
+            )));
+        }
+        Some(_) => {}
     }
     let mut fields = fields.clone();
-    // Items 1 and 2 are not the operator's to choose.
-    fields.item_code = sub.code.clone();
-    fields.level = Some(unit.level);
-    let errors = validate_checklist(&fields);
+    // Items 1, 2 and 3 are not the operator's to choose.
+    let own_unit = store::units::unit(w.tx, unit.id)?;
+    subject::apply_unit(&mut fields, &own_unit, sub);
+    let errors = subject::validate_for_unit(&fields, &own_unit);
     let state = if submit {
         if !errors.is_empty() {
             return Err(AppError::InvalidFields(errors));
@@ -195,18 +205,8 @@ pub fn reuse(
                 source_unit.full_name()
             )));
         }
-        let own = store::checklists::find(w.tx, sub_item_id, unit.id)?;
-        let mut fields = source.fields.clone();
-        match &own {
-            Some(c) if !c.fields.subject_name.trim().is_empty() => {
-                fields.subject_name = c.fields.subject_name.clone();
-                fields.subject_code = c.fields.subject_code.clone();
-            }
-            _ => {
-                fields.subject_name = unit.full_name();
-                fields.subject_code = unit.uscc.clone().unwrap_or_default();
-            }
-        }
+        // 实施主体 and 行使层级 become the unit's own in the save.
+        let fields = source.fields.clone();
         let src = Source {
             id: Some(source.id),
             version: Some(source.version),
@@ -288,6 +288,12 @@ pub fn set_field_many(
     field: crate::domain::ChecklistField,
     value: &str,
 ) -> Result<BulkSet, AppError> {
+    if subject::is_fixed(field) {
+        return Err(AppError::Invalid(format!(
+            "{}由目录和本单位信息决定，不能批量修改",
+            field.label()
+        )));
+    }
     write(store, actor, |w| {
         let unit = store::units::unit_ref(w.tx, w.actor.unit_id)?;
         let mut report = BulkSet::default();

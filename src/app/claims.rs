@@ -1,8 +1,8 @@
 //! Claiming (认领): for the actor's own unit only.
 
 use super::{Actor, AppError, Write, write};
-use crate::domain::permission::WriteAction;
-use crate::domain::{Claim, Id, Timestamp};
+use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::{Claim, Id, Level, Timestamp};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,52 @@ fn check_items(w: &Write<'_>, ids: &[Id]) -> Result<(), AppError> {
     }
 }
 
+/// Why a unit of `level` may not claim a sub-item of these 监管层级, in the
+/// words of the refusal.
+pub fn outside_level_reason(code: &str, name: &str, levels: &[Level], level: Level) -> String {
+    let levels: Vec<&str> = levels.iter().map(|l| l.label()).collect();
+    format!(
+        "子项 {name}（{code}）的监管层级为{}，{}单位不能认领",
+        levels.join("、"),
+        level.label()
+    )
+}
+
+/// The sub-items among `ids` that the unit may not claim for its level
+/// (监管层级): what a bulk claim leaves out and names before it asks.
+pub fn outside_level(
+    store: &Store,
+    unit_id: Id,
+    ids: &[Id],
+) -> Result<Vec<store::catalogue::OutsideLevel>, AppError> {
+    let unit = store::units::unit_ref(store.conn(), unit_id)?;
+    Ok(store::catalogue::outside_level(
+        store.conn(),
+        ids,
+        unit.level,
+    )?)
+}
+
+/// Refuses sub-items outside the unit's level, naming the first few.
+fn check_levels(w: &Write<'_>, unit: UnitRef, ids: &[Id]) -> Result<(), AppError> {
+    let outside = store::catalogue::outside_level(w.tx, ids, unit.level)?;
+    if outside.is_empty() {
+        return Ok(());
+    }
+    let mut reasons: Vec<String> = outside
+        .iter()
+        .take(5)
+        .map(|(_, code, name, levels)| outside_level_reason(code, name, levels, unit.level))
+        .collect();
+    if outside.len() > 5 {
+        reasons.push(format!("等共 {} 项", outside.len()));
+    }
+    Err(AppError::Invalid(format!(
+        "不能认领：{}",
+        reasons.join("；")
+    )))
+}
+
 /// The ids in ascending order, each once: rows are then written in index
 /// order (far fewer pages touched than in tree order), and counts are of
 /// distinct items.
@@ -87,6 +133,7 @@ pub fn claim_many(
     let ids = &distinct(ids);
     write(store, actor, |w| {
         let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
+        check_levels(w, store::units::unit_ref(w.tx, unit)?, ids)?;
         let added = store::claims::claim(w.tx, unit, ids, exercised, w.actor.account_id, w.at)?;
         // Some were not added: already claimed, or not claimable (which
         // refuses the whole action, rolled back).

@@ -76,7 +76,11 @@ pub fn init(
                     name: &u.name,
                     category: u.category,
                     region_id: city,
-                    uscc: Some(demo_uscc("410100", units.len() as u32 + 1).as_str()),
+                    // Real codes come from the units themselves (`unit set
+                    // --code`, `import units`); only the demo makes some up.
+                    uscc: demo
+                        .then(|| demo_uscc("410100", units.len() as u32 + 1))
+                        .as_deref(),
                     counterparts: &u.counterparts,
                 },
             )?;
@@ -102,6 +106,7 @@ pub fn init(
             now,
         )?;
         if demo {
+            store::units::set_meta(tx, "demo", "1")?;
             Demo {
                 tx,
                 now,

@@ -14,6 +14,7 @@ pub mod init;
 pub mod local_items;
 pub mod milestones;
 pub mod progress;
+pub mod units;
 pub mod views;
 
 use crate::domain::permission::{ActorCtx, Denied, WriteAction, authorize};
@@ -83,7 +84,7 @@ pub enum AppError {
     Store(StoreError),
     #[error(
         "文件中有 {} 处问题，未导入任何内容（修改后重新导入，或加 --skip-bad-rows 只导入无误的行）",
-        .0.rejected.len()
+        .0.rejected.len() + .0.conflicts.len()
     )]
     Rejected(Box<import::ImportReport>),
     #[error(transparent)]

@@ -140,6 +140,18 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     ids.sort_unstable();
     ids.dedup();
     let unit = actor.effective().unit_id;
+    // Items the unit's level may not claim are named and left out; the
+    // rest is claimed (SPEC: 监管层级 decides who may carry an item).
+    let outside = if args.unclaim {
+        Vec::new()
+    } else {
+        claims::outside_level(&store, unit, &ids)?
+    };
+    if !outside.is_empty() {
+        let out: std::collections::HashSet<Id> = outside.iter().map(|o| o.0).collect();
+        ids.retain(|id| !out.contains(id));
+    }
+    let level = store::units::unit_ref(store.conn(), unit)?.level;
     let before: std::collections::HashSet<Id> = store::claims::claims_of_unit(store.conn(), unit)?
         .into_iter()
         .map(|c| c.sub_item_id)
@@ -160,14 +172,41 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
         ("已认领", r.changed.len(), r.unchanged)
     };
     if ctx.json {
+        let outside: Vec<_> = outside
+            .iter()
+            .map(|(_, code, name, levels)| {
+                serde_json::json!({ "code": code, "name": name, "levels": levels })
+            })
+            .collect();
         output::json(&serde_json::json!({
             "unclaim": args.unclaim,
             "dry_run": args.dry_run,
             "sub_items": ids.len(),
             "changed": changed,
             "unchanged": unchanged,
+            "outside_level": outside,
         }))?;
-    } else if args.unclaim {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !outside.is_empty() {
+        println!(
+            "{} 项的监管层级不含{}，{}：",
+            outside.len(),
+            level.label(),
+            if args.dry_run {
+                "不能认领"
+            } else {
+                "未认领"
+            }
+        );
+        for (_, code, name, levels) in &outside {
+            println!(
+                "  {}",
+                claims::outside_level_reason(code, name, levels, level)
+            );
+        }
+    }
+    if args.unclaim {
         println!("{verb} {} 项（其中 {unchanged} 项原未认领）", ids.len());
     } else {
         println!("{verb} {} 项（其中 {unchanged} 项原已认领）", ids.len());

@@ -93,6 +93,11 @@ fn print_report(
     for e in &r.conflicts {
         println!("{e}（冲突）");
     }
+    if !blocked {
+        for e in &r.incomplete {
+            println!("{e}（存为草稿）");
+        }
+    }
     let problems = if r.rejected.is_empty() && r.conflicts.is_empty() {
         String::new()
     } else {
@@ -123,6 +128,17 @@ fn print_report(
             String::new()
         },
     );
+    let drafts = r
+        .incomplete
+        .iter()
+        .map(|e| (&e.sheet, e.row))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if drafts > 0 {
+        println!(
+            "其中 {drafts} 行尚未填完整，{verb}存为草稿（上面列出各行缺少的内容），补全后可再次导入或在界面中填报"
+        );
+    }
     if opts.dry_run {
         println!("（试运行，未写入）");
     }

@@ -26,7 +26,8 @@ impl ChecklistField {
     pub fn kind(self) -> FieldKind {
         use ChecklistField::*;
         match self {
-            ItemCode | Level => FieldKind::Fixed,
+            // From the catalogue and the unit, never typed (domain::subject).
+            ItemCode | Level | SubjectName | SubjectCode => FieldKind::Fixed,
             Content | SamplingContent => FieldKind::Text,
             InspectionKind | RandomIncluded | Sampling | Cooperation => FieldKind::Choice,
             Methods => FieldKind::Methods,

@@ -31,6 +31,7 @@ pub struct Unit {
     /// Upper-level departments of the same line (系统一条线), e.g.
     /// 国家市场监督管理总局 for 市场监督管理局.
     pub counterparts: Vec<String>,
+    pub version: i64,
 }
 
 impl Unit {
@@ -243,6 +244,7 @@ mod tests {
             region_level: Level::County,
             uscc: None,
             counterparts: vec![],
+            version: 1,
         }
     }
 

@@ -159,6 +159,26 @@ impl Level {
     }
 }
 
+/// A sub-item's 监管层级 as a set: which levels' units may claim it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LevelSet(u8);
+
+impl LevelSet {
+    pub fn of(levels: &[Level]) -> Self {
+        LevelSet(levels.iter().fold(0, |bits, l| bits | Self::bit(*l)))
+    }
+
+    fn bit(level: Level) -> u8 {
+        1 << Level::ALL.iter().position(|l| *l == level).unwrap_or(0)
+    }
+
+    /// True when a unit of `level` may claim the item. An item whose
+    /// levels the catalogue does not give admits every level.
+    pub fn admits(self, level: Level) -> bool {
+        self.0 == 0 || self.0 & Self::bit(level) != 0
+    }
+}
+
 labeled_enum! {
     /// 角色 of an account (SPEC §1).
     Role, "角色" {

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod local_item;
 pub mod permission;
 pub mod progress;
+pub mod subject;
 pub mod text;
 pub mod time;
 pub mod uscc;

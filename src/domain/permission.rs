@@ -25,7 +25,11 @@ pub struct UnitRef {
 /// Every kind of write, with the target it concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteAction {
+    /// create a unit, or change its name, code and counterparts
     CreateUnit {
+        unit: UnitRef,
+    },
+    EditUnit {
         unit: UnitRef,
     },
     CreateAccount {
@@ -89,15 +93,15 @@ fn own_unit(actor: &ActorCtx, unit: UnitRef, what: &str) -> Result<(), Denied> {
 pub fn authorize(actor: &ActorCtx, action: WriteAction) -> Result<(), Denied> {
     use WriteAction::*;
     match action {
-        CreateUnit { unit } => match actor.role {
+        CreateUnit { unit } | EditUnit { unit } => match actor.role {
             Role::PlatformAdmin => Ok(()),
             Role::CountyAdmin
                 if unit.level == Level::County && unit.region_id == actor.unit_region_id =>
             {
                 Ok(())
             }
-            Role::CountyAdmin => deny("县级管理员只能在本县（市、区）创建单位"),
-            _ => deny("只有平台管理员和县级管理员可以创建单位"),
+            Role::CountyAdmin => deny("县级管理员只能创建和修改本县（市、区）的单位"),
+            _ => deny("只有平台管理员和县级管理员可以创建和修改单位"),
         },
         CreateAccount { role, unit } | EditAccount { role, unit } => match actor.role {
             Role::PlatformAdmin => Ok(()),

@@ -370,6 +370,35 @@ pub fn unusable_sub_items(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A sub-item whose 监管层级 leaves out a level: (id, code, name, levels).
+pub type OutsideLevel = (Id, String, String, Vec<Level>);
+
+/// The sub-items among `ids` whose 监管层级 is given and does not include
+/// `level`: a unit of that level may not claim them. An item with no
+/// levels recorded is not refused (the catalogue says nothing).
+pub fn outside_level(
+    conn: &Connection,
+    ids: &[Id],
+    level: Level,
+) -> Result<Vec<OutsideLevel>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.code, s.name, s.levels
+         FROM json_each(?1) j JOIN sub_items s ON s.id = j.value
+         WHERE s.levels <> '' AND instr(',' || s.levels || ',', ',' || ?2 || ',') = 0
+         ORDER BY s.code",
+    )?;
+    let ids = serde_json::to_string(ids).unwrap_or_default();
+    let rows = stmt.query_map(rusqlite::params![ids, level.key()], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            parse_levels(&r.get::<_, String>(3)?),
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Deletes a sub-item nobody claims or has a checklist for; false if it is
 /// still referenced.
 pub fn delete_unreferenced_sub_item(conn: &Connection, id: Id) -> Result<bool, StoreError> {
@@ -535,6 +564,8 @@ pub struct TreeRow {
     pub category: crate::domain::Category,
     pub classified: bool,
     pub status: ItemStatus,
+    /// 监管层级: which levels' units may claim it.
+    pub levels: crate::domain::LevelSet,
 }
 
 /// The whole catalogue, by department, main code and sub code. Main items
@@ -542,7 +573,7 @@ pub struct TreeRow {
 pub fn tree_rows(conn: &Connection) -> Result<Vec<TreeRow>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT m.department, m.id, m.code, m.name, m.source, s.id, s.code, s.name, s.category,
-                s.classified, s.status
+                s.classified, s.status, s.levels
          FROM sub_items s JOIN main_items m ON m.id = s.main_item_id
          ORDER BY m.department, m.code, s.code",
     )?;
@@ -559,6 +590,7 @@ pub fn tree_rows(conn: &Connection) -> Result<Vec<TreeRow>, StoreError> {
             category: key(r, 8)?,
             classified: r.get(9)?,
             status: key(r, 10)?,
+            levels: crate::domain::LevelSet::of(&parse_levels(&r.get::<_, String>(11)?)),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -231,7 +231,8 @@ impl Scope {
     }
 }
 
-/// A checklist a unit needs: a claimed 行政检查 sub-item, with the checklist
+/// A checklist a unit needs: a claimed 行政检查 sub-item that the unit
+/// exercises (不行使 needs none), with the checklist
 /// if one has been started.
 #[derive(Debug, Clone)]
 pub struct Required {
@@ -272,7 +273,7 @@ pub fn for_each_required(
         "SELECT c.unit_id, s.id, s.code, s.target, s.classified, s.name, {columns}
          FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
          LEFT JOIN checklists k ON k.sub_item_id = c.sub_item_id AND k.unit_id = c.unit_id
-         WHERE s.category = 'inspection' AND {cond}
+         WHERE s.category = 'inspection' AND c.exercised AND {cond}
          ORDER BY c.unit_id, s.code"
     ))?;
     let mut rows = stmt.query([param])?;
@@ -337,11 +338,15 @@ pub fn filed_per_day(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Every checklist: (id, unit, state, last saved).
-pub fn all_states(
-    conn: &Connection,
-) -> Result<Vec<(Id, Id, ChecklistState, Timestamp)>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, unit_id, state, updated_at FROM checklists")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, key(r, 2)?, r.get(3)?)))?;
+/// A checklist's facts for progress: (id, unit, sub-item, state, last saved).
+pub type ChecklistFacts = (Id, Id, Id, ChecklistState, Timestamp);
+
+/// Every checklist's facts.
+pub fn all_states(conn: &Connection) -> Result<Vec<ChecklistFacts>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id, unit_id, sub_item_id, state, updated_at FROM checklists")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, key(r, 3)?, r.get(4)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -193,7 +193,9 @@ pub struct UnitFigures {
     pub claimed: i64,
     pub exercised: i64,
     pub finished_at: Option<Timestamp>,
-    /// Claimed 行政检查 sub-items: each needs a checklist.
+    /// Claimed and exercised 行政检查 sub-items: each needs a checklist
+    /// (a claim marked 不行使 needs none). The checklist counts below are
+    /// of these only.
     pub required: i64,
     pub draft: i64,
     pub complete: i64,
@@ -211,12 +213,15 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
                 coalesce(k.filed, 0), k.last_filed_at
          FROM units u
          LEFT JOIN (SELECT unit_id, count(*) AS claimed, sum(exercised) AS exercised,
-                           sum(inspection) AS required
+                           sum(inspection AND exercised) AS required
                     FROM claims GROUP BY unit_id) c ON c.unit_id = u.id
-         LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
-                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed,
-                           max(CASE WHEN state = 'filed' THEN updated_at END) AS last_filed_at
-                    FROM checklists GROUP BY unit_id) k ON k.unit_id = u.id
+         LEFT JOIN (SELECT k.unit_id, sum(k.state = 'draft') AS draft,
+                           sum(k.state = 'complete') AS complete, sum(k.state = 'filed') AS filed,
+                           max(CASE WHEN k.state = 'filed' THEN k.updated_at END) AS last_filed_at
+                    FROM checklists k
+                    JOIN claims c ON c.unit_id = k.unit_id AND c.sub_item_id = k.sub_item_id
+                    WHERE c.inspection AND c.exercised
+                    GROUP BY k.unit_id) k ON k.unit_id = u.id
          LEFT JOIN claim_finished f ON f.unit_id = u.id
          ORDER BY u.region_id, u.id",
     )?;

@@ -4,7 +4,7 @@
 /// Schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const V1: &str = r#"
 CREATE TABLE regions (
@@ -264,5 +264,14 @@ CREATE TABLE progress_report_rows (
     rank      INTEGER NOT NULL,
     per_mille INTEGER NOT NULL,
     PRIMARY KEY (report_id, unit_id)
+) WITHOUT ROWID;
+"#;
+
+/// Facts about the database itself: `demo` = 1 when `init --demo` made it,
+/// so generated 统一社会信用代码 and people are never taken for real ones.
+const V4: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 ) WITHOUT ROWID;
 "#;

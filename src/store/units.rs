@@ -70,7 +70,7 @@ pub fn insert_unit(conn: &Connection, u: &NewUnit<'_>) -> Result<Id, StoreError>
 }
 
 const UNIT_COLUMNS: &str =
-    "u.id, u.name, u.category, u.region_id, r.name, r.level, u.uscc, u.counterparts
+    "u.id, u.name, u.category, u.region_id, r.name, r.level, u.uscc, u.counterparts, u.version
      FROM units u JOIN regions r ON r.id = u.region_id";
 
 fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
@@ -88,6 +88,7 @@ fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect(),
+        version: r.get(8)?,
     })
 }
 
@@ -124,6 +125,84 @@ pub fn list_units(conn: &Connection) -> Result<Vec<Unit>, StoreError> {
     let mut stmt = conn.prepare(&format!("SELECT {UNIT_COLUMNS} ORDER BY r.code, u.id"))?;
     let rows = stmt.query_map([], unit_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The unit that carries a 统一社会信用代码, if any.
+pub fn by_uscc(conn: &Connection, uscc: &str) -> Result<Option<Unit>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {UNIT_COLUMNS} WHERE u.uscc = ?1"),
+            [uscc],
+            unit_from_row,
+        )
+        .optional()?)
+}
+
+/// The units of one region, by id.
+pub fn units_of_region(conn: &Connection, region_id: Id) -> Result<Vec<Unit>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {UNIT_COLUMNS} WHERE u.region_id = ?1 ORDER BY u.id"
+    ))?;
+    let rows = stmt.query_map([region_id], unit_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What `update_unit` writes.
+pub struct UnitChange<'a> {
+    pub name: &'a str,
+    pub uscc: Option<&'a str>,
+    pub counterparts: &'a [String],
+}
+
+/// Changes a unit's name, code and counterparts, compare-and-swap on its
+/// version; returns the unit as saved.
+pub fn update_unit(
+    conn: &Connection,
+    id: Id,
+    change: &UnitChange<'_>,
+    expected_version: i64,
+) -> Result<Unit, StoreError> {
+    let n = conn.execute(
+        "UPDATE units SET name = ?2, uscc = ?3, counterparts = ?4, version = version + 1
+         WHERE id = ?1 AND version = ?5",
+        params![
+            id,
+            change.name,
+            change.uscc,
+            change.counterparts.join("\n"),
+            expected_version
+        ],
+    )?;
+    if n == 0 {
+        let current = unit(conn, id)?;
+        return Err(StoreError::NotFound(format!(
+            "单位“{}”的版本 {expected_version}（当前为 {}，已被他人修改）",
+            current.full_name(),
+            current.version
+        )));
+    }
+    unit(conn, id)
+}
+
+/// A fact about the database (the `meta` table).
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+/// True when `init --demo` made this database.
+pub fn is_demo(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(meta(conn, "demo")?.as_deref() == Some("1"))
 }
 
 pub fn count_units(conn: &Connection) -> Result<i64, StoreError> {

@@ -7,8 +7,9 @@ use super::{
 use crate::app::checklists::save_in;
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::checklist_text::split_methods;
+use crate::domain::subject;
 use crate::domain::text::{code, text};
-use crate::domain::{ChecklistFields, Id, InspectionKind, Level};
+use crate::domain::{ChecklistFields, Id, InspectionKind, Level, Unit};
 use crate::store::{self, Store};
 use crate::xlsx::Record;
 use crate::xlsx::SheetRows;
@@ -114,11 +115,41 @@ fn untouched(f: &ChecklistFields) -> bool {
     *f == prefilled
 }
 
-/// Fields as the database would keep them, for “unchanged” checks.
+/// Fields as the database would keep them, for “unchanged” checks: the
+/// parts that come from the catalogue and the unit are left out.
 fn comparable(mut f: ChecklistFields) -> ChecklistFields {
     f.item_code.clear();
     f.level = None;
+    f.subject_name.clear();
+    f.subject_code.clear();
     f
+}
+
+/// A row's 实施主体 that is not the importing unit's own: it belongs to
+/// another unit (or carries a code the unit does not have) and is not
+/// saved.
+fn foreign_subject(fields: &ChecklistFields, unit: &Unit) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if !fields.subject_name.is_empty() && !subject::names_unit(&fields.subject_name, unit) {
+        out.push((
+            header("subject_name"),
+            format!("应为本单位“{}”", unit.full_name()),
+        ));
+    }
+    if !fields.subject_code.is_empty() && unit.uscc.as_deref() != Some(&fields.subject_code) {
+        out.push((
+            header("subject_code"),
+            match &unit.uscc {
+                Some(code) => format!("应为本单位的统一社会信用代码“{code}”"),
+                None => format!(
+                    "“{}”不是本单位的代码：{}",
+                    fields.subject_code,
+                    subject::CODE_MISSING_HELP
+                ),
+            },
+        ));
+    }
+    out
 }
 
 pub fn import_checklists(
@@ -139,6 +170,7 @@ pub fn import_checklists(
     }
     write_or_roll_back(store, actor, !opts.dry_run, |w| {
         let own = store::units::unit_ref(w.tx, w.actor.unit_id)?;
+        let own_unit = store::units::unit(w.tx, own.id)?;
         for (i, row) in rows.iter().enumerate() {
             if i % 500 == 0 {
                 progress(i, rows.len());
@@ -175,6 +207,13 @@ pub fn import_checklists(
                         own.level.label()
                     ),
                 ));
+                continue;
+            }
+            let foreign = foreign_subject(&row.fields, &own_unit);
+            if !foreign.is_empty() {
+                for (column, reason) in foreign {
+                    report.rejected.push(reject(column, reason));
+                }
                 continue;
             }
             let existing = store::checklists::find(w.tx, sub.id, own.id)?;
@@ -223,17 +262,14 @@ pub fn import_checklists(
                 report.unchanged += 1;
                 continue;
             }
-            let result =
-                save_in(w, own, &sub, &row.fields, expected, false, None).and_then(|saved| {
-                    if saved.errors.is_empty() {
-                        Ok(saved)
-                    } else {
-                        Err(AppError::InvalidFields(saved.errors))
-                    }
-                });
-            match result {
-                Ok(_) => {
+            // A row that fails only the filling rules is a normal 草稿: it
+            // is saved, and what it lacks is listed.
+            match save_in(w, own, &sub, &row.fields, expected, false, None) {
+                Ok(saved) => {
                     store::release(w.tx, "import_row")?;
+                    for fe in saved.errors {
+                        report.incomplete.push(reject(fe.field.label(), fe.reason));
+                    }
                     if expected.is_some() {
                         report.changed += 1;
                     } else {
@@ -265,6 +301,7 @@ pub fn import_checklists(
         progress(rows.len(), rows.len());
         // Rows that failed to parse were reported first.
         super::in_sheet_order(&mut report.rejected, sheets);
+        super::in_sheet_order(&mut report.incomplete, sheets);
         if report.blocked(&opts) {
             report.written = false;
             return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));

@@ -63,6 +63,9 @@ pub struct ImportReport {
     pub kept_claims: usize,
     pub kept_checklists: usize,
     pub rejected: Vec<RowError>,
+    /// Rows saved as 草稿 because they do not yet pass every filling rule:
+    /// what each still lacks (these do not stop the import).
+    pub incomplete: Vec<RowError>,
     /// Rows changed in the database since the file was exported.
     pub conflicts: Vec<RowError>,
     /// False for a dry run, or when bad rows stopped the import.
@@ -70,9 +73,10 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// True when bad rows must stop the whole import.
+    /// True when bad rows (or rows changed since the export) must stop the
+    /// whole import.
     pub fn blocked(&self, opts: &ImportOptions) -> bool {
-        !self.rejected.is_empty() && !opts.skip_bad_rows
+        (!self.rejected.is_empty() || !self.conflicts.is_empty()) && !opts.skip_bad_rows
     }
 }
 

@@ -111,7 +111,11 @@ pub fn figures(store: &Store, at: Timestamp) -> Result<Figures, AppError> {
     }
     let mut lists: HashMap<Id, [i64; 3]> = HashMap::new();
     let mut last_filed: HashMap<Id, Timestamp> = HashMap::new();
-    for (id, unit, state, updated_at) in store::checklists::all_states(conn)? {
+    for (id, unit, sub, state, updated_at) in store::checklists::all_states(conn)? {
+        // Only checklists the unit then needed count (claimed, exercised).
+        if !(inspection.contains(&sub) && claims.get(&(unit, sub)) == Some(&true)) {
+            continue;
+        }
         let steps = logged.get(&id).map(Vec::as_slice).unwrap_or_default();
         let then = if updated_at <= at {
             Some((state, updated_at))
@@ -169,7 +173,7 @@ pub fn figures(store: &Store, at: Timestamp) -> Result<Figures, AppError> {
         let f = per_unit.entry(unit).or_insert_with(|| blank(unit));
         f.claimed += 1;
         f.exercised += exercised as i64;
-        f.required += inspection.contains(&sub) as i64;
+        f.required += (exercised && inspection.contains(&sub)) as i64;
     }
     let units = store::units::list_units(conn)?;
     let out = units

@@ -62,10 +62,10 @@ impl App {
             );
             return;
         }
-        let (ids, skipped) = if action == Action::Claim {
+        let (ids, skipped, refused) = if action == Action::Claim {
             self.without_unclaimable(ids)
         } else {
-            (ids, String::new())
+            (ids, String::new(), 0)
         };
         if ids.is_empty() {
             self.status = format!("没有可认领的子项{skipped}");
@@ -73,7 +73,7 @@ impl App {
         }
         let n = ids.len();
         let (op, verb) = match action {
-            Action::Claim => (Op::Claim(ids, skipped), "认领".to_string()),
+            Action::Claim => (Op::Claim(ids, skipped.clone()), "认领".to_string()),
             Action::Unclaim => (Op::Unclaim(ids), "取消认领".to_string()),
             _ => {
                 // All exercised: set them not exercised; otherwise exercised.
@@ -83,15 +83,23 @@ impl App {
                 (Op::Exercised(ids, !all), exercised_verb(!all).to_string())
             }
         };
-        if n > LARGE {
+        if n > LARGE || refused > 0 {
             let whose = if picked {
                 "已标记的"
             } else {
                 "当前行下的"
             };
+            // Items the unit's level may not claim are named first, so the
+            // yes is to claiming the rest knowingly.
+            let left_out = if refused > 0 {
+                format!("{}\n\n", skipped.trim_start_matches('；'))
+            } else {
+                String::new()
+            };
+            let rest = if refused > 0 { "其余" } else { "" };
             self.confirm = Some(Pending {
                 question: format!(
-                    "为{}{verb}{whose} {n} 个子项？\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
+                    "{left_out}为{}{verb}{whose}{rest} {n} 个子项？\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
                     self.unit_name(),
                     self.keymap.keys_of(Action::Undo)
                 ),
@@ -102,24 +110,46 @@ impl App {
         }
     }
 
-    /// Cancelled and suspended items cannot be claimed: a bulk claim leaves
-    /// them out and says so, rather than failing as a whole.
-    fn without_unclaimable(&self, ids: Vec<Id>) -> (Vec<Id>, String) {
-        let out = self.tree.not_in_use(&ids);
-        if out.is_empty() {
-            return (ids, String::new());
+    /// Cancelled and suspended items, and items whose 监管层级 leaves out
+    /// the unit's level, cannot be claimed: a bulk claim leaves them out and
+    /// says so, rather than failing as a whole. Returns the rest, the note,
+    /// and how many were left out for their level.
+    fn without_unclaimable(&self, ids: Vec<Id>) -> (Vec<Id>, String, usize) {
+        let mut note = String::new();
+        let mut out: std::collections::HashSet<Id> = std::collections::HashSet::new();
+        let idle = self.tree.not_in_use(&ids);
+        if !idle.is_empty() {
+            note.push_str(&format!(
+                "；{} 项不在用，未认领：{}",
+                idle.len(),
+                first_names(idle.iter().map(|(_, n)| n.clone()))
+            ));
+            out.extend(idle.iter().map(|(id, _)| *id));
         }
-        let names: Vec<&str> = out.iter().take(3).map(|(_, n)| n.as_str()).collect();
-        let more = if out.len() > 3 { "等" } else { "" };
-        let note = format!(
-            "；{} 项不在用，未认领：{}{more}",
-            out.len(),
-            names.join("、")
-        );
-        let out: std::collections::HashSet<Id> = out.into_iter().map(|(id, _)| id).collect();
+        let unit_id = self.actor.as_ref().map(|a| a.effective().unit_id);
+        let outside = match unit_id.map(|u| claims::outside_level(&self.store, u, &ids)) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                note.push_str(&format!("；无法核对监管层级：{e}"));
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        if !outside.is_empty() {
+            note.push_str(&format!(
+                "；{} 项的监管层级不含本单位层级，不能认领：{}",
+                outside.len(),
+                first_names(outside.iter().map(|(_, _, name, levels)| format!(
+                    "{name}（{}）",
+                    levels.iter().map(|l| l.label()).collect::<Vec<_>>().join("、")
+                )))
+            ));
+            out.extend(outside.iter().map(|(id, ..)| *id));
+        }
         (
             ids.into_iter().filter(|id| !out.contains(id)).collect(),
             note,
+            outside.len(),
         )
     }
 
@@ -308,4 +338,11 @@ fn failed(op: &Op, e: &AppError) -> String {
         Op::RestoreDraft(_) => "恢复草稿",
     };
     format!("{what}失败，未做任何改动：{e}")
+}
+
+/// The first three of a list, joined, with 等 when there are more.
+fn first_names(names: impl ExactSizeIterator<Item = String>) -> String {
+    let more = if names.len() > 3 { "等" } else { "" };
+    let first: Vec<String> = names.take(3).collect();
+    format!("{}{more}", first.join("、"))
 }

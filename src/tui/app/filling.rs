@@ -65,8 +65,8 @@ impl App {
         else {
             return;
         };
-        let level = match views::unit_label(&self.store, actor.effective().unit_id) {
-            Ok((_, level)) => level,
+        let unit = match views::unit(&self.store, actor.effective().unit_id) {
+            Ok(unit) => unit,
             Err(e) => {
                 self.status = format!("无法读取本单位：{e}");
                 return;
@@ -76,7 +76,7 @@ impl App {
             row.sub_item_id,
             row.sub_code.clone(),
             row.sub_name.clone(),
-            level,
+            unit,
             row.checklist.clone(),
         );
         if let Some(c) = &row.checklist {

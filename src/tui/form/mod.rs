@@ -11,8 +11,8 @@ pub mod pickers;
 
 use crate::domain::enums::INSPECTION_METHODS;
 use crate::domain::{
-    Checklist, ChecklistField, ChecklistFields, ChecklistState, FieldError, FieldKind, Id, Level,
-    validate_checklist,
+    Checklist, ChecklistField, ChecklistFields, ChecklistState, FieldError, FieldKind, Id, Unit,
+    checklist::checklist_warnings, subject,
 };
 use crate::tui::action::Action;
 use ratatui::Frame;
@@ -104,25 +104,31 @@ pub struct ChecklistForm {
     pub cursor: usize,
     pub dirty: bool,
     pub errors: Vec<FieldError>,
+    /// Accepted, but worth a second look (a 检查比例 that names no number).
+    pub warnings: Vec<FieldError>,
+    /// The unit the checklist is for: its level and 实施主体.
+    unit: Unit,
     editor: Option<Editor>,
     offset: usize,
 }
 
 impl ChecklistForm {
-    /// A form over the unit's checklist (or an empty one), items 1 and 2
+    /// A form over the unit's checklist (or an empty one), items 1 to 3
     /// filled in as the save will fill them.
     pub fn new(
         sub_item_id: Id,
         sub_code: String,
         sub_name: String,
-        level: Level,
+        unit: Unit,
         base: Option<Checklist>,
     ) -> Self {
         let mut fields = base.as_ref().map(|c| c.fields.clone()).unwrap_or_default();
-        fields.item_code = sub_code.clone();
-        fields.level = Some(level);
-        let errors = validate_checklist(&fields);
+        subject::apply_fixed(&mut fields, &unit, &sub_code);
+        let errors = subject::validate_for_unit(&fields, &unit);
+        let warnings = checklist_warnings(&fields);
         ChecklistForm {
+            warnings,
+            unit,
             sub_item_id,
             sub_code,
             sub_name,
@@ -130,7 +136,8 @@ impl ChecklistForm {
             fields,
             base,
             upper: None,
-            cursor: 2,
+            // The first field the operator fills: 委托部门名称.
+            cursor: 4,
             dirty: false,
             errors,
             editor: None,
@@ -157,16 +164,22 @@ impl ChecklistForm {
 
     /// Puts other values in (a merge, a restored draft) as unsaved edits.
     pub fn replace_fields(&mut self, fields: ChecklistFields) {
-        let (code, level) = (self.fields.item_code.clone(), self.fields.level);
         self.fields = fields;
-        self.fields.item_code = code;
-        self.fields.level = level;
+        subject::apply_fixed(&mut self.fields, &self.unit, &self.sub_code);
         self.dirty = true;
         self.revalidate();
     }
 
     fn revalidate(&mut self) {
-        self.errors = validate_checklist(&self.fields);
+        self.errors = subject::validate_for_unit(&self.fields, &self.unit);
+        self.warnings = checklist_warnings(&self.fields);
+    }
+
+    fn warning_of(&self, field: ChecklistField) -> Option<&str> {
+        self.warnings
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.reason.as_str())
     }
 
     fn error_of(&self, field: ChecklistField) -> Option<&str> {
@@ -345,6 +358,11 @@ impl ChecklistForm {
             let value = self.fields.text_of(field);
             let shown = match (applies, value.is_empty()) {
                 (false, _) => "（不适用）".to_string(),
+                (true, true)
+                    if field == ChecklistField::SubjectCode && self.unit.uscc.is_none() =>
+                {
+                    format!("（{}）", subject::CODE_MISSING)
+                }
                 (true, true) => "（未填）".to_string(),
                 (true, false) => value,
             };
@@ -376,6 +394,11 @@ impl ChecklistForm {
                 lines.push(Line::styled(
                     format!("{indent}  ! {reason}"),
                     Style::new().add_modifier(Modifier::BOLD),
+                ));
+            } else if applies && let Some(reason) = self.warning_of(field) {
+                lines.push(Line::styled(
+                    format!("{indent}  ? {reason}"),
+                    Style::new().add_modifier(Modifier::ITALIC),
                 ));
             }
         }
@@ -538,12 +561,26 @@ mod tests {
         KeyEvent::new(c, KeyModifiers::NONE)
     }
 
+    fn unit(uscc: Option<&str>) -> Unit {
+        Unit {
+            id: 3,
+            name: "市场监督管理局".into(),
+            category: crate::domain::UnitCategory::GovernmentDepartment,
+            region_id: 2,
+            region_name: "郑州市".into(),
+            region_level: crate::domain::Level::City,
+            uscc: uscc.map(str::to_string),
+            counterparts: vec![],
+            version: 1,
+        }
+    }
+
     fn form() -> ChecklistForm {
         ChecklistForm::new(
             1,
             "10100100100000".into(),
             "对食品生产的监督检查".into(),
-            Level::City,
+            unit(None),
             None,
         )
     }
@@ -558,18 +595,42 @@ mod tests {
     #[test]
     fn typing_validates_live_and_esc_ends_editing() {
         let mut f = form();
-        assert!(f.error_of(ChecklistField::SubjectName).is_some());
-        go_to(&mut f, ChecklistField::SubjectName);
+        assert!(f.error_of(ChecklistField::TargetMain).is_some());
+        go_to(&mut f, ChecklistField::TargetMain);
         f.handle(Action::Toggle);
         assert!(f.editing());
-        for c in "市场监管局".chars() {
+        for c in "食品生产者".chars() {
             assert_eq!(f.on_key(key(KeyCode::Char(c))), Outcome::Changed);
         }
-        assert_eq!(f.fields.subject_name, "市场监管局");
-        assert!(f.error_of(ChecklistField::SubjectName).is_none());
+        assert_eq!(f.fields.target_main, "食品生产者");
+        assert!(f.error_of(ChecklistField::TargetMain).is_none());
         f.on_key(key(KeyCode::Esc));
         assert!(!f.editing());
         assert!(f.dirty);
+    }
+
+    #[test]
+    fn subject_is_the_units_own_and_not_editable() {
+        let mut f = form();
+        assert_eq!(f.fields.subject_name, "郑州市市场监督管理局");
+        let missing = f.error_of(ChecklistField::SubjectCode).unwrap_or_default();
+        assert!(missing.starts_with(subject::CODE_MISSING), "{missing}");
+        go_to(&mut f, ChecklistField::SubjectName);
+        assert!(matches!(f.handle(Action::Toggle), Outcome::Say(s) if s.contains("由系统")));
+        assert!(!f.editing());
+        // A merge or a draft cannot bring another unit's subject in.
+        let mut other = f.fields.clone();
+        other.subject_name = "郑州市城市管理局".into();
+        f.replace_fields(other);
+        assert_eq!(f.fields.subject_name, "郑州市市场监督管理局");
+        let coded = ChecklistForm::new(
+            1,
+            "10100100100000".into(),
+            "对食品生产的监督检查".into(),
+            unit(Some("11410100MB1234567X")),
+            None,
+        );
+        assert_eq!(coded.fields.subject_code, "11410100MB1234567X");
     }
 
     #[test]

@@ -852,6 +852,7 @@ mod tests {
             category: cat,
             classified: sub == 6,
             status: ItemStatus::InUse,
+            levels: Default::default(),
         }
     }
 

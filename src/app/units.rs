@@ -1,0 +1,255 @@
+//! Units (单位): created and changed by the platform admin, or by a county
+//! admin within its own county (SPEC §2). A unit's name and 统一社会信用代码
+//! are the 实施主体 of its checklists, so when they change the checklists
+//! follow, in the same transaction.
+
+use super::{Actor, AppError, Write, write};
+use crate::domain::checklist::derived_state;
+use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::{ChecklistState, Id, Unit, UnitCategory, Uscc, validate_checklist};
+use crate::store::units::{NewUnit, UnitChange};
+use crate::store::{self, Store};
+use serde::Serialize;
+
+/// Longest unit name accepted (the longest real ones are about 30).
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// A unit to create.
+#[derive(Debug, Clone)]
+pub struct UnitInput {
+    pub name: String,
+    pub category: UnitCategory,
+    /// Region code or name.
+    pub region: String,
+    pub uscc: Option<String>,
+    /// 对口上级部门 (系统一条线).
+    pub counterparts: Vec<String>,
+}
+
+/// What to change on a unit; None leaves a part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UnitUpdate {
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    pub counterparts: Option<Vec<String>>,
+}
+
+/// The unit after an update, and what followed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitUpdated {
+    pub unit: Unit,
+    /// False when every part already was as asked.
+    pub changed: bool,
+    /// Checklists whose 实施主体 now carries the new name or code.
+    pub checklists_followed: usize,
+}
+
+pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Result<Unit, AppError> {
+    write(store, actor, |w| create_in(w, input))
+}
+
+/// The name, trimmed, if it is one a unit may carry.
+pub(crate) fn checked_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    let n = name.chars().count();
+    if name.is_empty() {
+        Err("单位名称不能为空".into())
+    } else if n > MAX_NAME_CHARS {
+        Err(format!("单位名称过长：{n} 字，最多 {MAX_NAME_CHARS} 字"))
+    } else if name.chars().any(char::is_control) {
+        Err("单位名称不能含控制字符".into())
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+/// A 统一社会信用代码 as stored (upper case, checked), or why not.
+pub(crate) fn checked_uscc(code: &str) -> Result<String, String> {
+    Uscc::parse(code.trim())
+        .map(|u| u.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Counterparts trimmed, blanks dropped, each once, in the given order.
+pub(crate) fn checked_counterparts(list: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in list.iter().flat_map(|c| c.split(['、', ',', '，', '\n'])) {
+        let c = c.trim();
+        if !c.is_empty() && !out.iter().any(|o| o == c) {
+            out.push(c.to_string());
+        }
+    }
+    out
+}
+
+/// Refuses a code that another unit already carries.
+fn code_free(w: &Write<'_>, code: &str, except: Option<Id>) -> Result<(), AppError> {
+    match store::units::by_uscc(w.tx, code)? {
+        Some(other) if Some(other.id) != except => Err(AppError::Invalid(format!(
+            "统一社会信用代码 {code} 已是“{}”的代码",
+            other.full_name()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a unit inside a caller's write (the CLI and `import units`).
+pub(crate) fn create_in(w: &Write<'_>, input: &UnitInput) -> Result<Unit, AppError> {
+    let region = store::units::find_region(w.tx, &input.region)?
+        .ok_or_else(|| AppError::Invalid(format!("没有区划“{}”", input.region.trim())))?;
+    w.authorize(WriteAction::CreateUnit {
+        unit: UnitRef {
+            id: 0,
+            region_id: region.id,
+            level: region.level,
+        },
+    })?;
+    let name = checked_name(&input.name).map_err(AppError::Invalid)?;
+    let uscc = match input.uscc.as_deref().map(str::trim) {
+        Some(code) if !code.is_empty() => Some(checked_uscc(code).map_err(AppError::Invalid)?),
+        _ => None,
+    };
+    if let Some(code) = &uscc {
+        code_free(w, code, None)?;
+    }
+    if store::units::units_of_region(w.tx, region.id)?
+        .iter()
+        .any(|u| u.name == name)
+    {
+        return Err(AppError::Invalid(format!(
+            "{}已有单位“{name}”",
+            region.name
+        )));
+    }
+    let id = store::units::insert_unit(
+        w.tx,
+        &NewUnit {
+            name: &name,
+            category: input.category,
+            region_id: region.id,
+            uscc: uscc.as_deref(),
+            counterparts: &checked_counterparts(&input.counterparts),
+        },
+    )?;
+    let unit = store::units::unit(w.tx, id)?;
+    w.log("create_unit", "unit", id, None::<&()>, Some(&unit))?;
+    Ok(unit)
+}
+
+pub fn update_unit(
+    store: &mut Store,
+    actor: &Actor,
+    unit_id: Id,
+    update: &UnitUpdate,
+) -> Result<UnitUpdated, AppError> {
+    write(store, actor, |w| update_in(w, unit_id, update))
+}
+
+/// Changes a unit inside a caller's write; its checklists' 实施主体 follow
+/// a new name or code (each logged).
+pub(crate) fn update_in(
+    w: &Write<'_>,
+    unit_id: Id,
+    update: &UnitUpdate,
+) -> Result<UnitUpdated, AppError> {
+    let before = store::units::unit(w.tx, unit_id)?;
+    w.authorize(WriteAction::EditUnit {
+        unit: UnitRef {
+            id: before.id,
+            region_id: before.region_id,
+            level: before.region_level,
+        },
+    })?;
+    let name = match &update.name {
+        Some(n) => checked_name(n).map_err(AppError::Invalid)?,
+        None => before.name.clone(),
+    };
+    if name != before.name
+        && store::units::units_of_region(w.tx, before.region_id)?
+            .iter()
+            .any(|u| u.name == name)
+    {
+        return Err(AppError::Invalid(format!(
+            "{}已有单位“{name}”",
+            before.region_name
+        )));
+    }
+    let uscc = match &update.uscc {
+        Some(code) => {
+            let code = checked_uscc(code).map_err(AppError::Invalid)?;
+            code_free(w, &code, Some(before.id))?;
+            Some(code)
+        }
+        None => before.uscc.clone(),
+    };
+    let counterparts = match &update.counterparts {
+        Some(list) => checked_counterparts(list),
+        None => before.counterparts.clone(),
+    };
+    if name == before.name && uscc == before.uscc && counterparts == before.counterparts {
+        return Ok(UnitUpdated {
+            unit: before,
+            changed: false,
+            checklists_followed: 0,
+        });
+    }
+    let after = store::units::update_unit(
+        w.tx,
+        before.id,
+        &UnitChange {
+            name: &name,
+            uscc: uscc.as_deref(),
+            counterparts: &counterparts,
+        },
+        before.version,
+    )?;
+    w.log("update_unit", "unit", after.id, Some(&before), Some(&after))?;
+    let followed = follow_unit(w, &after)?;
+    Ok(UnitUpdated {
+        unit: after,
+        changed: true,
+        checklists_followed: followed,
+    })
+}
+
+/// Puts the unit's name and code into each of its checklists' 实施主体; a
+/// draft that lacked only the code becomes 完整, a filed one stays filed
+/// (its content did not change in substance). Returns how many changed.
+fn follow_unit(w: &Write<'_>, unit: &Unit) -> Result<usize, AppError> {
+    let name = unit.full_name();
+    let code = unit.uscc.clone().unwrap_or_default();
+    let mut changed = 0;
+    for before in store::checklists::list_for_unit(w.tx, unit.id)? {
+        if before.fields.subject_name == name && before.fields.subject_code == code {
+            continue;
+        }
+        let mut fields = before.fields.clone();
+        fields.subject_name = name.clone();
+        fields.subject_code = code.clone();
+        let state = match before.state {
+            ChecklistState::Filed if validate_checklist(&fields).is_empty() => {
+                ChecklistState::Filed
+            }
+            _ => derived_state(&fields),
+        };
+        let after = store::checklists::update(
+            w.tx,
+            before.id,
+            &fields,
+            state,
+            None,
+            before.version,
+            w.actor.account_id,
+            w.at,
+        )?;
+        w.log(
+            "follow_unit",
+            "checklist",
+            after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        changed += 1;
+    }
+    Ok(changed)
+}
