@@ -279,6 +279,8 @@ pub fn daily_completion(
 /// What a unit still has to do, for the drill-down.
 #[derive(Debug, Clone, Serialize)]
 pub struct Missing {
+    /// The unit's 统一社会信用代码 is not set: no checklist can be complete.
+    pub code_missing: bool,
     pub claims_finished_at: Option<Timestamp>,
     /// (code, name, 未开始/草稿/完整) of checklists not yet filed.
     pub checklists: Vec<(String, String, String)>,
@@ -303,6 +305,7 @@ pub fn missing(store: &Store, unit_id: Id) -> Result<Missing, AppError> {
         .map(|r| (r.code, r.name, r.state.label().to_string()))
         .collect();
     Ok(Missing {
+        code_missing: store::units::unit(store.conn(), unit_id)?.uscc.is_none(),
         claims_finished_at: store::claims::finished_at(store.conn(), unit_id)?,
         checklists,
         local_items,

@@ -30,6 +30,7 @@ pub struct UnitInput {
 #[derive(Debug, Clone, Default)]
 pub struct UnitUpdate {
     pub name: Option<String>,
+    pub category: Option<UnitCategory>,
     pub uscc: Option<String>,
     pub counterparts: Option<Vec<String>>,
 }
@@ -186,7 +187,12 @@ pub(crate) fn update_in(
         Some(list) => checked_counterparts(list),
         None => before.counterparts.clone(),
     };
-    if name == before.name && uscc == before.uscc && counterparts == before.counterparts {
+    let category = update.category.unwrap_or(before.category);
+    if name == before.name
+        && uscc == before.uscc
+        && counterparts == before.counterparts
+        && category == before.category
+    {
         return Ok(UnitUpdated {
             unit: before,
             changed: false,
@@ -198,6 +204,7 @@ pub(crate) fn update_in(
         before.id,
         &UnitChange {
             name: &name,
+            category,
             uscc: uscc.as_deref(),
             counterparts: &counterparts,
         },

@@ -414,6 +414,8 @@ pub struct UnitOverview {
     pub has_admin: bool,
     /// An active 联络人.
     pub has_liaison: bool,
+    /// 对口上级部门 (系统一条线).
+    pub counterparts: Vec<String>,
     /// Liaison first, then in the order they were created.
     pub accounts: Vec<UnitAccount>,
 }
@@ -465,6 +467,7 @@ pub fn unit_overview(store: &Store, actor: Option<&Actor>) -> Result<Vec<UnitOve
             uscc: unit.uscc.clone().filter(|c| !c.trim().is_empty()),
             has_admin,
             has_liaison,
+            counterparts: unit.counterparts.clone(),
             accounts: accounts
                 .into_iter()
                 .map(|a| UnitAccount {

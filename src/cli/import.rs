@@ -1,10 +1,10 @@
-//! `jianguan import catalogue|power-list|accounts|checklists FILE`.
+//! `jianguan import catalogue|power-list|accounts|checklists|units FILE`.
 
 use super::progress::Progress;
 use super::{Context, output};
 use crate::app::AppError;
 use crate::app::import::{
-    ImportOptions, ImportReport, accounts, catalogue, checklists, power_list,
+    ImportOptions, ImportReport, accounts, catalogue, checklists, power_list, units,
 };
 use crate::xlsx::{self, layouts};
 use clap::{Args, Subcommand};
@@ -34,6 +34,10 @@ pub enum ImportCommand {
     Accounts(FileArgs),
     /// 导入填好的检查实施清单（附件5，由 export checklists 导出的文件）
     Checklists(FileArgs),
+    /// 导入单位（列：单位名称、所属区划、单位类别、统一社会信用代码、对口上级部门）：
+    /// 新单位创建，已有单位（同区划同名）更新代码、类别和对口部门。平台管理员任意单位，
+    /// 县级管理员本县（市、区）的单位
+    Units(FileArgs),
 }
 
 pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
@@ -42,6 +46,7 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::PowerList(a) => (a, layouts::POWER_LIST, "导入权责清单"),
         ImportCommand::Accounts(a) => (a, layouts::ACCOUNTS, "导入账号"),
         ImportCommand::Checklists(a) => (a, layouts::CHECKLIST, "导入检查实施清单"),
+        ImportCommand::Units(a) => (a, layouts::UNITS, "导入单位"),
     };
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
@@ -64,6 +69,7 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Checklists(_) => {
             checklists::import_checklists(&mut store, &actor, &sheets, opts, &mut tick)
         }
+        ImportCommand::Units(_) => units::import_units(&mut store, &actor, &sheets, opts),
     };
     let (report, blocked) = match result {
         Ok(r) => (r, false),

@@ -14,6 +14,7 @@ mod output;
 mod progress;
 mod search;
 mod standings;
+mod unit;
 mod whoami;
 
 use crate::app::{Actor, AppError};
@@ -68,6 +69,9 @@ enum Command {
     Init(init::InitArgs),
     /// 显示当前系统用户对应的账号、单位和角色
     Whoami,
+    /// 单位管理：新建、修改（统一社会信用代码、名称、对口上级部门）、列出
+    #[command(subcommand)]
+    Unit(unit::UnitCommand),
     /// 账号管理
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -231,6 +235,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Whoami) => whoami::run(&ctx),
+        Some(Command::Unit(cmd)) => unit::run(&ctx, cmd),
         Some(Command::Account(cmd)) => account::run(&ctx, cmd),
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Import(cmd)) => import::run(&ctx, cmd),

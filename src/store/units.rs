@@ -150,6 +150,7 @@ pub fn units_of_region(conn: &Connection, region_id: Id) -> Result<Vec<Unit>, St
 /// What `update_unit` writes.
 pub struct UnitChange<'a> {
     pub name: &'a str,
+    pub category: UnitCategory,
     pub uscc: Option<&'a str>,
     pub counterparts: &'a [String],
 }
@@ -163,14 +164,16 @@ pub fn update_unit(
     expected_version: i64,
 ) -> Result<Unit, StoreError> {
     let n = conn.execute(
-        "UPDATE units SET name = ?2, uscc = ?3, counterparts = ?4, version = version + 1
+        "UPDATE units SET name = ?2, uscc = ?3, counterparts = ?4, category = ?6,
+                          version = version + 1
          WHERE id = ?1 AND version = ?5",
         params![
             id,
             change.name,
             change.uscc,
             change.counterparts.join("\n"),
-            expected_version
+            expected_version,
+            change.category.key()
         ],
     )?;
     if n == 0 {

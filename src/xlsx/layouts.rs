@@ -207,6 +207,16 @@ pub const ACCOUNTS: &[Column] = &[
     syn("liaison", "是否联络人", &["联络人"], false),
 ];
 
+/// Units of a city or county: annex 1's columns, the region, the code and
+/// the counterpart departments (系统一条线).
+pub const UNITS: &[Column] = &[
+    syn("name", "单位名称", &["单位", "部门名称"], true),
+    syn("region", "所属区划", &["区划", "地区名称", "所属地区"], true),
+    syn("category", "单位类别", &["单位分类"], false),
+    syn("uscc", "统一社会信用代码", &["单位统一社会信用代码", "信用代码"], false),
+    syn("counterparts", "对口上级部门", &["对口部门", "上级主管部门"], false),
+];
+
 /// 附件2 表1 and 表2 headers.
 pub const ANNEX2_CITY: &[&str] = &["序号", "单位名称", "处室及职务", "姓名", "联系电话"];
 pub const ANNEX2_COUNTY: &[&str] = &["序号", "地区名称", "单位及职务", "姓名", "联系电话"];

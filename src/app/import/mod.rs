@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod checklists;
 pub mod power_list;
+pub mod units;
 
 use crate::domain::Keyed;
 use crate::domain::enums::UnknownLabel;

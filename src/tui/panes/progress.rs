@@ -507,10 +507,17 @@ impl ProgressView {
             let b = block(format!(" {unit}：未完成的工作（Esc 返回） "), true);
             let inner = b.inner(rect);
             frame.render_widget(b, rect);
-            let mut lines = vec![Line::from(match m.claims_finished_at {
+            let mut lines = Vec::new();
+            if m.code_missing {
+                lines.push(Line::from(format!(
+                    "{}：检查实施清单不能完整，请管理员用 jianguan unit set 设置",
+                    crate::domain::subject::CODE_MISSING
+                )));
+            }
+            lines.push(Line::from(match m.claims_finished_at {
                 Some(t) => format!("认领：已于 {} 完成", format_time(t)),
                 None => "认领：尚未确认认领完成".into(),
-            })];
+            }));
             lines.push(Line::from(format!(
                 "检查实施清单：{} 份未填报",
                 m.checklists.len()
