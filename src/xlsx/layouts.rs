@@ -211,10 +211,25 @@ pub const ACCOUNTS: &[Column] = &[
 /// the counterpart departments (系统一条线).
 pub const UNITS: &[Column] = &[
     syn("name", "单位名称", &["单位", "部门名称"], true),
-    syn("region", "所属区划", &["区划", "地区名称", "所属地区"], true),
+    syn(
+        "region",
+        "所属区划",
+        &["区划", "地区名称", "所属地区"],
+        true,
+    ),
     syn("category", "单位类别", &["单位分类"], false),
-    syn("uscc", "统一社会信用代码", &["单位统一社会信用代码", "信用代码"], false),
-    syn("counterparts", "对口上级部门", &["对口部门", "上级主管部门"], false),
+    syn(
+        "uscc",
+        "统一社会信用代码",
+        &["单位统一社会信用代码", "信用代码"],
+        false,
+    ),
+    syn(
+        "counterparts",
+        "对口上级部门",
+        &["对口部门", "上级主管部门"],
+        false,
+    ),
 ];
 
 /// 附件2 表1 and 表2 headers.

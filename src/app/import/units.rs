@@ -14,10 +14,7 @@ use crate::xlsx::SheetRows;
 use crate::xlsx::layouts::UNITS;
 
 fn header(key: &str) -> &'static str {
-    UNITS
-        .iter()
-        .find(|c| c.key == key)
-        .map_or("", |c| c.header)
+    UNITS.iter().find(|c| c.key == key).map_or("", |c| c.header)
 }
 
 /// The column a service's refusal is about.
@@ -124,9 +121,9 @@ pub fn import_units(
                     store::rollback_to(w.tx, "import_unit")?;
                     match e {
                         AppError::Invalid(m) => report.rejected.push(reject(column_of(&m), m)),
-                        AppError::Denied(d) => {
-                            report.rejected.push(reject(header("region"), d.to_string()))
-                        }
+                        AppError::Denied(d) => report
+                            .rejected
+                            .push(reject(header("region"), d.to_string())),
                         other => return Err(other),
                     }
                 }
