@@ -355,3 +355,181 @@ fn the_subject_is_the_units_own_whatever_the_fields_say() {
     assert_eq!(f.level, Some(Level::County));
     assert_eq!(saved.checklist.state, ChecklistState::Filed);
 }
+
+/// Runs the binary on `db` as the OS user (the database's platform_admin
+/// when it was made by `init` through the binary).
+fn jianguan(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let o = std::process::Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A units file: the header, then the rows (单位名称, 所属区划, 单位类别,
+/// 统一社会信用代码, 对口上级部门).
+fn write_units(path: &std::path::Path, rows: &[[&str; 5]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("单位").unwrap();
+    for (c, h) in jianguan::xlsx::layouts::UNITS.iter().enumerate() {
+        ws.write_string(0, c as u16, h.header).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let (code, _, err) = jianguan(&db, &["init"]);
+    assert_eq!(code, 0, "{err}");
+    // No made-up codes: every unit lacks one, and the listing names them.
+    let (_, out, _) = jianguan(&db, &["unit", "list"]);
+    assert!(out.contains("44 个单位未设置统一社会信用代码"), "{out}");
+    assert!(out.contains("郑州市市场监督管理局"), "{out}");
+    let s = open(&db);
+    let coded: i64 = s
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM units WHERE uscc IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(coded, 0);
+    drop(s);
+
+    let file = dir.path().join("units.xlsx");
+    write_units(
+        &file,
+        &[
+            [
+                "市场监督管理局",
+                "郑州市",
+                "政府工作部门",
+                "11410100MB00012347",
+                "",
+            ],
+            [
+                "金水区市场监督管理局",
+                "金水区",
+                "政府工作部门",
+                "",
+                "郑州市市场监督管理局",
+            ],
+            ["金水区城市管理局", "410105", "", "91350100M000100Y44", ""],
+            ["中牟县人民政府办公室", "中牟", "其他", "", ""],
+            ["金水区市场监督管理局", "金水区", "", "", ""],
+            ["城市管理局", "郑州市", "委员会", "", ""],
+        ],
+    );
+    let before = content_dump(&open(&db));
+    let (code, out, _) = jianguan(&db, &["import", "units", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "单位!4: 统一社会信用代码: 统一社会信用代码校验位错误：第18位应为“3”，实为“4”",
+            "单位!5: 所属区划: 没有区划“中牟”（写区划名称或6位代码，如“金水区”“410105”）",
+            "单位!6: 单位名称: “金水区市场监督管理局”与第3行重复",
+            "单位!7: 单位类别: “委员会”不是有效的单位分类，应为：政府工作部门、直属事业单位、其他",
+        ],
+        "{out}"
+    );
+    assert!(
+        content_dump(&open(&db)) == before,
+        "a refused file wrote something"
+    );
+
+    // Fixed, it goes in whole: one unit changed, three created.
+    write_units(
+        &file,
+        &[
+            [
+                "市场监督管理局",
+                "郑州市",
+                "政府工作部门",
+                "11410100MB00012347",
+                "",
+            ],
+            [
+                "金水区市场监督管理局",
+                "金水区",
+                "政府工作部门",
+                "",
+                "郑州市市场监督管理局",
+            ],
+            ["金水区城市管理局", "410105", "", "", ""],
+            ["中牟县人民政府办公室", "中牟县", "其他", "", ""],
+        ],
+    );
+    let (code, out, _) = jianguan(
+        &db,
+        &["import", "units", file.to_str().unwrap(), "--dry-run"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("将新增 3，将修改 1"), "{out}");
+    assert!(
+        content_dump(&open(&db)) == before,
+        "a dry run wrote something"
+    );
+    let (code, out, _) = jianguan(&db, &["import", "units", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("已新增 3，已修改 1"), "{out}");
+    let (_, out, _) = jianguan(&db, &["unit", "list", "--region", "金水区", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(listed[0]["counterparts"][0], "郑州市市场监督管理局");
+    // Again: nothing changes.
+    let (_, out, _) = jianguan(&db, &["import", "units", file.to_str().unwrap()]);
+    assert!(out.contains("已新增 0，已修改 0，未变 4"), "{out}");
+
+    // unit set: a code, a new name; a bad code is refused in words.
+    let (code, _, err) = jianguan(&db, &["unit", "set", "金水区城市管理局", "--code", "123"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("未修改单位：统一社会信用代码应为18位，实为3位"),
+        "{err}"
+    );
+    let (code, out, _) = jianguan(
+        &db,
+        &[
+            "unit",
+            "set",
+            "金水区城市管理局",
+            "--name",
+            "金水区城市管理和综合执法局",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("已修改单位 金水区城市管理和综合执法局"),
+        "{out}"
+    );
+    let (code, out, err) = jianguan(
+        &db,
+        &[
+            "unit",
+            "add",
+            "--name",
+            "二七区应急管理局",
+            "--region",
+            "二七区",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("统一社会信用代码 未设置"), "{out}");
+}
