@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use jianguan::app::import::{ImportOptions, accounts, catalogue, checklists, power_list};
+use jianguan::app::import::{ImportOptions, accounts, catalogue, checklists, power_list, units};
 use jianguan::app::init::{AdminInput, init};
 use jianguan::app::{Actor, now};
 use jianguan::store::{self, OpenOptions, Store};
@@ -71,5 +71,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(sheets) = xlsx::read(&path, layouts::POWER_LIST) {
         let _ = power_list::import_power_list(store, &s.admin, &sheets, DRY_RUN);
+    }
+    if let Ok(sheets) = xlsx::read(&path, layouts::UNITS) {
+        let _ = units::import_units(store, &s.admin, &sheets, DRY_RUN);
     }
 });
