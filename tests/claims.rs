@@ -47,6 +47,9 @@ fn claiming_counts_each_item_once_and_is_idempotent() {
     let r = claims::claim_many(&mut s, &lina, &again, false).unwrap();
     assert_eq!(r.changed, vec![ids[2]]);
     assert_eq!(r.unchanged, 2);
+    // Claimed “not exercised”: the two already claimed become 不行使, as
+    // asked (logged), rather than the flag being dropped silently.
+    assert_eq!(r.made_idle, vec![ids[0], ids[1]]);
     // Nothing new: nothing written, not even a log row.
     let log = store::changelog::count(s.conn()).unwrap();
     let r = claims::claim_many(&mut s, &lina, &ids, true).unwrap();
@@ -55,11 +58,12 @@ fn claiming_counts_each_item_once_and_is_idempotent() {
         ClaimReport {
             changed: vec![],
             unchanged: 3,
-            log_id: None
+            log_id: None,
+            made_idle: vec![],
         }
     );
     assert_eq!(store::changelog::count(s.conn()).unwrap(), log);
-    // The earlier claims keep their 是否行使.
+    // A plain claim of claimed items leaves their 是否行使 alone.
     let exercised: Vec<bool> = ids
         .iter()
         .map(|id| {
@@ -69,7 +73,7 @@ fn claiming_counts_each_item_once_and_is_idempotent() {
                 .exercised
         })
         .collect();
-    assert_eq!(exercised, vec![true, true, false]);
+    assert_eq!(exercised, vec![false, false, false]);
 }
 
 #[test]

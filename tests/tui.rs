@@ -406,7 +406,7 @@ fn filter_mark_all_claim_then_undo_from_the_keyboard() {
     );
     // Items whose 监管层级 leaves out 市级 are named and left out.
     let lina_unit = a.actor.as_ref().unwrap().effective().unit_id;
-    let outside = jianguan::app::claims::outside_level(&a.store, lina_unit, &a.tree.targets().0)
+    let outside = jianguan::app::claims::left_out(&a.store, lina_unit, &a.tree.targets().0)
         .unwrap()
         .len();
     assert!(outside > 0, "the demo has county-only inspections");
@@ -422,7 +422,7 @@ fn filter_mark_all_claim_then_undo_from_the_keyboard() {
     assert!(
         a.confirm.as_ref().is_some_and(|c| c
             .question
-            .contains(&format!("{outside} 项的监管层级不含本单位层级，不能认领"))),
+            .contains(&format!("{outside} 项不能认领（监管层级不含本单位层级"))),
         "{asked}"
     );
     press(&mut a, 'x');
@@ -433,7 +433,7 @@ fn filter_mark_all_claim_then_undo_from_the_keyboard() {
     press(&mut a, 'y');
     assert!(
         a.status.starts_with(&format!(
-            "已认领 {rest} 项（其中 0 项原已认领）；{outside} 项的监管层级不含本单位层级"
+            "已认领 {rest} 项（其中 0 项原已认领）；{outside} 项不能认领"
         )),
         "{}",
         a.status

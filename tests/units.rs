@@ -260,9 +260,9 @@ fn a_county_unit_claims_only_within_the_items_levels() {
         )
     );
     assert!(content_dump(&s) == before, "nothing claimed");
-    let left_out = claims::outside_level(&s, unit, &[out, open_item]).unwrap();
+    let left_out = claims::left_out(&s, unit, &[out, open_item]).unwrap();
     assert_eq!(left_out.len(), 1);
-    assert_eq!(left_out[0].0, out);
+    assert_eq!(left_out[0].sub_item_id, out);
     let r = claims::claim_many(&mut s, &sunli, &[open_item], true).unwrap();
     assert_eq!(r.changed, vec![open_item]);
 }

@@ -123,7 +123,7 @@ fn the_platform_admin_sees_every_unit_its_code_marks_and_accounts() {
         "{s:#?}"
     );
     assert!(
-        line_with(&s, "jianguan unit set").contains("jianguan account add"),
+        line_with(&s, "jianguan unit set").contains("account add（见 --help）"),
         "{s:#?}"
     );
 

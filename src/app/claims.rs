@@ -1,8 +1,8 @@
 //! Claiming (认领): for the actor's own unit only.
 
-use super::{Actor, AppError, Write, write};
+use super::{Actor, AppError, Write, write, write_or_roll_back};
 use crate::domain::permission::{UnitRef, WriteAction};
-use crate::domain::{Claim, Id, Level, Timestamp};
+use crate::domain::{Claim, Id, Level, ReviewState, Timestamp};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,9 @@ pub struct ClaimReport {
     /// The change-log row of the action (none when nothing changed): what
     /// `undo` takes.
     pub log_id: Option<Id>,
+    /// Claims that were exercised and are now 不行使 (a claim “not
+    /// exercised” of items already claimed).
+    pub made_idle: Vec<Id>,
 }
 
 impl ClaimReport {
@@ -38,6 +41,7 @@ impl ClaimReport {
             unchanged: asked - changed.len(),
             changed,
             log_id,
+            made_idle: Vec::new(),
         })
     }
 }
@@ -67,45 +71,109 @@ fn check_items(w: &Write<'_>, ids: &[Id]) -> Result<(), AppError> {
     }
 }
 
-/// Why a unit of `level` may not claim a sub-item of these 监管层级, in the
-/// words of the refusal.
-pub fn outside_level_reason(code: &str, name: &str, levels: &[Level], level: Level) -> String {
-    let levels: Vec<&str> = levels.iter().map(|l| l.label()).collect();
-    format!(
-        "子项 {name}（{code}）的监管层级为{}，{}单位不能认领",
-        levels.join("、"),
-        level.label()
-    )
+/// A sub-item the unit may not claim, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub sub_item_id: Id,
+    pub code: String,
+    pub name: String,
+    pub why: Why,
 }
 
-/// The sub-items among `ids` that the unit may not claim for its level
-/// (监管层级): what a bulk claim leaves out and names before it asks.
-pub fn outside_level(
-    store: &Store,
-    unit_id: Id,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// Its 监管层级 leaves out the unit's level.
+    Level {
+        levels: Vec<Level>,
+        unit_level: Level,
+    },
+    /// A local item not yet 审核通过 (its state).
+    Unreleased { state: ReviewState },
+}
+
+impl LeftOut {
+    /// The refusal in a sentence.
+    pub fn reason(&self) -> String {
+        let (name, code) = (&self.name, &self.code);
+        match &self.why {
+            Why::Level { levels, unit_level } => format!(
+                "子项 {name}（{code}）的监管层级为{}，{}单位不能认领",
+                labels(levels),
+                unit_level.label()
+            ),
+            Why::Unreleased { state } => format!(
+                "地方监管事项子项 {name}（{code}）{}，审核通过后才能认领",
+                state.label()
+            ),
+        }
+    }
+
+    /// The name with why in brackets, for lists.
+    pub fn short(&self) -> String {
+        match &self.why {
+            Why::Level { levels, .. } => format!("{}（{}）", self.name, labels(levels)),
+            Why::Unreleased { state } => format!("{}（{}）", self.name, state.label()),
+        }
+    }
+}
+
+fn labels(levels: &[Level]) -> String {
+    levels
+        .iter()
+        .map(|l| l.label())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// The sub-items among `ids` that a unit of `unit` may not claim: outside
+/// its level (监管层级), or local items not yet 审核通过.
+fn left_out_in(
+    conn: &rusqlite::Connection,
+    unit: UnitRef,
     ids: &[Id],
-) -> Result<Vec<store::catalogue::OutsideLevel>, AppError> {
-    let unit = store::units::unit_ref(store.conn(), unit_id)?;
-    Ok(store::catalogue::outside_level(
-        store.conn(),
-        ids,
-        unit.level,
-    )?)
+) -> Result<Vec<LeftOut>, AppError> {
+    let mut out: Vec<LeftOut> = store::catalogue::outside_level(conn, ids, unit.level)?
+        .into_iter()
+        .map(|(id, code, name, levels)| LeftOut {
+            sub_item_id: id,
+            code,
+            name,
+            why: Why::Level {
+                levels,
+                unit_level: unit.level,
+            },
+        })
+        .collect();
+    let wanted: std::collections::HashSet<Id> = ids.iter().copied().collect();
+    for u in store::local_items::unreleased_sub_items(conn)? {
+        if wanted.contains(&u.sub_item_id) && !out.iter().any(|o| o.sub_item_id == u.sub_item_id) {
+            out.push(LeftOut {
+                sub_item_id: u.sub_item_id,
+                code: u.code,
+                name: u.name,
+                why: Why::Unreleased { state: u.state },
+            });
+        }
+    }
+    Ok(out)
 }
 
-/// Refuses sub-items outside the unit's level, naming the first few.
-fn check_levels(w: &Write<'_>, unit: UnitRef, ids: &[Id]) -> Result<(), AppError> {
-    let outside = store::catalogue::outside_level(w.tx, ids, unit.level)?;
-    if outside.is_empty() {
+/// What a bulk claim leaves out and names before it asks.
+pub fn left_out(store: &Store, unit_id: Id, ids: &[Id]) -> Result<Vec<LeftOut>, AppError> {
+    let unit = store::units::unit_ref(store.conn(), unit_id)?;
+    left_out_in(store.conn(), unit, ids)
+}
+
+/// Refuses sub-items the unit may not claim, naming the first few.
+fn check_claimable(w: &Write<'_>, unit: UnitRef, ids: &[Id]) -> Result<(), AppError> {
+    let out = left_out_in(w.tx, unit, ids)?;
+    if out.is_empty() {
         return Ok(());
     }
-    let mut reasons: Vec<String> = outside
-        .iter()
-        .take(5)
-        .map(|(_, code, name, levels)| outside_level_reason(code, name, levels, unit.level))
-        .collect();
-    if outside.len() > 5 {
-        reasons.push(format!("等共 {} 项", outside.len()));
+    let mut reasons: Vec<String> = out.iter().take(5).map(LeftOut::reason).collect();
+    if out.len() > 5 {
+        reasons.push(format!("等共 {} 项", out.len()));
     }
     Err(AppError::Invalid(format!(
         "不能认领：{}",
@@ -123,7 +191,9 @@ fn distinct(ids: &[Id]) -> Vec<Id> {
     v
 }
 
-/// Claims the sub-items for the actor's unit in one transaction.
+/// Claims the sub-items for the actor's unit in one transaction. Claimed
+/// “not exercised” (不行使), items the unit already claims as exercised
+/// become not exercised too (logged as such): that is what was asked.
 pub fn claim_many(
     store: &mut Store,
     actor: &Actor,
@@ -131,44 +201,80 @@ pub fn claim_many(
     exercised: bool,
 ) -> Result<ClaimReport, AppError> {
     let ids = &distinct(ids);
-    write(store, actor, |w| {
-        let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
-        check_levels(w, store::units::unit_ref(w.tx, unit)?, ids)?;
-        let added = store::claims::claim(w.tx, unit, ids, exercised, w.actor.account_id, w.at)?;
-        // Some were not added: already claimed, or not claimable (which
-        // refuses the whole action, rolled back).
-        if added.len() < ids.len() {
-            check_items(w, ids)?;
+    write(store, actor, |w| claim_in(w, ids, exercised))
+}
+
+fn claim_in(w: &Write<'_>, ids: &[Id], exercised: bool) -> Result<ClaimReport, AppError> {
+    let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
+    check_claimable(w, store::units::unit_ref(w.tx, unit)?, ids)?;
+    let added = store::claims::claim(w.tx, unit, ids, exercised, w.actor.account_id, w.at)?;
+    // Some were not added: already claimed, or not claimable (which
+    // refuses the whole action, rolled back).
+    if added.len() < ids.len() {
+        check_items(w, ids)?;
+    }
+    let idle_now = if exercised {
+        Vec::new()
+    } else {
+        let was_claimed: Vec<Id> = ids.iter().copied().filter(|i| !added.contains(i)).collect();
+        let changed = store::claims::set_exercised(w.tx, unit, &was_claimed, false)?;
+        if !changed.is_empty() {
+            let after = serde_json::json!({ "sub_items": changed, "exercised": false });
+            w.log("set_exercised", "unit", unit, None::<&()>, Some(&after))?;
         }
-        let after = serde_json::json!({ "sub_items": added, "exercised": exercised });
-        ClaimReport::logged(
-            w,
-            "claim",
-            unit,
-            None::<&()>,
-            Some(&after),
-            added,
-            ids.len(),
-        )
-    })
+        changed
+    };
+    let after = serde_json::json!({ "sub_items": added, "exercised": exercised });
+    let mut report = ClaimReport::logged(
+        w,
+        "claim",
+        unit,
+        None::<&()>,
+        Some(&after),
+        added,
+        ids.len(),
+    )?;
+    report.made_idle = idle_now;
+    Ok(report)
 }
 
 /// Removes the actor's unit's claims on the sub-items.
 pub fn unclaim_many(store: &mut Store, actor: &Actor, ids: &[Id]) -> Result<ClaimReport, AppError> {
     let ids = &distinct(ids);
-    write(store, actor, |w| {
-        let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
-        let removed = store::claims::unclaim(w.tx, unit, ids)?;
-        let changed = removed.iter().map(|c| c.sub_item_id).collect();
-        ClaimReport::logged(
-            w,
-            "unclaim",
-            unit,
-            Some(&removed),
-            None::<&()>,
-            changed,
-            ids.len(),
-        )
+    write(store, actor, |w| unclaim_in(w, ids))
+}
+
+fn unclaim_in(w: &Write<'_>, ids: &[Id]) -> Result<ClaimReport, AppError> {
+    let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
+    let removed = store::claims::unclaim(w.tx, unit, ids)?;
+    let changed = removed.iter().map(|c| c.sub_item_id).collect();
+    ClaimReport::logged(
+        w,
+        "unclaim",
+        unit,
+        Some(&removed),
+        None::<&()>,
+        changed,
+        ids.len(),
+    )
+}
+
+/// What a claim (or an unclaim) would do: the same checks and writes as
+/// the real one, rolled back. A dry run says no where the real one would.
+pub fn preview(
+    store: &mut Store,
+    actor: &Actor,
+    ids: &[Id],
+    unclaim: bool,
+    exercised: bool,
+) -> Result<ClaimReport, AppError> {
+    let ids = &distinct(ids);
+    write_or_roll_back(store, actor, false, |w| {
+        if unclaim {
+            unclaim_in(w, ids)
+        } else {
+            claim_in(w, ids, exercised)
+        }
     })
 }
 

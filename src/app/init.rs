@@ -505,6 +505,21 @@ impl Demo<'_> {
                     self.now - (2 * 86_400) + (k as i64 + 1) * 5 * hour,
                 )?;
             }
+            // Approval claims the item for the unit that compiled it.
+            if matches!(l.state, Approved | Entered) {
+                let subs: Vec<Id> = store::catalogue::sub_items_of(self.tx, main.id)?
+                    .iter()
+                    .map(|s| s.id)
+                    .collect();
+                store::claims::claim(
+                    self.tx,
+                    unit_id,
+                    &subs,
+                    true,
+                    reviewer,
+                    self.now - 2 * 86_400 + 10 * hour,
+                )?;
+            }
             self.summary.local_items += 1;
         }
         Ok(())

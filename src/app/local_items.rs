@@ -306,7 +306,9 @@ pub fn submit(
     })
 }
 
-/// 待审核 → 审核通过 (legal_reviewer).
+/// 待审核 → 审核通过 (legal_reviewer). The unit that compiled the item
+/// claims every sub-item of it in the same transaction: its 行政检查
+/// sub-items need that unit's checklists from now on.
 pub fn approve(
     store: &mut Store,
     actor: &Actor,
@@ -316,8 +318,27 @@ pub fn approve(
     write(store, actor, |w| {
         w.authorize(WriteAction::ReviewLocalItem)?;
         let item = store::local_items::get(w.tx, main_item_id)?;
-        step(w, &item, ReviewStep::Approve, expected_version, None, None)
+        let approved = step(w, &item, ReviewStep::Approve, expected_version, None, None)?;
+        claim_for_owner(w, &approved)?;
+        Ok(approved)
     })
+}
+
+/// The owning unit's claims of every sub-item of an approved local item,
+/// logged as a claim of that unit (made on approval).
+pub(crate) fn claim_for_owner(w: &Write<'_>, item: &LocalItem) -> Result<Vec<Id>, AppError> {
+    let ids: Vec<Id> = store::catalogue::sub_items_of(w.tx, item.main_item_id)?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let added = store::claims::claim(w.tx, item.unit_id, &ids, true, w.actor.account_id, w.at)?;
+    if !added.is_empty() {
+        let after = serde_json::json!({
+            "sub_items": added, "exercised": true, "on_approval": item.main_item_id
+        });
+        w.log("claim", "unit", item.unit_id, None::<&()>, Some(&after))?;
+    }
+    Ok(added)
 }
 
 /// 待审核 → 退回修改 with a reason (legal_reviewer).

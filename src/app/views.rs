@@ -7,7 +7,7 @@ use crate::domain::{
 };
 pub use crate::store::catalogue::TreeRow;
 use crate::store::{self, Store};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What the catalogue tree shows for the current account.
@@ -101,8 +101,26 @@ pub fn another_connection(store: &Store) -> Result<Store, AppError> {
     )?)
 }
 
+/// Sub-items of local items not yet 审核通过 that the viewer may not see.
+fn hidden_local(store: &Store, actor: Option<&Actor>) -> Result<HashSet<Id>, AppError> {
+    let viewer = actor.map(Actor::effective);
+    Ok(store::local_items::unreleased_sub_items(store.conn())?
+        .into_iter()
+        .filter(|u| {
+            !viewer.is_some_and(|v| {
+                crate::domain::permission::sees_unreleased(v.role, v.unit_id, u.owner_unit_id)
+            })
+        })
+        .map(|u| u.sub_item_id)
+        .collect())
+}
+
 pub fn tree(store: &Store, actor: Option<&Actor>) -> Result<TreeData, AppError> {
-    let rows = store::catalogue::tree_rows(store.conn())?;
+    let hidden = hidden_local(store, actor)?;
+    let mut rows = store::catalogue::tree_rows(store.conn())?;
+    if !hidden.is_empty() {
+        rows.retain(|r| !hidden.contains(&r.sub_id));
+    }
     let show_classified = actor.is_some_and(|a| a.effective().role == Role::PlatformAdmin);
     Ok(TreeData {
         rows,
@@ -161,11 +179,12 @@ pub fn search_entries(
         ),
         None => (Default::default(), false),
     };
+    let hidden = hidden_local(store, actor)?;
     // Departments repeat on every row: one shared copy each.
     let mut departments: HashMap<String, Arc<str>> = HashMap::new();
     let mut entries = Vec::new();
     store::catalogue::search_rows(conn, &mut |id, code, name, department, classified| {
-        if classified && !see_all && !claimed.contains(&id) {
+        if (classified && !see_all && !claimed.contains(&id)) || hidden.contains(&id) {
             return;
         }
         let detail = departments

@@ -20,6 +20,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             "{flags} 条认领的“行政检查”标记与事项类别不一致（进度统计会因此出错）"
         ));
     }
+    problems.extend(claim_problems(store.conn())?);
     let entries = changelog::count(store.conn())?;
     if ctx.json {
         output::json(&serde_json::json!({
@@ -44,4 +45,29 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Claims the rules would refuse today: listed, not deleted (the unit or an
+/// administrator decides what to do with them).
+fn claim_problems(conn: &rusqlite::Connection) -> anyhow::Result<Vec<String>> {
+    let unit_name = |id| {
+        crate::store::units::unit(conn, id)
+            .map(|u| u.full_name())
+            .unwrap_or_else(|_| format!("单位{id}"))
+    };
+    let mut out = Vec::new();
+    for (unit, code, state) in crate::store::local_items::claims_on_unreleased(conn)? {
+        out.push(format!(
+            "{}认领了尚未审核通过（{}）的地方监管事项子项 {code}",
+            unit_name(unit),
+            state.label()
+        ));
+    }
+    for (unit, code) in crate::store::claims::outside_level(conn)? {
+        out.push(format!(
+            "{}认领了监管层级不含本级的子项 {code}",
+            unit_name(unit)
+        ));
+    }
+    Ok(out)
 }

@@ -114,7 +114,9 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let (unit, rows) = rows(ctx, args.unit.as_deref())?;
     let code = crate::domain::text::code(&args.code);
     let Some(r) = rows.into_iter().find(|r| r.sub_code == code) else {
-        bail!("{unit}不需要填报编码为 {code} 的检查实施清单（未认领，或不是行政检查事项）");
+        bail!(
+            "{unit}不需要填报编码为 {code} 的检查实施清单（未认领、认领时标为不行使，或不是行政检查事项）"
+        );
     };
     let Some(c) = &r.checklist else {
         if ctx.json {
@@ -143,8 +145,13 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         c.version,
         format_time(c.updated_at)
     );
+    let warnings = crate::domain::checklist::checklist_warnings(&c.fields);
     for f in ChecklistField::ALL {
         println!("{}：{}", f.label(), c.fields.text_of(*f));
+        // Accepted, but worth a second look before filing.
+        for w in warnings.iter().filter(|w| w.field == *f) {
+            println!("  ？{}", w.reason);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -140,76 +140,65 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     ids.sort_unstable();
     ids.dedup();
     let unit = actor.effective().unit_id;
-    // Items the unit's level may not claim are named and left out; the
-    // rest is claimed (SPEC: 监管层级 decides who may carry an item).
-    let outside = if args.unclaim {
+    // Items the unit may not claim (outside its 监管层级, or local items
+    // not yet approved) are named and left out; the rest is claimed.
+    let left_out = if args.unclaim {
         Vec::new()
     } else {
-        claims::outside_level(&store, unit, &ids)?
+        claims::left_out(&store, unit, &ids)?
     };
-    if !outside.is_empty() {
-        let out: std::collections::HashSet<Id> = outside.iter().map(|o| o.0).collect();
+    if !left_out.is_empty() {
+        let out: std::collections::HashSet<Id> = left_out.iter().map(|o| o.sub_item_id).collect();
         ids.retain(|id| !out.contains(id));
     }
-    let level = store::units::unit_ref(store.conn(), unit)?.level;
-    let before: std::collections::HashSet<Id> = store::claims::claims_of_unit(store.conn(), unit)?
-        .into_iter()
-        .map(|c| c.sub_item_id)
-        .collect();
-    // “已认领 N 项（其中 M 项原已认领）”: N counts every item asked for.
-    let (verb, changed, unchanged) = if args.dry_run {
-        let already = ids.iter().filter(|i| before.contains(i)).count();
-        if args.unclaim {
-            ("将取消认领", already, ids.len() - already)
-        } else {
-            ("将认领", ids.len() - already, already)
-        }
-    } else if args.unclaim {
-        let r = claims::unclaim_many(&mut store, &actor, &ids)?;
-        ("已取消认领", r.changed.len(), r.unchanged)
-    } else {
-        let r = claims::claim_many(&mut store, &actor, &ids, !args.not_exercised)?;
-        ("已认领", r.changed.len(), r.unchanged)
+    // A dry run goes through the same checks and writes, rolled back.
+    let r = match (args.dry_run, args.unclaim) {
+        (true, unclaim) => claims::preview(&mut store, &actor, &ids, unclaim, !args.not_exercised)?,
+        (false, true) => claims::unclaim_many(&mut store, &actor, &ids)?,
+        (false, false) => claims::claim_many(&mut store, &actor, &ids, !args.not_exercised)?,
     };
+    // “已认领 N 项（其中 M 项原已认领）”: N counts every item asked for.
+    let verb = match (args.dry_run, args.unclaim) {
+        (true, true) => "将取消认领",
+        (true, false) => "将认领",
+        (false, true) => "已取消认领",
+        (false, false) => "已认领",
+    };
+    let (changed, unchanged) = (r.changed.len(), r.unchanged);
     if ctx.json {
-        let outside: Vec<_> = outside
-            .iter()
-            .map(|(_, code, name, levels)| {
-                serde_json::json!({ "code": code, "name": name, "levels": levels })
-            })
-            .collect();
         output::json(&serde_json::json!({
             "unclaim": args.unclaim,
             "dry_run": args.dry_run,
             "sub_items": ids.len(),
             "changed": changed,
             "unchanged": unchanged,
-            "outside_level": outside,
+            "made_not_exercised": r.made_idle.len(),
+            "left_out": left_out,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !outside.is_empty() {
+    if !left_out.is_empty() {
         println!(
-            "{} 项的监管层级不含{}，{}：",
-            outside.len(),
-            level.label(),
+            "{} 项不能认领，{}：",
+            left_out.len(),
             if args.dry_run {
-                "不能认领"
+                "将不认领"
             } else {
                 "未认领"
             }
         );
-        for (_, code, name, levels) in &outside {
-            println!(
-                "  {}",
-                claims::outside_level_reason(code, name, levels, level)
-            );
+        for o in &left_out {
+            println!("  {}", o.reason());
         }
     }
     if args.unclaim {
         println!("{verb} {} 项（其中 {unchanged} 项原未认领）", ids.len());
     } else {
         println!("{verb} {} 项（其中 {unchanged} 项原已认领）", ids.len());
+    }
+    if !r.made_idle.is_empty() {
+        let verb = if args.dry_run { "将改" } else { "已改" };
+        println!("其中原已认领的 {} 项{verb}为不行使", r.made_idle.len());
     }
     Ok(ExitCode::SUCCESS)
 }

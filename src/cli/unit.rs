@@ -14,7 +14,7 @@ pub enum UnitCommand {
     /// 新建单位（平台管理员：任意单位；县级管理员：本县（市、区）的单位）
     #[command(after_help = "示例：\n  \
         jianguan unit add --name 金水区市场监督管理局 --region 金水区 --category 政府工作部门 \\\n      \
-        --code 11410105MB0000000X --counterpart 郑州市市场监督管理局")]
+        --code 11410105MB0000000D --counterpart 郑州市市场监督管理局")]
     Add {
         /// 单位名称，如“金水区市场监督管理局”
         #[arg(long)]
@@ -35,7 +35,7 @@ pub enum UnitCommand {
     /// 修改单位的名称、统一社会信用代码、类别或对口上级部门；本单位的检查实施清单的
     /// 实施主体随之更新（记入操作记录）
     #[command(after_help = "示例：\n  \
-        jianguan unit set 市场监督管理局 --code 11410100MB1234567X\n  \
+        jianguan unit set 市场监督管理局 --code 11410100MB1234567W\n  \
         jianguan unit set 金水区城市管理局 --name 金水区城市管理和综合执法局\n  \
         jianguan unit set 市场监督管理局 --counterpart 国家市场监督管理总局 --counterpart 国家药品监督管理局")]
     Set {

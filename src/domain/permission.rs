@@ -157,6 +157,17 @@ pub fn authorize(actor: &ActorCtx, action: WriteAction) -> Result<(), Denied> {
     }
 }
 
+/// Whether a viewer sees a local item that is not yet 审核通过: its own
+/// unit, the reviewer, the coordinators and the platform admin do; other
+/// units see it once approved (and only then may claim it).
+pub fn sees_unreleased(role: Role, viewer_unit: Id, owner_unit: Id) -> bool {
+    viewer_unit == owner_unit
+        || matches!(
+            role,
+            Role::PlatformAdmin | Role::LegalReviewer | Role::Coordinator
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@ use super::entities::{SubItem, Unit};
 pub const CODE_MISSING: &str = "单位统一社会信用代码未设置";
 
 /// What to do about it, for messages that have room.
-pub const CODE_MISSING_HELP: &str = "单位统一社会信用代码未设置：请平台管理员（县级单位由县级管理员）用 `jianguan unit set 单位 --code 代码` 设置";
+pub const CODE_MISSING_HELP: &str =
+    "单位统一社会信用代码未设置（由管理员用 jianguan unit set 设置）";
 
 /// Puts the parts that are not the operator's to choose into the fields:
 /// the sub-item's code, the unit's level, name and code.

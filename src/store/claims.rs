@@ -272,3 +272,17 @@ pub fn all_finished(conn: &Connection) -> Result<Vec<(Id, Timestamp)>, StoreErro
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Claims of sub-items whose 监管层级 leaves out the claiming unit's level
+/// (made before the rule, or by other tools): (unit, sub-item code).
+pub fn outside_level(conn: &Connection) -> Result<Vec<(Id, String)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.unit_id, s.code
+         FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
+         JOIN units u ON u.id = c.unit_id JOIN regions r ON r.id = u.region_id
+         WHERE s.levels <> '' AND instr(',' || s.levels || ',', ',' || r.level || ',') = 0
+         ORDER BY s.code, c.unit_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -209,3 +209,50 @@ pub fn all_history(conn: &Connection) -> Result<Vec<(Id, Id, Timestamp, ReviewSt
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, key(r, 3)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A sub-item of a local item not yet 审核通过: only its own unit, the
+/// reviewer and the coordinators see it, and nobody may claim it yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreleased {
+    pub sub_item_id: Id,
+    pub owner_unit_id: Id,
+    pub code: String,
+    pub name: String,
+    pub state: ReviewState,
+}
+
+/// Every sub-item of a local item in 草稿, 待审核 or 退回修改.
+pub fn unreleased_sub_items(conn: &Connection) -> Result<Vec<Unreleased>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, l.unit_id, s.code, s.name, l.state
+         FROM local_items l JOIN sub_items s ON s.main_item_id = l.main_item_id
+         WHERE l.state NOT IN ('approved', 'entered')
+         ORDER BY s.code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Unreleased {
+            sub_item_id: r.get(0)?,
+            owner_unit_id: r.get(1)?,
+            code: r.get(2)?,
+            name: r.get(3)?,
+            state: key(r, 4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Claims on sub-items of local items not yet 审核通过 (made before the
+/// rule, or by other tools): (unit, sub-item code, item state).
+pub fn claims_on_unreleased(
+    conn: &Connection,
+) -> Result<Vec<(Id, String, ReviewState)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.unit_id, s.code, l.state
+         FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
+         JOIN local_items l ON l.main_item_id = s.main_item_id
+         WHERE l.state NOT IN ('approved', 'entered')
+         ORDER BY s.code, c.unit_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, key(r, 2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -89,17 +89,17 @@ impl App {
             } else {
                 "当前行下的"
             };
-            // Items the unit's level may not claim are named first, so the
-            // yes is to claiming the rest knowingly.
+            // Items the unit may not claim are named below the question,
+            // so the yes is to claiming the rest knowingly.
+            let rest = if refused > 0 { "其余" } else { "" };
             let left_out = if refused > 0 {
-                format!("{}\n\n", skipped.trim_start_matches('；'))
+                format!("\n\n另有{}", skipped.trim_start_matches('；'))
             } else {
                 String::new()
             };
-            let rest = if refused > 0 { "其余" } else { "" };
             self.confirm = Some(Pending {
                 question: format!(
-                    "{left_out}为{}{verb}{whose}{rest} {n} 个子项？\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
+                    "为{}{verb}{whose}{rest} {n} 个子项？{left_out}\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
                     self.unit_name(),
                     self.keymap.keys_of(Action::Undo)
                 ),
@@ -110,10 +110,11 @@ impl App {
         }
     }
 
-    /// Cancelled and suspended items, and items whose 监管层级 leaves out
-    /// the unit's level, cannot be claimed: a bulk claim leaves them out and
-    /// says so, rather than failing as a whole. Returns the rest, the note,
-    /// and how many were left out for their level.
+    /// Cancelled and suspended items, items whose 监管层级 leaves out the
+    /// unit's level, and local items not yet approved cannot be claimed: a
+    /// bulk claim leaves them out and says so, rather than failing as a
+    /// whole. Returns the rest, the note, and how many were refused (not
+    /// counting items not in use).
     fn without_unclaimable(&self, ids: Vec<Id>) -> (Vec<Id>, String, usize) {
         let mut note = String::new();
         let mut out: std::collections::HashSet<Id> = std::collections::HashSet::new();
@@ -127,29 +128,26 @@ impl App {
             out.extend(idle.iter().map(|(id, _)| *id));
         }
         let unit_id = self.actor.as_ref().map(|a| a.effective().unit_id);
-        let outside = match unit_id.map(|u| claims::outside_level(&self.store, u, &ids)) {
+        let refused = match unit_id.map(|u| claims::left_out(&self.store, u, &ids)) {
             Some(Ok(v)) => v,
             Some(Err(e)) => {
-                note.push_str(&format!("；无法核对监管层级：{e}"));
+                note.push_str(&format!("；无法核对能否认领：{e}"));
                 Vec::new()
             }
             None => Vec::new(),
         };
-        if !outside.is_empty() {
+        if !refused.is_empty() {
             note.push_str(&format!(
-                "；{} 项的监管层级不含本单位层级，不能认领：{}",
-                outside.len(),
-                first_names(outside.iter().map(|(_, _, name, levels)| format!(
-                    "{name}（{}）",
-                    levels.iter().map(|l| l.label()).collect::<Vec<_>>().join("、")
-                )))
+                "；{} 项不能认领（监管层级不含本单位层级，或地方事项尚未审核通过）：{}",
+                refused.len(),
+                first_names(refused.iter().map(claims::LeftOut::short))
             ));
-            out.extend(outside.iter().map(|(id, ..)| *id));
+            out.extend(refused.iter().map(|o| o.sub_item_id));
         }
         (
             ids.into_iter().filter(|id| !out.contains(id)).collect(),
             note,
-            outside.len(),
+            refused.len(),
         )
     }
 

@@ -23,7 +23,7 @@ const COUNT_W: usize = 4;
 /// The name column never narrower than this, even on a tiny screen.
 const NAME_MIN: usize = 10;
 
-const FOOTER: &str = "在命令行修改：jianguan unit set 单位 --code 代码；jianguan account add";
+const FOOTER: &str = "修改用命令 jianguan unit set / account add（见 --help）";
 
 /// A screen line of the list: a unit, or one of its accounts under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
