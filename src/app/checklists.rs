@@ -305,9 +305,23 @@ pub fn set_field_many(
             fields
                 .set_text(field, value)
                 .map_err(|e| AppError::Invalid(format!("{}：{e}", field.label())))?;
-            if own.is_some() && fields.text_of(field) == before {
+            if fields.text_of(field) == before {
                 report.unchanged += 1;
                 continue;
+            }
+            // One value for many checklists must pass the field's own rule:
+            // an empty or wrong value would turn every filed one to 草稿.
+            if let Some(e) = validate_checklist(&fields)
+                .into_iter()
+                .find(|e| e.field == field)
+            {
+                return Err(AppError::Invalid(format!(
+                    "{}（{}）：{}：{}",
+                    sub.name,
+                    sub.code,
+                    field.label(),
+                    e.reason
+                )));
             }
             let version = own.as_ref().map(|c| c.version);
             // Filed stays filed only if it still passes every rule.

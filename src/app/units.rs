@@ -6,7 +6,7 @@
 use super::{Actor, AppError, Write, write};
 use crate::domain::checklist::derived_state;
 use crate::domain::permission::{UnitRef, WriteAction};
-use crate::domain::{ChecklistState, Id, Unit, UnitCategory, Uscc, validate_checklist};
+use crate::domain::{ChecklistState, Id, Level, Unit, UnitCategory, Uscc, validate_checklist};
 use crate::store::units::{NewUnit, UnitChange};
 use crate::store::{self, Store};
 use serde::Serialize;
@@ -49,19 +49,65 @@ pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Resul
     write(store, actor, |w| create_in(w, input))
 }
 
-/// The name, trimmed, if it is one a unit may carry.
+/// Characters that draw nothing (zero-width spaces and joiners, the byte
+/// order mark, bidi controls): two names differing only by them look the
+/// same on every screen and in every spreadsheet.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// The name without any space (Chinese unit names have none, and a space
+/// typed by mistake must not make a second unit), if it is one a unit may
+/// carry.
 pub(crate) fn checked_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
+    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     let n = name.chars().count();
     if name.is_empty() {
         Err("单位名称不能为空".into())
     } else if n > MAX_NAME_CHARS {
         Err(format!("单位名称过长：{n} 字，最多 {MAX_NAME_CHARS} 字"))
-    } else if name.chars().any(char::is_control) {
-        Err("单位名称不能含控制字符".into())
+    } else if name.chars().any(|c| c.is_control() || invisible(c)) {
+        Err("单位名称不能含控制字符或不可见字符".into())
     } else {
-        Ok(name.to_string())
+        Ok(name)
     }
+}
+
+/// Refuses a name that would make a unit unreachable by name: every unit
+/// must be found alone by its full name (区划 + 名称), and no unit's bare
+/// name may be another unit's full name.
+fn name_free(
+    w: &Write<'_>,
+    name: &str,
+    region: &crate::domain::Region,
+    except: Option<Id>,
+) -> Result<(), AppError> {
+    let probe = Unit {
+        id: 0,
+        name: name.to_string(),
+        category: UnitCategory::Other,
+        region_id: region.id,
+        region_name: region.name.clone(),
+        region_level: region.level,
+        uscc: None,
+        counterparts: vec![],
+        version: 0,
+    };
+    let full = probe.full_name();
+    for other in store::units::list_units(w.tx)? {
+        if Some(other.id) == except {
+            continue;
+        }
+        let other_full = other.full_name();
+        let same_region_name = other.region_id == region.id && other.name == name;
+        if same_region_name || other_full == full || other.name == full || name == other_full {
+            return Err(AppError::Invalid(format!(
+                "单位名称“{name}”与已有单位“{other_full}”（{}）重名或混淆，请用能区分的名称",
+                other.region_name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A 统一社会信用代码 as stored (upper case, checked), or why not.
@@ -96,7 +142,7 @@ fn code_free(w: &Write<'_>, code: &str, except: Option<Id>) -> Result<(), AppErr
 
 /// Creates a unit inside a caller's write (the CLI and `import units`).
 pub(crate) fn create_in(w: &Write<'_>, input: &UnitInput) -> Result<Unit, AppError> {
-    let region = store::units::find_region(w.tx, &input.region)?
+    let region = store::units::find_region(w.tx, &crate::domain::text::half_width(&input.region))?
         .ok_or_else(|| AppError::Invalid(format!("没有区划“{}”", input.region.trim())))?;
     w.authorize(WriteAction::CreateUnit {
         unit: UnitRef {
@@ -105,6 +151,13 @@ pub(crate) fn create_in(w: &Write<'_>, input: &UnitInput) -> Result<Unit, AppErr
             level: region.level,
         },
     })?;
+    if !matches!(region.level, Level::City | Level::County) {
+        return Err(AppError::Invalid(format!(
+            "单位只能建在市或县（市、区），“{}”是{}区划",
+            region.name,
+            region.level.label()
+        )));
+    }
     let name = checked_name(&input.name).map_err(AppError::Invalid)?;
     let uscc = match input.uscc.as_deref().map(str::trim) {
         Some(code) if !code.is_empty() => Some(checked_uscc(code).map_err(AppError::Invalid)?),
@@ -113,15 +166,7 @@ pub(crate) fn create_in(w: &Write<'_>, input: &UnitInput) -> Result<Unit, AppErr
     if let Some(code) = &uscc {
         code_free(w, code, None)?;
     }
-    if store::units::units_of_region(w.tx, region.id)?
-        .iter()
-        .any(|u| u.name == name)
-    {
-        return Err(AppError::Invalid(format!(
-            "{}已有单位“{name}”",
-            region.name
-        )));
-    }
+    name_free(w, &name, &region, None)?;
     let id = store::units::insert_unit(
         w.tx,
         &NewUnit {
@@ -165,15 +210,12 @@ pub(crate) fn update_in(
         Some(n) => checked_name(n).map_err(AppError::Invalid)?,
         None => before.name.clone(),
     };
-    if name != before.name
-        && store::units::units_of_region(w.tx, before.region_id)?
-            .iter()
-            .any(|u| u.name == name)
-    {
-        return Err(AppError::Invalid(format!(
-            "{}已有单位“{name}”",
-            before.region_name
-        )));
+    if name != before.name {
+        let region = store::units::list_regions(w.tx)?
+            .into_iter()
+            .find(|r| r.id == before.region_id)
+            .ok_or_else(|| AppError::Invalid(format!("没有区划“{}”", before.region_name)))?;
+        name_free(w, &name, &region, Some(before.id))?;
     }
     let uscc = match &update.uscc {
         Some(code) => {
@@ -221,7 +263,9 @@ pub(crate) fn update_in(
 
 /// Puts the unit's name and code into each of its checklists' 实施主体; a
 /// draft that lacked only the code becomes 完整, a filed one stays filed
-/// (its content did not change in substance). Returns how many changed.
+/// (its content did not change in substance). Versions stay: nothing an
+/// operator wrote changed, so open forms and exported files stay current.
+/// Returns how many changed.
 fn follow_unit(w: &Write<'_>, unit: &Unit) -> Result<usize, AppError> {
     let name = unit.full_name();
     let code = unit.uscc.clone().unwrap_or_default();
@@ -239,15 +283,12 @@ fn follow_unit(w: &Write<'_>, unit: &Unit) -> Result<usize, AppError> {
             }
             _ => derived_state(&fields),
         };
-        let after = store::checklists::update(
+        let after = store::checklists::set_subject(
             w.tx,
             before.id,
-            &fields,
+            &fields.subject_name,
+            &fields.subject_code,
             state,
-            None,
-            before.version,
-            w.actor.account_id,
-            w.at,
         )?;
         w.log(
             "follow_unit",

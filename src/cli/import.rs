@@ -103,6 +103,9 @@ fn print_report(
         for e in &r.incomplete {
             println!("{e}（存为草稿）");
         }
+        for e in &r.warnings {
+            println!("{e}（已接受，请确认）");
+        }
     }
     let problems = if r.rejected.is_empty() && r.conflicts.is_empty() {
         String::new()

@@ -10,6 +10,7 @@ pub(crate) mod export;
 mod import;
 mod init;
 mod local;
+mod milestone;
 mod output;
 mod progress;
 mod search;
@@ -75,6 +76,9 @@ enum Command {
     /// 账号管理
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// 时间节点：列出，或调整截止时间（新库沿用通知的2019年日期，请先改为本次的日期）
+    #[command(subcommand)]
+    Milestone(milestone::MilestoneCommand),
     /// 检查数据库完整性和操作记录哈希链；正常时输出 ok
     Check,
     /// 从电子表格导入（目录、权责清单、账号、检查实施清单）
@@ -237,6 +241,7 @@ pub fn run() -> ExitCode {
         Some(Command::Whoami) => whoami::run(&ctx),
         Some(Command::Unit(cmd)) => unit::run(&ctx, cmd),
         Some(Command::Account(cmd)) => account::run(&ctx, cmd),
+        Some(Command::Milestone(cmd)) => milestone::run(&ctx, cmd),
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Import(cmd)) => import::run(&ctx, cmd),
         Some(Command::Export(cmd)) => export::run(&ctx, cmd),

@@ -23,6 +23,16 @@ pub enum UsccError {
     Character { position: usize, ch: char },
     #[error("统一社会信用代码校验位错误：第18位应为“{expected}”，实为“{found}”")]
     CheckCharacter { expected: char, found: char },
+    #[error(
+        "统一社会信用代码第1位（登记管理部门）“{0}”无效：应为1-9、A、N或Y（机关、事业单位多为1）"
+    )]
+    Authority(char),
+    #[error("统一社会信用代码第2位（机构类别）“{0}”无效：应为1-9")]
+    Kind(char),
+    #[error("统一社会信用代码第3-8位应为6位行政区划代码，实为“{0}”")]
+    Region(String),
+    #[error("统一社会信用代码“{0}”是占位的全零代码，不是真实代码")]
+    Placeholder(String),
 }
 
 fn value_of(c: char) -> Option<u32> {
@@ -49,6 +59,20 @@ impl Uscc {
             if i < 17 {
                 sum += v * WEIGHTS[i];
             }
+        }
+        // The structure before the check character: a code that passes it
+        // can still be a placeholder someone typed to get past a form.
+        if code[..17].iter().all(|c| *c == '0') {
+            return Err(UsccError::Placeholder(code.iter().collect()));
+        }
+        if !matches!(code[0], '1'..='9' | 'A' | 'N' | 'Y') {
+            return Err(UsccError::Authority(code[0]));
+        }
+        if !matches!(code[1], '1'..='9') {
+            return Err(UsccError::Kind(code[1]));
+        }
+        if !code[2..8].iter().all(char::is_ascii_digit) || code[2..8].iter().all(|c| *c == '0') {
+            return Err(UsccError::Region(code[2..8].iter().collect()));
         }
         let check = (31 - sum % 31) % 31;
         let expected = CHARSET.as_bytes()[check as usize] as char;
@@ -150,6 +174,32 @@ mod tests {
             e.to_string(),
             "统一社会信用代码校验位错误：第18位应为“3”，实为“4”"
         );
+    }
+
+    #[test]
+    fn placeholders_and_impossible_structures_are_refused() {
+        let complete = |p: &str| Uscc::with_check_character(p).unwrap().to_string();
+        assert!(matches!(
+            Uscc::parse(&complete("00000000000000000")),
+            Err(UsccError::Placeholder(_))
+        ));
+        assert_eq!(
+            Uscc::parse(&complete("0A410105MB0000001")),
+            Err(UsccError::Authority('0'))
+        );
+        assert_eq!(
+            Uscc::parse(&complete("10410105MB0000001")),
+            Err(UsccError::Kind('0'))
+        );
+        assert_eq!(
+            Uscc::parse(&complete("11A10105MB0000001")),
+            Err(UsccError::Region("A10105".into()))
+        );
+        assert_eq!(
+            Uscc::parse(&complete("11000000MB0000001")),
+            Err(UsccError::Region("000000".into()))
+        );
+        assert!(Uscc::parse(&complete("11410105MB0000001")).is_ok());
     }
 
     #[test]

@@ -200,6 +200,19 @@ pub fn after(conn: &Connection, at: Timestamp) -> Result<Vec<ChangeLogEntry>, St
 }
 
 /// Every row about one kind of entity, oldest first.
+/// The log rows of one row of an entity (a unit, a checklist…), oldest first.
+pub fn of_row(
+    conn: &Connection,
+    entity: &str,
+    entity_id: &str,
+) -> Result<Vec<ChangeLogEntry>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM change_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([entity, entity_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn of_entity(conn: &Connection, entity: &str) -> Result<Vec<ChangeLogEntry>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM change_log WHERE entity = ?1 ORDER BY id"

@@ -350,3 +350,21 @@ pub fn all_states(conn: &Connection) -> Result<Vec<ChecklistFacts>, StoreError> 
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Puts a unit's new name and code into one of its checklists' 实施主体,
+/// with the state they earn, keeping the version: 实施主体 is the unit's,
+/// re-applied at every save, so a form or an exported file based on the
+/// version before still saves what its operator wrote.
+pub fn set_subject(
+    conn: &Connection,
+    id: Id,
+    name: &str,
+    code: &str,
+    state: ChecklistState,
+) -> Result<Checklist, StoreError> {
+    conn.execute(
+        "UPDATE checklists SET subject_name = ?2, subject_code = ?3, state = ?4 WHERE id = ?1",
+        rusqlite::params![id, name, code, state.key()],
+    )?;
+    get(conn, id)
+}

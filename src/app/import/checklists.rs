@@ -6,6 +6,7 @@ use super::{
 };
 use crate::app::checklists::save_in;
 use crate::app::{Actor, AppError, write_or_roll_back};
+use crate::domain::checklist::checklist_warnings;
 use crate::domain::checklist_text::split_methods;
 use crate::domain::subject;
 use crate::domain::text::{code, text};
@@ -125,31 +126,73 @@ fn comparable(mut f: ChecklistFields) -> ChecklistFields {
     f
 }
 
-/// A row's 实施主体 that is not the importing unit's own: it belongs to
-/// another unit (or carries a code the unit does not have) and is not
-/// saved.
-fn foreign_subject(fields: &ChecklistFields, unit: &Unit) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    if !fields.subject_name.is_empty() && !subject::names_unit(&fields.subject_name, unit) {
-        out.push((
-            header("subject_name"),
-            format!("应为本单位“{}”", unit.full_name()),
-        ));
+/// The names and codes a unit has carried: its own now, and before each
+/// logged change (a file exported before a rename or a new code still
+/// names the same unit).
+struct UnitNames {
+    unit: Unit,
+    names: Vec<String>,
+    codes: Vec<String>,
+}
+
+impl UnitNames {
+    fn of(conn: &rusqlite::Connection, unit: Unit) -> Result<Self, AppError> {
+        let mut names = vec![unit.name.clone()];
+        let mut codes: Vec<String> = unit.uscc.iter().cloned().collect();
+        for e in store::changelog::of_row(conn, "unit", &unit.id.to_string())? {
+            let Some(before) = e
+                .before
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+            else {
+                continue;
+            };
+            if let Some(name) = before["name"].as_str() {
+                names.push(name.to_string());
+            }
+            if let Some(code) = before["uscc"].as_str() {
+                codes.push(code.to_string());
+            }
+        }
+        Ok(UnitNames { unit, names, codes })
     }
-    if !fields.subject_code.is_empty() && unit.uscc.as_deref() != Some(&fields.subject_code) {
-        out.push((
-            header("subject_code"),
-            match &unit.uscc {
-                Some(code) => format!("应为本单位的统一社会信用代码“{code}”"),
-                None => format!(
-                    "“{}”不是本单位的代码：{}",
-                    fields.subject_code,
-                    subject::CODE_MISSING_HELP
-                ),
-            },
-        ));
+
+    /// A row's 实施主体 that is not the importing unit's own: it belongs to
+    /// another unit (or carries a code the unit never had) and is not saved.
+    fn foreign(&self, fields: &ChecklistFields) -> Vec<(&'static str, String)> {
+        let unit = &self.unit;
+        let mut out = Vec::new();
+        let named = self.names.iter().any(|n| {
+            let then = Unit {
+                name: n.clone(),
+                ..unit.clone()
+            };
+            subject::names_unit(&fields.subject_name, &then)
+        });
+        if !fields.subject_name.is_empty() && !named {
+            out.push((
+                header("subject_name"),
+                format!("应为本单位“{}”", unit.full_name()),
+            ));
+        }
+        let code = crate::domain::Uscc::parse(&fields.subject_code)
+            .map(|c| c.to_string())
+            .unwrap_or_else(|_| fields.subject_code.clone());
+        if !code.is_empty() && !self.codes.contains(&code) {
+            out.push((
+                header("subject_code"),
+                match &unit.uscc {
+                    Some(own) => format!("应为本单位的统一社会信用代码“{own}”"),
+                    None => format!(
+                        "“{}”不是本单位的代码：{}",
+                        fields.subject_code,
+                        subject::CODE_MISSING_HELP
+                    ),
+                },
+            ));
+        }
+        out
     }
-    out
 }
 
 pub fn import_checklists(
@@ -170,13 +213,29 @@ pub fn import_checklists(
     }
     write_or_roll_back(store, actor, !opts.dry_run, |w| {
         let own = store::units::unit_ref(w.tx, w.actor.unit_id)?;
-        let own_unit = store::units::unit(w.tx, own.id)?;
+        let own_names = UnitNames::of(w.tx, store::units::unit(w.tx, own.id)?)?;
+        // Item code → the row it was first seen on.
+        let mut seen: std::collections::HashMap<&str, (usize, &Record)> =
+            std::collections::HashMap::new();
         for (i, row) in rows.iter().enumerate() {
             if i % 500 == 0 {
                 progress(i, rows.len());
             }
             let rec = row.rec;
             let reject = |column: &str, reason: String| RowError::at(rec, column, reason);
+            let (first_i, first) = *seen.entry(&row.fields.item_code).or_insert((i, rec));
+            if first_i != i {
+                let place = if first.sheet == rec.sheet {
+                    format!("第{}行", first.row)
+                } else {
+                    format!("工作表“{}”第{}行", first.sheet, first.row)
+                };
+                report.rejected.push(reject(
+                    header("item_code"),
+                    format!("“{}”与{place}重复", row.fields.item_code),
+                ));
+                continue;
+            }
             if let Some((unit, _)) = row.tag
                 && unit != own.id
             {
@@ -209,7 +268,7 @@ pub fn import_checklists(
                 ));
                 continue;
             }
-            let foreign = foreign_subject(&row.fields, &own_unit);
+            let foreign = own_names.foreign(&row.fields);
             if !foreign.is_empty() {
                 for (column, reason) in foreign {
                     report.rejected.push(reject(column, reason));
@@ -267,6 +326,9 @@ pub fn import_checklists(
             match save_in(w, own, &sub, &row.fields, expected, false, None) {
                 Ok(saved) => {
                     store::release(w.tx, "import_row")?;
+                    for fw in checklist_warnings(&saved.checklist.fields) {
+                        report.warnings.push(reject(fw.field.label(), fw.reason));
+                    }
                     for fe in saved.errors {
                         report.incomplete.push(reject(fe.field.label(), fe.reason));
                     }
@@ -302,6 +364,7 @@ pub fn import_checklists(
         // Rows that failed to parse were reported first.
         super::in_sheet_order(&mut report.rejected, sheets);
         super::in_sheet_order(&mut report.incomplete, sheets);
+        super::in_sheet_order(&mut report.warnings, sheets);
         if report.blocked(&opts) {
             report.written = false;
             return Err(AppError::Rejected(Box::new(std::mem::take(&mut report))));

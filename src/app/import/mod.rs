@@ -67,6 +67,9 @@ pub struct ImportReport {
     /// Rows saved as 草稿 because they do not yet pass every filling rule:
     /// what each still lacks (these do not stop the import).
     pub incomplete: Vec<RowError>,
+    /// Saved rows with text worth a second look (a 检查比例 naming no
+    /// number): accepted, listed.
+    pub warnings: Vec<RowError>,
     /// Rows changed in the database since the file was exported.
     pub conflicts: Vec<RowError>,
     /// False for a dry run, or when bad rows stopped the import.
