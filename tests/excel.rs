@@ -653,3 +653,77 @@ fn annex2_splits_city_units_and_counties() {
     assert_eq!(text_at(&t2, zhao, 2), "金水区市场监督管理局 法规股 股长");
     assert_eq!(text_at(&t2, zhao, 4), "13838000010");
 }
+
+#[test]
+fn a_file_exported_before_a_new_code_still_imports_and_duplicates_and_warnings_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "code.db");
+    let mut s = open(&db);
+    let a = actor(&s, "zhaolei");
+    let file = dir.path().join("before.xlsx");
+    let mut rows = export_own(&s, &a, &file);
+    let unit = a.effective().unit_id;
+    // The admin gives the unit its real code after the export.
+    let admin = actor(&s, ADMIN);
+    jianguan::app::units::update_unit(
+        &mut s,
+        &admin,
+        unit,
+        &jianguan::app::units::UnitUpdate {
+            uscc: Some("11410105MB0000000D".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let started: Vec<usize> = (0..rows.len())
+        .filter(|&i| !rows[i].version_tag.ends_with(":0"))
+        .collect();
+    let (edit, warn) = (started[0], started[1]);
+    rows[edit].fields.content = "离线修改：检查进货查验记录".into();
+    rows[warn].fields.random_included = Some(true);
+    rows[warn].fields.random_ratio = "按年度抽查计划确定".into();
+    rows[warn].fields.random_frequency = "每年1次".into();
+    let edited = dir.path().join("edited.xlsx");
+    write_checklists(&edited, "编辑后", &rows).unwrap();
+    let r = import_checklist_file(&mut s, &a, &edited, REAL).unwrap();
+    assert!(
+        r.rejected.is_empty() && r.conflicts.is_empty(),
+        "{:?}",
+        messages(&r.rejected)
+    );
+    assert_eq!(r.changed, 2);
+    assert_eq!(
+        messages(&r.warnings),
+        vec![format!(
+            "检查实施清单!{}: 检查比例: 未写明比例，请确认“按年度抽查计划确定”符合要求",
+            4 + warn
+        )]
+    );
+    let saved = store::checklists::list_for_unit(s.conn(), unit).unwrap();
+    assert!(
+        saved
+            .iter()
+            .all(|c| c.fields.subject_code == "11410105MB0000000D")
+    );
+
+    // The same item twice in one file: the second is refused, naming the first.
+    let mut twice = export_own(&s, &a, &file);
+    let copy = twice[started[0]].clone();
+    twice.push(copy);
+    write_checklists(&edited, "重复", &twice).unwrap();
+    let before = content_dump(&s);
+    let AppError::Rejected(report) = import_checklist_file(&mut s, &a, &edited, REAL).unwrap_err()
+    else {
+        panic!("expected rejection")
+    };
+    assert_eq!(
+        messages(&report.rejected),
+        vec![format!(
+            "检查实施清单!{}: 监管事项目录编码: “{}”与第{}行重复",
+            4 + twice.len() - 1,
+            twice[started[0]].fields.item_code,
+            4 + started[0]
+        )]
+    );
+    assert!(content_dump(&s) == before);
+}

@@ -533,3 +533,110 @@ fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("统一社会信用代码 未设置"), "{out}");
 }
+
+#[test]
+fn names_that_would_make_a_unit_unreachable_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&demo_db(dir.path(), "n.db"));
+    let admin = actor(&s, ADMIN);
+    let before = content_dump(&s);
+    for (name, region, why) in [
+        // A city unit named like a county's unit, and the reverse.
+        ("金水区市场监督管理局", "郑州市", "重名或混淆"),
+        ("郑州市市场监督管理局", "郑州市", "重名或混淆"),
+        // Spaces and invisible characters make no second unit.
+        ("金水区 市场监督管理局", "金水区", "重名或混淆"),
+        ("金水区\u{200B}教育局", "金水区", "不可见字符"),
+        // Units live in a city or a county, not at the province.
+        ("河南省体育局", "河南省", "只能建在市或县"),
+    ] {
+        let e = create_unit(&mut s, &admin, &new_unit(name, region)).unwrap_err();
+        assert!(e.to_string().contains(why), "{name}: {e}");
+    }
+    let jinshui = unit_named(&s, "金水区城市管理局");
+    let e = update_unit(
+        &mut s,
+        &admin,
+        jinshui.id,
+        &UnitUpdate {
+            name: Some("金水区市场监督管理局".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("重名或混淆"), "{e}");
+    assert!(content_dump(&s) == before, "a refusal wrote something");
+    // A placeholder code that passes its check character is still refused.
+    let e = update_unit(
+        &mut s,
+        &admin,
+        jinshui.id,
+        &UnitUpdate {
+            uscc: Some("000000000000000000".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("全零"), "{e}");
+}
+
+#[test]
+fn a_bulk_set_refuses_a_value_that_breaks_the_rule_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&demo_db(dir.path(), "b.db"));
+    let zhaolei = actor(&s, "zhaolei");
+    let unit = zhaolei.effective().unit_id;
+    let ids: Vec<Id> = views::required_checklists(&s, unit)
+        .unwrap()
+        .iter()
+        .map(|r| r.sub_item_id)
+        .collect();
+    let before = content_dump(&s);
+    for bad in ["", "120%"] {
+        let e = jianguan::app::checklists::set_field_many(
+            &mut s,
+            &zhaolei,
+            &ids,
+            ChecklistField::RandomRatio,
+            bad,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("检查比例"), "{bad:?}: {e}");
+        assert!(content_dump(&s) == before, "{bad:?} changed something");
+    }
+    let ok = jianguan::app::checklists::set_field_many(
+        &mut s,
+        &zhaolei,
+        &ids,
+        ChecklistField::RandomRatio,
+        "3%-5%",
+    )
+    .unwrap();
+    assert_eq!(ok.changed + ok.unchanged, ids.len());
+}
+
+#[test]
+fn milestones_are_moved_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    assert_eq!(jianguan(&db, &["init"]).0, 0);
+    let (code, out, _) = jianguan(
+        &db,
+        &["milestone", "set", "claims_city", "2026-12-14 17:00"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.trim(),
+        "市直部门完成事项认领：截止时间由 2019-05-14 17:00 改为 2026-12-14 17:00"
+    );
+    let (_, out, _) = jianguan(&db, &["milestone", "list"]);
+    assert!(
+        out.contains(
+            "claims_city         市直部门完成事项认领      市直单位      2026-12-14 17:00"
+        ),
+        "{out}"
+    );
+    let (code, _, err) = jianguan(&db, &["milestone", "set", "claims", "2026-12-14"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("没有时间节点“claims”"), "{err}");
+}

@@ -79,6 +79,7 @@ pub fn checklist_cells(f: &ChecklistFields) -> [String; 18] {
 }
 
 /// A checklist row to export, with its round-trip tag (“单位编号:版本”).
+#[derive(Debug, Clone)]
 pub struct ChecklistRow {
     pub fields: ChecklistFields,
     pub version_tag: String,

@@ -223,19 +223,6 @@ pub fn import_checklists(
             }
             let rec = row.rec;
             let reject = |column: &str, reason: String| RowError::at(rec, column, reason);
-            let (first_i, first) = *seen.entry(&row.fields.item_code).or_insert((i, rec));
-            if first_i != i {
-                let place = if first.sheet == rec.sheet {
-                    format!("第{}行", first.row)
-                } else {
-                    format!("工作表“{}”第{}行", first.sheet, first.row)
-                };
-                report.rejected.push(reject(
-                    header("item_code"),
-                    format!("“{}”与{place}重复", row.fields.item_code),
-                ));
-                continue;
-            }
             if let Some((unit, _)) = row.tag
                 && unit != own.id
             {
@@ -273,6 +260,21 @@ pub fn import_checklists(
                 for (column, reason) in foreign {
                     report.rejected.push(reject(column, reason));
                 }
+                continue;
+            }
+            // A second row for the same item (checked once the row is
+            // otherwise sound, so its own problems are reported first).
+            let (first_i, first) = *seen.entry(&row.fields.item_code).or_insert((i, rec));
+            if first_i != i {
+                let place = if first.sheet == rec.sheet {
+                    format!("第{}行", first.row)
+                } else {
+                    format!("工作表“{}”第{}行", first.sheet, first.row)
+                };
+                report.rejected.push(reject(
+                    header("item_code"),
+                    format!("“{}”与{place}重复", row.fields.item_code),
+                ));
                 continue;
             }
             let existing = store::checklists::find(w.tx, sub.id, own.id)?;
