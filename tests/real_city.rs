@@ -255,6 +255,19 @@ fn a_city_starts_from_an_empty_database_and_files_its_checklists() {
     ok(&db, None, &["init"]);
     let me = json(&db, None, &["whoami"]);
     assert_eq!(me["account"]["role"], "platform_admin", "{me}");
+    // The notice's 2019 schedule, moved to this round's dates.
+    for (key, due) in [
+        ("accounts", "2026-12-10"),
+        ("claims_city", "2026-12-14 17:00"),
+        ("claims_county", "2026-12-15 17:00"),
+        ("catalogue_reported", "2026-12-18"),
+        ("catalogue_entered", "2026-12-20"),
+        ("checklists", "2026-12-25 17:00"),
+    ] {
+        ok(&db, None, &["milestone", "set", key, due]);
+    }
+    let schedule = ok(&db, None, &["milestone", "list"]);
+    assert!(!schedule.contains("2019-"), "{schedule}");
     let list = ok(&db, None, &["unit", "list"]);
     assert!(list.contains("共 44 个单位"), "{list}");
     assert!(
