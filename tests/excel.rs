@@ -727,3 +727,26 @@ fn a_file_exported_before_a_new_code_still_imports_and_duplicates_and_warnings_a
     );
     assert!(content_dump(&s) == before);
 }
+
+#[test]
+fn a_row_naming_another_unit_as_its_subject_is_refused_and_nothing_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "subject.db");
+    let mut s = open(&db);
+    let a = actor(&s, "sunli"); // 中牟县市场监督管理局
+    let file = dir.path().join("zm.xlsx");
+    let mut rows = export_own(&s, &a, &file);
+    rows[0].fields.subject_name = "郑州市市场监督管理局".into();
+    rows[0].fields.content = "检查生产经营活动".into();
+    write_checklists(&file, "改了实施主体", &rows).unwrap();
+    let before = content_dump(&s);
+    let AppError::Rejected(report) = import_checklist_file(&mut s, &a, &file, REAL).unwrap_err()
+    else {
+        panic!("expected rejection")
+    };
+    assert_eq!(
+        messages(&report.rejected),
+        vec!["检查实施清单!4: 实施主体名称: 应为本单位“中牟县市场监督管理局”".to_string()]
+    );
+    assert!(content_dump(&s) == before);
+}
