@@ -59,6 +59,28 @@ pub fn table_row(row: Row<'static>, selected: bool) -> Row<'static> {
 /// From this width on, the tree and the item pane sit side by side.
 pub const WIDE: u16 = 120;
 
+/// The text cut to `width` columns (a Chinese character takes two),
+/// ending in “...” when cut. Three ASCII dots, not “…”: its width is
+/// ambiguous and CJK terminals may draw it two columns wide.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 3 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push_str(&"...".chars().take(width - used).collect::<String>());
+    out
+}
+
 pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
     let [title, tabs, body, status] = Layout::vertical([

@@ -4,6 +4,7 @@
 use crate::app::views::TreeRow;
 use crate::domain::{Category, Id, ItemStatus, Source};
 use crate::tui::action::Action;
+use crate::tui::draw::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -814,25 +815,6 @@ fn co_claimers(names: &[std::sync::Arc<str>]) -> String {
     } else {
         shown.join("、")
     }
-}
-
-/// The text cut to `width` columns, ending in “...” when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 3 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push_str("...");
-    out
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use crate::app::views::{UnitAccount, UnitOverview};
 use crate::domain::Id;
 use crate::tui::action::Action;
+use crate::tui::draw::fit;
 use crate::tui::draw::{block, overlay, row};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +14,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::collections::HashSet;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// Widths of the fixed columns; the unit name takes what is left.
 const REGION_W: usize = 8;
@@ -249,27 +250,6 @@ fn account_line(a: &UnitAccount) -> String {
         pad(if a.active { "有效" } else { "已停用" }, MARK_W),
         a.mobile
     )
-}
-
-/// The text cut to `width` columns (a Chinese character takes two),
-/// ending in “...” when cut. Three ASCII dots, not “…”: its width is
-/// ambiguous and CJK terminals may draw it two columns wide.
-fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 3 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push_str(&"...".chars().take(width - used).collect::<String>());
-    out
 }
 
 /// The text cut to `width` columns and aligned right (`{:>n}` counts
