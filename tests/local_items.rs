@@ -5,8 +5,9 @@ mod common;
 
 use common::*;
 use jianguan::app::local_items::{self, LocalItemInput, LocalSubItemInput};
-use jianguan::app::{AppError, bases, views};
+use jianguan::app::{AppError, bases, claims, views};
 use jianguan::domain::{BasisKind, Category, Level, ReviewState};
+use jianguan::store;
 
 fn input(basis_ids: Vec<i64>, power: Option<i64>) -> LocalItemInput {
     LocalItemInput {
@@ -87,13 +88,110 @@ fn submit_checks_the_rules_and_review_goes_round_with_its_history() {
         .unwrap()
         .version;
     let v = local_items::submit(&mut s, &lina, id, v).unwrap().version;
+    // Before approval another unit neither sees nor claims it.
+    let zhaolei = actor(&s, "zhaolei");
+    let sub = views::local_item(&s, id).unwrap().subs[0].0.clone();
+    let tree = views::tree(&s, Some(&zhaolei)).unwrap();
+    assert!(
+        !tree.rows.iter().any(|r| r.sub_id == sub.id),
+        "hidden before approval"
+    );
+    let e = claims::claim_many(&mut s, &zhaolei, &[sub.id], true).unwrap_err();
+    assert!(e.to_string().contains("审核通过后才能认领"), "{e}");
     let item = local_items::approve(&mut s, &wangfang, id, v).unwrap();
     assert_eq!(item.state, ReviewState::Approved);
-    let e = local_items::mark_entered(&mut s, &lina, id, item.version, "DF12").unwrap_err();
+    // Approval claimed it for the unit that compiled it, in the same write.
+    let own = store::claims::claim_of(s.conn(), unit, sub.id)
+        .unwrap()
+        .unwrap();
+    assert!(own.exercised);
+    let log = store::changelog::recent(s.conn(), 2).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[1].action.as_str()),
+        ("claim", "approve_local_item")
+    );
+    assert!(
+        views::required_checklists(&s, unit)
+            .unwrap()
+            .iter()
+            .any(|r| r.sub_item_id == sub.id),
+        "its 行政检查 sub-item now needs the unit's checklist"
+    );
+    // Approved: the county unit sees it and may claim it.
+    assert!(
+        views::tree(&s, Some(&zhaolei))
+            .unwrap()
+            .rows
+            .iter()
+            .any(|r| r.sub_id == sub.id)
+    );
+    claims::claim_many(&mut s, &zhaolei, &[sub.id], true).unwrap();
+    // 已录入 takes the main item's and every sub-item's 14-digit code.
+    let codes = |main: &str, sub_code: &str| local_items::EnteredCodes {
+        main: main.into(),
+        subs: vec![(sub.id, sub_code.into())],
+    };
+    let e = local_items::mark_entered(&mut s, &lina, id, item.version, &codes("DF12", "1"))
+        .unwrap_err();
     assert!(e.to_string().contains("14位数字"), "{e}");
-    let item =
-        local_items::mark_entered(&mut s, &lina, id, item.version, "12345600000001").unwrap();
+    let e = local_items::mark_entered(
+        &mut s,
+        &lina,
+        id,
+        item.version,
+        &local_items::EnteredCodes {
+            main: "12345600000001".into(),
+            subs: vec![],
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("缺少子项"), "{e}");
+    let taken = store::catalogue::tree_rows(s.conn()).unwrap()[0]
+        .sub_code
+        .clone();
+    let e = local_items::mark_entered(
+        &mut s,
+        &lina,
+        id,
+        item.version,
+        &codes("12345600000001", &taken),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("已是"), "{e}");
+    let item = local_items::mark_entered(
+        &mut s,
+        &lina,
+        id,
+        item.version,
+        &codes("12345600000001", "12345600100001"),
+    )
+    .unwrap();
     assert_eq!(item.official_code.as_deref(), Some("12345600000001"));
+    // The official codes are the items' codes now; the DF codes still find them.
+    let entered = store::catalogue::sub_item(s.conn(), sub.id).unwrap();
+    assert_eq!(entered.code, "12345600100001");
+    assert_eq!(
+        store::catalogue::sub_item_by_code(s.conn(), &sub.code)
+            .unwrap()
+            .map(|x| x.id),
+        Some(sub.id)
+    );
+    assert_eq!(
+        views::local_item(&s, id).unwrap().row.code,
+        "12345600000001"
+    );
+    let (_, annex5) = jianguan::app::export::checklist_rows(
+        &s,
+        jianguan::store::checklists::Scope::Unit(unit),
+        false,
+    )
+    .unwrap();
+    assert!(
+        annex5
+            .iter()
+            .any(|r| r.fields.item_code == "12345600100001")
+    );
+    assert!(!annex5.iter().any(|r| r.fields.item_code == sub.code));
     let steps: Vec<(Option<ReviewState>, ReviewState)> = views::local_item(&s, id)
         .unwrap()
         .history

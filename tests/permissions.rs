@@ -248,7 +248,17 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
         }
         "mark_entered" => {
             let v = version(s, f.approved);
-            mark_entered(s, a, f.approved, v, "41100100000099").map(drop)
+            let subs = store::catalogue::sub_items_of(s.conn(), f.approved)
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x.id, format!("411001001{i:02}099")))
+                .collect();
+            let codes = jianguan::app::local_items::EnteredCodes {
+                main: "41100100000099".into(),
+                subs,
+            };
+            mark_entered(s, a, f.approved, v, &codes).map(drop)
         }
         "set_milestone" => {
             let m = store::milestones::by_key(s.conn(), "checklists").unwrap();

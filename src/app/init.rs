@@ -505,6 +505,16 @@ impl Demo<'_> {
                     self.now - (2 * 86_400) + (k as i64 + 1) * 5 * hour,
                 )?;
             }
+            // Entered: the national system's codes replace the DF ones (a
+            // sub-item's: the main code with its 9th digit the sequence).
+            if l.state == Entered && crate::domain::local_item::is_national_code(&l.extra) {
+                let subs: Vec<(Id, String)> = store::catalogue::sub_items_of(self.tx, main.id)?
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| (s.id, format!("{}{}{}", &l.extra[..8], k + 1, &l.extra[9..])))
+                    .collect();
+                store::catalogue::set_official_codes(self.tx, main.id, &l.extra, &subs)?;
+            }
             // Approval claims the item for the unit that compiled it.
             if matches!(l.state, Approved | Entered) {
                 let subs: Vec<Id> = store::catalogue::sub_items_of(self.tx, main.id)?

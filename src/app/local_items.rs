@@ -367,32 +367,109 @@ pub fn return_for_changes(
     })
 }
 
-/// 审核通过 → 已录入, recording the code the national system gave.
+/// The codes the national system gave an item when it was entered: the
+/// main item's, and each sub-item's (by its id).
+#[derive(Debug, Clone, Default)]
+pub struct EnteredCodes {
+    pub main: String,
+    pub subs: Vec<(Id, String)>,
+}
+
+/// 审核通过 → 已录入, recording the codes the national system gave the main
+/// item and every sub-item: from then on they are the items' codes in the
+/// tree, search and exports; the DF codes stay findable.
 pub fn mark_entered(
     store: &mut Store,
     actor: &Actor,
     main_item_id: Id,
     expected_version: i64,
-    official_code: &str,
+    codes: &EnteredCodes,
 ) -> Result<LocalItem, AppError> {
     write(store, actor, |w| {
-        let item = store::local_items::get(w.tx, main_item_id)?;
-        w.authorize(WriteAction::MarkLocalItemEntered {
-            unit: store::units::unit_ref(w.tx, item.unit_id)?,
-        })?;
-        let code = official_code.trim();
-        if !is_national_code(code) {
-            return Err(AppError::Invalid(format!(
-                "国家系统编码“{code}”应为14位数字"
-            )));
-        }
-        step(
-            w,
-            &item,
-            ReviewStep::MarkEntered,
-            expected_version,
-            None,
-            Some(code),
-        )
+        enter_in(w, main_item_id, expected_version, codes)
     })
+}
+
+pub(crate) fn enter_in(
+    w: &Write<'_>,
+    main_item_id: Id,
+    expected_version: i64,
+    codes: &EnteredCodes,
+) -> Result<LocalItem, AppError> {
+    let item = store::local_items::get(w.tx, main_item_id)?;
+    w.authorize(WriteAction::MarkLocalItemEntered {
+        unit: store::units::unit_ref(w.tx, item.unit_id)?,
+    })?;
+    let main = store::catalogue::main_item(w.tx, main_item_id)?;
+    let subs = store::catalogue::sub_items_of(w.tx, main_item_id)?;
+    let mut problems = Vec::new();
+    // (what it is, the code given for it)
+    let mut given: Vec<(String, String)> =
+        vec![(format!("主项 {}", main.code), codes.main.trim().to_string())];
+    for s in &subs {
+        match codes.subs.iter().find(|(id, _)| *id == s.id) {
+            Some((_, code)) => given.push((format!("子项 {}", s.code), code.trim().to_string())),
+            None => problems.push(format!("缺少子项 {}（{}）的国家系统编码", s.code, s.name)),
+        }
+    }
+    for (id, _) in &codes.subs {
+        if !subs.iter().any(|s| s.id == *id) {
+            problems.push(format!("编号 {id} 的子项不属于本事项"));
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (what, code) in &given {
+        if !is_national_code(code) {
+            problems.push(format!("{what}的国家系统编码“{code}”应为14位数字"));
+        } else if seen.contains(&code.as_str()) {
+            problems.push(format!(
+                "{what}的国家系统编码“{code}”与本事项的另一编码重复"
+            ));
+        } else {
+            seen.push(code);
+        }
+    }
+    for code in &seen {
+        if let Some((used, name)) = store::catalogue::code_in_use(w.tx, code)? {
+            problems.push(format!("编码 {code} 已是“{name}”（{used}）的编码"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "不能标记已录入：{}",
+            problems.join("；")
+        )));
+    }
+    let entered = step(
+        w,
+        &item,
+        ReviewStep::MarkEntered,
+        expected_version,
+        None,
+        Some(codes.main.trim()),
+    )?;
+    let subs_codes: Vec<(Id, String)> = codes
+        .subs
+        .iter()
+        .map(|(id, c)| (*id, c.trim().to_string()))
+        .collect();
+    store::catalogue::set_official_codes(w.tx, main_item_id, codes.main.trim(), &subs_codes)?;
+    let mapping: Vec<serde_json::Value> = std::iter::once((main.code.clone(), codes.main.trim()))
+        .chain(subs.iter().map(|s| {
+            let code = subs_codes
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .map_or("", |(_, c)| c.as_str());
+            (s.code.clone(), code)
+        }))
+        .map(|(from, to)| serde_json::json!({ "provisional": from, "official": to }))
+        .collect();
+    w.log(
+        "enter_codes",
+        "local_item",
+        main_item_id,
+        None::<&()>,
+        Some(&mapping),
+    )?;
+    Ok(entered)
 }

@@ -199,6 +199,18 @@ pub fn search_entries(
             detail,
         });
     })?;
+    // An entered local item is still found by its DF code.
+    for (id, provisional, official) in store::catalogue::provisional_codes(conn)? {
+        if !hidden.contains(&id) {
+            entries.push(Entry {
+                kind: Kind::Item,
+                id,
+                code: provisional,
+                text: format!("已录入，现编码 {official}"),
+                detail: Arc::from("地方编码"),
+            });
+        }
+    }
     for b in store::catalogue::all_bases(conn)? {
         entries.push(Entry {
             kind: Kind::Basis,

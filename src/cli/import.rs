@@ -4,7 +4,7 @@ use super::progress::Progress;
 use super::{Context, output};
 use crate::app::AppError;
 use crate::app::import::{
-    ImportOptions, ImportReport, accounts, catalogue, checklists, power_list, units,
+    ImportOptions, ImportReport, accounts, catalogue, checklists, entered, power_list, units,
 };
 use crate::xlsx::{self, layouts};
 use clap::{Args, Subcommand};
@@ -38,6 +38,9 @@ pub enum ImportCommand {
     /// 新单位创建，已有单位（同区划同名）更新代码、类别和对口部门。平台管理员任意单位，
     /// 县级管理员本县（市、区）的单位
     Units(FileArgs),
+    /// 导入国家系统给地方监管事项的编码（列：地方编码、国家系统编码；主项和每个子项各一行）：
+    /// 各事项标记为已录入
+    Entered(FileArgs),
 }
 
 pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
@@ -47,6 +50,7 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Accounts(a) => (a, layouts::ACCOUNTS, "导入账号"),
         ImportCommand::Checklists(a) => (a, layouts::CHECKLIST, "导入检查实施清单"),
         ImportCommand::Units(a) => (a, layouts::UNITS, "导入单位"),
+        ImportCommand::Entered(a) => (a, layouts::ENTERED, "导入国家系统编码"),
     };
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
@@ -70,6 +74,7 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
             checklists::import_checklists(&mut store, &actor, &sheets, opts, &mut tick)
         }
         ImportCommand::Units(_) => units::import_units(&mut store, &actor, &sheets, opts),
+        ImportCommand::Entered(_) => entered::import_entered(&mut store, &actor, &sheets, opts),
     };
     let (report, blocked) = match result {
         Ok(r) => (r, false),

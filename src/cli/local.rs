@@ -14,6 +14,25 @@ use std::process::ExitCode;
 pub enum LocalCommand {
     /// 列出地方监管事项及其审核状态（部门管理员默认只看本单位）
     List(LocalListArgs),
+    /// 标记已录入：记下国家系统给主项和每个子项的14位编码（审核通过后；本单位或平台管理员）。
+    /// 此后目录、检查实施清单和导出都用这些编码，原 DF 编码仍可搜索
+    #[command(after_help = "示例：\n  \
+        jianguan local enter DF410100-0001 --official 41100100000002 \\\n      \
+        --sub DF410100-0001-01=41100100100002 --sub DF410100-0001-02=41100100200002\n\n\
+        多个事项可用 jianguan import entered 文件 一次导入（列：地方编码、国家系统编码）。")]
+    Enter(EnterArgs),
+}
+
+#[derive(Args)]
+pub struct EnterArgs {
+    /// 主项的地方编码，如 DF410100-0001
+    code: String,
+    /// 国家系统给主项的14位编码
+    #[arg(long, value_name = "14DIGITS")]
+    official: String,
+    /// 子项的地方编码=国家系统编码，每个子项一次（也可只写序号：01=…）
+    #[arg(long, value_name = "DF…-NN=14DIGITS")]
+    sub: Vec<String>,
 }
 
 #[derive(Args)]
@@ -78,7 +97,10 @@ fn print_rows(ctx: &Context, rows: &[LocalRow]) -> anyhow::Result<()> {
 }
 
 pub fn run_local(ctx: &Context, cmd: &LocalCommand) -> anyhow::Result<ExitCode> {
-    let LocalCommand::List(args) = cmd;
+    let args = match cmd {
+        LocalCommand::List(args) => args,
+        LocalCommand::Enter(args) => return enter(ctx, args),
+    };
     let store = ctx.open()?;
     let state = match &args.state {
         None => None,
@@ -93,6 +115,51 @@ pub fn run_local(ctx: &Context, cmd: &LocalCommand) -> anyhow::Result<ExitCode> 
     };
     let rows = views::local_items(&store, unit, state)?;
     print_rows(ctx, &rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn enter(ctx: &Context, args: &EnterArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let d = find(&store, &args.code)?;
+    let mut subs = Vec::new();
+    for pair in &args.sub {
+        let (which, code) = pair
+            .split_once('=')
+            .with_context(|| format!("“{pair}”应写成 子项地方编码=14位编码"))?;
+        let which = which.trim();
+        let sub = d
+            .subs
+            .iter()
+            .map(|(s, _)| s)
+            .find(|s| s.code == which || s.code.ends_with(&format!("-{which}")))
+            .with_context(|| format!("{} 没有子项“{which}”", d.row.code))?;
+        subs.push((sub.id, code.trim().to_string()));
+    }
+    let codes = local_items::EnteredCodes {
+        main: args.official.clone(),
+        subs,
+    };
+    local_items::mark_entered(
+        &mut store,
+        &actor,
+        d.row.main_item_id,
+        d.row.version,
+        &codes,
+    )?;
+    let after = views::local_item(&store, d.row.main_item_id)?;
+    if ctx.json {
+        return show(ctx, &after).map(|()| ExitCode::SUCCESS);
+    }
+    println!(
+        "{} {}：已录入，编码 {}",
+        d.row.code, d.row.name, after.row.code
+    );
+    for (before, _) in &d.subs {
+        if let Some((now, _)) = after.subs.iter().find(|(s, _)| s.id == before.id) {
+            println!("  子项 {} → {}", before.code, now.code);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

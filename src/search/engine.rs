@@ -214,7 +214,11 @@ impl Index {
                 })
             }
             Shape::Ascii => {
-                if e.code.starts_with(q) {
+                // The query is lowered; codes such as DF410100-0001 are not.
+                if e.code
+                    .get(..q.len())
+                    .is_some_and(|c| c.eq_ignore_ascii_case(q))
+                {
                     return Some(Hit {
                         entry: i,
                         score: 4000,

@@ -103,7 +103,7 @@ pub fn main_item(conn: &Connection, id: Id) -> Result<MainItem, StoreError> {
 pub fn main_item_by_code(conn: &Connection, code: &str) -> Result<Option<MainItem>, StoreError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {MAIN_COLUMNS} WHERE code = ?1"),
+            &format!("SELECT {MAIN_COLUMNS} WHERE code = ?1 OR provisional_code = ?1"),
             [code.trim()],
             main_from_row,
         )
@@ -144,7 +144,10 @@ pub fn sub_item(conn: &Connection, id: Id) -> Result<SubItem, StoreError> {
 
 pub fn sub_item_by_code(conn: &Connection, code: &str) -> Result<Option<SubItem>, StoreError> {
     // Cached: a codes file asks this for every line.
-    let mut stmt = conn.prepare_cached(&format!("SELECT {SUB_COLUMNS} WHERE code = ?1"))?;
+    // An entered local item's DF code still finds it (old files, habits).
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUB_COLUMNS} WHERE code = ?1 OR provisional_code = ?1"
+    ))?;
     Ok(stmt.query_row([code.trim()], sub_from_row).optional()?)
 }
 
@@ -689,4 +692,52 @@ pub fn basis_id(conn: &Connection, title: &str, article: &str) -> Result<Option<
         .prepare_cached("SELECT id FROM legal_bases WHERE title = ?1 AND article = ?2")?
         .query_row(params![title, article], |r| r.get(0))
         .optional()?)
+}
+
+/// What already carries `code` as its code or its provisional code: the
+/// item's code and name, if anything does.
+pub fn code_in_use(conn: &Connection, code: &str) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT code, name FROM main_items WHERE code = ?1 OR provisional_code = ?1
+             UNION ALL
+             SELECT code, name FROM sub_items WHERE code = ?1 OR provisional_code = ?1
+             LIMIT 1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Gives an entered local item the codes of the national system: each
+/// item's code becomes the official one, its DF code kept as provisional.
+pub fn set_official_codes(
+    conn: &Connection,
+    main_item_id: Id,
+    main_code: &str,
+    subs: &[(Id, String)],
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE main_items SET provisional_code = coalesce(provisional_code, code), code = ?2
+         WHERE id = ?1",
+        params![main_item_id, main_code],
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "UPDATE sub_items SET provisional_code = coalesce(provisional_code, code), code = ?2
+         WHERE id = ?1 AND main_item_id = ?3",
+    )?;
+    for (id, code) in subs {
+        stmt.execute(params![id, code, main_item_id])?;
+    }
+    Ok(())
+}
+
+/// The provisional (DF) codes of entered local sub-items: (sub-item, DF
+/// code, official code), so search still finds them by the old code.
+pub fn provisional_codes(conn: &Connection) -> Result<Vec<(Id, String, String)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, provisional_code, code FROM sub_items WHERE provisional_code IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

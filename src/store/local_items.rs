@@ -183,8 +183,12 @@ pub fn history(conn: &Connection, main_item_id: Id) -> Result<Vec<HistoryRow>, S
 /// The next free sequence number for provisional codes of a region.
 pub fn next_provisional_seq(conn: &Connection, region_code: &str) -> Result<u32, StoreError> {
     let prefix = format!("DF{region_code}-");
+    // An entered item keeps its DF code as provisional: never hand it out again.
     let max: Option<String> = conn.query_row(
-        "SELECT max(substr(code, length(?1) + 1, 4)) FROM main_items WHERE code LIKE ?1 || '%'",
+        "SELECT max(substr(c, length(?1) + 1, 4)) FROM (
+             SELECT code AS c FROM main_items WHERE code LIKE ?1 || '%'
+             UNION ALL
+             SELECT provisional_code FROM main_items WHERE provisional_code LIKE ?1 || '%')",
         [&prefix],
         |r| r.get(0),
     )?;

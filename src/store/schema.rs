@@ -4,7 +4,7 @@
 /// Schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 const V1: &str = r#"
 CREATE TABLE regions (
@@ -274,4 +274,24 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+"#;
+
+/// A local item entered in the national system (已录入) carries the codes
+/// that system gave, for the main item and each sub-item: they become the
+/// items' codes (trees, exports, checklists), and the provisional DF codes
+/// stay findable beside them. Items entered before this version had only
+/// the main item's code recorded: it moves in now.
+const V5: &str = r#"
+ALTER TABLE main_items ADD COLUMN provisional_code TEXT;
+ALTER TABLE sub_items ADD COLUMN provisional_code TEXT;
+CREATE UNIQUE INDEX main_items_provisional ON main_items(provisional_code)
+    WHERE provisional_code IS NOT NULL;
+CREATE UNIQUE INDEX sub_items_provisional ON sub_items(provisional_code)
+    WHERE provisional_code IS NOT NULL;
+UPDATE main_items
+   SET provisional_code = code,
+       code = (SELECT l.official_code FROM local_items l WHERE l.main_item_id = main_items.id)
+ WHERE id IN (SELECT main_item_id FROM local_items WHERE official_code IS NOT NULL)
+   AND NOT EXISTS (SELECT 1 FROM main_items o, local_items l
+                    WHERE l.main_item_id = main_items.id AND o.code = l.official_code);
 "#;

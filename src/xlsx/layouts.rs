@@ -232,6 +232,23 @@ pub const UNITS: &[Column] = &[
     ),
 ];
 
+/// Codes the national system gave entered local items: one row a main
+/// item or sub-item.
+pub const ENTERED: &[Column] = &[
+    syn(
+        "local_code",
+        "地方编码",
+        &["临时编码", "DF编码", "原编码"],
+        true,
+    ),
+    syn(
+        "official_code",
+        "国家系统编码",
+        &["国家编码", "事项编码", "系统编码"],
+        true,
+    ),
+];
+
 /// 附件2 表1 and 表2 headers.
 pub const ANNEX2_CITY: &[&str] = &["序号", "单位名称", "处室及职务", "姓名", "联系电话"];
 pub const ANNEX2_COUNTY: &[&str] = &["序号", "地区名称", "单位及职务", "姓名", "联系电话"];

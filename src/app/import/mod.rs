@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod checklists;
+pub mod entered;
 pub mod power_list;
 pub mod units;
 

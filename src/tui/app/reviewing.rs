@@ -78,8 +78,8 @@ impl App {
                 id,
             ),
             Outcome::Submit(id, v) => (local_items::submit(&mut self.store, &actor, id, v), id),
-            Outcome::MarkEntered(id, v, code) => (
-                local_items::mark_entered(&mut self.store, &actor, id, v, &code),
+            Outcome::MarkEntered(id, v, codes) => (
+                local_items::mark_entered(&mut self.store, &actor, id, v, &codes),
                 id,
             ),
             Outcome::New => return self.open_editor(None),

@@ -36,15 +36,18 @@ pub enum Outcome {
     New,
     /// Edit this one (草稿 or 退回修改).
     Edit(Id),
-    /// 已录入: the code the national system gave.
-    MarkEntered(Id, i64, String),
+    /// 已录入: the codes the national system gave the main item and each
+    /// sub-item.
+    MarkEntered(Id, i64, crate::app::local_items::EnteredCodes),
 }
 
 /// What the line being typed at the bottom is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Prompt {
     Reason,
-    OfficialCode,
+    /// The national codes, asked one by one: the main item's, then each
+    /// sub-item's; the ones typed so far.
+    OfficialCodes(Vec<String>),
 }
 
 pub struct LocalView {
@@ -81,16 +84,34 @@ impl LocalView {
                 KeyCode::Esc => self.reason = None,
                 KeyCode::Enter => {
                     let text = input.value().trim().to_string();
-                    let prompt = *prompt;
                     if let Some(d) = &self.detail
                         && !text.is_empty()
                     {
-                        self.reason = None;
                         let (id, v) = (d.row.main_item_id, d.row.version);
-                        return match prompt {
-                            Prompt::Reason => Outcome::Return(id, v, text),
-                            Prompt::OfficialCode => Outcome::MarkEntered(id, v, text),
-                        };
+                        match prompt {
+                            Prompt::Reason => {
+                                self.reason = None;
+                                return Outcome::Return(id, v, text);
+                            }
+                            Prompt::OfficialCodes(typed) => {
+                                typed.push(text);
+                                if typed.len() <= d.subs.len() {
+                                    *input = Input::default();
+                                    return Outcome::Stay;
+                                }
+                                let codes = crate::app::local_items::EnteredCodes {
+                                    main: typed[0].clone(),
+                                    subs: d
+                                        .subs
+                                        .iter()
+                                        .zip(&typed[1..])
+                                        .map(|((s, _), c)| (s.id, c.clone()))
+                                        .collect(),
+                                };
+                                self.reason = None;
+                                return Outcome::MarkEntered(id, v, codes);
+                            }
+                        }
                     }
                 }
                 _ => {
@@ -133,7 +154,7 @@ impl LocalView {
                 KeyCode::Char('m')
                     if self.role == Role::Operator && state == ReviewState::Approved =>
                 {
-                    self.reason = Some((Prompt::OfficialCode, Input::default()));
+                    self.reason = Some((Prompt::OfficialCodes(Vec::new()), Input::default()));
                 }
                 _ => {}
             }
@@ -219,9 +240,24 @@ impl LocalView {
         );
         if let (Some(area), Some((kind, input))) = (input_area, &self.reason) {
             let prompt = match kind {
-                Prompt::Reason => "退回理由（Enter 退回，Esc 取消）：",
-                Prompt::OfficialCode => "国家系统中的14位编码（Enter 确定，Esc 取消）：",
+                Prompt::Reason => "退回理由（Enter 退回，Esc 取消）：".to_string(),
+                Prompt::OfficialCodes(typed) => {
+                    let which = match typed.len() {
+                        0 => format!("主项 {}", d.row.code),
+                        i => d
+                            .subs
+                            .get(i - 1)
+                            .map(|(s, _)| format!("子项 {}", s.code))
+                            .unwrap_or_default(),
+                    };
+                    format!(
+                        "{which} 的国家系统14位编码（{}/{}，Enter 下一个，Esc 取消）：",
+                        typed.len() + 1,
+                        d.subs.len() + 1
+                    )
+                }
             };
+            let prompt = prompt.as_str();
             frame.render_widget(
                 Paragraph::new(format!("{prompt}{}", input.value()))
                     .style(Style::new().add_modifier(Modifier::BOLD)),
