@@ -146,13 +146,26 @@ pub fn export_checklists(
 }
 
 /// Which catalogue annex 4 prints.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum CatalogueScope {
     /// The sub-items a unit claims.
     Unit(Id),
-    /// The city's local items (地方监管事项).
-    Local,
+    /// Local items (地方监管事项): one unit's (its 5/18 report), or the
+    /// city's; in the given review states (none given: the unit's all,
+    /// the city's from 待审核 on).
+    Local {
+        unit: Option<Id>,
+        states: Vec<crate::domain::ReviewState>,
+    },
 }
+
+/// The states a city-wide annex 4 shows unless asked: what has been
+/// reported (drafts and returned items are still the units' own work).
+pub const REPORTED_STATES: &[crate::domain::ReviewState] = &[
+    crate::domain::ReviewState::Submitted,
+    crate::domain::ReviewState::Approved,
+    crate::domain::ReviewState::Entered,
+];
 
 /// Annex 4's content: title, the 填报单位/电话 line, rows.
 pub struct CatalogueDoc {
@@ -187,6 +200,7 @@ fn catalogue_row(
             .map(|l| l.label())
             .collect::<Vec<_>>()
             .join("、"),
+        local: None,
     }
 }
 
@@ -210,6 +224,8 @@ pub fn catalogue_rows(
     let conn = store.conn();
     let mut mains: HashMap<Id, crate::domain::MainItem> = HashMap::new();
     let mut pairs = Vec::new();
+    // A local item's review state, by sub-item: the 状态 column.
+    let mut item_states: HashMap<Id, crate::domain::ReviewState> = HashMap::new();
     let (title, filler_unit) = match scope {
         CatalogueScope::Unit(unit_id) => {
             let unit = store::units::unit(conn, unit_id)?;
@@ -218,24 +234,46 @@ pub fn catalogue_rows(
             }
             (format!("{}监管事项清单", unit.full_name()), unit)
         }
-        CatalogueScope::Local => {
-            for main in store::catalogue::local_main_items(conn)? {
-                pairs.extend(store::catalogue::sub_items_of(conn, main.id)?);
-            }
-            let unit = match actor {
-                Some(a) => store::units::unit(conn, a.effective().unit_id)?,
-                None => {
-                    return Err(AppError::Invalid(
-                        "导出地方监管事项需要账号（填报单位取自账号）".into(),
-                    ));
-                }
+        CatalogueScope::Local { unit, states } => {
+            let states: &[crate::domain::ReviewState] = match (&unit, states.is_empty()) {
+                (_, false) => &states,
+                (Some(_), true) => crate::domain::ReviewState::ALL,
+                (None, true) => REPORTED_STATES,
             };
-            let city = store::units::list_regions(conn)?
-                .into_iter()
-                .find(|r| r.level == crate::domain::Level::City)
-                .map(|r| r.name)
-                .unwrap_or_default();
-            (format!("{city}市级监管事项清单"), unit)
+            let hidden = super::views::hidden_local(store, actor)?;
+            for item in store::local_items::list(conn, None)? {
+                if unit.is_some_and(|u| u != item.unit_id) || !states.contains(&item.state) {
+                    continue;
+                }
+                for sub in store::catalogue::sub_items_of(conn, item.main_item_id)? {
+                    if !hidden.contains(&sub.id) {
+                        item_states.insert(sub.id, item.state);
+                        pairs.push(sub);
+                    }
+                }
+            }
+            match unit {
+                Some(unit_id) => {
+                    let unit = store::units::unit(conn, unit_id)?;
+                    (format!("{}市级监管事项目录清单", unit.full_name()), unit)
+                }
+                None => {
+                    let unit = match actor {
+                        Some(a) => store::units::unit(conn, a.effective().unit_id)?,
+                        None => {
+                            return Err(AppError::Invalid(
+                                "导出地方监管事项需要账号（填报单位取自账号）".into(),
+                            ));
+                        }
+                    };
+                    let city = store::units::list_regions(conn)?
+                        .into_iter()
+                        .find(|r| r.level == crate::domain::Level::City)
+                        .map(|r| r.name)
+                        .unwrap_or_default();
+                    (format!("{city}市级监管事项目录清单"), unit)
+                }
+            }
         }
     };
     let mut rows = Vec::new();
@@ -247,7 +285,11 @@ pub fn catalogue_rows(
         if let std::collections::hash_map::Entry::Vacant(e) = mains.entry(sub.main_item_id) {
             e.insert(store::catalogue::main_item(conn, sub.main_item_id)?);
         }
-        rows.push(catalogue_row(&mains[&sub.main_item_id], &sub));
+        let mut row = catalogue_row(&mains[&sub.main_item_id], &sub);
+        row.local = item_states
+            .get(&sub.id)
+            .map(|s| (sub.code.clone(), s.label().to_string()));
+        rows.push(row);
     }
     rows.sort_by(|a, b| a.department.cmp(&b.department));
     Ok(CatalogueDoc {

@@ -102,7 +102,7 @@ pub fn another_connection(store: &Store) -> Result<Store, AppError> {
 }
 
 /// Sub-items of local items not yet 审核通过 that the viewer may not see.
-fn hidden_local(store: &Store, actor: Option<&Actor>) -> Result<HashSet<Id>, AppError> {
+pub(crate) fn hidden_local(store: &Store, actor: Option<&Actor>) -> Result<HashSet<Id>, AppError> {
     let viewer = actor.map(Actor::effective);
     Ok(store::local_items::unreleased_sub_items(store.conn())?
         .into_iter()

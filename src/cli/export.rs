@@ -33,13 +33,21 @@ pub enum ExportCommand {
         include_classified: bool,
     },
     /// 监管事项目录清单（附件4格式）
+    #[command(after_help = "示例：\n  \
+        jianguan export catalogue -o 本单位认领的事项.xlsx\n  \
+        jianguan export catalogue --local -o 本单位市级监管事项目录清单.xlsx     部门管理员：本单位编制的（5月18日上报）\n  \
+        jianguan export catalogue --local -o 全市.xlsx                           协调员、平台管理员：全市待审核及以后的\n  \
+        jianguan export catalogue --local --unit 城市管理局 --state 审核通过 --state 已录入 -o 城管.xlsx")]
     Catalogue {
-        /// 本单位认领的事项（默认为当前账号的单位）
-        #[arg(long, conflicts_with = "local")]
+        /// 单位：不加 --local 时为该单位认领的事项（默认为当前账号的单位）；加 --local 时为该单位编制的地方监管事项
+        #[arg(long)]
         unit: Option<String>,
-        /// 市级地方监管事项
+        /// 地方监管事项（附件4，带“状态”列）：部门管理员默认为本单位编制的全部；协调员、平台管理员默认为全市待审核、审核通过、已录入的
         #[arg(long)]
         local: bool,
+        /// 只导出这些审核状态的地方监管事项（可写多次）：草稿、待审核、审核通过、退回修改、已录入
+        #[arg(long, value_name = "STATE", requires = "local")]
+        state: Vec<String>,
         #[arg(short, long)]
         output: PathBuf,
         #[arg(long)]
@@ -122,12 +130,31 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
         ExportCommand::Catalogue {
             unit,
             local,
+            state,
             output,
             include_classified,
         } => {
             let classified = export::classified_allowed(actor.as_ref(), include_classified)?;
             let which = if local {
-                export::CatalogueScope::Local
+                let states = state
+                    .iter()
+                    .map(|s| {
+                        crate::domain::ReviewState::parse(s).map_err(|_| {
+                            anyhow::anyhow!(
+                                "“{s}”不是审核状态：可写 草稿、待审核、审核通过、退回修改、已录入"
+                            )
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                // An operator's report is its own unit's; coordinators see the city.
+                let unit = match (&unit, &actor) {
+                    (Some(name), _) => Some(resolve_unit(&store, name)?.id),
+                    (None, Some(a)) if a.effective().role == crate::domain::Role::Operator => {
+                        Some(a.effective().unit_id)
+                    }
+                    _ => None,
+                };
+                export::CatalogueScope::Local { unit, states }
             } else {
                 match (&unit, &actor) {
                     (Some(name), _) => export::CatalogueScope::Unit(resolve_unit(&store, name)?.id),

@@ -188,6 +188,11 @@ pub struct CatalogueRow {
     pub process: String,
     pub result: String,
     pub levels: String,
+    /// A local item's sub-item code (the national one once 已录入) and
+    /// review state: 子项编码 and 状态 columns after the ten fields, in
+    /// local-item exports only (what the 5/18 report and the 5/20 entry
+    /// need to match rows).
+    pub local: Option<(String, String)>,
 }
 
 /// 附件4: “<单位>监管事项清单”, the “填报单位： 电话：” line, the ten fields.
@@ -201,7 +206,13 @@ pub fn write_catalogue(
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("监管事项清单")?;
-    let last_col = ANNEX4_HEADERS.len() as u16 - 1;
+    let local = rows.iter().any(|r| r.local.is_some());
+    let headers: Vec<&str> = ANNEX4_HEADERS
+        .iter()
+        .copied()
+        .chain(local.then_some(["子项编码", "状态"]).into_iter().flatten())
+        .collect();
+    let last_col = headers.len() as u16 - 1;
     ws.merge_range(0, 0, 0, last_col, title, &title_format())?;
     ws.set_row_height(0, 30)?;
     ws.merge_range(
@@ -214,10 +225,11 @@ pub fn write_catalogue(
     )?;
     let hf = header_format();
     let cf = cell_format();
-    for (c, h) in ANNEX4_HEADERS.iter().enumerate() {
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(2, c as u16, *h, &hf)?;
     }
-    let mut widths = Widths::new(ANNEX4_HEADERS);
+    let mut widths = Widths::new(&headers);
+    let no_state = String::new();
     for (i, row) in rows.iter().enumerate() {
         let r = 3 + i as u32;
         ws.write_number_with_format(r, 0, (i + 1) as f64, &cf)?;
@@ -232,8 +244,10 @@ pub fn write_catalogue(
             &row.process,
             &row.result,
             &row.levels,
+            row.local.as_ref().map_or(&no_state, |l| &l.0),
+            row.local.as_ref().map_or(&no_state, |l| &l.1),
         ];
-        for (c, text) in cells.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate().take(headers.len() - 1) {
             ws.write_string_with_format(r, c as u16 + 1, text.as_str(), &cf)?;
             widths.see(c + 1, text);
         }
