@@ -52,6 +52,9 @@ pub struct ImpactLine {
     /// The unit's checklist: 未开始 / 草稿 / 完整 / 已填报; empty when no
     /// checklist is needed or nobody claims it.
     pub checklist: String,
+    /// “地方事项，依据已废止” for a local item resting on a repealed basis:
+    /// it must be amended (or withdrawn) before it is entered.
+    pub note: String,
 }
 
 /// What rests on a basis: every sub-item citing it, each claim of those,
@@ -94,6 +97,11 @@ pub fn impact(store: &Store, basis_id: Id) -> Result<Impact, AppError> {
                 (Some(s), _, _) => s.label().into(),
                 (None, Some(_), Category::Inspection) => NOT_STARTED.into(),
                 _ => String::new(),
+            },
+            note: if r.local && basis.status == crate::domain::BasisStatus::Repealed {
+                "地方事项，依据已废止".into()
+            } else {
+                String::new()
             },
         })
         .collect();

@@ -2,7 +2,7 @@
 
 use super::{Actor, AppError, Write, write};
 use crate::domain::local_item::{
-    BasisRef, ReviewStep, check_local_item, editable, is_national_code, next_state,
+    BasisRef, PowerRef, ReviewStep, check_local_item, editable, is_national_code, next_state,
     provisional_main_code, provisional_sub_code,
 };
 use crate::domain::permission::WriteAction;
@@ -54,6 +54,25 @@ fn sub_item_of(
 ) -> Result<SubItem, AppError> {
     if s.name.trim().is_empty() {
         return Err(AppError::Invalid("子项名称不能为空".into()));
+    }
+    // A repealed basis is not added; one that was cited before it was
+    // repealed stays, and the rules report it (依据已废止).
+    let had: Vec<Id> = match s.id {
+        Some(id) => store::catalogue::bases_of_sub_item(w.tx, id)?
+            .iter()
+            .map(|b| b.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    for &id in s.basis_ids.iter().filter(|id| !had.contains(id)) {
+        let b = store::catalogue::basis(w.tx, id)?;
+        if b.status == crate::domain::BasisStatus::Repealed {
+            return Err(AppError::Invalid(format!(
+                "{}已废止，不能作为子项“{}”的设定依据",
+                b.citation(),
+                s.name.trim()
+            )));
+        }
     }
     Ok(SubItem {
         id: s.id.unwrap_or(0),
@@ -227,21 +246,28 @@ pub fn edit_local_item(
 pub fn problems(conn: &rusqlite::Connection, main_item_id: Id) -> Result<Vec<String>, AppError> {
     let item = store::local_items::get(conn, main_item_id)?;
     let mut bases = Vec::new();
+    let mut categories = Vec::new();
     for sub in store::catalogue::sub_items_of(conn, main_item_id)? {
         bases.extend(store::catalogue::bases_of_sub_item(conn, sub.id)?);
+        categories.push(sub.category);
     }
     let refs: Vec<BasisRef<'_>> = bases
         .iter()
         .map(|b| BasisRef {
             title: &b.title,
             kind: b.kind,
+            status: b.status,
         })
         .collect();
-    let power_unit = match item.power_entry_id {
-        Some(id) => Some(store::catalogue::power_entry(conn, id)?.unit_id),
+    let entry = match item.power_entry_id {
+        Some(id) => Some(store::catalogue::power_entry(conn, id)?),
         None => None,
     };
-    Ok(check_local_item(&refs, power_unit, item.unit_id)
+    let power = entry.as_ref().map(|p| PowerRef {
+        unit_id: p.unit_id,
+        kind: &p.kind,
+    });
+    Ok(check_local_item(&refs, power, &categories, item.unit_id)
         .iter()
         .map(|p| p.to_string())
         .collect())

@@ -269,6 +269,8 @@ pub struct LocalRow {
     pub return_reason: Option<String>,
     pub official_code: Option<String>,
     pub sub_items: usize,
+    /// A basis of one of its sub-items is 已废止 (依据已废止).
+    pub basis_repealed: bool,
 }
 
 /// Local items, oldest change first; of one unit, or all.
@@ -299,6 +301,13 @@ fn local_row(
     unit: String,
 ) -> Result<LocalRow, AppError> {
     let main = store::catalogue::main_item(conn, item.main_item_id)?;
+    let subs = store::catalogue::sub_items_of(conn, item.main_item_id)?;
+    let mut basis_repealed = false;
+    for s in &subs {
+        basis_repealed |= store::catalogue::bases_of_sub_item(conn, s.id)?
+            .iter()
+            .any(|b| b.status == crate::domain::BasisStatus::Repealed);
+    }
     Ok(LocalRow {
         main_item_id: item.main_item_id,
         code: main.code,
@@ -309,7 +318,8 @@ fn local_row(
         since: item.updated_at,
         return_reason: item.return_reason,
         official_code: item.official_code,
-        sub_items: store::catalogue::sub_items_of(conn, item.main_item_id)?.len(),
+        sub_items: subs.len(),
+        basis_repealed,
     })
 }
 

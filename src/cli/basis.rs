@@ -89,12 +89,20 @@ fn rows(i: &Impact) -> Vec<Vec<String>> {
                 l.sub_name.clone(),
                 l.exercised.clone(),
                 l.checklist.clone(),
+                l.note.clone(),
             ]
         })
         .collect()
 }
 
-const HEADERS: [&str; 5] = ["单位", "子项编码", "子项名称", "是否行使", "检查实施清单"];
+const HEADERS: [&str; 6] = [
+    "单位",
+    "子项编码",
+    "子项名称",
+    "是否行使",
+    "检查实施清单",
+    "说明",
+];
 
 fn impact(ctx: &Context, args: &ImpactArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;

@@ -81,7 +81,11 @@ fn print_rows(ctx: &Context, rows: &[LocalRow]) -> anyhow::Result<()> {
         .map(|r| {
             vec![
                 r.code.clone(),
-                r.state.label().to_string(),
+                if r.basis_repealed {
+                    format!("{}（依据已废止）", r.state.label())
+                } else {
+                    r.state.label().to_string()
+                },
                 r.version.to_string(),
                 format_time(r.since),
                 r.unit.clone(),
@@ -195,7 +199,10 @@ fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
         println!("退回理由：{reason}");
     }
     match &d.power_entry {
-        Some(p) => println!("权责清单：{} {}", p.code, p.name),
+        Some(p) => {
+            println!("权责清单：{} {}（{}）", p.code, p.name, p.kind);
+            println!("本事项：  {}", r.name);
+        }
         None => println!("权责清单：（未关联）"),
     }
     for (s, bases) in &d.subs {

@@ -1,7 +1,7 @@
 //! 地方监管事项: the rules an item compiled by the city must satisfy, its
 //! review states, and its provisional code.
 
-use super::enums::{BasisKind, ReviewState};
+use super::enums::{BasisKind, BasisStatus, Category, ReviewState};
 use serde::Serialize;
 
 /// Why a local item cannot be submitted.
@@ -17,22 +17,40 @@ pub enum LocalItemProblem {
     NoPowerListEntry,
     #[error("所关联的权责清单事项不属于本单位")]
     PowerListEntryOfOtherUnit,
+    #[error("依据已废止：《{0}》，请改用现行有效的依据")]
+    RepealedBasis(String),
+    #[error("所关联的权责清单事项是{0}，本事项却没有{0}子项：请核对是否同一事项")]
+    PowerListKindMismatch(String),
 }
 
-/// A basis as the rule needs it: its title and kind.
+/// A basis as the rule needs it: its title, kind and status.
 pub struct BasisRef<'a> {
     pub title: &'a str,
     pub kind: BasisKind,
+    pub status: BasisStatus,
 }
 
-/// Checks SPEC §2's local-item rules. `power_entry_unit` is the unit of the
-/// linked power-list entry, if one is linked.
+/// The linked power-list entry as the rule needs it.
+pub struct PowerRef<'a> {
+    pub unit_id: i64,
+    /// 事项类型 as the power list writes it (行政检查…), possibly empty.
+    pub kind: &'a str,
+}
+
+/// Checks SPEC §2's local-item rules over the item's bases, its linked
+/// power-list entry (if any) and its sub-items' categories.
 pub fn check_local_item(
     bases: &[BasisRef<'_>],
-    power_entry_unit: Option<i64>,
+    power: Option<PowerRef<'_>>,
+    categories: &[Category],
     own_unit: i64,
 ) -> Vec<LocalItemProblem> {
     let mut problems = Vec::new();
+    if let Some(repealed) = bases.iter().find(|b| b.status == BasisStatus::Repealed) {
+        problems.push(LocalItemProblem::RepealedBasis(
+            repealed.title.trim_matches(['《', '》']).to_string(),
+        ));
+    }
     if bases.is_empty() {
         problems.push(LocalItemProblem::NoBasis);
     } else if let Some(national) = bases.iter().find(|b| b.kind.is_national()) {
@@ -43,10 +61,24 @@ pub fn check_local_item(
     } else if !bases.iter().any(|b| b.kind.is_local()) {
         problems.push(LocalItemProblem::NoLocalBasis);
     }
-    match power_entry_unit {
+    match power {
         None => problems.push(LocalItemProblem::NoPowerListEntry),
-        Some(u) if u != own_unit => problems.push(LocalItemProblem::PowerListEntryOfOtherUnit),
-        Some(_) => {}
+        Some(p) if p.unit_id != own_unit => {
+            problems.push(LocalItemProblem::PowerListEntryOfOtherUnit)
+        }
+        Some(p) => {
+            // Where the power list names a kind, the item must be that
+            // kind of matter: a 行政处罚 entry under an inspection item
+            // is a wrong link.
+            if let Ok(kind) = Category::parse(p.kind)
+                && !categories.is_empty()
+                && !categories.contains(&kind)
+            {
+                problems.push(LocalItemProblem::PowerListKindMismatch(
+                    kind.label().to_string(),
+                ));
+            }
+        }
     }
     problems
 }
@@ -117,13 +149,26 @@ mod tests {
     use super::*;
 
     fn b(title: &str, kind: BasisKind) -> BasisRef<'_> {
-        BasisRef { title, kind }
+        BasisRef {
+            title,
+            kind,
+            status: BasisStatus::InForce,
+        }
     }
+
+    fn own(unit_id: i64) -> Option<PowerRef<'static>> {
+        Some(PowerRef {
+            unit_id,
+            kind: "行政检查",
+        })
+    }
+
+    const INSPECTION: &[Category] = &[Category::Inspection, Category::Penalty];
 
     #[test]
     fn local_item_with_local_basis_and_own_power_entry_passes() {
         let bases = [b("《郑州市城市绿化条例》", BasisKind::LocalRegulation)];
-        assert!(check_local_item(&bases, Some(7), 7).is_empty());
+        assert!(check_local_item(&bases, own(7), INSPECTION, 7).is_empty());
     }
 
     #[test]
@@ -132,7 +177,7 @@ mod tests {
             b("《郑州市城市绿化条例》", BasisKind::LocalRegulation),
             b("《中华人民共和国食品安全法》", BasisKind::Law),
         ];
-        let p = check_local_item(&bases, Some(7), 7);
+        let p = check_local_item(&bases, own(7), INSPECTION, 7);
         assert_eq!(
             p,
             vec![LocalItemProblem::NationalBasis(
@@ -146,19 +191,49 @@ mod tests {
     #[test]
     fn missing_basis_other_only_and_power_entry_rules() {
         assert_eq!(
-            check_local_item(&[], None, 7),
+            check_local_item(&[], None, INSPECTION, 7),
             vec![
                 LocalItemProblem::NoBasis,
                 LocalItemProblem::NoPowerListEntry
             ]
         );
         assert_eq!(
-            check_local_item(&[b("某通知", BasisKind::Other)], Some(8), 7),
+            check_local_item(&[b("某通知", BasisKind::Other)], own(8), INSPECTION, 7),
             vec![
                 LocalItemProblem::NoLocalBasis,
                 LocalItemProblem::PowerListEntryOfOtherUnit
             ]
         );
+    }
+
+    #[test]
+    fn a_repealed_basis_and_a_power_entry_of_another_kind_are_named() {
+        let mut repealed = b("《郑州市城市节约用水条例》", BasisKind::LocalRegulation);
+        repealed.status = BasisStatus::Repealed;
+        let p = check_local_item(&[repealed], own(7), INSPECTION, 7);
+        assert_eq!(
+            p,
+            vec![LocalItemProblem::RepealedBasis(
+                "郑州市城市节约用水条例".into()
+            )]
+        );
+        assert!(p[0].to_string().starts_with("依据已废止"));
+        let bases = [b("《郑州市城市绿化条例》", BasisKind::LocalRegulation)];
+        let penalty_entry = Some(PowerRef {
+            unit_id: 7,
+            kind: "行政处罚",
+        });
+        assert_eq!(
+            check_local_item(&bases, penalty_entry, &[Category::Inspection], 7),
+            vec![LocalItemProblem::PowerListKindMismatch("行政处罚".into())]
+        );
+        // A power list that gives no kind, or a kind among the sub-items: fine.
+        let unknown = Some(PowerRef {
+            unit_id: 7,
+            kind: "",
+        });
+        assert!(check_local_item(&bases, unknown, &[Category::Inspection], 7).is_empty());
+        assert!(check_local_item(&bases, own(7), INSPECTION, 7).is_empty());
     }
 
     #[test]

@@ -254,13 +254,16 @@ pub struct ImpactRow {
     pub unit_id: Option<Id>,
     pub exercised: Option<bool>,
     pub checklist: Option<crate::domain::ChecklistState>,
+    /// A sub-item of a local item (地方监管事项).
+    pub local: bool,
 }
 
 /// Everything resting on a basis: the sub-items citing it, their claims
 /// and the claimers' checklists, by unit then code.
 pub fn basis_impact(conn: &Connection, basis_id: Id) -> Result<Vec<ImpactRow>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT s.id, s.code, s.name, c.unit_id, c.exercised, k.state, s.category
+        "SELECT s.id, s.code, s.name, c.unit_id, c.exercised, k.state, s.category,
+                EXISTS (SELECT 1 FROM local_items l WHERE l.main_item_id = s.main_item_id)
          FROM sub_item_bases sb JOIN sub_items s ON s.id = sb.sub_item_id
          LEFT JOIN claims c ON c.sub_item_id = s.id
          LEFT JOIN checklists k ON k.sub_item_id = s.id AND k.unit_id = c.unit_id
@@ -276,6 +279,7 @@ pub fn basis_impact(conn: &Connection, basis_id: Id) -> Result<Vec<ImpactRow>, S
             unit_id: r.get(3)?,
             exercised: r.get(4)?,
             checklist: super::opt_key(r, 5)?,
+            local: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -5,7 +5,7 @@
 
 use crate::app::local_items::{LocalItemInput, LocalSubItemInput};
 use crate::app::views::LocalDetail;
-use crate::domain::local_item::{BasisRef, LocalItemProblem, check_local_item};
+use crate::domain::local_item::{BasisRef, LocalItemProblem, PowerRef, check_local_item};
 use crate::domain::{BasisKind, Category, Id, LegalBasis, Level, PermitType, PowerListEntry};
 use crate::search::engine::{Entry, Index, Kind};
 use crate::tui::draw::{block, overlay};
@@ -218,14 +218,19 @@ impl LocalEditor {
             .map(|b| BasisRef {
                 title: &b.title,
                 kind: b.kind,
+                status: b.status,
             })
             .collect();
-        let power_unit = self
+        let power = self
             .input
             .power_entry_id
             .and_then(|id| self.powers.iter().find(|p| p.id == id))
-            .map(|p| p.unit_id);
-        check_local_item(&refs, power_unit, self.unit_id)
+            .map(|p| PowerRef {
+                unit_id: p.unit_id,
+                kind: &p.kind,
+            });
+        let categories: Vec<_> = self.input.sub_items.iter().map(|s| s.category).collect();
+        check_local_item(&refs, power, &categories, self.unit_id)
     }
 
     /// A basis just added: known from now on, and chosen for the sub-item.
@@ -257,7 +262,7 @@ impl LocalEditor {
             Row::Main(MainField::Power) => i
                 .power_entry_id
                 .and_then(|id| self.powers.iter().find(|p| p.id == id))
-                .map(|p| format!("{} {}", p.code, p.name))
+                .map(|p| format!("{} {}（{}）", p.code, p.name, p.kind))
                 .unwrap_or_default(),
             Row::Sub(n, f) => {
                 let s = &i.sub_items[n];

@@ -287,8 +287,13 @@ impl LocalView {
             .take(height)
             .map(|(i, r)| {
                 let line = Line::from(format!(
-                    "[{}] {} 第 {} 版  {}  {}  {}",
+                    "[{}]{} {} 第 {} 版  {}  {}  {}",
                     r.state.label(),
+                    if r.basis_repealed {
+                        "[依据已废止]"
+                    } else {
+                        ""
+                    },
                     r.code,
                     r.version,
                     r.unit,
@@ -322,10 +327,24 @@ fn detail_lines(d: &LocalDetail) -> Vec<Line<'static>> {
             d.main.permit_name
         )));
     }
-    lines.push(Line::from(match &d.power_entry {
-        Some(p) => format!("权责清单：{} {}", p.code, p.name),
-        None => "权责清单：（未关联）".into(),
-    }));
+    // The linked entry beside the item's own name: the reviewer sees at a
+    // glance whether they are the same matter.
+    match &d.power_entry {
+        Some(p) => {
+            lines.push(Line::from(format!(
+                "权责清单：{} {}（{}）",
+                p.code,
+                p.name,
+                if p.kind.is_empty() {
+                    "未写事项类型"
+                } else {
+                    p.kind.as_str()
+                }
+            )));
+            lines.push(Line::from(format!("本事项：  {}", r.name)));
+        }
+        None => lines.push(Line::from("权责清单：（未关联）")),
+    }
     for (s, bases) in &d.subs {
         lines.push(Line::from(""));
         lines.push(Line::styled(
