@@ -257,6 +257,10 @@ fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
              DROP INDEX checklists_unit;
              CREATE INDEX checklists_unit ON checklists(unit_id, state);
              DROP TABLE meta;
+             DROP INDEX main_items_provisional;
+             DROP INDEX sub_items_provisional;
+             ALTER TABLE main_items DROP COLUMN provisional_code;
+             ALTER TABLE sub_items DROP COLUMN provisional_code;
              PRAGMA user_version = 2;",
         )
         .unwrap();

@@ -448,6 +448,19 @@ impl Demo<'_> {
                 unit_id,
                 "行政检查",
             )?;
+            // 谁审批、谁监管: the garden bureau approves felling of city
+            // trees, a 林木采伐许可 of another line (建议认领 shows it).
+            if i == 0
+                && let Some(&garden) = self.units.get("园林局")
+            {
+                store::catalogue::insert_power_entry(
+                    self.tx,
+                    "QZ410100-0901",
+                    "城市树木砍伐、迁移审批（林木采伐许可）",
+                    garden,
+                    "行政许可",
+                )?;
+            }
             let mut main = MainItem {
                 id: 0,
                 code: provisional_main_code("410100", i as u32 + 1),
@@ -564,11 +577,23 @@ impl Demo<'_> {
         let zhongmou_samr = self.units["中牟县市场监督管理局"];
         let city_urban = self.units["城市管理局"];
         let day = 86_400;
-        // 市场监督管理局: everything at city level, claiming finished on time.
+        // 市场监督管理局: everything at city level but the last two main
+        // items of its national line, which 建议认领 (g) then offers;
+        // claiming finished on time.
+        let mut line_mains: Vec<Id> = by_dept
+            .get("国家市场监督管理总局")
+            .into_iter()
+            .flatten()
+            .map(|s| s.main_item_id)
+            .collect();
+        line_mains.sort_unstable();
+        line_mains.dedup();
+        let left_for_suggestion: Vec<Id> = line_mains.iter().rev().take(2).copied().collect();
         let city_items: Vec<&SubItem> = samr
             .iter()
             .copied()
             .filter(|s| s.levels.contains(&Level::City))
+            .filter(|s| !left_for_suggestion.contains(&s.main_item_id))
             .collect();
         self.claim(city_samr, &city_items, accounts, self.now - 4 * day, |_| {
             true

@@ -14,6 +14,7 @@ pub mod init;
 pub mod local_items;
 pub mod milestones;
 pub mod progress;
+pub mod suggest;
 pub mod units;
 pub mod views;
 

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("which").required(true).args(["codes", "search", "department", "finished", "reopen"])))]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["codes", "search", "department", "suggested", "finished", "reopen"])))]
 pub struct ClaimArgs {
     /// 文本文件，每行一个子项编码（# 开头的行和空行忽略）
     #[arg(long, value_name = "FILE")]
@@ -23,6 +23,10 @@ pub struct ClaimArgs {
     /// 认领某个监管部门的全部在用子项，如“国家市场监督管理总局”
     #[arg(long, value_name = "NAME")]
     department: Option<String>,
+    /// 认领建议认领的事项：对口上级部门（系统一条线）的事项，和本单位审批的许可对应的事项
+    /// （谁审批、谁监管）；逐项列出理由。先加 --dry-run 看看
+    #[arg(long, conflicts_with = "unclaim")]
+    suggested: bool,
     /// 取消认领
     #[arg(long)]
     unclaim: bool,
@@ -106,6 +110,16 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
             );
         }
         return Ok(ids);
+    }
+    if args.suggested {
+        let actor = ctx.actor(store)?;
+        let list = crate::app::suggest::for_actor(store, Some(&actor))?;
+        if !ctx.json {
+            for s in &list {
+                println!("  {} {}（{}）", s.code, s.name, s.reason);
+            }
+        }
+        return Ok(list.into_iter().map(|s| s.sub_item_id).collect());
     }
     if let Some(q) = &args.search {
         let actor = ctx.actor(store).ok();

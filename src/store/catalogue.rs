@@ -745,3 +745,11 @@ pub fn provisional_codes(conn: &Connection) -> Result<Vec<(Id, String, String)>,
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Main items that name a 对应的许可事项: (main item, permit name).
+pub fn permits(conn: &Connection) -> Result<Vec<(Id, String)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id, permit_name FROM main_items WHERE permit_name <> ''")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

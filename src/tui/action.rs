@@ -30,6 +30,7 @@ pub enum Action {
     FilterCategory,
     FilterSource,
     FilterDepartment,
+    FilterSuggested,
     ClearFilters,
     ToggleMouse,
     Search,
@@ -84,6 +85,7 @@ impl Action {
             Action::FilterCategory => "类别",
             Action::FilterSource => "来源",
             Action::FilterDepartment => "本部门",
+            Action::FilterSuggested => "建议认领",
             Action::ClearFilters => "清除筛选",
             other => other.describe(),
         }
@@ -116,6 +118,7 @@ impl Action {
             Action::FilterCategory => "按类别筛选",
             Action::FilterSource => "按来源筛选",
             Action::FilterDepartment => "只看当前部门",
+            Action::FilterSuggested => "建议认领（对口部门、本单位审批的事项）",
             Action::ClearFilters => "清除筛选",
             Action::ToggleMouse => "开关鼠标",
             Action::Search => "搜索名称/拼音/编码",

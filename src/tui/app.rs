@@ -339,6 +339,7 @@ impl App {
             Action::FinishClaiming => self.finish(),
             Action::LocalItems => self.open_local(),
             Action::Units => self.open_units(),
+            Action::FilterSuggested if self.focus == Pane::Tree => self.filter_suggested(),
             Action::Undo => self.undo_last(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
@@ -486,6 +487,34 @@ impl App {
                 self.units = Some(view);
             }
             Err(e) => self.status = e.to_string(),
+        }
+    }
+
+    /// `g`: the 建议认领 filter, with the suggestions read now; again: off.
+    fn filter_suggested(&mut self) {
+        if self.tree.filter.suggested {
+            self.status = self.tree.filter_suggested(None);
+            return;
+        }
+        if self.actor.is_none() {
+            self.status = "只能浏览：没有账号，没有建议认领的事项".into();
+            return;
+        }
+        match crate::app::suggest::for_actor(&self.store, self.actor.as_ref()) {
+            Ok(list) => {
+                let n = list.len();
+                let map = list
+                    .into_iter()
+                    .map(|s| (s.sub_item_id, s.reason))
+                    .collect();
+                self.status = self.tree.filter_suggested(Some(map));
+                if n == 0 {
+                    self.status =
+                        "没有建议认领的事项（对口部门、本单位审批的事项都已认领，或未设对口部门）"
+                            .into();
+                }
+            }
+            Err(e) => self.status = format!("无法读取建议认领：{e}"),
         }
     }
 

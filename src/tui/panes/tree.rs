@@ -58,6 +58,8 @@ pub struct Filter {
     pub category: Option<Category>,
     pub source: Option<Source>,
     pub department: Option<String>,
+    /// Suggested for the unit (建议认领) and not claimed yet.
+    pub suggested: bool,
 }
 
 impl Filter {
@@ -77,6 +79,9 @@ impl Filter {
         }
         if let Some(d) = &self.department {
             parts.push(d.clone());
+        }
+        if self.suggested {
+            parts.push("建议认领".to_string());
         }
         parts.join(" + ")
     }
@@ -102,6 +107,9 @@ pub struct CatalogueTree {
     picked: HashSet<Id>,
     /// The row last marked: one end of a range mark.
     anchor: Option<(u8, String)>,
+    /// Suggested claims of the unit → why (read when the filter is turned
+    /// on: a scan of the whole catalogue, not worth doing on every commit).
+    suggestions: std::collections::HashMap<Id, String>,
 }
 
 /// Rows with more sub-items than this ask before a bulk action.
@@ -245,6 +253,23 @@ impl CatalogueTree {
             && f.category.is_none_or(|c| c == sub.category)
             && f.source.is_none_or(|s| s == main.source)
             && f.department.as_ref().is_none_or(|d| *d == dept.name)
+            && (!f.suggested || (!claimed && self.suggestions.contains_key(&sub.id)))
+    }
+
+    /// Turns the 建议认领 filter on with these suggestions, or off.
+    pub fn filter_suggested(
+        &mut self,
+        suggestions: Option<std::collections::HashMap<Id, String>>,
+    ) -> String {
+        match suggestions {
+            Some(s) => {
+                self.suggestions = s;
+                self.filter.suggested = true;
+                self.filter.mine = false;
+            }
+            None => self.filter.suggested = false,
+        }
+        self.after_filter()
     }
 
     fn filtering(&self) -> bool {
@@ -691,6 +716,7 @@ impl CatalogueTree {
             Action::FilterCategory,
             Action::FilterSource,
             Action::FilterDepartment,
+            Action::FilterSuggested,
             Action::ClearFilters,
             Action::ExpandAll,
             Action::CollapseAll,
@@ -743,6 +769,11 @@ impl CatalogueTree {
                 }
                 if let Some(others) = self.marks.others.get(&sub.id) {
                     notes.push(Span::raw(format!("  共同实施:{}", co_claimers(others))));
+                }
+                if self.filter.suggested
+                    && let Some(why) = self.suggestions.get(&sub.id)
+                {
+                    notes.push(Span::raw(format!("  建议:{why}")));
                 }
                 if sub.classified {
                     notes.push(Span::styled(
