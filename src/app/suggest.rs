@@ -60,7 +60,7 @@ pub fn suggestions(store: &Store, unit_id: Id) -> Result<Vec<Suggestion>, AppErr
         {
             continue;
         }
-        let reason = if unit.counterparts.iter().any(|c| *c == r.department) {
+        let reason = if unit.counterparts.contains(&r.department) {
             Some(format!("对口部门 {}", r.department))
         } else {
             permits
