@@ -20,6 +20,10 @@ pub struct Figures {
     pub claims_finished: i64,
     /// Local items by review state: 草稿, 待审核, 审核通过, 退回修改, 已录入.
     pub local: [i64; 5],
+    /// Local items reported (submitted for review) by the 5/18 milestone
+    /// (or by now, before it), and entered in the national system by 5/20.
+    pub local_reported_by_due: i64,
+    pub local_entered_by_due: i64,
     pub required: i64,
     pub draft: i64,
     pub complete: i64,
@@ -34,6 +38,8 @@ impl Figures {
         for (a, b) in self.local.iter_mut().zip(o.local) {
             *a += b;
         }
+        self.local_reported_by_due += o.local_reported_by_due;
+        self.local_entered_by_due += o.local_entered_by_due;
         self.required += o.required;
         self.draft += o.draft;
         self.complete += o.complete;
@@ -103,6 +109,39 @@ fn due(milestones: &[Milestone], prefix: &str, level: Level) -> Option<Timestamp
         .map(|m| m.due_at)
 }
 
+/// Per unit, its local items first submitted by the 上报 milestone and
+/// entered by the 录入 one (each capped at `now`), from the review history.
+fn local_on_time(
+    conn: &rusqlite::Connection,
+    milestones: &[Milestone],
+    now: Timestamp,
+) -> Result<HashMap<Id, (i64, i64)>, AppError> {
+    let cap = |key: &str| {
+        milestones
+            .iter()
+            .find(|m| m.key == key)
+            .map_or(now, |m| m.due_at.min(now))
+    };
+    let (reported_by, entered_by) = (cap("catalogue_reported"), cap("catalogue_entered"));
+    // Item → (unit, first submitted, entered).
+    let mut firsts: HashMap<Id, (Id, Option<Timestamp>, Option<Timestamp>)> = HashMap::new();
+    for (unit, item, at, state) in store::local_items::all_history(conn)? {
+        let e = firsts.entry(item).or_insert((unit, None, None));
+        match state {
+            ReviewState::Submitted => e.1 = Some(e.1.map_or(at, |t| t.min(at))),
+            ReviewState::Entered => e.2 = Some(e.2.map_or(at, |t| t.min(at))),
+            _ => {}
+        }
+    }
+    let mut out: HashMap<Id, (i64, i64)> = HashMap::new();
+    for (unit, submitted, entered) in firsts.into_values() {
+        let c = out.entry(unit).or_default();
+        c.0 += submitted.is_some_and(|t| t <= reported_by) as i64;
+        c.1 += entered.is_some_and(|t| t <= entered_by) as i64;
+    }
+    Ok(out)
+}
+
 /// Every unit's standing as of `now`, ranked.
 pub fn standings(store: &Store, now: Timestamp) -> Result<Vec<Standing>, AppError> {
     let conn = store.conn();
@@ -134,6 +173,7 @@ fn standings_from(
         .map(|u| (u.id, u))
         .collect();
     let milestones = store::milestones::list(conn)?;
+    let on_time = local_on_time(conn, &milestones, now)?;
     let mut out: Vec<Standing> = Vec::new();
     for f in figures {
         let Some(u) = units.get(&f.unit_id) else {
@@ -144,6 +184,8 @@ fn standings_from(
             exercised: f.exercised,
             claims_finished: f.finished_at.is_some() as i64,
             local: local.get(&u.id).copied().unwrap_or_default(),
+            local_reported_by_due: on_time.get(&u.id).map_or(0, |c| c.0),
+            local_entered_by_due: on_time.get(&u.id).map_or(0, |c| c.1),
             required: f.required,
             draft: f.draft,
             complete: f.complete,
