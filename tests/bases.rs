@@ -19,7 +19,7 @@ fn the_impact_lists_every_sub_item_claim_and_checklist_by_unit() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(&demo_db(dir.path(), "i.db"));
     let basis = food_safety_110(&s);
-    let i = bases::impact(&s, basis.id).unwrap();
+    let i = bases::impact(&s, None, basis.id).unwrap();
     // The same figures counted another way, straight from the tables.
     let count = |sql: &str| -> usize {
         s.conn()

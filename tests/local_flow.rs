@@ -138,7 +138,7 @@ fn annex_4_for_a_unit_and_for_the_city() {
     );
     assert_eq!(rows[2].last().map(String::as_str), Some("状态"));
     assert!(rows[3..].iter().all(|r| r[1] == "郑州市城市管理局"));
-    let states: Vec<&str> = rows[3..].iter().map(|r| r[12].as_str()).collect();
+    let states: Vec<&str> = rows[3..].iter().map(|r| r[13].as_str()).collect();
     assert!(
         states.contains(&"审核通过") && states.contains(&"待审核"),
         "{states:?}"
@@ -161,7 +161,7 @@ fn annex_4_for_a_unit_and_for_the_city() {
     assert_eq!(code, 0, "{err}");
     let rows = cells(&city);
     assert_eq!(rows[0][0], "郑州市市级监管事项目录清单");
-    let states: Vec<&str> = rows[3..].iter().map(|r| r[12].as_str()).collect();
+    let states: Vec<&str> = rows[3..].iter().map(|r| r[13].as_str()).collect();
     assert!(!states.is_empty());
     assert!(
         states
@@ -244,7 +244,7 @@ fn codes_entered_from_a_file_replace_the_df_codes_everywhere() {
         .unwrap()
         .expect("the DF code still finds it");
     assert_eq!(main.code, "41100100000006");
-    let d = views::local_item(&s, main.id).unwrap();
+    let d = views::local_item(&s, None, main.id).unwrap();
     assert_eq!(d.row.state, ReviewState::Entered);
     let codes: Vec<&str> = d.subs.iter().map(|(x, _)| x.code.as_str()).collect();
     assert_eq!(codes, ["41100100100006", "41100100200006"]);
@@ -288,7 +288,7 @@ fn a_repealed_basis_is_refused_on_an_item_and_named_where_one_rests_on_it() {
         basis.version,
     )
     .unwrap();
-    let row = views::local_items(&s, None, None)
+    let row = views::local_items(&s, None, None, None)
         .unwrap()
         .into_iter()
         .find(|r| r.main_item_id == main.id)
@@ -300,7 +300,7 @@ fn a_repealed_basis_is_refused_on_an_item_and_named_where_one_rests_on_it() {
             .iter()
             .any(|p| p.starts_with("依据已废止")),
     );
-    let impact = bases::impact(&s, basis.id).unwrap();
+    let impact = bases::impact(&s, None, basis.id).unwrap();
     assert!(
         impact
             .lines
@@ -381,4 +381,153 @@ fn check_lists_claims_on_items_not_yet_approved_and_outside_their_levels() {
         )),
         "{out}"
     );
+}
+
+#[test]
+fn other_units_cannot_read_an_item_before_approval_by_any_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_by_binary(dir.path(), "v.db");
+    // DF410100-0003 is 园林局's draft; 0004 水利局's returned item.
+    let (code, _, err) = jianguan(&db, &["--as", "zhaolei", "review", "show", "DF410100-0003"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("没有主项编码为 DF410100-0003 的地方监管事项"),
+        "{err}"
+    );
+    let (_, out, _) = jianguan(
+        &db,
+        &["--as", "zhaolei", "local", "list", "--unit", "园林局"],
+    );
+    assert!(!out.contains("DF410100-0003"), "{out}");
+    let (_, out, _) = jianguan(&db, &["--as", "zhangwei", "review", "list"]);
+    assert!(!out.contains("DF410100-0002"), "{out}");
+    let (_, out, _) = jianguan(
+        &db,
+        &["--as", "zhaolei", "basis", "impact", "郑州市城市绿化条例"],
+    );
+    assert!(!out.contains("DF410100-0003"), "{out}");
+    let codes = dir.path().join("codes.txt");
+    std::fs::write(&codes, "DF410100-0003-01\n").unwrap();
+    let (code, _, err) = jianguan(
+        &db,
+        &[
+            "--as",
+            "zhaolei",
+            "claim",
+            "--codes",
+            codes.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("没有这些子项编码"), "{err}");
+    assert!(!err.contains("绿线"), "the name is not given away: {err}");
+    // Its own unit and the reviewer do see it.
+    let (code, out, _) = jianguan(&db, &["--as", "yangmin", "review", "show", "DF410100-0003"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("对城市绿线管理的行政检查"), "{out}");
+    let (code, _, _) = jianguan(
+        &db,
+        &["--as", "wangfang", "review", "show", "DF410100-0003"],
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn approval_waits_for_sound_bases_and_the_owner_keeps_its_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&demo_db(dir.path(), "w.db"));
+    let admin = actor(&s, ADMIN);
+    let wangfang = actor(&s, "wangfang");
+    let lina = actor(&s, "lina");
+    // DF410100-0002 waits for review; its basis is repealed meanwhile.
+    let main = store::catalogue::main_item_by_code(s.conn(), "DF410100-0002")
+        .unwrap()
+        .unwrap();
+    let sub = store::catalogue::sub_items_of(s.conn(), main.id).unwrap()[0].clone();
+    let basis = store::catalogue::bases_of_sub_item(s.conn(), sub.id).unwrap()[0].clone();
+    bases::set_status(
+        &mut s,
+        &admin,
+        basis.id,
+        BasisStatus::Repealed,
+        basis.version,
+    )
+    .unwrap();
+    let item = store::local_items::get(s.conn(), main.id).unwrap();
+    let e = local_items::approve(&mut s, &wangfang, main.id, item.version).unwrap_err();
+    assert!(e.to_string().starts_with("不能审核通过：依据已废止"), "{e}");
+    // An approved item's own unit cannot drop its claim.
+    let approved = store::catalogue::main_item_by_code(s.conn(), "DF410100-0001")
+        .unwrap()
+        .unwrap();
+    let own = store::catalogue::sub_items_of(s.conn(), approved.id).unwrap()[0].id;
+    let e = jianguan::app::claims::unclaim_many(&mut s, &lina, &[own]).unwrap_err();
+    assert!(
+        e.to_string().contains("不能取消认领本单位编制并已审核通过"),
+        "{e}"
+    );
+}
+
+#[test]
+fn entered_codes_files_are_checked_row_by_row_and_a_second_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_by_binary(dir.path(), "d.db");
+    let file = dir.path().join("codes.xlsx");
+    write_codes(
+        &file,
+        &[
+            ("DF410100-0006", "41100100000006"),
+            ("DF410100-0006-01", "41100100100006"),
+            ("DF410100-0006-02", "41100100200006"),
+            ("DF410100-0006-02", "4110010020000X"),
+        ],
+    );
+    let before = content_dump(&open(&db));
+    let (code, out, _) = jianguan(
+        &db,
+        &["--as", "xutao", "import", "entered", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Sheet1!5: 地方编码: “DF410100-0006-02”与第4行重复"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Sheet1!5: 国家系统编码: “4110010020000X”应为14位数字"),
+        "{out}"
+    );
+    assert!(content_dump(&open(&db)) == before);
+    write_codes(
+        &file,
+        &[
+            ("DF410100-0006", "41100100000006"),
+            ("DF410100-0006-01", "41100100100006"),
+            ("DF410100-0006-02", "41100100200006"),
+        ],
+    );
+    let args = ["--as", "xutao", "import", "entered", file.to_str().unwrap()];
+    assert_eq!(jianguan(&db, &args).0, 0);
+    let (code, out, _) = jianguan(&db, &args);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("未变 1"), "{out}");
+    // A mistyped code is corrected by entering again, by the DF codes.
+    let (code, out, err) = jianguan(
+        &db,
+        &[
+            "--as",
+            "xutao",
+            "local",
+            "enter",
+            "DF410100-0006",
+            "--official",
+            "41100100000016",
+            "--sub",
+            "01=41100100100016",
+            "--sub",
+            "DF410100-0006-02=41100100200016",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("41100100100006 → 41100100100016"), "{out}");
+    assert_eq!(jianguan(&db, &["check"]).0, 0);
 }

@@ -41,7 +41,7 @@ fn submit_checks_the_rules_and_review_goes_round_with_its_history() {
     let national = all.iter().find(|b| b.kind == BasisKind::Law).unwrap().id;
     // A national basis and no power-list entry: saved as a draft, refused on submit.
     let id = local_items::create_local_item(&mut s, &lina, &input(vec![national], None)).unwrap();
-    let d = views::local_item(&s, id).unwrap();
+    let d = views::local_item(&s, Some(&lina), id).unwrap();
     assert!(d.row.code.starts_with("DF410100-"));
     let e = local_items::submit(&mut s, &lina, id, d.row.version).unwrap_err();
     let msg = e.to_string();
@@ -90,7 +90,9 @@ fn submit_checks_the_rules_and_review_goes_round_with_its_history() {
     let v = local_items::submit(&mut s, &lina, id, v).unwrap().version;
     // Before approval another unit neither sees nor claims it.
     let zhaolei = actor(&s, "zhaolei");
-    let sub = views::local_item(&s, id).unwrap().subs[0].0.clone();
+    let sub = views::local_item(&s, Some(&lina), id).unwrap().subs[0]
+        .0
+        .clone();
     let tree = views::tree(&s, Some(&zhaolei)).unwrap();
     assert!(
         !tree.rows.iter().any(|r| r.sub_id == sub.id),
@@ -177,7 +179,7 @@ fn submit_checks_the_rules_and_review_goes_round_with_its_history() {
         Some(sub.id)
     );
     assert_eq!(
-        views::local_item(&s, id).unwrap().row.code,
+        views::local_item(&s, Some(&lina), id).unwrap().row.code,
         "12345600000001"
     );
     let (_, annex5) = jianguan::app::export::checklist_rows(
@@ -192,7 +194,7 @@ fn submit_checks_the_rules_and_review_goes_round_with_its_history() {
             .any(|r| r.fields.item_code == "12345600100001")
     );
     assert!(!annex5.iter().any(|r| r.fields.item_code == sub.code));
-    let steps: Vec<(Option<ReviewState>, ReviewState)> = views::local_item(&s, id)
+    let steps: Vec<(Option<ReviewState>, ReviewState)> = views::local_item(&s, Some(&lina), id)
         .unwrap()
         .history
         .iter()
@@ -210,7 +212,7 @@ fn submit_checks_the_rules_and_review_goes_round_with_its_history() {
             (Some(Approved), Entered),
         ]
     );
-    let reasons: Vec<_> = views::local_item(&s, id)
+    let reasons: Vec<_> = views::local_item(&s, Some(&lina), id)
         .unwrap()
         .history
         .into_iter()

@@ -298,8 +298,9 @@ fn as_of_a_past_time_the_change_log_gives_back_the_figures_of_then() {
         },
     )
     .unwrap();
-    let waiting = views::local_items(&s, None, Some(ReviewState::Submitted)).unwrap();
     let wangfang = actor(&s, "wangfang");
+    let waiting =
+        views::local_items(&s, Some(&wangfang), None, Some(ReviewState::Submitted)).unwrap();
     local_items::return_for_changes(
         &mut s,
         &wangfang,

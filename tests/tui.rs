@@ -1244,7 +1244,7 @@ fn the_legal_reviewer_works_the_queue_and_the_operator_resubmits() {
     let s = screen(&mut b, 100, 30).join("\n");
     assert!(s.contains("s 提交审核"), "{s}");
     press(&mut b, 's');
-    assert_eq!(b.status, "已待审核");
+    assert_eq!(b.status, "已提交审核");
     key(&mut b, KeyCode::Esc);
     key(&mut b, KeyCode::Esc);
     assert!(b.local.is_none());
@@ -1330,7 +1330,7 @@ fn an_operator_compiles_a_local_item_with_a_local_basis_and_its_power_entry() {
     assert!(d.row.code.starts_with("DF410100-"), "{}", d.row.code);
     assert!(d.problems.is_empty(), "{:?}", d.problems);
     press(&mut a, 's');
-    assert_eq!(a.status, "已待审核");
+    assert_eq!(a.status, "已提交审核");
 }
 
 #[test]

@@ -68,14 +68,18 @@ pub struct Impact {
     pub lines: Vec<ImpactLine>,
 }
 
-pub fn impact(store: &Store, basis_id: Id) -> Result<Impact, AppError> {
+/// What rests on a basis, as the viewer may see it: local items not yet
+/// approved of other units are left out.
+pub fn impact(store: &Store, actor: Option<&Actor>, basis_id: Id) -> Result<Impact, AppError> {
     let conn = store.conn();
     let basis = store::catalogue::basis(conn, basis_id)?;
+    let hidden = super::views::hidden_local(store, actor)?;
     let names: HashMap<Id, String> = store::units::list_units(conn)?
         .into_iter()
         .map(|u| (u.id, u.full_name()))
         .collect();
-    let rows = store::catalogue::basis_impact(conn, basis_id)?;
+    let mut rows = store::catalogue::basis_impact(conn, basis_id)?;
+    rows.retain(|r| !hidden.contains(&r.sub_item_id));
     let mut subs: Vec<Id> = rows.iter().map(|r| r.sub_item_id).collect();
     subs.sort_unstable();
     subs.dedup();

@@ -246,6 +246,20 @@ pub fn unclaim_many(store: &mut Store, actor: &Actor, ids: &[Id]) -> Result<Clai
 
 fn unclaim_in(w: &Write<'_>, ids: &[Id]) -> Result<ClaimReport, AppError> {
     let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
+    // The unit that compiled an approved local item carries it out: its
+    // claim came with the approval and stays.
+    let own = store::local_items::own_released(w.tx, unit, ids)?;
+    if !own.is_empty() {
+        let names: Vec<String> = own
+            .iter()
+            .take(5)
+            .map(|(code, name)| format!("{name}（{code}）"))
+            .collect();
+        return Err(AppError::Invalid(format!(
+            "不能取消认领本单位编制并已审核通过的地方监管事项：{}",
+            names.join("、")
+        )));
+    }
     let removed = store::claims::unclaim(w.tx, unit, ids)?;
     let changed = removed.iter().map(|c| c.sub_item_id).collect();
     ClaimReport::logged(

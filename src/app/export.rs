@@ -285,10 +285,11 @@ pub fn catalogue_rows(
         if let std::collections::hash_map::Entry::Vacant(e) = mains.entry(sub.main_item_id) {
             e.insert(store::catalogue::main_item(conn, sub.main_item_id)?);
         }
-        let mut row = catalogue_row(&mains[&sub.main_item_id], &sub);
+        let main = &mains[&sub.main_item_id];
+        let mut row = catalogue_row(main, &sub);
         row.local = item_states
             .get(&sub.id)
-            .map(|s| (sub.code.clone(), s.label().to_string()));
+            .map(|s| (main.code.clone(), sub.code.clone(), s.label().to_string()));
         rows.push(row);
     }
     rows.sort_by(|a, b| a.department.cmp(&b.department));

@@ -344,6 +344,15 @@ pub fn approve(
     write(store, actor, |w| {
         w.authorize(WriteAction::ReviewLocalItem)?;
         let item = store::local_items::get(w.tx, main_item_id)?;
+        // A basis repealed, or a power-list entry found wrong, since it was
+        // submitted: it goes back rather than into the catalogue.
+        let problems = problems(w.tx, main_item_id)?;
+        if !problems.is_empty() && item.state == crate::domain::ReviewState::Submitted {
+            return Err(AppError::Invalid(format!(
+                "不能审核通过：{}；请退回修改",
+                problems.join("；")
+            )));
+        }
         let approved = step(w, &item, ReviewStep::Approve, expected_version, None, None)?;
         claim_for_owner(w, &approved)?;
         Ok(approved)
@@ -426,6 +435,12 @@ pub(crate) fn enter_in(
     w.authorize(WriteAction::MarkLocalItemEntered {
         unit: store::units::unit_ref(w.tx, item.unit_id)?,
     })?;
+    // Entered already: the codes are corrected (a code mistyped); not yet
+    // approved: nothing to enter.
+    let correcting = item.state == crate::domain::ReviewState::Entered;
+    if !correcting {
+        next_state(item.state, ReviewStep::MarkEntered).map_err(AppError::Invalid)?;
+    }
     let main = store::catalogue::main_item(w.tx, main_item_id)?;
     let subs = store::catalogue::sub_items_of(w.tx, main_item_id)?;
     let mut problems = Vec::new();
@@ -456,7 +471,9 @@ pub(crate) fn enter_in(
         }
     }
     for code in &seen {
-        if let Some((used, name)) = store::catalogue::code_in_use(w.tx, code)? {
+        if let Some((used, name, owner)) = store::catalogue::code_in_use(w.tx, code)?
+            && owner != main_item_id
+        {
             problems.push(format!("编码 {code} 已是“{name}”（{used}）的编码"));
         }
     }
@@ -466,14 +483,38 @@ pub(crate) fn enter_in(
             problems.join("；")
         )));
     }
-    let entered = step(
-        w,
-        &item,
-        ReviewStep::MarkEntered,
-        expected_version,
-        None,
-        Some(codes.main.trim()),
-    )?;
+    let entered = if correcting {
+        let after = store::local_items::update(
+            w.tx,
+            main_item_id,
+            &Change {
+                state: item.state,
+                power_entry_id: item.power_entry_id,
+                official_code: Some(codes.main.trim()),
+                return_reason: None,
+            },
+            expected_version,
+            w.actor.account_id,
+            w.at,
+        )?;
+        w.log(
+            "correct_entered_codes",
+            "local_item",
+            main_item_id,
+            Some(&item),
+            Some(&after),
+        )?;
+        after
+    } else {
+        step(
+            w,
+            &item,
+            ReviewStep::MarkEntered,
+            expected_version,
+            None,
+            Some(codes.main.trim()),
+        )?
+    };
     let subs_codes: Vec<(Id, String)> = codes
         .subs
         .iter()

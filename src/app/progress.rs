@@ -330,7 +330,11 @@ pub struct Missing {
     pub local_items: Vec<(String, String, String)>,
 }
 
-pub fn missing(store: &Store, unit_id: Id) -> Result<Missing, AppError> {
+pub fn missing(
+    store: &Store,
+    actor: Option<&super::Actor>,
+    unit_id: Id,
+) -> Result<Missing, AppError> {
     let checklists = super::views::required_checklists(store, unit_id)?
         .into_iter()
         .filter(|r| {
@@ -341,7 +345,7 @@ pub fn missing(store: &Store, unit_id: Id) -> Result<Missing, AppError> {
             (r.sub_code, r.sub_name, state.to_string())
         })
         .collect();
-    let local_items = super::views::local_items(store, Some(unit_id), None)?
+    let local_items = super::views::local_items(store, actor, Some(unit_id), None)?
         .into_iter()
         .filter(|r| matches!(r.state, ReviewState::Draft | ReviewState::Returned))
         .map(|r| (r.code, r.name, r.state.label().to_string()))

@@ -224,12 +224,16 @@ pub fn search_entries(
 }
 
 /// A legal basis and the sub-items that cite it.
-pub fn basis(store: &Store, basis_id: Id) -> Result<(LegalBasis, Vec<SubItem>), AppError> {
+pub fn basis(
+    store: &Store,
+    actor: Option<&Actor>,
+    basis_id: Id,
+) -> Result<(LegalBasis, Vec<SubItem>), AppError> {
     let conn = store.conn();
-    Ok((
-        store::catalogue::basis(conn, basis_id)?,
-        store::catalogue::sub_items_citing(conn, basis_id)?,
-    ))
+    let hidden = hidden_local(store, actor)?;
+    let mut items = store::catalogue::sub_items_citing(conn, basis_id)?;
+    items.retain(|s| !hidden.contains(&s.id));
+    Ok((store::catalogue::basis(conn, basis_id)?, items))
 }
 
 /// The checklists a unit must fill: its claimed 行政检查 sub-items, by code,
@@ -273,9 +277,20 @@ pub struct LocalRow {
     pub basis_repealed: bool,
 }
 
-/// Local items, oldest change first; of one unit, or all.
+/// Whether the viewer may see a local item: once 审核通过 everyone may;
+/// before, its own unit, the reviewer, coordinators and the platform admin.
+fn sees_local(actor: Option<&Actor>, item: &crate::domain::LocalItem) -> bool {
+    use crate::domain::ReviewState::{Approved, Entered};
+    matches!(item.state, Approved | Entered)
+        || actor.map(Actor::effective).is_some_and(|v| {
+            crate::domain::permission::sees_unreleased(v.role, v.unit_id, item.unit_id)
+        })
+}
+
+/// Local items the viewer may see, oldest change first; of one unit, or all.
 pub fn local_items(
     store: &Store,
+    actor: Option<&Actor>,
     unit_id: Option<Id>,
     state: Option<crate::domain::ReviewState>,
 ) -> Result<Vec<LocalRow>, AppError> {
@@ -286,7 +301,7 @@ pub fn local_items(
         .collect();
     let mut out = Vec::new();
     for item in store::local_items::list(conn, state)? {
-        if unit_id.is_some_and(|u| u != item.unit_id) {
+        if unit_id.is_some_and(|u| u != item.unit_id) || !sees_local(actor, &item) {
             continue;
         }
         let unit = names.get(&item.unit_id).cloned().unwrap_or_default();
@@ -365,9 +380,19 @@ pub struct LocalDetail {
     pub history: Vec<LocalStep>,
 }
 
-pub fn local_item(store: &Store, main_item_id: Id) -> Result<LocalDetail, AppError> {
+/// One local item the viewer may see (one it may not is not found).
+pub fn local_item(
+    store: &Store,
+    actor: Option<&Actor>,
+    main_item_id: Id,
+) -> Result<LocalDetail, AppError> {
     let conn = store.conn();
     let item = store::local_items::get(conn, main_item_id)?;
+    if !sees_local(actor, &item) {
+        return Err(AppError::Store(store::StoreError::NotFound(
+            "这个地方监管事项（尚未审核通过的只有编制单位、审核员和协调员可见）".into(),
+        )));
+    }
     let unit = store::units::unit(conn, item.unit_id)?.full_name();
     let power_entry_id = item.power_entry_id;
     let row = local_row(conn, item, unit)?;

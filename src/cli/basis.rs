@@ -107,7 +107,7 @@ const HEADERS: [&str; 6] = [
 fn impact(ctx: &Context, args: &ImpactArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
     let basis = resolve(&store, &args.which)?;
-    let i = bases::impact(&store, basis.id)?;
+    let i = bases::impact(&store, ctx.actor(&store).ok().as_ref(), basis.id)?;
     let title = format!(
         "{}（{}，{}）影响范围：{} 个子项，{} 个认领，{} 份检查实施清单",
         i.basis.citation(),
@@ -144,7 +144,7 @@ fn set_status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     };
     let basis = resolve(&store, &args.which)?;
     let after = bases::set_status(&mut store, &actor, basis.id, status, basis.version)?;
-    let i = bases::impact(&store, after.id)?;
+    let i = bases::impact(&store, ctx.actor(&store).ok().as_ref(), after.id)?;
     if ctx.json {
         output::json(&after)?;
     } else {

@@ -87,6 +87,8 @@ fn finish(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
 /// The sub-items the arguments name; unknown codes are an error naming them.
 fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Result<Vec<Id>> {
     let conn = store.conn();
+    // Local items other units may not see yet are unknown here too.
+    let hidden = views::hidden_local(store, ctx.actor(store).ok().as_ref())?;
     if let Some(file) = &args.codes {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("无法读取 {}", file.display()))?;
@@ -98,8 +100,8 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
                 continue;
             }
             match store::catalogue::sub_item_by_code(conn, &code)? {
-                Some(s) => ids.push(s.id),
-                None => unknown.push(format!("第{}行 {code}", n + 1)),
+                Some(s) if !hidden.contains(&s.id) => ids.push(s.id),
+                _ => unknown.push(format!("第{}行 {code}", n + 1)),
             }
         }
         if !unknown.is_empty() {
@@ -136,6 +138,7 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
     let ids: Vec<Id> = store::catalogue::tree_rows(conn)?
         .into_iter()
         .filter(|r| r.department == name && r.status == crate::domain::ItemStatus::InUse)
+        .filter(|r| !hidden.contains(&r.sub_id))
         .map(|r| r.sub_id)
         .collect();
     if ids.is_empty() {
@@ -151,6 +154,12 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
     let mut ids = targets(ctx, &store, args)?;
+    // What was suggested, with the reasons, before it is claimed.
+    let suggested = if args.suggested && ctx.json {
+        crate::app::suggest::for_actor(&store, Some(&actor))?
+    } else {
+        Vec::new()
+    };
     ids.sort_unstable();
     ids.dedup();
     let unit = actor.effective().unit_id;
@@ -181,6 +190,7 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     let (changed, unchanged) = (r.changed.len(), r.unchanged);
     if ctx.json {
         output::json(&serde_json::json!({
+            "suggested": suggested,
             "unclaim": args.unclaim,
             "dry_run": args.dry_run,
             "sub_items": ids.len(),
@@ -214,5 +224,10 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
         let verb = if args.dry_run { "将改" } else { "已改" };
         println!("其中原已认领的 {} 项{verb}为不行使", r.made_idle.len());
     }
-    Ok(ExitCode::SUCCESS)
+    // Everything asked for was refused: that is a failure, not a success.
+    Ok(if ids.is_empty() && !left_out.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -117,7 +117,7 @@ pub fn run_local(ctx: &Context, cmd: &LocalCommand) -> anyhow::Result<ExitCode> 
         (None, Ok(a)) if a.effective().role == Role::Operator => Some(a.effective().unit_id),
         _ => None,
     };
-    let rows = views::local_items(&store, unit, state)?;
+    let rows = views::local_items(&store, ctx.actor(&store).ok().as_ref(), unit, state)?;
     print_rows(ctx, &rows)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -125,20 +125,25 @@ pub fn run_local(ctx: &Context, cmd: &LocalCommand) -> anyhow::Result<ExitCode> 
 fn enter(ctx: &Context, args: &EnterArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
-    let d = find(&store, &args.code)?;
+    let d = find(ctx, &store, &args.code)?;
     let mut subs = Vec::new();
     for pair in &args.sub {
         let (which, code) = pair
             .split_once('=')
             .with_context(|| format!("“{pair}”应写成 子项地方编码=14位编码"))?;
         let which = which.trim();
-        let sub = d
-            .subs
+        // A sub-item by its code (DF or national, also after entry), or
+        // by its number under the DF code given (“01”).
+        let found = [which.to_string(), format!("{}-{which}", args.code.trim())]
             .iter()
-            .map(|(s, _)| s)
-            .find(|s| s.code == which || s.code.ends_with(&format!("-{which}")))
-            .with_context(|| format!("{} 没有子项“{which}”", d.row.code))?;
-        subs.push((sub.id, code.trim().to_string()));
+            .find_map(|c| {
+                store::catalogue::sub_item_by_code(store.conn(), c)
+                    .ok()
+                    .flatten()
+                    .filter(|s| s.main_item_id == d.row.main_item_id)
+            })
+            .with_context(|| format!("{} 没有子项“{which}”", args.code.trim()))?;
+        subs.push((found.id, code.trim().to_string()));
     }
     let codes = local_items::EnteredCodes {
         main: args.official.clone(),
@@ -151,7 +156,7 @@ fn enter(ctx: &Context, args: &EnterArgs) -> anyhow::Result<ExitCode> {
         d.row.version,
         &codes,
     )?;
-    let after = views::local_item(&store, d.row.main_item_id)?;
+    let after = views::local_item(&store, Some(&actor), d.row.main_item_id)?;
     if ctx.json {
         return show(ctx, &after).map(|()| ExitCode::SUCCESS);
     }
@@ -167,11 +172,14 @@ fn enter(ctx: &Context, args: &EnterArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn find(store: &Store, code: &str) -> anyhow::Result<LocalDetail> {
+/// A local item by its code (DF or national), as the viewer may see it:
+/// one not yet approved of another unit is not found.
+fn find(ctx: &Context, store: &Store, code: &str) -> anyhow::Result<LocalDetail> {
     let code = code.trim();
-    let main = store::catalogue::main_item_by_code(store.conn(), code)?
-        .with_context(|| format!("没有主项编码为 {code} 的事项"))?;
-    Ok(views::local_item(store, main.id)?)
+    let actor = ctx.actor(store).ok();
+    let missing = || format!("没有主项编码为 {code} 的地方监管事项");
+    let main = store::catalogue::main_item_by_code(store.conn(), code)?.with_context(missing)?;
+    views::local_item(store, actor.as_ref(), main.id).map_err(|_| anyhow::anyhow!(missing()))
 }
 
 fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
@@ -230,24 +238,29 @@ pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode
     let mut store = ctx.open()?;
     match cmd {
         ReviewCommand::List => {
-            let rows = views::local_items(&store, None, Some(ReviewState::Submitted))?;
+            let rows = views::local_items(
+                &store,
+                ctx.actor(&store).ok().as_ref(),
+                None,
+                Some(ReviewState::Submitted),
+            )?;
             if !ctx.json && rows.is_empty() {
                 println!("没有待审核的地方监管事项");
                 return Ok(ExitCode::SUCCESS);
             }
             print_rows(ctx, &rows)?;
         }
-        ReviewCommand::Show(a) => show(ctx, &find(&store, &a.code)?)?,
+        ReviewCommand::Show(a) => show(ctx, &find(ctx, &store, &a.code)?)?,
         ReviewCommand::Approve(a) => {
             let actor = ctx.actor(&store)?;
-            let d = find(&store, &a.code)?;
+            let d = find(ctx, &store, &a.code)?;
             let after =
                 local_items::approve(&mut store, &actor, d.row.main_item_id, d.row.version)?;
             println!("{} {}：{}", d.row.code, d.row.name, after.state.label());
         }
         ReviewCommand::Return(a) => {
             let actor = ctx.actor(&store)?;
-            let d = find(&store, &a.code)?;
+            let d = find(ctx, &store, &a.code)?;
             if a.reason.trim().is_empty() {
                 bail!("退回修改必须填写理由（--reason）");
             }

@@ -668,7 +668,13 @@ pub fn department_counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreE
 /// copy of the tree is stale.
 pub fn catalogue_stamp(conn: &Connection) -> Result<(i64, i64, i64), StoreError> {
     Ok(conn.query_row(
-        "SELECT count(*), coalesce(sum(version), 0), coalesce(max(updated_at), 0) FROM sub_items",
+        // Local items' review steps change who sees them and, once entered,
+        // their codes: a step bumps the local item's version.
+        "SELECT count(*),
+                coalesce(sum(version), 0)
+                    + (SELECT coalesce(sum(version), 0) FROM local_items),
+                coalesce(max(updated_at), 0)
+         FROM sub_items",
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)
@@ -699,16 +705,20 @@ pub fn basis_id(conn: &Connection, title: &str, article: &str) -> Result<Option<
 }
 
 /// What already carries `code` as its code or its provisional code: the
-/// item's code and name, if anything does.
-pub fn code_in_use(conn: &Connection, code: &str) -> Result<Option<(String, String)>, StoreError> {
+/// item's code, name and main item, if anything does.
+pub fn code_in_use(
+    conn: &Connection,
+    code: &str,
+) -> Result<Option<(String, String, Id)>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT code, name FROM main_items WHERE code = ?1 OR provisional_code = ?1
+            "SELECT code, name, id FROM main_items WHERE code = ?1 OR provisional_code = ?1
              UNION ALL
-             SELECT code, name FROM sub_items WHERE code = ?1 OR provisional_code = ?1
+             SELECT code, name, main_item_id FROM sub_items
+              WHERE code = ?1 OR provisional_code = ?1
              LIMIT 1",
             [code],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)
 }

@@ -260,3 +260,22 @@ pub fn claims_on_unreleased(
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, key(r, 2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Among `ids`, the sub-items of the unit's own approved (or entered)
+/// local items: (code, name).
+pub fn own_released(
+    conn: &Connection,
+    unit_id: Id,
+    ids: &[Id],
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.code, s.name
+         FROM json_each(?2) j JOIN sub_items s ON s.id = j.value
+         JOIN local_items l ON l.main_item_id = s.main_item_id
+         WHERE l.unit_id = ?1 AND l.state IN ('approved', 'entered')
+         ORDER BY s.code",
+    )?;
+    let ids = serde_json::to_string(ids).unwrap_or_default();
+    let rows = stmt.query_map(params![unit_id, ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

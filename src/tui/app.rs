@@ -519,7 +519,7 @@ impl App {
     }
 
     fn open_basis(&mut self, basis_id: Id) {
-        match views::basis(&self.store, basis_id) {
+        match views::basis(&self.store, self.actor.as_ref(), basis_id) {
             Ok((b, items)) => self.basis = Some(BasisView::new(b, items)),
             Err(e) => self.status = format!("无法读取设定依据：{e}"),
         }
@@ -601,6 +601,12 @@ impl App {
         }
         self.forget_cached_item();
         self.reread_progress();
+        if let Some(view) = &self.local
+            && !view.typing()
+        {
+            let shown = view.detail.as_ref().map(|d| d.row.main_item_id);
+            self.reload_local_view(shown);
+        }
         if let Some(view) = &mut self.units
             && let Ok(rows) = views::unit_overview(&self.store, self.actor.as_ref())
         {
@@ -649,7 +655,7 @@ impl App {
             progress::Outcome::Stay => {}
             progress::Outcome::Say(msg) => self.status = msg,
             progress::Outcome::Drill(unit, name) => {
-                match crate::app::progress::missing(&self.store, unit) {
+                match crate::app::progress::missing(&self.store, self.actor.as_ref(), unit) {
                     Ok(m) => {
                         if let Some(p) = &mut self.progress {
                             p.drill = Some((name, m));

@@ -188,11 +188,11 @@ pub struct CatalogueRow {
     pub process: String,
     pub result: String,
     pub levels: String,
-    /// A local item's sub-item code (the national one once 已录入) and
-    /// review state: 子项编码 and 状态 columns after the ten fields, in
-    /// local-item exports only (what the 5/18 report and the 5/20 entry
-    /// need to match rows).
-    pub local: Option<(String, String)>,
+    /// A local item's main and sub-item codes (the national ones once
+    /// 已录入) and review state: 主项编码, 子项编码 and 状态 columns after the
+    /// ten fields, in local-item exports only (what the 5/18 report and the
+    /// 5/20 entry need to match rows).
+    pub local: Option<(String, String, String)>,
 }
 
 /// 附件4: “<单位>监管事项清单”, the “填报单位： 电话：” line, the ten fields.
@@ -210,7 +210,12 @@ pub fn write_catalogue(
     let headers: Vec<&str> = ANNEX4_HEADERS
         .iter()
         .copied()
-        .chain(local.then_some(["子项编码", "状态"]).into_iter().flatten())
+        .chain(
+            local
+                .then_some(["主项编码", "子项编码", "状态"])
+                .into_iter()
+                .flatten(),
+        )
         .collect();
     let last_col = headers.len() as u16 - 1;
     ws.merge_range(0, 0, 0, last_col, title, &title_format())?;
@@ -246,6 +251,7 @@ pub fn write_catalogue(
             &row.levels,
             row.local.as_ref().map_or(&no_state, |l| &l.0),
             row.local.as_ref().map_or(&no_state, |l| &l.1),
+            row.local.as_ref().map_or(&no_state, |l| &l.2),
         ];
         for (c, text) in cells.iter().enumerate().take(headers.len() - 1) {
             ws.write_string_with_format(r, c as u16 + 1, text.as_str(), &cf)?;

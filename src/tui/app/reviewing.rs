@@ -21,7 +21,7 @@ impl App {
     /// `L`: the local items overlay.
     pub(super) fn open_local(&mut self) {
         let (unit, role) = self.local_scope();
-        match views::local_items(&self.store, unit, None) {
+        match views::local_items(&self.store, self.actor.as_ref(), unit, None) {
             Ok(rows) => {
                 let waiting = rows
                     .iter()
@@ -39,9 +39,16 @@ impl App {
 
     /// The list and the item read again after a write, the item shown.
     fn reload_local(&mut self, id: Id) {
+        self.reload_local_view(Some(id));
+    }
+
+    /// The open local-items overlay read again (another operator submitted,
+    /// returned or approved), keeping the item shown, if any.
+    pub(super) fn reload_local_view(&mut self, id: Option<Id>) {
         let (unit, _) = self.local_scope();
-        let rows = views::local_items(&self.store, unit, None).unwrap_or_default();
-        let detail = views::local_item(&self.store, id).ok();
+        let rows =
+            views::local_items(&self.store, self.actor.as_ref(), unit, None).unwrap_or_default();
+        let detail = id.and_then(|id| views::local_item(&self.store, self.actor.as_ref(), id).ok());
         if let Some(view) = &mut self.local {
             view.reload(rows, detail);
         }
@@ -66,7 +73,7 @@ impl App {
                 return;
             }
             Outcome::Open(id) => {
-                match views::local_item(&self.store, id) {
+                match views::local_item(&self.store, self.actor.as_ref(), id) {
                     Ok(d) => view.detail = Some(d),
                     Err(e) => self.status = format!("无法读取：{e}"),
                 }
@@ -87,7 +94,15 @@ impl App {
         };
         match result {
             Ok(item) => {
-                self.status = format!("已{}", item.state.label());
+                use crate::domain::ReviewState::*;
+                self.status = match item.state {
+                    Draft => "已保存",
+                    Submitted => "已提交审核",
+                    Approved => "已审核通过（编制单位已认领其子项）",
+                    Returned => "已退回修改",
+                    Entered => "已录入，事项改用国家系统编码",
+                }
+                .into();
                 self.reload_local(id);
             }
             Err(e) => self.status = format!("未做任何改动：{e}"),
@@ -120,7 +135,7 @@ impl App {
         };
         let unit = actor.effective().unit_id;
         let detail = match item
-            .map(|id| views::local_item(&self.store, id))
+            .map(|id| views::local_item(&self.store, self.actor.as_ref(), id))
             .transpose()
         {
             Ok(d) => d,

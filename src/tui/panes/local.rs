@@ -94,6 +94,10 @@ impl LocalView {
                                 return Outcome::Return(id, v, text);
                             }
                             Prompt::OfficialCodes(typed) => {
+                                // Not 14 digits: stays to be corrected.
+                                if !crate::domain::local_item::is_national_code(&text) {
+                                    return Outcome::Stay;
+                                }
                                 typed.push(text);
                                 if typed.len() <= d.subs.len() {
                                     *input = Input::default();
@@ -251,7 +255,7 @@ impl LocalView {
                             .unwrap_or_default(),
                     };
                     format!(
-                        "{which} 的国家系统14位编码（{}/{}，Enter 下一个，Esc 取消）：",
+                        "{which} 14位编码（{}/{}）：",
                         typed.len() + 1,
                         d.subs.len() + 1
                     )
