@@ -265,7 +265,8 @@ fn run(case: &str, s: &mut Store, a: &Actor, f: &Fixture) -> Result<(), AppError
             milestones::set_due(s, a, "checklists", m.due_at + 86_400, m.version).map(drop)
         }
         "record_report" => {
-            jianguan::app::progress::record_report(s, a, jianguan::app::now(), false).map(drop)
+            let r = jianguan::app::progress::report(s, jianguan::app::now(), false).unwrap();
+            jianguan::app::progress::record_report(s, a, &r).map(drop)
         }
         other => panic!("unknown case {other}"),
     }

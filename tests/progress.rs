@@ -326,61 +326,113 @@ fn as_of_a_past_time_the_change_log_gives_back_the_figures_of_then() {
 }
 
 #[test]
-fn the_daily_report_workbook_shows_the_change_since_the_last_one() {
-    use calamine::{Reader, open_workbook_auto};
+fn the_daily_report_compares_with_an_earlier_day_and_its_numbers_are_numbers() {
+    use calamine::{Data, Reader, open_workbook_auto};
     use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
-    let run = |args: &[&str]| {
-        Command::new(bin())
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
+    let run_at = |now: Option<&str>, args: &[&str]| {
+        let mut c = Command::new(bin());
+        c.arg("--db").arg(&db).args(args);
+        if let Some(t) = now {
+            c.env("JIANGUAN_NOW", t);
+        }
+        c.output().unwrap()
     };
+    let run = |args: &[&str]| run_at(None, args);
+    let out = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).to_string();
     assert!(run(&["init", "--demo"]).status.success());
+    let yesterday = jianguan::domain::format_time(jianguan::app::now() - 86_400);
+    // Yesterday's report: nothing earlier to compare with; recorded.
     let first = dir.path().join("通报1.xlsx");
-    let o = run(&["export", "progress", "-o", first.to_str().unwrap()]);
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("首次通报"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let o = run_at(
+        Some(&yesterday),
+        &["export", "progress", "-o", first.to_str().unwrap()],
     );
-    // An operator cannot publish one.
+    assert!(out(&o).contains("此前没有更早一天的通报"), "{}", out(&o));
+    // A failed export, an --as-of one and an operator's record nothing.
+    let o = run(&["export", "progress", "-o", "/nonexistent/x.xlsx"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&[
+        "export",
+        "progress",
+        "--as-of",
+        "2019-05-16 17:00",
+        "-o",
+        dir.path().join("asof.xlsx").to_str().unwrap(),
+    ]);
+    assert!(out(&o).contains("不作为以后比较的基准"), "{}", out(&o));
+    let never = dir.path().join("never.xlsx");
     let o = run(&[
         "--as",
         "lina",
         "export",
         "progress",
         "-o",
-        "/tmp/never.xlsx",
+        never.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    // lina's unit files work; the next report shows its gain.
-    let o = run(&["--as", "lina", "claim", "--department", "公安部"]);
-    assert!(o.status.success());
-    let second = dir.path().join("通报2.xlsx");
-    let o = run(&["export", "progress", "-o", second.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("变化较"));
-    let mut wb = open_workbook_auto(&second).unwrap();
+    assert!(!never.exists(), "refused before the file is written");
+    let s = open(&db);
+    let recorded: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM progress_reports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(recorded, 1);
+    drop(s);
+    // The market regulator files a checklist today; today's reports both
+    // compare with yesterday's.
+    {
+        let mut s = open(&db);
+        let zhangwei = actor(&s, "zhangwei");
+        let c = store::checklists::list_for_unit(s.conn(), zhangwei.effective().unit_id)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.state == ChecklistState::Complete)
+            .unwrap();
+        jianguan::app::checklists::save_checklist(
+            &mut s,
+            &zhangwei,
+            jianguan::app::checklists::SaveRequest {
+                sub_item_id: c.sub_item_id,
+                fields: c.fields.clone(),
+                expected_version: Some(c.version),
+                submit: true,
+            },
+        )
+        .unwrap();
+    }
+    for name in ["通报2.xlsx", "通报3.xlsx"] {
+        let file = dir.path().join(name);
+        let o = run(&["export", "progress", "-o", file.to_str().unwrap()]);
+        assert!(
+            out(&o).contains(&format!("变化较 {yesterday}")),
+            "{}",
+            out(&o)
+        );
+    }
+    let mut wb = open_workbook_auto(dir.path().join("通报3.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names(),
         vec!["排名", "逾期单位", "金水区", "中牟县", "巩义市"]
     );
     let ranking = wb.worksheet_range("排名").unwrap();
-    let header: Vec<String> = (0..18)
+    let header: Vec<String> = (0..22)
         .map(|c| ranking.get_value((1, c)).unwrap().to_string())
         .collect();
     assert_eq!(header[2], "单位");
-    assert_eq!(header[16], "名次变化");
+    assert_eq!(header[4], "认领");
+    assert_eq!(header[13], "完成率");
+    assert_eq!(header[20], "名次变化");
     let row = (2..ranking.height() as u32)
-        .find(|r| *ranking.get_value((*r, 2)).unwrap() == "郑州市城市管理局")
+        .find(|r| *ranking.get_value((*r, 2)).unwrap() == "郑州市市场监督管理局")
         .unwrap();
-    let change = ranking.get_value((row, 16)).unwrap().to_string();
-    assert!(
-        change.starts_with('+') || change.starts_with('-'),
-        "{change}"
-    );
+    // Numbers, not text: a spreadsheet sums and sorts them.
+    assert!(matches!(ranking.get_value((row, 4)), Some(Data::Float(_))));
+    assert!(matches!(ranking.get_value((row, 1)), Some(Data::Float(_))));
+    assert!(matches!(ranking.get_value((row, 20)), Some(Data::Float(_))));
+    // One more filed: its completion moved.
+    let change = ranking.get_value((row, 21)).unwrap();
+    assert!(matches!(change, Data::Float(f) if *f != 0.0), "{change:?}");
     assert_eq!(ranking.height() - 2, 50, "every unit ranked");
 }

@@ -368,43 +368,27 @@ pub struct Change {
 }
 
 /// The daily report (通报): the standings as of `as_of`, each with its
-/// change since the previous report, which this one then replaces as the
-/// reference (coordinators and platform admins).
+/// change since the baseline — the latest report recorded for an earlier
+/// calendar day, so a second report of the day compares with yesterday
+/// too.
 pub struct Report {
     pub as_of: Timestamp,
+    /// When the baseline was as of (None: no earlier report).
     pub previous: Option<Timestamp>,
     pub rows: Vec<(Standing, Option<Change>)>,
 }
 
-pub fn record_report(
-    store: &mut Store,
-    actor: &super::Actor,
-    as_of: Timestamp,
-    rebuild: bool,
-) -> Result<Report, AppError> {
+/// The report as of `as_of` (rebuilt from the change log when `rebuild`),
+/// compared with its baseline; nothing is written.
+pub fn report(store: &Store, as_of: Timestamp, rebuild: bool) -> Result<Report, AppError> {
     let mut rows = if rebuild {
         standings_at(store, as_of)?
     } else {
         standings(store, as_of)?
     };
     rows.sort_by_key(|s| (s.rank, s.unit_id));
-    let previous = store::reports::last_report(store.conn())?;
-    super::write(store, actor, |w| {
-        w.authorize(crate::domain::permission::WriteAction::RecordReport)?;
-        let snapshot: Vec<(Id, i64, i64)> = rows
-            .iter()
-            .map(|s| (s.unit_id, s.rank as i64, s.figures.per_mille() as i64))
-            .collect();
-        let id = store::reports::record_report(w.tx, as_of, w.at, w.actor.account_id, &snapshot)?;
-        w.log(
-            "record_progress_report",
-            "progress_report",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({ "as_of": as_of, "units": snapshot.len() })),
-        )?;
-        Ok(())
-    })?;
+    let previous =
+        store::reports::last_report_before(store.conn(), crate::domain::time::day_start(as_of))?;
     let (before, map) = match previous {
         Some((t, m)) => (Some(t), m),
         None => (None, HashMap::new()),
@@ -422,5 +406,40 @@ pub fn record_report(
                 (s, change)
             })
             .collect(),
+    })
+}
+
+/// Refuses early who may not record a report (before its file is written).
+pub fn may_record(store: &mut Store, actor: &super::Actor) -> Result<(), AppError> {
+    super::write_or_roll_back(store, actor, false, |w| {
+        w.authorize(crate::domain::permission::WriteAction::RecordReport)
+    })
+}
+
+/// Records a report that was sent (its file written) as the baseline of
+/// later days' reports (coordinators and platform admins). A report
+/// rebuilt for a past time (`--as-of`) is never recorded.
+pub fn record_report(
+    store: &mut Store,
+    actor: &super::Actor,
+    report: &Report,
+) -> Result<Id, AppError> {
+    super::write(store, actor, |w| {
+        w.authorize(crate::domain::permission::WriteAction::RecordReport)?;
+        let snapshot: Vec<(Id, i64, i64)> = report
+            .rows
+            .iter()
+            .map(|(s, _)| (s.unit_id, s.rank as i64, s.figures.per_mille() as i64))
+            .collect();
+        let id =
+            store::reports::record_report(w.tx, report.as_of, w.at, w.actor.account_id, &snapshot)?;
+        w.log(
+            "record_progress_report",
+            "progress_report",
+            id,
+            None::<&()>,
+            Some(&serde_json::json!({ "as_of": report.as_of, "units": snapshot.len() })),
+        )?;
+        Ok(id)
     })
 }

@@ -61,9 +61,12 @@ pub enum ExportCommand {
     /// 每日进度通报：排名（含较上次通报的变化）、逾期单位、各县（市、区）分表；
     /// 同时记下本次通报，供下次比较（协调员、平台管理员）
     Progress {
-        /// 截至某一时刻（如“2019-05-16 17:00”，按操作记录还原）；默认现在
+        /// 截至某一时刻（如“2019-05-16 17:00”，按操作记录还原）；默认现在。还原的通报不作为比较基准
         #[arg(long, value_name = "DATETIME")]
         as_of: Option<String>,
+        /// 只导出，不记为以后通报比较的基准（默认：文件写成后记下，次日起的通报与它比较）
+        #[arg(long)]
+        no_record: bool,
         #[arg(short, long)]
         output: PathBuf,
     },
@@ -174,9 +177,13 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
             })?;
             println!("已导出 {} 个子项到 {}", doc.rows.len(), output.display());
         }
-        ExportCommand::Progress { as_of, output } => {
+        ExportCommand::Progress {
+            as_of,
+            no_record,
+            output,
+        } => {
             drop(store);
-            return super::standings::export(ctx, as_of.as_deref(), &output);
+            return super::standings::export(ctx, as_of.as_deref(), no_record, &output);
         }
         ExportCommand::Accounts { output } => {
             let (city, county) = export::account_rows(&store)?;

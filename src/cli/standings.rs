@@ -4,6 +4,7 @@
 use super::{Context, output};
 use crate::app::progress::{self, Figures};
 use crate::domain::format_time;
+use crate::xlsx::write::Cell;
 use clap::Args;
 use std::process::ExitCode;
 
@@ -140,11 +141,71 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `jianguan export progress`: the daily 通报 as a workbook, recorded so
-/// the next one shows the change.
+/// A unit's line as typed cells, for the workbook: counts are numbers,
+/// completion a percentage (— when nothing is required).
+fn typed_cells(s: &progress::Standing) -> Vec<Cell> {
+    let f = &s.figures;
+    let text = |t: String| Cell::Text(t);
+    vec![
+        Cell::Int(s.rank as i64),
+        text(s.unit.clone()),
+        text(s.region.clone()),
+        Cell::Int(f.claimed),
+        Cell::Int(f.exercised),
+        text(s.claims_finished_at.map(format_time).unwrap_or_default()),
+        text(s.claims_state.label().to_string()),
+        Cell::Int(f.required),
+        Cell::Int(f.not_started()),
+        Cell::Int(f.draft),
+        Cell::Int(f.complete),
+        Cell::Int(f.filed),
+        if f.required == 0 {
+            Cell::None
+        } else {
+            Cell::Percent(f.per_mille() as f64 / 1000.0)
+        },
+        text(s.checklists_state.label().to_string()),
+        Cell::Int(f.local[0]),
+        Cell::Int(f.local[1]),
+        Cell::Int(f.local[2]),
+        Cell::Int(f.local[3]),
+        Cell::Int(f.local[4]),
+    ]
+}
+
+/// The report's columns: the table's, the five local-item states apart,
+/// and the change since the baseline.
+const REPORT_HEADERS: [&str; 21] = [
+    "排名",
+    "单位",
+    "区划",
+    "认领",
+    "行使",
+    "认领完成时间",
+    "认领节点",
+    "应填清单",
+    "未开始",
+    "草稿",
+    "完整",
+    "已填报",
+    "完成率",
+    "清单节点",
+    "地方事项草稿",
+    "待审核",
+    "审核通过",
+    "退回修改",
+    "已录入",
+    "名次变化",
+    "完成率变化",
+];
+
+/// `jianguan export progress`: the daily 通报 as a workbook. Once the file
+/// is written it becomes the baseline later days' reports compare with —
+/// unless it was rebuilt for a past time (`--as-of`) or `--no-record`.
 pub fn export(
     ctx: &Context,
     as_of: Option<&str>,
+    no_record: bool,
     output: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open()?;
@@ -156,29 +217,29 @@ pub fn export(
             true,
         ),
     };
-    let report = progress::record_report(&mut store, &actor, at, rebuild)?;
+    if !rebuild && !no_record {
+        progress::may_record(&mut store, &actor)?;
+    }
+    let report = progress::report(&store, at, rebuild)?;
     let when = format_time(report.as_of);
     let since = report
         .previous
         .map(|t| format!("（变化较 {} 的通报）", format_time(t)))
-        .unwrap_or_else(|| "（首次通报，无变化可比）".into());
-    let change = |c: Option<progress::Change>| match c {
-        None => ("—".to_string(), "—".to_string()),
-        Some(c) => (
-            format!("{:+}", c.rank),
-            format!("{:+}.{}%", c.per_mille / 10, (c.per_mille % 10).abs()),
-        ),
-    };
+        .unwrap_or_else(|| "（此前没有更早一天的通报，无变化可比）".into());
     let line = |s: &progress::Standing, c: Option<progress::Change>| {
-        let (rank_change, pct_change) = change(c);
-        let mut row = cells(s);
-        row.extend([rank_change, pct_change]);
+        let mut row = typed_cells(s);
+        match c {
+            Some(c) => row.extend([
+                Cell::Change(c.rank),
+                Cell::PercentChange(c.per_mille as f64 / 1000.0),
+            ]),
+            None => row.extend([Cell::None, Cell::None]),
+        }
         row
     };
-    let mut headers = HEADERS.to_vec();
-    headers.extend(["名次变化", "完成率变化"]);
-    let all: Vec<Vec<String>> = report.rows.iter().map(|(s, c)| line(s, *c)).collect();
-    let overdue: Vec<Vec<String>> = report
+    let headers = REPORT_HEADERS.to_vec();
+    let all: Vec<Vec<Cell>> = report.rows.iter().map(|(s, c)| line(s, *c)).collect();
+    let overdue: Vec<Vec<Cell>> = report
         .rows
         .iter()
         .filter(|(s, _)| s.is_overdue())
@@ -188,13 +249,11 @@ pub fn export(
         (
             "排名".to_string(),
             format!("“互联网+监管”事项梳理进度通报（截至 {when}）{since}"),
-            headers.clone(),
             all,
         ),
         (
             "逾期单位".to_string(),
             format!("逾期单位（截至 {when}）：{} 个", overdue.len()),
-            headers.clone(),
             overdue,
         ),
     ];
@@ -207,29 +266,24 @@ pub fn export(
         }
     }
     for (id, name) in regions {
-        let rows: Vec<Vec<String>> = report
+        let rows: Vec<Vec<Cell>> = report
             .rows
             .iter()
             .filter(|(s, _)| s.region_id == id)
             .map(|(s, c)| line(s, *c))
             .collect();
-        sheets.push((
-            name.clone(),
-            format!("{name}（截至 {when}）"),
-            headers.clone(),
-            rows,
-        ));
+        sheets.push((name.clone(), format!("{name}（截至 {when}）"), rows));
     }
     // The 序号 column comes first in every sheet.
     let sheets: Vec<crate::xlsx::write::Sheet> = sheets
         .into_iter()
-        .map(|(name, title, h, rows)| {
-            let mut headers = vec!["序号"];
-            headers.extend(h);
+        .map(|(name, title, rows)| {
+            let mut h = vec!["序号"];
+            h.extend(headers.iter().copied());
             crate::xlsx::write::Sheet {
                 name,
                 title,
-                headers,
+                headers: h,
                 rows,
             }
         })
@@ -242,5 +296,14 @@ pub fn export(
         report.rows.len(),
         output.display()
     );
+    // Only a report that was written, of now, becomes a baseline.
+    if rebuild {
+        println!("（按 --as-of 还原的通报不作为以后比较的基准）");
+    } else if no_record {
+        println!("（--no-record：未记为以后比较的基准）");
+    } else {
+        progress::record_report(&mut store, &actor, &report)
+            .map_err(|e| anyhow::anyhow!("通报已导出，但未能记为比较基准：{e}"))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

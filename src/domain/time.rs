@@ -17,6 +17,12 @@ pub fn format_time(epoch: i64) -> String {
     }
 }
 
+/// The start (00:00, Beijing time) of the calendar day of `epoch`.
+pub fn day_start(epoch: i64) -> i64 {
+    let offset = 8 * 3600;
+    (epoch + offset).div_euclid(86_400) * 86_400 - offset
+}
+
 /// Parses “2019-05-14 17:00”, “2019-05-14T17:00:00”, or “2019-05-14” (end of
 /// that day, 24:00) in Beijing time; or an RFC 3339 time with its own offset.
 pub fn parse_time(text: &str) -> Result<i64, String> {
@@ -54,6 +60,18 @@ fn local(n: NaiveDateTime) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_starts_at_midnight_beijing_time() {
+        let evening = parse_time("2019-05-14 23:59").unwrap();
+        let morning = parse_time("2019-05-14 00:30").unwrap();
+        assert_eq!(day_start(evening), parse_time("2019-05-14 00:00").unwrap());
+        assert_eq!(day_start(morning), day_start(evening));
+        assert_eq!(
+            day_start(parse_time("2019-05-15 00:00").unwrap()),
+            parse_time("2019-05-15 00:00").unwrap()
+        );
+    }
 
     #[test]
     fn round_trip_in_beijing_time() {

@@ -8,12 +8,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// A report as kept: its time, and each unit's (rank, per mille).
 pub type Kept = (Timestamp, std::collections::HashMap<Id, (i64, i64)>);
 
-/// The latest report.
-pub fn last_report(conn: &Connection) -> Result<Option<Kept>, StoreError> {
+/// The latest report of a time before `before` (the baseline of a report:
+/// the latest of an earlier calendar day).
+pub fn last_report_before(
+    conn: &Connection,
+    before: Timestamp,
+) -> Result<Option<Kept>, StoreError> {
     let Some((id, as_of)): Option<(Id, Timestamp)> = conn
         .query_row(
-            "SELECT id, as_of FROM progress_reports ORDER BY id DESC LIMIT 1",
-            [],
+            "SELECT id, as_of FROM progress_reports WHERE as_of < ?1
+             ORDER BY as_of DESC, id DESC LIMIT 1",
+            [before],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?

@@ -355,20 +355,92 @@ fn table_sheet(
     Ok(())
 }
 
+/// A cell of a report: text, or a number Excel and WPS can sum and sort.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A count.
+    Int(i64),
+    /// A signed change of a count (名次变化): shown “+2”, “-1”, “0”.
+    Change(i64),
+    /// A share, 0.0 to 1.0, shown as a percentage (47.0%).
+    Percent(f64),
+    /// A change of a share in points, shown “+5.3%”.
+    PercentChange(f64),
+    /// Nothing to show (no work required, no earlier report): “—”.
+    None,
+}
+
+impl Cell {
+    /// The cell as the terminal shows it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Change(n) => format!("{n:+}"),
+            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
+            Cell::PercentChange(p) => format!("{:+.1}%", p * 100.0),
+            Cell::None => "—".into(),
+        }
+    }
+}
+
 /// One sheet of a report: its name, title, columns (序号 first) and rows.
 pub struct Sheet<'a> {
     pub name: String,
     pub title: String,
     pub headers: Vec<&'a str>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
 }
 
-/// A workbook of several simple sheets (see `table_sheet`): the daily
-/// progress report's ranking, overdue units and one sheet per county.
+/// A workbook of several report sheets: the daily progress report's
+/// rankings, overdue units and one sheet per county. Numbers are written
+/// as numbers with a number format, so they can be summed and sorted.
 pub fn write_sheets(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
+    let cf = cell_format();
+    let count = cell_format().set_num_format("0");
+    let change = cell_format().set_num_format("+0;-0;0");
+    let share = cell_format().set_num_format("0.0%");
+    let share_change = cell_format().set_num_format("+0.0%;-0.0%;0.0%");
     for s in sheets {
-        table_sheet(&mut wb, &s.name, &s.title, &s.headers, &s.rows)?;
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name)?;
+        ws.merge_range(
+            0,
+            0,
+            0,
+            s.headers.len() as u16 - 1,
+            &s.title,
+            &title_format(),
+        )?;
+        let hf = header_format();
+        for (c, h) in s.headers.iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, *h, &hf)?;
+        }
+        let mut widths = Widths::new(&s.headers);
+        for (i, row) in s.rows.iter().enumerate() {
+            let r = 2 + i as u32;
+            ws.write_number_with_format(r, 0, (i + 1) as f64, &count)?;
+            for (c, cell) in row.iter().enumerate() {
+                let col = c as u16 + 1;
+                match cell {
+                    Cell::Text(t) => ws.write_string_with_format(r, col, t.as_str(), &cf)?,
+                    Cell::Int(n) => ws.write_number_with_format(r, col, *n as f64, &count)?,
+                    Cell::Change(n) => ws.write_number_with_format(r, col, *n as f64, &change)?,
+                    Cell::Percent(p) => ws.write_number_with_format(r, col, *p, &share)?,
+                    Cell::PercentChange(p) => {
+                        ws.write_number_with_format(r, col, *p, &share_change)?
+                    }
+                    Cell::None => ws.write_string_with_format(r, col, "—", &cf)?,
+                };
+                widths.see(c + 1, &cell.text());
+            }
+        }
+        widths.apply(ws)?;
+        ws.set_column_width(0, 6)?;
+        ws.set_freeze_panes(2, 0)?;
+        print_setup(ws, 1)?;
     }
     wb.save(path)
 }
