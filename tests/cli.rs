@@ -505,17 +505,30 @@ fn the_progress_table_from_the_shell() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let units = v["units"].as_array().unwrap();
     assert_eq!(units.len(), 50);
-    let ranks: Vec<u64> = units.iter().map(|u| u["rank"].as_u64().unwrap()).collect();
-    assert_eq!(ranks[0], 1);
-    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "sorted by rank");
+    // 市直单位 first, ranked among themselves and sorted by rank.
+    let city: Vec<u64> = units
+        .iter()
+        .filter(|u| u["level"] == "city" && u["duty"] == true)
+        .map(|u| u["rank"].as_u64().unwrap())
+        .collect();
+    assert_eq!(city[0], 1);
+    assert!(city.windows(2).all(|w| w[0] <= w[1]), "sorted by rank");
+    // Offices without duties in the notice are listed, not ranked.
+    assert!(
+        units
+            .iter()
+            .filter(|u| u["duty"] == false)
+            .all(|u| u["rank"].is_null())
+    );
     let samr = units
         .iter()
         .find(|u| u["unit"] == "郑州市市场监督管理局")
         .unwrap();
     assert_eq!(samr["claims_state"], "on_time");
+    assert_eq!(samr["milestones"].as_array().unwrap().len(), 5);
     let o = jianguan(&db, &["progress", "--county"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("金水区") && out.contains("合计"), "{out}");
+    assert!(out.contains("县（市、区）排名") && out.contains("金水区"), "{out}");
     let o = jianguan(&db, &["progress"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(

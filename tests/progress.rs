@@ -180,7 +180,26 @@ fn figures_states_and_ranks_with_known_answers() {
         lists_due - 9 * hour,
     );
 
-    // Between the two deadlines.
+    // Each has its 管理员, who is also its 联络人, before the accounts deadline.
+    let accounts_due = due(&s, "accounts");
+    for (i, u) in [&a, &b, &c, &d].into_iter().enumerate() {
+        store::accounts::insert_account(
+            s.conn(),
+            &jianguan::domain::NewAccount {
+                login: format!("unit{i}"),
+                name: format!("管理员{i}"),
+                unit_id: u.id,
+                office_post: String::new(),
+                mobile: format!("1380000000{i}"),
+                role: jianguan::domain::Role::Operator,
+                is_liaison: true,
+            },
+            accounts_due - 2 * hour,
+        )
+        .unwrap();
+    }
+
+    // Between the two deadlines: accounts and claims are due.
     let now = claims_due + 2 * hour;
     let rows = progress::standings(&s, now).unwrap();
     let (ra, rb, rc, rd) = (
@@ -194,9 +213,15 @@ fn figures_states_and_ranks_with_known_answers() {
         (3, 2, 2)
     );
     assert_eq!(ra.figures.per_mille(), 1000);
-    assert_eq!((ra.claims_state, ra.checklists_state), (OnTime, OnTime));
+    assert_eq!(
+        (ra.claims_state, ra.checklists_state),
+        (Some(OnTime), Some(OnTime))
+    );
     assert_eq!(ra.checklists_done_at, Some(lists_due - 2 * hour));
-    assert_eq!((rb.claims_state, rb.checklists_state), (Late, OnTime));
+    assert_eq!(
+        (rb.claims_state, rb.checklists_state),
+        (Some(Late), Some(OnTime))
+    );
     assert_eq!(
         (
             rc.figures.required,
@@ -208,35 +233,51 @@ fn figures_states_and_ranks_with_known_answers() {
         (4, 1, 1, 1, 1)
     );
     assert_eq!(rc.figures.per_mille(), 250);
-    assert_eq!((rc.claims_state, rc.checklists_state), (OnTime, Pending));
+    assert_eq!(
+        (rc.claims_state, rc.checklists_state),
+        (Some(OnTime), Some(Pending))
+    );
     // A unit that has not finished claiming is overdue now.
     let lina_unit = unit(&s, "城市管理局");
-    assert_eq!(row(&rows, &lina_unit).claims_state, Overdue);
-    // Ranks: A (on time, complete) before C and D (tied: on time, pending,
-    // 25%), before B (late).
-    assert_eq!(ra.rank, 1);
-    assert_eq!(rc.rank, rd.rank, "identical work shares a rank");
-    assert!(rc.rank > ra.rank && rb.rank > rc.rank);
-    // Every unit sharing C's rank (D, and any demo unit with the same share
-    // and states) did the same, and the next rank skips past them all.
-    let tied: Vec<&Standing> = rows.iter().filter(|r| r.rank == rc.rank).collect();
-    assert!(tied.len() >= 2);
-    assert!(
-        tied.iter()
-            .all(|r| r.figures.per_mille() == rc.figures.per_mille()
-                && (r.claims_state, r.checklists_state) == (rc.claims_state, rc.checklists_state))
+    assert_eq!(row(&rows, &lina_unit).claims_state, Some(Overdue));
+    // Only the milestones due so far count: all four did all the due work,
+    // B late (a missed milestone), the others ranked by when they met the
+    // last one (D finished claiming first, then C, then A).
+    let rank = |r: &Standing| r.rank.unwrap();
+    assert_eq!((ra.share, rc.share), (Some(1000), Some(1000)));
+    assert!(rank(rd) < rank(rc) && rank(rc) < rank(ra) && rank(ra) < rank(rb));
+
+    // After the checklist deadline: C and D are overdue with a quarter filed
+    // and tie; B, late once but complete, ranks above them; A first of the four.
+    let later = lists_due + hour;
+    let rows = progress::standings(&s, later).unwrap();
+    let (ra, rb, rc, rd) = (
+        row(&rows, &a),
+        row(&rows, &b),
+        row(&rows, &c),
+        row(&rows, &d),
     );
+    assert_eq!(rc.checklists_state, Some(Overdue));
+    assert_eq!(ra.checklists_state, Some(OnTime));
+    assert_eq!(rc.share, Some(571), "(2 + 1 + 1) / (2 + 1 + 4)");
+    assert_eq!(rc.rank, rd.rank, "identical work shares a rank");
+    assert!(rank(ra) < rank(rb) && rank(rb) < rank(rc));
+    // Ties share a rank and the next rank skips past them.
+    let tied = rows
+        .iter()
+        .filter(|r| r.rank == rc.rank && r.level == Level::City)
+        .count();
+    assert!(tied >= 2);
     assert!(
         !rows
             .iter()
-            .any(|r| r.rank > rc.rank && r.rank < rc.rank + tied.len())
+            .filter(|r| r.level == Level::City)
+            .any(|r| r.rank.is_some_and(|x| x > rank(rc) && x < rank(rc) + tied))
     );
-
-    // After the checklist deadline C is overdue; A stays on time.
-    let later = lists_due + hour;
-    let rows = progress::standings(&s, later).unwrap();
-    assert_eq!(row(&rows, &c).checklists_state, Overdue);
-    assert_eq!(row(&rows, &a).checklists_state, OnTime);
+    // The coordinating offices are listed but not ranked.
+    let office = unit(&s, "大数据管理局");
+    assert_eq!(row(&rows, &office).rank, None);
+    assert!(!row(&rows, &office).duty);
 
     // Sums per region: the four units are among the city's own.
     let (totals, all) = progress::totals(&rows);
@@ -414,25 +455,64 @@ fn the_daily_report_compares_with_an_earlier_day_and_its_numbers_are_numbers() {
     let mut wb = open_workbook_auto(dir.path().join("通报3.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        vec!["排名", "逾期单位", "金水区", "中牟县", "巩义市"]
+        vec![
+            "市直排名",
+            "县区排名",
+            "逾期单位",
+            "金水区",
+            "中牟县",
+            "巩义市",
+            "说明"
+        ]
     );
-    let ranking = wb.worksheet_range("排名").unwrap();
-    let header: Vec<String> = (0..22)
+    let ranking = wb.worksheet_range("市直排名").unwrap();
+    let header: Vec<String> = (0..27)
         .map(|c| ranking.get_value((1, c)).unwrap().to_string())
         .collect();
-    assert_eq!(header[2], "单位");
-    assert_eq!(header[4], "认领");
-    assert_eq!(header[13], "完成率");
-    assert_eq!(header[20], "名次变化");
+    assert_eq!(
+        header[1..10],
+        [
+            "排名",
+            "单位",
+            "区划",
+            "账号",
+            "认领",
+            "目录上报",
+            "目录录入",
+            "清单填报",
+            "完成度"
+        ]
+    );
+    assert_eq!(header[25], "名次变化");
+    assert_eq!(header[26], "完成度变化");
     let row = (2..ranking.height() as u32)
         .find(|r| *ranking.get_value((*r, 2)).unwrap() == "郑州市市场监督管理局")
         .unwrap();
     // Numbers, not text: a spreadsheet sums and sorts them.
-    assert!(matches!(ranking.get_value((row, 4)), Some(Data::Float(_))));
     assert!(matches!(ranking.get_value((row, 1)), Some(Data::Float(_))));
-    assert!(matches!(ranking.get_value((row, 20)), Some(Data::Float(_))));
+    assert!(matches!(ranking.get_value((row, 10)), Some(Data::Float(_))));
+    assert!(matches!(ranking.get_value((row, 9)), Some(Data::Float(_))));
+    assert!(matches!(ranking.get_value((row, 25)), Some(Data::Float(_))));
     // One more filed: its completion moved.
-    let change = ranking.get_value((row, 21)).unwrap();
+    let change = ranking.get_value((row, 26)).unwrap();
     assert!(matches!(change, Data::Float(f) if *f != 0.0), "{change:?}");
-    assert_eq!(ranking.height() - 2, 50, "every unit ranked");
+    // The coordinating offices are listed, not ranked.
+    let office = (2..ranking.height() as u32)
+        .find(|r| *ranking.get_value((*r, 2)).unwrap() == "郑州市大数据管理局")
+        .unwrap();
+    assert_eq!(ranking.get_value((office, 1)).unwrap().to_string(), "—");
+    let counties = wb.worksheet_range("县区排名").unwrap();
+    assert_eq!(
+        counties.height() - 2,
+        3,
+        "金水区, 中牟县, 巩义市 ranked as regions"
+    );
+    let notes = wb.worksheet_range("说明").unwrap();
+    assert!(
+        notes
+            .get_value((4, 2))
+            .unwrap()
+            .to_string()
+            .starts_with("排名规则")
+    );
 }

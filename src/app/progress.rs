@@ -3,7 +3,9 @@
 //! county (区县) and for the whole city.
 
 use super::AppError;
-use crate::domain::progress::{MilestoneState, RankKey, milestone_state, per_mille, ranks};
+use crate::domain::progress::{
+    MilestoneKind, MilestoneState, MilestoneStatus, RankKey, per_mille, ranks,
+};
 use crate::domain::{Id, Level, Milestone, ReviewState, Timestamp};
 use crate::store::{self, Store};
 use serde::Serialize;
@@ -74,19 +76,56 @@ pub struct Standing {
     pub region: String,
     pub level: Level,
     pub figures: Figures,
+    /// Every milestone of the notice, in order, with its state (“—” for
+    /// what is not asked of this unit).
+    pub milestones: Vec<MilestoneStatus>,
     pub claims_finished_at: Option<Timestamp>,
-    pub claims_state: MilestoneState,
+    pub claims_state: Option<MilestoneState>,
     /// When every required checklist was filed.
     pub checklists_done_at: Option<Timestamp>,
-    pub checklists_state: MilestoneState,
-    pub rank: usize,
+    pub checklists_state: Option<MilestoneState>,
+    /// Share of the work due so far that is done, per mille (None: none
+    /// asked).
+    pub share: Option<u32>,
+    /// A unit with duties in the notice (not a coordinating office or a
+    /// county government office as such): only these are ranked.
+    pub duty: bool,
+    /// Its rank among the city's units, or among its county's units.
+    pub rank: Option<usize>,
+    /// What is wrong beyond dates (认领完成但未认领任何事项).
+    pub problems: Vec<String>,
 }
 
 impl Standing {
     /// A milestone passed with its work not done (shown with “!”).
     pub fn is_overdue(&self) -> bool {
-        [self.claims_state, self.checklists_state].contains(&MilestoneState::Overdue)
+        self.milestones
+            .iter()
+            .any(|m| m.state == Some(MilestoneState::Overdue))
     }
+
+    /// The rank as printed: “—” for a unit not ranked.
+    pub fn rank_text(&self) -> String {
+        self.rank.map_or("—".into(), |r| r.to_string())
+    }
+
+    /// For sorting: unranked units last.
+    pub fn rank_order(&self) -> usize {
+        self.rank.unwrap_or(usize::MAX)
+    }
+}
+
+/// A county ranked as a region (县区排名): its units' sums.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionStanding {
+    pub region_id: Id,
+    pub name: String,
+    /// Units with duties in the county.
+    pub units: usize,
+    pub figures: Figures,
+    pub milestones: Vec<MilestoneStatus>,
+    pub share: Option<u32>,
+    pub rank: usize,
 }
 
 /// A county's (or the city's own units') sum.
@@ -109,13 +148,27 @@ fn due(milestones: &[Milestone], prefix: &str, level: Level) -> Option<Timestamp
         .map(|m| m.due_at)
 }
 
-/// Per unit, its local items first submitted by the 上报 milestone and
-/// entered by the 录入 one (each capped at `now`), from the review history.
+/// A unit's local items against the 上报 and 录入 milestones.
+#[derive(Debug, Clone, Copy, Default)]
+struct LocalTimes {
+    /// Items ever submitted for review, and when the last was first.
+    reported: i64,
+    last_reported: Option<Timestamp>,
+    /// Items entered, and when the last was.
+    entered: i64,
+    last_entered: Option<Timestamp>,
+    /// Of those, the ones in time (each capped at `now`).
+    reported_by_due: i64,
+    entered_by_due: i64,
+}
+
+/// Per unit, its local items' first submission and entry, from the
+/// review history, as of `now`.
 fn local_on_time(
     conn: &rusqlite::Connection,
     milestones: &[Milestone],
     now: Timestamp,
-) -> Result<HashMap<Id, (i64, i64)>, AppError> {
+) -> Result<HashMap<Id, LocalTimes>, AppError> {
     let cap = |key: &str| {
         milestones
             .iter()
@@ -126,6 +179,9 @@ fn local_on_time(
     // Item → (unit, first submitted, entered).
     let mut firsts: HashMap<Id, (Id, Option<Timestamp>, Option<Timestamp>)> = HashMap::new();
     for (unit, item, at, state) in store::local_items::all_history(conn)? {
+        if at > now {
+            continue;
+        }
         let e = firsts.entry(item).or_insert((unit, None, None));
         match state {
             ReviewState::Submitted => e.1 = Some(e.1.map_or(at, |t| t.min(at))),
@@ -133,11 +189,19 @@ fn local_on_time(
             _ => {}
         }
     }
-    let mut out: HashMap<Id, (i64, i64)> = HashMap::new();
+    let mut out: HashMap<Id, LocalTimes> = HashMap::new();
     for (unit, submitted, entered) in firsts.into_values() {
         let c = out.entry(unit).or_default();
-        c.0 += submitted.is_some_and(|t| t <= reported_by) as i64;
-        c.1 += entered.is_some_and(|t| t <= entered_by) as i64;
+        if let Some(t) = submitted {
+            c.reported += 1;
+            c.last_reported = Some(c.last_reported.map_or(t, |l| l.max(t)));
+            c.reported_by_due += (t <= reported_by) as i64;
+        }
+        if let Some(t) = entered {
+            c.entered += 1;
+            c.last_entered = Some(c.last_entered.map_or(t, |l| l.max(t)));
+            c.entered_by_due += (t <= entered_by) as i64;
+        }
     }
     Ok(out)
 }
@@ -174,65 +238,194 @@ fn standings_from(
         .collect();
     let milestones = store::milestones::list(conn)?;
     let on_time = local_on_time(conn, &milestones, now)?;
+    let staffing: HashMap<Id, (Option<i64>, Option<i64>)> =
+        store::accounts::unit_staffing(conn, now)?
+            .into_iter()
+            .map(|(u, a, l)| (u, (a, l)))
+            .collect();
     let mut out: Vec<Standing> = Vec::new();
     for f in figures {
         let Some(u) = units.get(&f.unit_id) else {
             continue;
         };
+        let l = local.get(&u.id).copied().unwrap_or_default();
+        let lt = on_time.get(&u.id).copied().unwrap_or_default();
         let figures = Figures {
             claimed: f.claimed,
             exercised: f.exercised,
             claims_finished: f.finished_at.is_some() as i64,
-            local: local.get(&u.id).copied().unwrap_or_default(),
-            local_reported_by_due: on_time.get(&u.id).map_or(0, |c| c.0),
-            local_entered_by_due: on_time.get(&u.id).map_or(0, |c| c.1),
+            local: l,
+            local_reported_by_due: lt.reported_by_due,
+            local_entered_by_due: lt.entered_by_due,
             required: f.required,
             draft: f.draft,
             complete: f.complete,
             filed: f.filed,
         };
-        // Done when every required checklist is filed: at the last filing
-        // (nothing required: done whenever claiming was).
+        // Done when every required checklist is filed: at the last filing.
         let checklists_done_at = match (f.required, f.filed >= f.required) {
-            (0, _) => f.finished_at,
+            (0, _) => None,
             (_, true) => f.last_filed_at,
             (_, false) => None,
         };
+        let due_of = |kind: MilestoneKind| due(&milestones, kind.milestone_key(), u.region_level);
+        let status = |kind, required, done, at| {
+            MilestoneStatus::new(kind, required, done, at, due_of(kind), now)
+        };
+        let mut problems = Vec::new();
+        // 认领完成 with nothing claimed is not claiming done.
+        let claims_done = f.finished_at.filter(|_| f.claimed > 0);
+        if f.finished_at.is_some() && f.claimed == 0 {
+            problems.push("认领完成但未认领任何事项".to_string());
+        }
+        let (admin, liaison) = staffing.get(&u.id).copied().unwrap_or_default();
+        let city = u.region_level == Level::City;
+        let items: i64 = l.iter().sum();
+        let approved = l[2] + l[4];
+        let ms = vec![
+            status(
+                MilestoneKind::Accounts,
+                2,
+                admin.is_some() as i64 + liaison.is_some() as i64,
+                admin.zip(liaison).map(|(a, b)| a.max(b)),
+            ),
+            status(
+                MilestoneKind::Claims,
+                1,
+                claims_done.is_some() as i64,
+                claims_done,
+            ),
+            // Compiling local items is a city unit's, and only of the
+            // items it has: none compiled asks nothing here.
+            status(
+                MilestoneKind::Reported,
+                if city { items } else { 0 },
+                lt.reported,
+                lt.last_reported,
+            ),
+            status(
+                MilestoneKind::Entered,
+                if city { approved } else { 0 },
+                lt.entered,
+                lt.last_entered,
+            ),
+            status(
+                MilestoneKind::Checklists,
+                f.required,
+                f.filed,
+                f.last_filed_at,
+            ),
+        ];
+        let key = RankKey::of(&ms, now);
         out.push(Standing {
             unit_id: u.id,
             unit: u.full_name(),
             region_id: u.region_id,
             region: u.region_name.clone(),
             level: u.region_level,
-            claims_state: milestone_state(
-                f.finished_at,
-                due(&milestones, "claims", u.region_level),
-                now,
-            ),
-            checklists_state: milestone_state(
-                checklists_done_at,
-                due(&milestones, "checklists", u.region_level),
-                now,
-            ),
+            claims_state: ms[1].state,
+            checklists_state: ms[4].state,
+            share: key.share,
+            milestones: ms,
             figures,
             claims_finished_at: f.finished_at,
             checklists_done_at,
-            rank: 0,
+            duty: u.category != crate::domain::UnitCategory::Other,
+            rank: None,
+            problems,
         });
+    }
+    // 市直单位 ranked together; a county's units within the county.
+    let mut groups: HashMap<Option<Id>, Vec<usize>> = HashMap::new();
+    for (i, s) in out.iter().enumerate().filter(|(_, s)| s.duty) {
+        let group = (s.level == Level::County).then_some(s.region_id);
+        groups.entry(group).or_default().push(i);
+    }
+    for members in groups.values() {
+        let keys: Vec<RankKey> = members
+            .iter()
+            .map(|&i| RankKey::of(&out[i].milestones, now))
+            .collect();
+        for (&i, r) in members.iter().zip(ranks(&keys)) {
+            out[i].rank = Some(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The counties ranked as regions (县区排名): each county's units with
+/// duties summed, milestone by milestone.
+pub fn region_standings(standings: &[Standing], now: Timestamp) -> Vec<RegionStanding> {
+    let mut out: Vec<RegionStanding> = Vec::new();
+    for s in standings
+        .iter()
+        .filter(|s| s.duty && s.level == Level::County)
+    {
+        let r = match out.iter_mut().position(|r| r.region_id == s.region_id) {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(RegionStanding {
+                    region_id: s.region_id,
+                    name: s.region.clone(),
+                    units: 0,
+                    figures: Figures::default(),
+                    milestones: s
+                        .milestones
+                        .iter()
+                        .map(|m| MilestoneStatus {
+                            required: 0,
+                            done: 0,
+                            done_at: Some(0),
+                            state: None,
+                            ..m.clone()
+                        })
+                        .collect(),
+                    share: None,
+                    rank: 0,
+                });
+                let last = out.len() - 1;
+                &mut out[last]
+            }
+        };
+        r.units += 1;
+        r.figures.add(&s.figures);
+        for (sum, m) in r.milestones.iter_mut().zip(&s.milestones) {
+            sum.required += m.required;
+            sum.done += m.done;
+            // The county met a milestone when its last unit did.
+            sum.done_at = match (sum.done_at, m.done_at, m.required) {
+                (_, _, 0) => sum.done_at,
+                (Some(a), Some(b), _) => Some(a.max(b)),
+                _ => None,
+            };
+        }
+    }
+    for r in &mut out {
+        r.milestones = r
+            .milestones
+            .iter()
+            .map(|m| {
+                MilestoneStatus::new(
+                    m.kind,
+                    m.required,
+                    m.done,
+                    m.done_at.filter(|t| *t > 0),
+                    m.due,
+                    now,
+                )
+            })
+            .collect();
+        r.share = RankKey::of(&r.milestones, now).share;
     }
     let keys: Vec<RankKey> = out
         .iter()
-        .map(|s| RankKey {
-            claims: s.claims_state,
-            checklists: s.checklists_state,
-            per_mille: s.figures.per_mille(),
-            completed_at: s.checklists_done_at,
-        })
+        .map(|r| RankKey::of(&r.milestones, now))
         .collect();
-    for (s, r) in out.iter_mut().zip(ranks(&keys)) {
-        s.rank = r;
+    for (r, rank) in out.iter_mut().zip(ranks(&keys)) {
+        r.rank = rank;
     }
-    Ok(out)
+    out.sort_by_key(|r| (r.rank, r.region_id));
+    out
 }
 
 /// The standings summed per region (each county, and the city's own
@@ -363,7 +556,7 @@ pub fn missing(
 pub struct Change {
     /// Places gained (positive: moved up).
     pub rank: i64,
-    /// Completion gained, per mille.
+    /// Share of the due work done gained, per mille.
     pub per_mille: i64,
 }
 
@@ -386,7 +579,7 @@ pub fn report(store: &Store, as_of: Timestamp, rebuild: bool) -> Result<Report, 
     } else {
         standings(store, as_of)?
     };
-    rows.sort_by_key(|s| (s.rank, s.unit_id));
+    rows.sort_by_key(|s| (s.level, s.region_id, s.rank_order(), s.unit_id));
     let previous =
         store::reports::last_report_before(store.conn(), crate::domain::time::day_start(as_of))?;
     let (before, map) = match previous {
@@ -399,10 +592,14 @@ pub fn report(store: &Store, as_of: Timestamp, rebuild: bool) -> Result<Report, 
         rows: rows
             .into_iter()
             .map(|s| {
-                let change = map.get(&s.unit_id).map(|(rank, pm)| Change {
-                    rank: rank - s.rank as i64,
-                    per_mille: s.figures.per_mille() as i64 - pm,
-                });
+                // Both ranked (an unranked unit has rank 0 in a report).
+                let change = match (map.get(&s.unit_id), s.rank) {
+                    (Some((rank, pm)), Some(now)) if *rank > 0 => Some(Change {
+                        rank: rank - now as i64,
+                        per_mille: s.share.unwrap_or(0) as i64 - pm,
+                    }),
+                    _ => None,
+                };
                 (s, change)
             })
             .collect(),
@@ -429,7 +626,10 @@ pub fn record_report(
         let snapshot: Vec<(Id, i64, i64)> = report
             .rows
             .iter()
-            .map(|(s, _)| (s.unit_id, s.rank as i64, s.figures.per_mille() as i64))
+            .map(|(s, _)| {
+                let rank = s.rank.map_or(0, |r| r as i64);
+                (s.unit_id, rank, s.share.unwrap_or(0) as i64)
+            })
             .collect();
         let id =
             store::reports::record_report(w.tx, report.as_of, w.at, w.actor.account_id, &snapshot)?;

@@ -18,44 +18,64 @@ pub struct ProgressArgs {
     as_of: Option<String>,
 }
 
-/// The columns of a unit's line, in the shell and in the report.
-const HEADERS: [&str; 15] = [
+/// The columns of a unit's line, in the shell and in the report: the
+/// rank, the unit, each milestone's state, then the figures behind them.
+const HEADERS: [&str; 20] = [
     "排名",
     "单位",
     "区划",
+    "账号",
     "认领",
+    "目录上报",
+    "目录录入",
+    "清单填报",
+    "完成度",
+    "认领数",
     "行使",
     "认领完成时间",
-    "认领节点",
     "应填清单",
     "未开始",
     "草稿",
     "完整",
     "已填报",
-    "完成率",
-    "清单节点",
-    "地方事项 待审/通过/退回",
+    "清单完成率",
+    "地方事项 草稿/待审/通过/退回/录入",
+    "问题",
 ];
+
+/// The rule, as the README and the help overlay say it.
+pub const RULE: &str = "排名规则：市直单位一起排名，县（市、区）作为区划排名（其单位之和），区划内的单位在本区划内排名。\
+先比逾期的时间节点个数（逾期完成或已逾期未完成，少者在前），再比已到期节点要求的工作完成度（高者在前），\
+最后比已到期节点全部完成的时间（早者在前）；完全相同者并列。没有任何要求的单位列在有工作的单位之后；\
+协调机构和县（市、区）政府办公室本身不参加排名。";
+
+/// A share per mille as “47.0%”, or “—”.
+fn share_text(share: Option<u32>) -> String {
+    share.map_or("—".into(), |pm| format!("{}.{}%", pm / 10, pm % 10))
+}
 
 fn cells(s: &progress::Standing) -> Vec<String> {
     let f = &s.figures;
-    vec![
-        s.rank.to_string(),
-        s.unit.clone(),
-        s.region.clone(),
+    let mut row = vec![s.rank_text(), s.unit.clone(), s.region.clone()];
+    row.extend(s.milestones.iter().map(|m| {
+        let overdue = m.state == Some(crate::domain::progress::MilestoneState::Overdue);
+        format!("{}{}", if overdue { "!" } else { "" }, m.label())
+    }));
+    row.extend([
+        share_text(s.share),
         f.claimed.to_string(),
         f.exercised.to_string(),
         s.claims_finished_at.map(format_time).unwrap_or_default(),
-        s.claims_state.label().to_string(),
         f.required.to_string(),
         f.not_started().to_string(),
         f.draft.to_string(),
         f.complete.to_string(),
         f.filed.to_string(),
         percent(f),
-        s.checklists_state.label().to_string(),
-        format!("{}/{}/{}", f.local[1], f.local[2] + f.local[4], f.local[3]),
-    ]
+        f.local.map(|n| n.to_string()).join("/"),
+        s.problems.join("；"),
+    ]);
+    row
 }
 
 /// “47.0%”, or “—” when nothing is required yet.
@@ -81,63 +101,81 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.county {
-        let (totals, all) = progress::totals(&rows);
+        let regions = progress::region_standings(&rows, now);
         if ctx.json {
-            output::json(
-                &serde_json::json!({ "as_of": format_time(now), "regions": totals, "all": all }),
-            )?;
+            output::json(&serde_json::json!({ "as_of": format_time(now), "regions": regions }))?;
             return Ok(ExitCode::SUCCESS);
         }
-        println!("截至 {}，按区划汇总", format_time(now));
-        let mut table: Vec<Vec<String>> = totals
+        println!("截至 {}，县（市、区）排名", format_time(now));
+        let table: Vec<Vec<String>> = regions
             .iter()
-            .map(|t| {
-                let f = &t.figures;
-                vec![
-                    t.name.clone(),
-                    t.units.to_string(),
+            .map(|r| {
+                let f = &r.figures;
+                let mut row = vec![r.rank.to_string(), r.name.clone(), r.units.to_string()];
+                row.extend(
+                    r.milestones
+                        .iter()
+                        .map(|m| format!("{} {}/{}", m.label(), m.done, m.required)),
+                );
+                row.extend([
+                    share_text(r.share),
                     f.claimed.to_string(),
-                    format!("{}/{}", f.claims_finished, t.units),
                     f.required.to_string(),
                     f.filed.to_string(),
                     percent(f),
-                    t.overdue.to_string(),
-                ]
+                ]);
+                row
             })
             .collect();
-        table.push(vec![
-            "合计".into(),
-            rows.len().to_string(),
-            all.claimed.to_string(),
-            format!("{}/{}", all.claims_finished, rows.len()),
-            all.required.to_string(),
-            all.filed.to_string(),
-            percent(&all),
-            totals.iter().map(|t| t.overdue).sum::<usize>().to_string(),
-        ]);
         output::table(
             &[
+                "排名",
                 "区划",
                 "单位数",
+                "账号",
                 "认领",
-                "认领完成",
+                "目录上报",
+                "目录录入",
+                "清单填报",
+                "完成度",
+                "认领数",
                 "应填清单",
                 "已填报",
-                "完成率",
-                "逾期单位",
+                "清单完成率",
             ],
             &table,
         );
         return Ok(ExitCode::SUCCESS);
     }
-    rows.sort_by_key(|s| (s.rank, s.unit_id));
+    rows.sort_by_key(|s| (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id));
     if ctx.json {
         output::json(&serde_json::json!({ "as_of": format_time(now), "units": rows }))?;
         return Ok(ExitCode::SUCCESS);
     }
     println!("截至 {}，{} 个单位", format_time(now), rows.len());
-    let table: Vec<Vec<String>> = rows.iter().map(cells).collect();
-    output::table(&HEADERS, &table);
+    let (ranked, apart): (Vec<_>, Vec<_>) = rows.iter().partition(|s| s.duty);
+    let city: Vec<Vec<String>> = ranked
+        .iter()
+        .filter(|s| s.level != crate::domain::Level::County)
+        .map(|s| cells(s))
+        .collect();
+    println!("\n市直单位排名");
+    output::table(&HEADERS, &city);
+    let county: Vec<Vec<String>> = ranked
+        .iter()
+        .filter(|s| s.level == crate::domain::Level::County)
+        .map(|s| cells(s))
+        .collect();
+    if !county.is_empty() {
+        println!("\n县（市、区）单位（在本区划内排名；区划排名见 --county）");
+        output::table(&HEADERS, &county);
+    }
+    if !apart.is_empty() {
+        println!("\n不参加排名的单位（协调机构、县（市、区）政府办公室）");
+        let apart: Vec<Vec<String>> = apart.iter().map(|s| cells(s)).collect();
+        output::table(&HEADERS, &apart);
+    }
+    println!("\n{RULE}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -146,14 +184,18 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
 fn typed_cells(s: &progress::Standing) -> Vec<Cell> {
     let f = &s.figures;
     let text = |t: String| Cell::Text(t);
-    vec![
-        Cell::Int(s.rank as i64),
+    let mut row = vec![
+        s.rank.map_or(Cell::None, |r| Cell::Int(r as i64)),
         text(s.unit.clone()),
         text(s.region.clone()),
+    ];
+    row.extend(s.milestones.iter().map(|m| text(m.label().to_string())));
+    row.extend([
+        s.share
+            .map_or(Cell::None, |pm| Cell::Percent(pm as f64 / 1000.0)),
         Cell::Int(f.claimed),
         Cell::Int(f.exercised),
         text(s.claims_finished_at.map(format_time).unwrap_or_default()),
-        text(s.claims_state.label().to_string()),
         Cell::Int(f.required),
         Cell::Int(f.not_started()),
         Cell::Int(f.draft),
@@ -164,39 +206,45 @@ fn typed_cells(s: &progress::Standing) -> Vec<Cell> {
         } else {
             Cell::Percent(f.per_mille() as f64 / 1000.0)
         },
-        text(s.checklists_state.label().to_string()),
         Cell::Int(f.local[0]),
         Cell::Int(f.local[1]),
         Cell::Int(f.local[2]),
         Cell::Int(f.local[3]),
         Cell::Int(f.local[4]),
-    ]
+        text(s.problems.join("；")),
+    ]);
+    row
 }
 
 /// The report's columns: the table's, the five local-item states apart,
 /// and the change since the baseline.
-const REPORT_HEADERS: [&str; 21] = [
+const REPORT_HEADERS: [&str; 26] = [
     "排名",
     "单位",
     "区划",
+    "账号",
     "认领",
+    "目录上报",
+    "目录录入",
+    "清单填报",
+    "完成度",
+    "认领数",
     "行使",
     "认领完成时间",
-    "认领节点",
     "应填清单",
     "未开始",
     "草稿",
     "完整",
     "已填报",
-    "完成率",
-    "清单节点",
+    "清单完成率",
     "地方事项草稿",
     "待审核",
     "审核通过",
     "退回修改",
     "已录入",
+    "问题",
     "名次变化",
-    "完成率变化",
+    "完成度变化",
 ];
 
 /// `jianguan export progress`: the daily 通报 as a workbook. Once the file
@@ -237,57 +285,164 @@ pub fn export(
         }
         row
     };
-    let headers = REPORT_HEADERS.to_vec();
-    let all: Vec<Vec<Cell>> = report.rows.iter().map(|(s, c)| line(s, *c)).collect();
+    use crate::xlsx::write::{ChartSpec, Sheet};
+    let headers: Vec<&str> = std::iter::once("序号")
+        .chain(REPORT_HEADERS.iter().copied())
+        .collect();
+    // Columns counted from 序号 (0): the unit's name, and 完成度.
+    let by_unit = |title: String| {
+        Some(ChartSpec {
+            title,
+            line: false,
+            label_col: 2,
+            value_col: 9,
+            skip_rows: 0,
+        })
+    };
+    let sheet = |name: &str, title: String, rows: Vec<Vec<Cell>>, chart| Sheet {
+        name: name.to_string(),
+        title,
+        headers: headers.clone(),
+        rows,
+        chart,
+    };
+    let is_city = |s: &progress::Standing| s.level != crate::domain::Level::County;
+    let city: Vec<Vec<Cell>> = report
+        .rows
+        .iter()
+        .filter(|(s, _)| is_city(s))
+        .map(|(s, c)| line(s, *c))
+        .collect();
     let overdue: Vec<Vec<Cell>> = report
         .rows
         .iter()
-        .filter(|(s, _)| s.is_overdue())
+        .filter(|(s, _)| s.duty && s.is_overdue())
         .map(|(s, c)| line(s, *c))
         .collect();
+    let standings: Vec<progress::Standing> = report.rows.iter().map(|(s, _)| s.clone()).collect();
+    let regions = progress::region_standings(&standings, report.as_of);
+    let region_headers = vec![
+        "序号",
+        "排名",
+        "区划",
+        "单位数",
+        "账号",
+        "认领",
+        "目录上报",
+        "目录录入",
+        "清单填报",
+        "完成度",
+        "认领数",
+        "应填清单",
+        "已填报",
+        "清单完成率",
+    ];
+    let region_rows: Vec<Vec<Cell>> = regions
+        .iter()
+        .map(|r| {
+            let f = &r.figures;
+            let mut row = vec![
+                Cell::Int(r.rank as i64),
+                Cell::Text(r.name.clone()),
+                Cell::Int(r.units as i64),
+            ];
+            row.extend(
+                r.milestones
+                    .iter()
+                    .map(|m| Cell::Text(format!("{}（{}/{}）", m.label(), m.done, m.required))),
+            );
+            row.extend([
+                r.share
+                    .map_or(Cell::None, |pm| Cell::Percent(pm as f64 / 1000.0)),
+                Cell::Int(f.claimed),
+                Cell::Int(f.required),
+                Cell::Int(f.filed),
+                if f.required == 0 {
+                    Cell::None
+                } else {
+                    Cell::Percent(f.per_mille() as f64 / 1000.0)
+                },
+            ]);
+            row
+        })
+        .collect();
     let mut sheets = vec![
-        (
-            "排名".to_string(),
-            format!("“互联网+监管”事项梳理进度通报（截至 {when}）{since}"),
-            all,
+        sheet(
+            "市直排名",
+            format!("“互联网+监管”事项梳理进度通报：市直单位（截至 {when}）{since}"),
+            city,
+            by_unit(format!("市直单位完成度（截至 {when}）")),
         ),
-        (
-            "逾期单位".to_string(),
+        Sheet {
+            name: "县区排名".into(),
+            title: format!("县（市、区）排名（截至 {when}）"),
+            headers: region_headers,
+            rows: region_rows,
+            chart: Some(ChartSpec {
+                title: format!("县（市、区）完成度（截至 {when}）"),
+                line: false,
+                label_col: 2,
+                value_col: 9,
+                skip_rows: 0,
+            }),
+        },
+        sheet(
+            "逾期单位",
             format!("逾期单位（截至 {when}）：{} 个", overdue.len()),
             overdue,
+            None,
         ),
     ];
-    let mut regions: Vec<(i64, String)> = Vec::new();
-    for (s, _) in &report.rows {
-        if s.level == crate::domain::Level::County
-            && !regions.iter().any(|(id, _)| *id == s.region_id)
-        {
-            regions.push((s.region_id, s.region.clone()));
-        }
-    }
-    for (id, name) in regions {
+    for r in &regions {
         let rows: Vec<Vec<Cell>> = report
             .rows
             .iter()
-            .filter(|(s, _)| s.region_id == id)
+            .filter(|(s, _)| s.region_id == r.region_id)
             .map(|(s, c)| line(s, *c))
             .collect();
-        sheets.push((name.clone(), format!("{name}（截至 {when}）"), rows));
+        sheets.push(sheet(
+            &r.name,
+            format!("{}（截至 {when}；单位在本区划内排名）", r.name),
+            rows,
+            by_unit(format!("{}各单位完成度", r.name)),
+        ));
     }
-    // The 序号 column comes first in every sheet.
-    let sheets: Vec<crate::xlsx::write::Sheet> = sheets
-        .into_iter()
-        .map(|(name, title, rows)| {
-            let mut h = vec!["序号"];
-            h.extend(headers.iter().copied());
-            crate::xlsx::write::Sheet {
-                name,
-                title,
-                headers: h,
-                rows,
-            }
-        })
-        .collect();
+    // 说明: the rule, the time of the data, the baseline, and the city's
+    // last 14 days.
+    let required: i64 = report.rows.iter().map(|(s, _)| s.figures.required).sum();
+    let trend = progress::daily_completion(&store, report.as_of, 14, required)?;
+    let day = |i: usize| {
+        let t = report.as_of - (trend.len() - 1 - i) as i64 * 86_400;
+        format_time(t)[..10].to_string()
+    };
+    let mut notes: Vec<Vec<Cell>> = vec![
+        vec![Cell::Text("数据截至".into()), Cell::Text(when.clone())],
+        vec![
+            Cell::Text("比较基准".into()),
+            Cell::Text(since.trim_matches(['（', '）']).to_string()),
+        ],
+        vec![Cell::Text("排名规则".into()), Cell::Text(RULE.into())],
+    ];
+    let info_rows = notes.len() as u32;
+    notes.extend(
+        trend
+            .iter()
+            .enumerate()
+            .map(|(i, pm)| vec![Cell::Text(day(i)), Cell::Percent(*pm as f64 / 1000.0)]),
+    );
+    sheets.push(Sheet {
+        name: "说明".into(),
+        title: format!("说明，及全市近14天检查实施清单完成率（截至 {when}）"),
+        headers: vec!["序号", "项目/日期", "内容/完成率"],
+        rows: notes,
+        chart: Some(ChartSpec {
+            title: "全市清单完成率（近14天）".into(),
+            line: true,
+            label_col: 1,
+            value_col: 2,
+            skip_rows: info_rows,
+        }),
+    });
     super::export::atomically(output, |tmp| {
         Ok(crate::xlsx::write::write_sheets(tmp, &sheets)?)
     })?;

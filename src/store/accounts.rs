@@ -151,3 +151,22 @@ pub fn update(
     }
     Ok(current)
 }
+
+/// A unit, since when it has an active 管理员, since when a 联络人.
+pub type Staffing = (Id, Option<i64>, Option<i64>);
+
+/// When each unit got its first active 管理员 (an operator or county
+/// admin) and its first active 联络人, as far as `at`.
+pub fn unit_staffing(
+    conn: &Connection,
+    at: crate::domain::Timestamp,
+) -> Result<Vec<Staffing>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT unit_id,
+                min(CASE WHEN role IN ('operator', 'county_admin') THEN created_at END),
+                min(CASE WHEN is_liaison = 1 THEN created_at END)
+         FROM accounts WHERE active = 1 AND created_at <= ?1 GROUP BY unit_id",
+    )?;
+    let rows = stmt.query_map([at], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -385,12 +385,25 @@ impl Cell {
     }
 }
 
+/// A chart beside a sheet's table: the rows' labels in one column and
+/// their values in another (columns counted from the 序号 column, 0).
+pub struct ChartSpec {
+    pub title: String,
+    /// Bar (completion by unit) or line (a trend over days).
+    pub line: bool,
+    pub label_col: u16,
+    pub value_col: u16,
+    /// Rows at the top of the table the chart leaves out.
+    pub skip_rows: u32,
+}
+
 /// One sheet of a report: its name, title, columns (序号 first) and rows.
 pub struct Sheet<'a> {
     pub name: String,
     pub title: String,
     pub headers: Vec<&'a str>,
     pub rows: Vec<Vec<Cell>>,
+    pub chart: Option<ChartSpec>,
 }
 
 /// A workbook of several report sheets: the daily progress report's
@@ -441,6 +454,46 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> 
         ws.set_column_width(0, 6)?;
         ws.set_freeze_panes(2, 0)?;
         print_setup(ws, 1)?;
+        if let (Some(spec), false) = (&s.chart, s.rows.is_empty()) {
+            let last = 1 + s.rows.len() as u32;
+            let mut chart = rust_xlsxwriter::Chart::new(if spec.line {
+                rust_xlsxwriter::ChartType::Line
+            } else {
+                rust_xlsxwriter::ChartType::Bar
+            });
+            chart
+                .add_series()
+                .set_categories((
+                    s.name.as_str(),
+                    2 + spec.skip_rows,
+                    spec.label_col,
+                    last,
+                    spec.label_col,
+                ))
+                .set_values((
+                    s.name.as_str(),
+                    2 + spec.skip_rows,
+                    spec.value_col,
+                    last,
+                    spec.value_col,
+                ))
+                .set_name(
+                    s.headers
+                        .get(spec.value_col as usize)
+                        .copied()
+                        .unwrap_or(""),
+                );
+            chart.title().set_name(&spec.title);
+            chart.legend().set_hidden();
+            // Tall enough for one bar a unit to stay readable.
+            let height = if spec.line {
+                288
+            } else {
+                (s.rows.len() as u32 * 18).clamp(288, 1600)
+            };
+            chart.set_width(520).set_height(height);
+            ws.insert_chart(2, s.headers.len() as u16 + 1, &chart)?;
+        }
     }
     wb.save(path)
 }

@@ -140,11 +140,12 @@ fn completion(f: &Figures, wide: bool) -> String {
 }
 
 /// “!” before an overdue state: readable without colour. Narrow: shorter.
-fn state_text(s: MilestoneState, wide: bool) -> String {
+fn state_text(s: Option<MilestoneState>, wide: bool) -> String {
     match (s, wide) {
-        (MilestoneState::Overdue, true) => format!("!{}", s.label()),
-        (MilestoneState::Overdue, false) => "!逾期".into(),
-        _ => s.label().to_string(),
+        (None, _) => "—".into(),
+        (Some(MilestoneState::Overdue), true) => format!("!{}", MilestoneState::Overdue.label()),
+        (Some(MilestoneState::Overdue), false) => "!逾期".into(),
+        (Some(s), _) => s.label().to_string(),
     }
 }
 
@@ -177,7 +178,10 @@ impl ProgressView {
     fn sort_rows(&mut self) {
         let by = self.sort.unwrap_or(SortBy::Rank);
         match by {
-            SortBy::Rank => self.rows.sort_by_key(|s| (s.rank, s.unit_id)),
+            // 市直 first, then each county's units; unranked last.
+            SortBy::Rank => self
+                .rows
+                .sort_by_key(|s| (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id)),
             SortBy::Unit => self.rows.sort_by(|a, b| a.unit.cmp(&b.unit)),
             SortBy::Claimed => self
                 .rows
@@ -189,15 +193,21 @@ impl ProgressView {
                 .rows
                 .sort_by_key(|s| std::cmp::Reverse(s.figures.filed)),
             // Worst first: those to chase.
-            SortBy::ClaimsState => self
-                .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.claims_state.order()), s.rank)),
-            SortBy::ChecklistsState => self
-                .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.checklists_state.order()), s.rank)),
+            SortBy::ClaimsState => self.rows.sort_by_key(|s| {
+                (
+                    std::cmp::Reverse(s.claims_state.map_or(0, MilestoneState::order)),
+                    s.rank_order(),
+                )
+            }),
+            SortBy::ChecklistsState => self.rows.sort_by_key(|s| {
+                (
+                    std::cmp::Reverse(s.checklists_state.map_or(0, MilestoneState::order)),
+                    s.rank_order(),
+                )
+            }),
             SortBy::Completion => self
                 .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank)),
+                .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank_order())),
         }
         // Each county's units, in one pass over the sorted rows.
         let mut units: HashMap<Id, Vec<usize>> = HashMap::new();
@@ -468,7 +478,11 @@ impl ProgressView {
                     let f = &s.figures;
                     let overdue = s.is_overdue();
                     let mut row = Row::new([
-                        Cell::from(format!("{}{}", if overdue { "!" } else { " " }, s.rank)),
+                        Cell::from(format!(
+                            "{}{}",
+                            if overdue { "!" } else { " " },
+                            s.rank_text()
+                        )),
                         Cell::from(s.unit.clone()),
                         Cell::from(f.claimed.to_string()),
                         Cell::from(state_text(s.claims_state, wide)),
