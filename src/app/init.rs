@@ -330,7 +330,9 @@ impl Demo<'_> {
                     role: *role,
                     is_liaison: true,
                 },
-                self.now,
+                // Made before the accounts milestone (it plays 05-10 of a
+                // schedule where today is 05-17).
+                self.now - 9 * 86_400,
             )?;
             accounts.insert(unit, id);
         }

@@ -484,6 +484,12 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> 
                         .unwrap_or(""),
                 );
             chart.title().set_name(&spec.title);
+            // The values are shares: the axis reads in percent.
+            if spec.line {
+                chart.y_axis().set_num_format("0%");
+            } else {
+                chart.x_axis().set_num_format("0%");
+            }
             chart.legend().set_hidden();
             // Tall enough for one bar a unit to stay readable.
             let height = if spec.line {
