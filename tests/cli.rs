@@ -528,7 +528,10 @@ fn the_progress_table_from_the_shell() {
     assert_eq!(samr["milestones"].as_array().unwrap().len(), 5);
     let o = jianguan(&db, &["progress", "--county"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("县（市、区）排名") && out.contains("金水区"), "{out}");
+    assert!(
+        out.contains("县（市、区）排名") && out.contains("金水区"),
+        "{out}"
+    );
     let o = jianguan(&db, &["progress"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(

@@ -188,10 +188,40 @@ fn the_progress_pane_lists_units_with_their_figures() {
         "{}",
         s[4]
     );
-    assert!(s.iter().any(|l| l.contains("!已逾期未完成")), "{s:#?}");
-    // Sort by unit name, then the county sums.
+    // Every milestone has its column; overdue states are marked “!”.
+    assert!(
+        s[3].contains("账号") && s[3].contains("目录上报") && s[3].contains("清单填报"),
+        "{}",
+        s[3]
+    );
+    assert!(s.iter().any(|l| l.contains("!已逾期")), "{s:#?}");
+    // Sort by unit name in pinyin order, both ways.
     press(&mut a, 'o');
-    assert_eq!(a.status, "按单位排序");
+    assert_eq!(a.status, "按单位（拼音）排序");
+    let names: Vec<String> = a
+        .progress
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.unit.clone())
+        .collect();
+    assert_eq!(
+        names.first().map(String::as_str),
+        Some("巩义市市场监督管理局")
+    );
+    press(&mut a, 'O');
+    assert_eq!(a.status, "按单位（拼音）倒序排序");
+    let back: Vec<String> = a
+        .progress
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.unit.clone())
+        .collect();
+    assert_eq!(back.first(), names.last());
+    // The county sums.
     press(&mut a, 'z');
     let s = screen(&mut a, 140, 40);
     // Each county's sum, its units below it.
@@ -206,7 +236,7 @@ fn the_progress_pane_lists_units_with_their_figures() {
     key(&mut a, KeyCode::Esc);
     press(&mut a, 'z');
     // Back through every sort to the rank.
-    for _ in 0..7 {
+    for _ in 0..10 {
         press(&mut a, 'o');
     }
     assert_eq!(a.status, "按排名排序");
@@ -293,18 +323,17 @@ fn the_help_overlay_over_chinese_text_keeps_every_row_aligned() {
         }
         assert!(rows > 10, "the popup has its rows");
     }
-    // Scrolled down, the last entries come into view at 80x24.
-    assert!(
-        !screen(&mut a, 80, 24)
-            .iter()
-            .any(|l| l.contains("批量设置一个字段"))
-    );
+    // Scrolled down, the last entries (the end of the ranking rule) come
+    // into view at 80x24.
+    let rule: Vec<char> = jianguan::app::progress::RANKING_RULE.chars().collect();
+    let last: String = rule.chunks(17).last().unwrap().iter().collect();
+    assert!(!screen(&mut a, 80, 24).iter().any(|l| l.contains(&last)));
     for _ in 0..30 {
         key(&mut a, KeyCode::Down);
     }
     assert!(a.help, "scrolling keeps help open");
     let s = screen(&mut a, 80, 24);
-    assert!(s.iter().any(|l| l.contains("批量设置一个字段")), "{s:#?}");
+    assert!(s.iter().any(|l| l.contains(&last)), "{s:#?}");
     press(&mut a, 'z');
     assert!(!a.help, "any key closes help");
 }

@@ -13,6 +13,12 @@ use std::collections::HashMap;
 
 mod as_of;
 
+/// The rule, as the README and the help overlay say it.
+pub const RANKING_RULE: &str = "排名规则：市直单位一起排名，县（市、区）作为区划排名（其单位之和），区划内的单位在本区划内排名。\
+先比逾期的时间节点个数（逾期完成或已逾期未完成，少者在前），再比已到期节点要求的工作完成度（高者在前），\
+最后比已到期节点全部完成的时间（早者在前）；完全相同者并列。没有任何要求的单位列在有工作的单位之后；\
+协调机构和县（市、区）政府办公室本身不参加排名。";
+
 /// Counts that add up over units.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Figures {

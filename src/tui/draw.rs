@@ -386,6 +386,19 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
+    lines.push(Line::styled(
+        "进度".to_string(),
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
+    for (keys, what) in hint_spans(app, crate::tui::panes::progress::ProgressView::hints()) {
+        lines.push(Line::from(format!(" {keys:<12} {what}")));
+    }
+    // The ranking rule, in lines that fit half the overlay.
+    let rule: Vec<char> = crate::app::progress::RANKING_RULE.chars().collect();
+    lines.extend(
+        rule.chunks(17)
+            .map(|c| Line::from(format!(" {}", c.iter().collect::<String>()))),
+    );
     let half = lines.len().div_ceil(2);
     let right = lines.split_off(half);
     let height = (half as u16 + 4).min(area.height);

@@ -4,10 +4,10 @@
 //! milestones, which coordinators move from here.
 
 use crate::app::progress::{Figures, Missing, Standing, Total};
-use crate::domain::progress::MilestoneState;
+use crate::domain::progress::{MilestoneKind, MilestoneState, MilestoneStatus};
 use crate::domain::{Id, Milestone, Timestamp, format_time, parse_time};
 use crate::tui::action::Action;
-use crate::tui::draw::{block, overlay, row as highlighted, table_row};
+use crate::tui::draw::{block, fit, overlay, row as highlighted, table_row};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -23,37 +23,63 @@ use tui_input::backend::crossterm::EventHandler;
 pub enum SortBy {
     Rank,
     Unit,
+    Milestone(MilestoneKind),
+    Share,
     Claimed,
-    ClaimsState,
     Required,
     Filed,
-    Completion,
-    ChecklistsState,
 }
 
 impl SortBy {
-    const ALL: [SortBy; 8] = [
+    const ALL: [SortBy; 11] = [
         SortBy::Rank,
         SortBy::Unit,
+        SortBy::Milestone(MilestoneKind::Accounts),
+        SortBy::Milestone(MilestoneKind::Claims),
+        SortBy::Milestone(MilestoneKind::Reported),
+        SortBy::Milestone(MilestoneKind::Entered),
+        SortBy::Milestone(MilestoneKind::Checklists),
+        SortBy::Share,
         SortBy::Claimed,
-        SortBy::ClaimsState,
         SortBy::Required,
         SortBy::Filed,
-        SortBy::Completion,
-        SortBy::ChecklistsState,
     ];
 
     fn label(self) -> &'static str {
         match self {
             SortBy::Rank => "排名",
-            SortBy::Unit => "单位",
+            SortBy::Unit => "单位（拼音）",
+            SortBy::Milestone(k) => k.label(),
+            SortBy::Share => "完成度",
             SortBy::Claimed => "认领数",
-            SortBy::ClaimsState => "认领节点",
             SortBy::Required => "应填清单",
             SortBy::Filed => "已填报",
-            SortBy::Completion => "完成率",
-            SortBy::ChecklistsState => "清单节点",
         }
+    }
+}
+
+/// A name as pinyin, for sorting Chinese names as people look them up
+/// (code point order puts 郑 before 二).
+fn pinyin_key(name: &str) -> String {
+    use pinyin::ToPinyin;
+    name.chars()
+        .map(|c| {
+            c.to_pinyin()
+                .map_or_else(|| c.to_string(), |p| p.plain().to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A milestone's state, short enough for a column: the full words where
+/// there is room.
+fn milestone_cell(m: Option<&MilestoneStatus>, wide: bool) -> String {
+    match m.and_then(|m| m.state) {
+        None => "—".into(),
+        Some(MilestoneState::Overdue) if wide => "!已逾期".into(),
+        Some(MilestoneState::Overdue) => "!逾期".into(),
+        Some(MilestoneState::Late) => "迟完成".into(),
+        Some(s) => s.label().to_string(),
     }
 }
 
@@ -86,6 +112,8 @@ pub struct ProgressView {
     /// Others committed since it was read: read again when next shown.
     pub stale: bool,
     sort: Option<SortBy>,
+    /// The sort turned the other way (`O`).
+    reversed: bool,
     cursor: usize,
     offset: usize,
     page: usize,
@@ -177,37 +205,49 @@ impl ProgressView {
 
     fn sort_rows(&mut self) {
         let by = self.sort.unwrap_or(SortBy::Rank);
+        // Worst first for states (those to chase), most first for counts;
+        // ties in rank order. `O` turns any of them the other way.
+        let state_order = |s: &Standing, k: MilestoneKind| {
+            s.milestones
+                .iter()
+                .find(|m| m.kind == k)
+                .and_then(|m| m.state)
+                .map_or(0, |st| st.order() + 1)
+        };
+        let group = |s: &Standing| (!s.duty, s.level, s.region_id);
         match by {
             // 市直 first, then each county's units; unranked last.
             SortBy::Rank => self
                 .rows
-                .sort_by_key(|s| (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id)),
-            SortBy::Unit => self.rows.sort_by(|a, b| a.unit.cmp(&b.unit)),
+                .sort_by_key(|s| (group(s), s.rank_order(), s.unit_id)),
+            SortBy::Unit => self.rows.sort_by_cached_key(|s| pinyin_key(&s.unit)),
+            SortBy::Milestone(k) => self.rows.sort_by_key(|s| {
+                (
+                    std::cmp::Reverse(state_order(s, k)),
+                    group(s),
+                    s.rank_order(),
+                )
+            }),
+            SortBy::Share => self.rows.sort_by_key(|s| {
+                (
+                    s.share.is_none(),
+                    std::cmp::Reverse(s.share.unwrap_or(0)),
+                    group(s),
+                    s.rank_order(),
+                )
+            }),
             SortBy::Claimed => self
                 .rows
-                .sort_by_key(|s| std::cmp::Reverse(s.figures.claimed)),
+                .sort_by_key(|s| (std::cmp::Reverse(s.figures.claimed), s.rank_order())),
             SortBy::Required => self
                 .rows
-                .sort_by_key(|s| std::cmp::Reverse(s.figures.required)),
+                .sort_by_key(|s| (std::cmp::Reverse(s.figures.required), s.rank_order())),
             SortBy::Filed => self
                 .rows
-                .sort_by_key(|s| std::cmp::Reverse(s.figures.filed)),
-            // Worst first: those to chase.
-            SortBy::ClaimsState => self.rows.sort_by_key(|s| {
-                (
-                    std::cmp::Reverse(s.claims_state.map_or(0, MilestoneState::order)),
-                    s.rank_order(),
-                )
-            }),
-            SortBy::ChecklistsState => self.rows.sort_by_key(|s| {
-                (
-                    std::cmp::Reverse(s.checklists_state.map_or(0, MilestoneState::order)),
-                    s.rank_order(),
-                )
-            }),
-            SortBy::Completion => self
-                .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.figures.per_mille()), s.rank_order())),
+                .sort_by_key(|s| (std::cmp::Reverse(s.figures.filed), s.rank_order())),
+        }
+        if self.reversed {
+            self.rows.reverse();
         }
         // Each county's units, in one pass over the sorted rows.
         let mut units: HashMap<Id, Vec<usize>> = HashMap::new();
@@ -262,8 +302,19 @@ impl ProgressView {
                     .position(|s| Some(*s) == self.sort)
                     .map_or(1, |i| (i + 1) % SortBy::ALL.len());
                 self.sort = Some(SortBy::ALL[i]);
+                self.reversed = false;
                 self.sort_rows();
                 Outcome::Say(format!("按{}排序", SortBy::ALL[i].label()))
+            }
+            Action::SortReverse => {
+                self.reversed = !self.reversed;
+                self.sort_rows();
+                let by = self.sort.unwrap_or(SortBy::Rank).label();
+                Outcome::Say(if self.reversed {
+                    format!("按{by}倒序排序")
+                } else {
+                    format!("按{by}排序")
+                })
             }
             Action::ByCounty => {
                 self.by_county = !self.by_county;
@@ -360,6 +411,7 @@ impl ProgressView {
         &[
             Action::Toggle,
             Action::SortBy,
+            Action::SortReverse,
             Action::ByCounty,
             Action::Milestones,
         ]
@@ -457,17 +509,13 @@ impl ProgressView {
             )
             .header(header)
         } else {
-            let header = Row::new([
-                "排名",
-                "单位",
-                "认领",
-                "认领节点",
-                "应填",
-                "已填报",
-                "完成率",
-                "清单节点",
-            ])
-            .style(bold);
+            let mut head = vec!["排名", "单位"];
+            head.extend(MilestoneKind::ALL.iter().map(|k| k.label()));
+            head.push("完成度");
+            if wide {
+                head.extend(["认领数", "应填", "已填报"]);
+            }
+            let header = Row::new(head).style(bold);
             let rows = self
                 .rows
                 .iter()
@@ -477,39 +525,46 @@ impl ProgressView {
                 .map(|(i, s)| {
                     let f = &s.figures;
                     let overdue = s.is_overdue();
-                    let mut row = Row::new([
+                    let mut cells = vec![
                         Cell::from(format!(
                             "{}{}",
                             if overdue { "!" } else { " " },
                             s.rank_text()
                         )),
-                        Cell::from(s.unit.clone()),
-                        Cell::from(f.claimed.to_string()),
-                        Cell::from(state_text(s.claims_state, wide)),
-                        Cell::from(f.required.to_string()),
-                        Cell::from(f.filed.to_string()),
-                        Cell::from(completion(f, wide)),
-                        Cell::from(state_text(s.checklists_state, wide)),
-                    ]);
+                        Cell::from(fit(&s.unit, if wide { 28 } else { 14 })),
+                    ];
+                    cells.extend(MilestoneKind::ALL.iter().map(|k| {
+                        Cell::from(milestone_cell(
+                            s.milestones.iter().find(|m| m.kind == *k),
+                            wide,
+                        ))
+                    }));
+                    cells.push(Cell::from(match (s.share, wide) {
+                        (None, _) => "—".to_string(),
+                        (Some(pm), true) => format!("{} {:>3}%", bar(pm, 8), pm / 10),
+                        (Some(pm), false) => format!("{:>3}%", pm / 10),
+                    }));
+                    if wide {
+                        cells.extend([
+                            Cell::from(f.claimed.to_string()),
+                            Cell::from(f.required.to_string()),
+                            Cell::from(f.filed.to_string()),
+                        ]);
+                    }
+                    let mut row = Row::new(cells);
                     if overdue {
                         row = row.style(bold);
                     }
                     table_row(row, i == self.cursor)
                 });
-            Table::new(
-                rows,
-                [
-                    Constraint::Length(5),
-                    Constraint::Min(12),
-                    Constraint::Length(5),
-                    Constraint::Length(state_w),
-                    Constraint::Length(5),
-                    Constraint::Length(6),
-                    Constraint::Length(bar_w),
-                    Constraint::Length(state_w),
-                ],
-            )
-            .header(header)
+            let mut widths = vec![Constraint::Length(5), Constraint::Min(10)];
+            widths.extend([Constraint::Length(if wide { 8 } else { 6 }); 5]);
+            widths.push(Constraint::Length(if wide { 13 } else { 5 }));
+            if wide {
+                widths.extend([Constraint::Length(6); 3]);
+            }
+            let _ = state_w;
+            Table::new(rows, widths).header(header)
         };
         frame.render_widget(table.block(b), area);
     }
