@@ -250,11 +250,16 @@ fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE progress_report_rows;
+            "DROP TRIGGER checklists_counted_insert;
+             DROP TRIGGER claims_counted_insert;
+             DROP TRIGGER claims_counted_update;
+             DROP TRIGGER claims_counted_delete;
+             DROP INDEX checklists_unit;
+             ALTER TABLE checklists DROP COLUMN counted;
+             DROP TABLE progress_report_rows;
              DROP TABLE progress_reports;
              DROP TRIGGER sub_items_category;
              ALTER TABLE claims DROP COLUMN inspection;
-             DROP INDEX checklists_unit;
              CREATE INDEX checklists_unit ON checklists(unit_id, state);
              DROP TABLE meta;
              DROP INDEX main_items_provisional;

@@ -314,6 +314,15 @@ fn a_claim_not_exercised_needs_no_checklist_until_it_is_exercised_again() {
     // Exercised again: required again, with the old checklist as it was.
     claims::set_exercised(&mut s, &zhaolei, &[with_list.sub_item_id], true).unwrap();
     assert_eq!(required(&s), n);
+    assert_eq!(
+        figures(&s).draft + figures(&s).complete + figures(&s).filed,
+        started.draft + started.complete + started.filed
+    );
+    // The checklists' “counted” flags followed every change of the claims.
+    claims::unclaim_many(&mut s, &zhaolei, &[with_list.sub_item_id]).unwrap();
+    assert_eq!(store::claims::counted_flag_mismatches(s.conn()).unwrap(), 0);
+    claims::claim_many(&mut s, &zhaolei, &[with_list.sub_item_id], true).unwrap();
+    assert_eq!(store::claims::counted_flag_mismatches(s.conn()).unwrap(), 0);
     let back = store::checklists::find(s.conn(), with_list.sub_item_id, unit)
         .unwrap()
         .unwrap();

@@ -20,6 +20,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             "{flags} 条认领的“行政检查”标记与事项类别不一致（进度统计会因此出错）"
         ));
     }
+    let counted = crate::store::claims::counted_flag_mismatches(store.conn())?;
+    if counted > 0 {
+        problems.push(format!(
+            "{counted} 份检查实施清单的“计入进度”标记与其认领不一致（进度统计会因此出错）"
+        ));
+    }
     problems.extend(claim_problems(store.conn())?);
     let entries = changelog::count(store.conn())?;
     if ctx.json {

@@ -215,13 +215,11 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
          LEFT JOIN (SELECT unit_id, count(*) AS claimed, sum(exercised) AS exercised,
                            sum(inspection AND exercised) AS required
                     FROM claims GROUP BY unit_id) c ON c.unit_id = u.id
-         LEFT JOIN (SELECT k.unit_id, sum(k.state = 'draft') AS draft,
-                           sum(k.state = 'complete') AS complete, sum(k.state = 'filed') AS filed,
-                           max(CASE WHEN k.state = 'filed' THEN k.updated_at END) AS last_filed_at
-                    FROM checklists k
-                    JOIN claims c ON c.unit_id = k.unit_id AND c.sub_item_id = k.sub_item_id
-                    WHERE c.inspection AND c.exercised
-                    GROUP BY k.unit_id) k ON k.unit_id = u.id
+         LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
+                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed,
+                           max(CASE WHEN state = 'filed' THEN updated_at END) AS last_filed_at
+                    FROM checklists WHERE counted
+                    GROUP BY unit_id) k ON k.unit_id = u.id
          LEFT JOIN claim_finished f ON f.unit_id = u.id
          ORDER BY u.region_id, u.id",
     )?;
@@ -239,6 +237,20 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Checklists whose “counted” flag disagrees with their claim (none in a
+/// sound file).
+pub fn counted_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM checklists k
+         WHERE k.counted <> EXISTS (
+             SELECT 1 FROM claims c
+              WHERE c.unit_id = k.unit_id AND c.sub_item_id = k.sub_item_id
+                AND c.exercised AND c.inspection)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Claims whose 行政检查 flag disagrees with their item's category (none

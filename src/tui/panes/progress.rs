@@ -103,6 +103,8 @@ pub struct MilestoneList {
 pub struct ProgressView {
     pub rows: Vec<Standing>,
     totals: Vec<Total>,
+    /// Each county's rank as a region.
+    region_ranks: HashMap<Id, usize>,
     all: Figures,
     /// The city's completion per day, per mille, oldest first.
     trend: Vec<u32>,
@@ -180,10 +182,16 @@ fn state_text(s: Option<MilestoneState>, wide: bool) -> String {
 impl ProgressView {
     pub fn new(rows: Vec<Standing>, trend: Vec<u32>) -> Self {
         let (totals, all) = crate::app::progress::totals(&rows);
+        // The counties ranked as regions (县区排名), for the county view.
+        let region_ranks = crate::app::progress::region_standings(&rows, crate::app::now())
+            .into_iter()
+            .map(|r| (r.region_id, r.rank))
+            .collect();
         let mut v = ProgressView {
             rows,
             totals,
             all,
+            region_ranks,
             trend,
             page: 10,
             ..Default::default()
@@ -197,6 +205,7 @@ impl ProgressView {
         let fresh = ProgressView::new(rows, trend);
         self.rows = fresh.rows;
         self.totals = fresh.totals;
+        self.region_ranks = fresh.region_ranks;
         self.all = fresh.all;
         self.trend = fresh.trend;
         self.stale = false;
@@ -460,8 +469,13 @@ impl ProgressView {
                         CountyLine::Total(t) => {
                             let t = &self.totals[t];
                             let f = &t.figures;
+                            // A county's rank as a region; the city's own units have none.
+                            let name = match self.region_ranks.get(&t.region_id) {
+                                Some(r) => format!("{r} {}", t.name),
+                                None => t.name.clone(),
+                            };
                             Row::new([
-                                Cell::from(t.name.clone()),
+                                Cell::from(name),
                                 Cell::from(t.units.to_string()),
                                 Cell::from(f.claimed.to_string()),
                                 Cell::from(format!("{}/{}", f.claims_finished, t.units)),
