@@ -251,9 +251,7 @@ fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TRIGGER checklists_counted_insert;
-             DROP TRIGGER claims_counted_insert;
-             DROP TRIGGER claims_counted_update;
-             DROP TRIGGER claims_counted_delete;
+             DROP TRIGGER claims_counted_category;
              DROP INDEX checklists_unit;
              ALTER TABLE checklists DROP COLUMN counted;
              DROP TABLE progress_report_rows;

@@ -26,7 +26,11 @@ pub fn claim(
     )?;
     let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
     let rows = stmt.query_map(params![unit_id, ids, exercised, by, at], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let added: Vec<Id> = rows.collect::<Result<_, _>>()?;
+    if !added.is_empty() {
+        recount(conn, unit_id)?;
+    }
+    Ok(added)
 }
 
 /// Removes the unit's claims on these sub-items; returns the removed claims.
@@ -44,6 +48,9 @@ pub fn unclaim(
         if let Some(c) = del.query_row(params![unit_id, id], from_row).optional()? {
             removed.push(c);
         }
+    }
+    if !removed.is_empty() {
+        recount(conn, unit_id)?;
     }
     Ok(removed)
 }
@@ -63,6 +70,9 @@ pub fn set_exercised(
         if stmt.execute(params![unit_id, id, exercised])? == 1 {
             changed.push(id);
         }
+    }
+    if !changed.is_empty() {
+        recount(conn, unit_id)?;
     }
     Ok(changed)
 }
@@ -91,6 +101,12 @@ pub fn insert_claims(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, Sto
         {
             restored.push(c.sub_item_id);
         }
+    }
+    let mut units: Vec<Id> = claims.iter().map(|c| c.unit_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    for unit in units {
+        recount(conn, unit)?;
     }
     Ok(restored)
 }
@@ -237,6 +253,20 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Sets the “counted” flag of the unit's checklists from its claims after
+/// a claim write (the few checklists of one unit, each one probe).
+pub fn recount(conn: &Connection, unit_id: Id) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE checklists SET counted = NOT counted
+         WHERE unit_id = ?1 AND counted <> EXISTS (
+             SELECT 1 FROM claims c
+              WHERE c.unit_id = checklists.unit_id AND c.sub_item_id = checklists.sub_item_id
+                AND c.exercised AND c.inspection)",
+    )?
+    .execute([unit_id])?;
+    Ok(())
 }
 
 /// Checklists whose “counted” flag disagrees with their claim (none in a
