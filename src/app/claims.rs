@@ -206,12 +206,12 @@ pub fn claim_many(
 
 fn claim_in(w: &Write<'_>, ids: &[Id], exercised: bool) -> Result<ClaimReport, AppError> {
     let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
-    check_claimable(w, store::units::unit_ref(w.tx, unit)?, ids)?;
     let added = store::claims::claim(w.tx, unit, ids, exercised, w.actor.account_id, w.at)?;
     // Some were not added: already claimed, or not claimable (which
-    // refuses the whole action, rolled back).
+    // refuses the whole action, rolled back, naming them).
     if added.len() < ids.len() {
         check_items(w, ids)?;
+        check_claimable(w, store::units::unit_ref(w.tx, unit)?, ids)?;
     }
     let idle_now = if exercised {
         Vec::new()
@@ -417,6 +417,7 @@ pub fn undo(store: &mut Store, actor: &Actor, log_id: Id) -> Result<Undone, AppE
                     serde_json::from_str(entry.before.as_deref().unwrap_or(""))
                         .map_err(|_| unreadable())?;
                 let restored = store::claims::insert_claims(w.tx, &claims)?;
+                store::claims::recount(w.tx, unit)?;
                 let after = serde_json::json!({ "undoes": log_id, "sub_items": restored });
                 let report = ClaimReport::logged(
                     w,

@@ -17,11 +17,21 @@ pub fn claim(
     by: Id,
     at: Timestamp,
 ) -> Result<Vec<Id>, StoreError> {
+    // Only what the unit may claim goes in: in use, its level among the
+    // item's 监管层级 (none given: any), not a local item awaiting review.
+    // The caller asks why when fewer went in than were asked.
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO claims
              (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection)
          SELECT ?1, s.id, ?3, ?4, ?5, s.category = 'inspection'
          FROM json_each(?2) j JOIN sub_items s ON s.id = j.value AND s.status = 'in_use'
+         WHERE (s.levels = ''
+                OR instr(',' || s.levels || ',',
+                         ',' || (SELECT r.level FROM units u JOIN regions r ON r.id = u.region_id
+                                  WHERE u.id = ?1) || ',') > 0)
+           AND NOT EXISTS (SELECT 1 FROM local_items l
+                            WHERE l.main_item_id = s.main_item_id
+                              AND l.state NOT IN ('approved', 'entered'))
          RETURNING sub_item_id",
     )?;
     let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
@@ -102,12 +112,8 @@ pub fn insert_claims(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, Sto
             restored.push(c.sub_item_id);
         }
     }
-    let mut units: Vec<Id> = claims.iter().map(|c| c.unit_id).collect();
-    units.sort_unstable();
-    units.dedup();
-    for unit in units {
-        recount(conn, unit)?;
-    }
+    // Checklists of these claims keep their “counted” flag only if the
+    // caller recounts (undo does; generators write checklists after).
     Ok(restored)
 }
 
