@@ -102,6 +102,17 @@ impl MilestoneKind {
         }
     }
 
+    /// Two characters, for narrow columns.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            MilestoneKind::Accounts => "账号",
+            MilestoneKind::Claims => "认领",
+            MilestoneKind::Reported => "上报",
+            MilestoneKind::Entered => "录入",
+            MilestoneKind::Checklists => "清单",
+        }
+    }
+
     /// The key prefix of its milestone row (时间节点).
     pub fn milestone_key(self) -> &'static str {
         match self {

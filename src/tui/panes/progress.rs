@@ -524,12 +524,23 @@ impl ProgressView {
             .header(header)
         } else {
             let mut head = vec!["排名", "单位"];
-            head.extend(MilestoneKind::ALL.iter().map(|k| k.label()));
+            head.extend(
+                MilestoneKind::ALL
+                    .iter()
+                    .map(|k| if wide { k.label() } else { k.short_label() }),
+            );
             head.push("完成度");
             if wide {
                 head.extend(["认领数", "应填", "已填报"]);
             }
             let header = Row::new(head).style(bold);
+            // What the fixed columns leave the name (and their gaps).
+            let fixed = if wide {
+                5 + 5 * 8 + 13 + 3 * 6 + 10
+            } else {
+                5 + 5 * 6 + 6 + 7
+            };
+            let name_w = (area.width as usize).saturating_sub(fixed + 2).max(8);
             let rows = self
                 .rows
                 .iter()
@@ -545,7 +556,7 @@ impl ProgressView {
                             if overdue { "!" } else { " " },
                             s.rank_text()
                         )),
-                        Cell::from(fit(&s.unit, if wide { 28 } else { 14 })),
+                        Cell::from(fit(&s.unit, name_w)),
                     ];
                     cells.extend(MilestoneKind::ALL.iter().map(|k| {
                         Cell::from(milestone_cell(
@@ -573,7 +584,7 @@ impl ProgressView {
                 });
             let mut widths = vec![Constraint::Length(5), Constraint::Min(10)];
             widths.extend([Constraint::Length(if wide { 8 } else { 6 }); 5]);
-            widths.push(Constraint::Length(if wide { 13 } else { 5 }));
+            widths.push(Constraint::Length(if wide { 13 } else { 6 }));
             if wide {
                 widths.extend([Constraint::Length(6); 3]);
             }
