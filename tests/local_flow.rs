@@ -12,21 +12,6 @@ use jianguan::tui::app::App;
 use jianguan::tui::keymap::Keymap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::Path;
-use std::process::Command;
-
-fn jianguan(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(bin())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 /// The cells of a spreadsheet's first sheet as text, row by row.
 fn cells(path: &Path) -> Vec<Vec<String>> {
@@ -64,7 +49,7 @@ fn the_market_regulator_is_offered_its_lines_unclaimed_items_and_claims_them_wit
 
     // The shell: a dry run lists each with its reason and claims nothing.
     let before = content_dump(&s);
-    let (code, out, err) = jianguan(
+    let (code, out, err) = run_on(
         &db,
         &["--as", "zhangwei", "claim", "--suggested", "--dry-run"],
     );
@@ -111,7 +96,7 @@ fn annex_4_for_a_unit_and_for_the_city() {
     let db = demo_by_binary(dir.path(), "a4.db");
     let file = dir.path().join("lina.xlsx");
     // An operator's annex 4: its own unit's items, every state, its 联络人's phone.
-    let (code, out, err) = jianguan(
+    let (code, out, err) = run_on(
         &db,
         &[
             "--as",
@@ -146,7 +131,7 @@ fn annex_4_for_a_unit_and_for_the_city() {
 
     // The city's: only what has been reported, with the coordinator's unit.
     let city = dir.path().join("city.xlsx");
-    let (code, _, err) = jianguan(
+    let (code, _, err) = run_on(
         &db,
         &[
             "--as",
@@ -170,7 +155,7 @@ fn annex_4_for_a_unit_and_for_the_city() {
         "{states:?}"
     );
     // --state chooses.
-    let (code, out, err) = jianguan(
+    let (code, out, err) = run_on(
         &db,
         &[
             "--as",
@@ -215,7 +200,7 @@ fn codes_entered_from_a_file_replace_the_df_codes_everywhere() {
         ],
     );
     let before = content_dump(&open(&db));
-    let (code, out, _) = jianguan(
+    let (code, out, _) = run_on(
         &db,
         &["--as", "xutao", "import", "entered", file.to_str().unwrap()],
     );
@@ -234,7 +219,7 @@ fn codes_entered_from_a_file_replace_the_df_codes_everywhere() {
             ("DF410100-0006-02", "41100100200006"),
         ],
     );
-    let (code, out, err) = jianguan(
+    let (code, out, err) = run_on(
         &db,
         &["--as", "xutao", "import", "entered", file.to_str().unwrap()],
     );
@@ -249,12 +234,12 @@ fn codes_entered_from_a_file_replace_the_df_codes_everywhere() {
     let codes: Vec<&str> = d.subs.iter().map(|(x, _)| x.code.as_str()).collect();
     assert_eq!(codes, ["41100100100006", "41100100200006"]);
     // Search finds it by either code.
-    let (_, out, _) = jianguan(&db, &["search", "DF410100-0006-02"]);
+    let (_, out, _) = run_on(&db, &["search", "DF410100-0006-02"]);
     assert!(out.contains("已录入，现编码 41100100200006"), "{out}");
-    let (_, out, _) = jianguan(&db, &["search", "41100100200006"]);
+    let (_, out, _) = run_on(&db, &["search", "41100100200006"]);
     assert!(out.contains("41100100200006"), "{out}");
     // The 录入 figure counts it.
-    let (_, out, _) = jianguan(&db, &["progress", "--json"]);
+    let (_, out, _) = run_on(&db, &["progress", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let rows = v
         .as_array()
@@ -344,7 +329,7 @@ fn a_repealed_basis_is_refused_on_an_item_and_named_where_one_rests_on_it() {
 fn check_lists_claims_on_items_not_yet_approved_and_outside_their_levels() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_by_binary(dir.path(), "c.db");
-    assert_eq!(jianguan(&db, &["check"]).0, 0);
+    assert_eq!(run_on(&db, &["check"]).0, 0);
     let s = open(&db);
     let draft = store::catalogue::sub_item_by_code(s.conn(), "DF410100-0007-01")
         .unwrap()
@@ -366,7 +351,7 @@ fn check_lists_claims_on_items_not_yet_approved_and_outside_their_levels() {
             .unwrap();
     }
     drop(s);
-    let (code, out, _) = jianguan(&db, &["check"]);
+    let (code, out, _) = run_on(&db, &["check"]);
     assert_eq!(code, 1);
     assert!(
         out.contains(
@@ -388,27 +373,27 @@ fn other_units_cannot_read_an_item_before_approval_by_any_path() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_by_binary(dir.path(), "v.db");
     // DF410100-0003 is 园林局's draft; 0004 水利局's returned item.
-    let (code, _, err) = jianguan(&db, &["--as", "zhaolei", "review", "show", "DF410100-0003"]);
+    let (code, _, err) = run_on(&db, &["--as", "zhaolei", "review", "show", "DF410100-0003"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("没有主项编码为 DF410100-0003 的地方监管事项"),
         "{err}"
     );
-    let (_, out, _) = jianguan(
+    let (_, out, _) = run_on(
         &db,
         &["--as", "zhaolei", "local", "list", "--unit", "园林局"],
     );
     assert!(!out.contains("DF410100-0003"), "{out}");
-    let (_, out, _) = jianguan(&db, &["--as", "zhangwei", "review", "list"]);
+    let (_, out, _) = run_on(&db, &["--as", "zhangwei", "review", "list"]);
     assert!(!out.contains("DF410100-0002"), "{out}");
-    let (_, out, _) = jianguan(
+    let (_, out, _) = run_on(
         &db,
         &["--as", "zhaolei", "basis", "impact", "郑州市城市绿化条例"],
     );
     assert!(!out.contains("DF410100-0003"), "{out}");
     let codes = dir.path().join("codes.txt");
     std::fs::write(&codes, "DF410100-0003-01\n").unwrap();
-    let (code, _, err) = jianguan(
+    let (code, _, err) = run_on(
         &db,
         &[
             "--as",
@@ -422,10 +407,10 @@ fn other_units_cannot_read_an_item_before_approval_by_any_path() {
     assert!(err.contains("没有这些子项编码"), "{err}");
     assert!(!err.contains("绿线"), "the name is not given away: {err}");
     // Its own unit and the reviewer do see it.
-    let (code, out, _) = jianguan(&db, &["--as", "yangmin", "review", "show", "DF410100-0003"]);
+    let (code, out, _) = run_on(&db, &["--as", "yangmin", "review", "show", "DF410100-0003"]);
     assert_eq!(code, 0);
     assert!(out.contains("对城市绿线管理的行政检查"), "{out}");
-    let (code, _, _) = jianguan(
+    let (code, _, _) = run_on(
         &db,
         &["--as", "wangfang", "review", "show", "DF410100-0003"],
     );
@@ -483,7 +468,7 @@ fn entered_codes_files_are_checked_row_by_row_and_a_second_import_changes_nothin
         ],
     );
     let before = content_dump(&open(&db));
-    let (code, out, _) = jianguan(
+    let (code, out, _) = run_on(
         &db,
         &["--as", "xutao", "import", "entered", file.to_str().unwrap()],
     );
@@ -506,12 +491,12 @@ fn entered_codes_files_are_checked_row_by_row_and_a_second_import_changes_nothin
         ],
     );
     let args = ["--as", "xutao", "import", "entered", file.to_str().unwrap()];
-    assert_eq!(jianguan(&db, &args).0, 0);
-    let (code, out, _) = jianguan(&db, &args);
+    assert_eq!(run_on(&db, &args).0, 0);
+    let (code, out, _) = run_on(&db, &args);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("未变 1"), "{out}");
     // A mistyped code is corrected by entering again, by the DF codes.
-    let (code, out, err) = jianguan(
+    let (code, out, err) = run_on(
         &db,
         &[
             "--as",
@@ -529,5 +514,5 @@ fn entered_codes_files_are_checked_row_by_row_and_a_second_import_changes_nothin
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("41100100100006 → 41100100100016"), "{out}");
-    assert_eq!(jianguan(&db, &["check"]).0, 0);
+    assert_eq!(run_on(&db, &["check"]).0, 0);
 }

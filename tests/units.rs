@@ -365,22 +365,6 @@ fn the_subject_is_the_units_own_whatever_the_fields_say() {
     assert_eq!(saved.checklist.state, ChecklistState::Filed);
 }
 
-/// Runs the binary on `db` as the OS user (the database's platform_admin
-/// when it was made by `init` through the binary).
-fn jianguan(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let o = std::process::Command::new(bin())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 /// A units file: the header, then the rows (单位名称, 所属区划, 单位类别,
 /// 统一社会信用代码, 对口上级部门).
 fn write_units(path: &std::path::Path, rows: &[[&str; 5]]) {
@@ -402,10 +386,10 @@ fn write_units(path: &std::path::Path, rows: &[[&str; 5]]) {
 fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fresh.db");
-    let (code, _, err) = jianguan(&db, &["init"]);
+    let (code, _, err) = run_on(&db, &["init"]);
     assert_eq!(code, 0, "{err}");
     // No made-up codes: every unit lacks one, and the listing names them.
-    let (_, out, _) = jianguan(&db, &["unit", "list"]);
+    let (_, out, _) = run_on(&db, &["unit", "list"]);
     assert!(out.contains("44 个单位未设置统一社会信用代码"), "{out}");
     assert!(out.contains("郑州市市场监督管理局"), "{out}");
     let s = open(&db);
@@ -445,7 +429,7 @@ fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
         ],
     );
     let before = content_dump(&open(&db));
-    let (code, out, _) = jianguan(&db, &["import", "units", file.to_str().unwrap()]);
+    let (code, out, _) = run_on(&db, &["import", "units", file.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
@@ -485,7 +469,7 @@ fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
             ["中牟县人民政府办公室", "中牟县", "其他", "", ""],
         ],
     );
-    let (code, out, _) = jianguan(
+    let (code, out, _) = run_on(
         &db,
         &["import", "units", file.to_str().unwrap(), "--dry-run"],
     );
@@ -495,25 +479,25 @@ fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
         content_dump(&open(&db)) == before,
         "a dry run wrote something"
     );
-    let (code, out, _) = jianguan(&db, &["import", "units", file.to_str().unwrap()]);
+    let (code, out, _) = run_on(&db, &["import", "units", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("已新增 3，已修改 1"), "{out}");
-    let (_, out, _) = jianguan(&db, &["unit", "list", "--region", "金水区", "--json"]);
+    let (_, out, _) = run_on(&db, &["unit", "list", "--region", "金水区", "--json"]);
     let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 2, "{out}");
     assert_eq!(listed[0]["counterparts"][0], "郑州市市场监督管理局");
     // Again: nothing changes.
-    let (_, out, _) = jianguan(&db, &["import", "units", file.to_str().unwrap()]);
+    let (_, out, _) = run_on(&db, &["import", "units", file.to_str().unwrap()]);
     assert!(out.contains("已新增 0，已修改 0，未变 4"), "{out}");
 
     // unit set: a code, a new name; a bad code is refused in words.
-    let (code, _, err) = jianguan(&db, &["unit", "set", "金水区城市管理局", "--code", "123"]);
+    let (code, _, err) = run_on(&db, &["unit", "set", "金水区城市管理局", "--code", "123"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("未修改单位：统一社会信用代码应为18位，实为3位"),
         "{err}"
     );
-    let (code, out, _) = jianguan(
+    let (code, out, _) = run_on(
         &db,
         &[
             "unit",
@@ -528,7 +512,7 @@ fn units_from_the_shell_and_from_a_file_on_a_fresh_database() {
         out.contains("已修改单位 金水区城市管理和综合执法局"),
         "{out}"
     );
-    let (code, out, err) = jianguan(
+    let (code, out, err) = run_on(
         &db,
         &[
             "unit",
@@ -628,8 +612,8 @@ fn a_bulk_set_refuses_a_value_that_breaks_the_rule_and_changes_nothing() {
 fn milestones_are_moved_from_the_shell() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
-    assert_eq!(jianguan(&db, &["init"]).0, 0);
-    let (code, out, _) = jianguan(
+    assert_eq!(run_on(&db, &["init"]).0, 0);
+    let (code, out, _) = run_on(
         &db,
         &["milestone", "set", "claims_city", "2026-12-14 17:00"],
     );
@@ -638,14 +622,14 @@ fn milestones_are_moved_from_the_shell() {
         out.trim(),
         "市直部门完成事项认领：截止时间由 2019-05-14 17:00 改为 2026-12-14 17:00"
     );
-    let (_, out, _) = jianguan(&db, &["milestone", "list"]);
+    let (_, out, _) = run_on(&db, &["milestone", "list"]);
     assert!(
         out.contains(
             "claims_city         市直部门完成事项认领      市直单位      2026-12-14 17:00"
         ),
         "{out}"
     );
-    let (code, _, err) = jianguan(&db, &["milestone", "set", "claims", "2026-12-14"]);
+    let (code, _, err) = run_on(&db, &["milestone", "set", "claims", "2026-12-14"]);
     assert_eq!(code, 1);
     assert!(err.contains("没有时间节点“claims”"), "{err}");
 }

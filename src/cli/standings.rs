@@ -18,9 +18,10 @@ pub struct ProgressArgs {
     as_of: Option<String>,
 }
 
-/// The columns of a unit's line, in the shell and in the report: the
-/// rank, the unit, each milestone's state, then the figures behind them.
-const HEADERS: [&str; 20] = [
+/// The columns a unit's line starts with, in the shell and in the report:
+/// the rank, the unit, each milestone's state, then the figures behind
+/// them.
+const LEADING: [&str; 18] = [
     "排名",
     "单位",
     "区划",
@@ -39,9 +40,31 @@ const HEADERS: [&str; 20] = [
     "完整",
     "已填报",
     "清单完成率",
-    "地方事项 草稿/待审/通过/退回/录入",
-    "问题",
 ];
+
+/// The shell's columns: the local items in one, and the problems.
+fn headers() -> Vec<&'static str> {
+    let mut h = LEADING.to_vec();
+    h.extend(["地方事项 草稿/待审/通过/退回/录入", "问题"]);
+    h
+}
+
+/// The report's columns: the five local-item states apart (numbers to sum),
+/// the problems, and the change since the baseline.
+fn report_headers() -> Vec<&'static str> {
+    let mut h = LEADING.to_vec();
+    h.extend([
+        "地方事项草稿",
+        "待审核",
+        "审核通过",
+        "退回修改",
+        "已录入",
+        "问题",
+        "名次变化",
+        "完成度变化",
+    ]);
+    h
+}
 
 use progress::RANKING_RULE as RULE;
 
@@ -156,7 +179,7 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
         .map(|s| cells(s))
         .collect();
     println!("\n市直单位排名");
-    output::table(&HEADERS, &city);
+    output::table(&headers(), &city);
     let county: Vec<Vec<String>> = ranked
         .iter()
         .filter(|s| s.level == crate::domain::Level::County)
@@ -164,12 +187,12 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
         .collect();
     if !county.is_empty() {
         println!("\n县（市、区）单位（在本区划内排名；区划排名见 --county）");
-        output::table(&HEADERS, &county);
+        output::table(&headers(), &county);
     }
     if !apart.is_empty() {
         println!("\n不参加排名的单位（协调机构、县（市、区）政府办公室）");
         let apart: Vec<Vec<String>> = apart.iter().map(|s| cells(s)).collect();
-        output::table(&HEADERS, &apart);
+        output::table(&headers(), &apart);
     }
     println!("\n{RULE}");
     Ok(ExitCode::SUCCESS)
@@ -212,37 +235,6 @@ fn typed_cells(s: &progress::Standing) -> Vec<Cell> {
     row
 }
 
-/// The report's columns: the table's, the five local-item states apart,
-/// and the change since the baseline.
-const REPORT_HEADERS: [&str; 26] = [
-    "排名",
-    "单位",
-    "区划",
-    "账号",
-    "认领",
-    "目录上报",
-    "目录录入",
-    "清单填报",
-    "完成度",
-    "认领数",
-    "行使",
-    "认领完成时间",
-    "应填清单",
-    "未开始",
-    "草稿",
-    "完整",
-    "已填报",
-    "清单完成率",
-    "地方事项草稿",
-    "待审核",
-    "审核通过",
-    "退回修改",
-    "已录入",
-    "问题",
-    "名次变化",
-    "完成度变化",
-];
-
 /// `jianguan export progress`: the daily 通报 as a workbook. Once the file
 /// is written it becomes the baseline later days' reports compare with —
 /// unless it was rebuilt for a past time (`--as-of`) or `--no-record`.
@@ -282,9 +274,7 @@ pub fn export(
         row
     };
     use crate::xlsx::write::{ChartSpec, Sheet};
-    let headers: Vec<&str> = std::iter::once("序号")
-        .chain(REPORT_HEADERS.iter().copied())
-        .collect();
+    let headers: Vec<&str> = std::iter::once("序号").chain(report_headers()).collect();
     // Columns counted from 序号 (0): the unit's name, and 完成度.
     let by_unit = |title: String| {
         Some(ChartSpec {

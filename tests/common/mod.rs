@@ -141,3 +141,18 @@ pub fn demo_by_binary(dir: &Path, name: &str) -> PathBuf {
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_jianguan")
 }
+
+/// Runs the binary on `db` as the OS user: (exit code, stdout, stderr).
+pub fn run_on(db: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
