@@ -42,6 +42,23 @@ const LEADING: [&str; 18] = [
     "清单完成率",
 ];
 
+/// A county's line (县区排名), in the shell and in the report.
+const REGION_HEADERS: [&str; 13] = [
+    "排名",
+    "区划",
+    "单位数",
+    "账号",
+    "认领",
+    "目录上报",
+    "目录录入",
+    "清单填报",
+    "完成度",
+    "认领数",
+    "应填清单",
+    "已填报",
+    "清单完成率",
+];
+
 /// The shell's columns: the local items in one, and the problems.
 fn headers() -> Vec<&'static str> {
     let mut h = LEADING.to_vec();
@@ -146,24 +163,7 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
                 row
             })
             .collect();
-        output::table(
-            &[
-                "排名",
-                "区划",
-                "单位数",
-                "账号",
-                "认领",
-                "目录上报",
-                "目录录入",
-                "清单填报",
-                "完成度",
-                "认领数",
-                "应填清单",
-                "已填报",
-                "清单完成率",
-            ],
-            &table,
-        );
+        output::table(&REGION_HEADERS, &table);
         return Ok(ExitCode::SUCCESS);
     }
     rows.sort_by_key(|s| (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id));
@@ -307,22 +307,9 @@ pub fn export(
         .collect();
     let standings: Vec<progress::Standing> = report.rows.iter().map(|(s, _)| s.clone()).collect();
     let regions = progress::region_standings(&standings, report.as_of);
-    let region_headers = vec![
-        "序号",
-        "排名",
-        "区划",
-        "单位数",
-        "账号",
-        "认领",
-        "目录上报",
-        "目录录入",
-        "清单填报",
-        "完成度",
-        "认领数",
-        "应填清单",
-        "已填报",
-        "清单完成率",
-    ];
+    let region_headers: Vec<&str> = std::iter::once("序号")
+        .chain(REGION_HEADERS.iter().copied())
+        .collect();
     let region_rows: Vec<Vec<Cell>> = regions
         .iter()
         .map(|r| {
