@@ -250,7 +250,14 @@ fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER checklists_counted_insert;
+            "DROP TRIGGER claims_progress_insert;
+             DROP TRIGGER claims_progress_delete;
+             DROP TRIGGER claims_progress_update;
+             DROP TRIGGER checklists_progress_insert;
+             DROP TRIGGER checklists_progress_update;
+             DROP TRIGGER checklists_progress_delete;
+             DROP TABLE unit_progress;
+             DROP TRIGGER checklists_counted_insert;
              DROP TRIGGER claims_counted_category;
              DROP INDEX checklists_unit;
              ALTER TABLE checklists DROP COLUMN counted;

@@ -323,6 +323,22 @@ fn a_claim_not_exercised_needs_no_checklist_until_it_is_exercised_again() {
     assert_eq!(store::claims::counted_flag_mismatches(s.conn()).unwrap(), 0);
     claims::claim_many(&mut s, &zhaolei, &[with_list.sub_item_id], true).unwrap();
     assert_eq!(store::claims::counted_flag_mismatches(s.conn()).unwrap(), 0);
+    // The kept progress counts followed too; an edit made around jianguan
+    // is found.
+    assert_eq!(
+        store::claims::progress_count_mismatches(s.conn()).unwrap(),
+        0
+    );
+    s.conn()
+        .execute(
+            "UPDATE unit_progress SET filed = filed + 1 WHERE unit_id = ?1",
+            [unit],
+        )
+        .unwrap();
+    assert_eq!(
+        store::claims::progress_count_mismatches(s.conn()).unwrap(),
+        1
+    );
     let back = store::checklists::find(s.conn(), with_list.sub_item_id, unit)
         .unwrap()
         .unwrap();

@@ -26,6 +26,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             "{counted} 份检查实施清单的“计入进度”标记与其认领不一致（进度统计会因此出错）"
         ));
     }
+    let kept = crate::store::claims::progress_count_mismatches(store.conn())?;
+    if kept > 0 {
+        problems.push(format!(
+            "{kept} 个单位的进度计数与其认领和检查实施清单不一致（进度表会因此出错）"
+        ));
+    }
     problems.extend(claim_problems(store.conn())?);
     let entries = changelog::count(store.conn())?;
     if ctx.json {

@@ -226,22 +226,21 @@ pub struct UnitFigures {
     pub last_filed_at: Option<Timestamp>,
 }
 
-/// Claim and checklist figures for every unit, in one pass per table.
+/// Claim and checklist figures for every unit: the counts kept as the
+/// rows change (`unit_progress`), and for a unit that has filed, when its
+/// last checklist was (an index seek).
 pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT u.id,
-                coalesce(c.claimed, 0), coalesce(c.exercised, 0), f.finished_at,
-                coalesce(c.required, 0), coalesce(k.draft, 0), coalesce(k.complete, 0),
-                coalesce(k.filed, 0), k.last_filed_at
+                coalesce(p.claimed, 0), coalesce(p.exercised, 0), f.finished_at,
+                coalesce(p.required, 0), coalesce(p.draft, 0), coalesce(p.complete, 0),
+                coalesce(p.filed, 0),
+                CASE WHEN p.filed > 0 THEN
+                    (SELECT max(k.updated_at) FROM checklists k
+                      WHERE k.unit_id = u.id AND k.counted = 1 AND k.state = 'filed')
+                END
          FROM units u
-         LEFT JOIN (SELECT unit_id, count(*) AS claimed, sum(exercised) AS exercised,
-                           sum(inspection AND exercised) AS required
-                    FROM claims GROUP BY unit_id) c ON c.unit_id = u.id
-         LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
-                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed,
-                           max(CASE WHEN state = 'filed' THEN updated_at END) AS last_filed_at
-                    FROM checklists WHERE counted
-                    GROUP BY unit_id) k ON k.unit_id = u.id
+         LEFT JOIN unit_progress p ON p.unit_id = u.id
          LEFT JOIN claim_finished f ON f.unit_id = u.id
          ORDER BY u.region_id, u.id",
     )?;
@@ -259,6 +258,29 @@ pub fn unit_figures(conn: &Connection) -> Result<Vec<UnitFigures>, StoreError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Units whose kept progress counts differ from their rows (none in a
+/// sound file).
+pub fn progress_count_mismatches(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM units u
+         LEFT JOIN unit_progress p ON p.unit_id = u.id
+         LEFT JOIN (SELECT unit_id, count(*) AS claimed, sum(exercised) AS exercised,
+                           sum(exercised AND inspection) AS required
+                      FROM claims GROUP BY unit_id) c ON c.unit_id = u.id
+         LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
+                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed
+                      FROM checklists WHERE counted GROUP BY unit_id) k ON k.unit_id = u.id
+         WHERE coalesce(p.claimed, 0) <> coalesce(c.claimed, 0)
+            OR coalesce(p.exercised, 0) <> coalesce(c.exercised, 0)
+            OR coalesce(p.required, 0) <> coalesce(c.required, 0)
+            OR coalesce(p.draft, 0) <> coalesce(k.draft, 0)
+            OR coalesce(p.complete, 0) <> coalesce(k.complete, 0)
+            OR coalesce(p.filed, 0) <> coalesce(k.filed, 0)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Sets the “counted” flag of the unit's checklists from its claims after
