@@ -188,6 +188,26 @@ fn the_progress_pane_lists_units_with_their_figures() {
         "{}",
         s[4]
     );
+    // Overdue rows are red (unless NO_COLOR), and marked “!” either way.
+    {
+        let mut t = Terminal::new(TestBackend::new(140, 40)).unwrap();
+        t.draw(|f| draw(f, &mut a)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let y = (0..40u16)
+            .find(|y| {
+                (0..140u16)
+                    .map(|x| buf[(x, *y)].symbol().to_string())
+                    .collect::<String>()
+                    .starts_with("|!")
+            })
+            .expect("an overdue row");
+        let want = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            ratatui::style::Color::Reset
+        } else {
+            ratatui::style::Color::Red
+        };
+        assert_eq!(buf[(3, y)].fg, want);
+    }
     // Every milestone has its column; overdue states are marked “!”.
     assert!(
         s[3].contains("账号") && s[3].contains("目录上报") && s[3].contains("清单填报"),

@@ -37,6 +37,12 @@ pub fn block(title: String, focused: bool) -> Block<'static> {
         })
 }
 
+/// Colour, unless the user set NO_COLOR (no-color.org): whatever is
+/// coloured is also marked in text (“!”, bold), so nothing is lost then.
+pub fn colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// A list row, reversed when it is the selected one (readable without
 /// colour, as under NO_COLOR).
 pub fn row(line: Line<'static>, selected: bool) -> Line<'static> {

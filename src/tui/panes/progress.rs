@@ -7,7 +7,7 @@ use crate::app::progress::{Figures, Missing, Standing, Total};
 use crate::domain::progress::{MilestoneKind, MilestoneState, MilestoneStatus};
 use crate::domain::{Id, Milestone, Timestamp, format_time, parse_time};
 use crate::tui::action::Action;
-use crate::tui::draw::{block, fit, overlay, row as highlighted, table_row};
+use crate::tui::draw::{block, colour, fit, overlay, row as highlighted, table_row};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -578,7 +578,12 @@ impl ProgressView {
                     }
                     let mut row = Row::new(cells);
                     if overdue {
-                        row = row.style(bold);
+                        // Red where colour is on; “!” and bold either way.
+                        row = row.style(if colour() {
+                            bold.fg(ratatui::style::Color::Red)
+                        } else {
+                            bold
+                        });
                     }
                     table_row(row, i == self.cursor)
                 });
