@@ -250,9 +250,7 @@ fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER claims_progress_insert;
-             DROP TRIGGER claims_progress_delete;
-             DROP TRIGGER claims_progress_update;
+            "DROP TRIGGER claims_progress_category;
              DROP TRIGGER checklists_progress_insert;
              DROP TRIGGER checklists_progress_update;
              DROP TRIGGER checklists_progress_delete;

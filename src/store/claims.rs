@@ -32,15 +32,21 @@ pub fn claim(
            AND NOT EXISTS (SELECT 1 FROM local_items l
                             WHERE l.main_item_id = s.main_item_id
                               AND l.state NOT IN ('approved', 'entered'))
-         RETURNING sub_item_id",
+         RETURNING sub_item_id, inspection",
     )?;
     let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
-    let rows = stmt.query_map(params![unit_id, ids, exercised, by, at], |r| r.get(0))?;
-    let added: Vec<Id> = rows.collect::<Result<_, _>>()?;
+    let rows = stmt.query_map(params![unit_id, ids, exercised, by, at], |r| {
+        Ok((r.get::<_, Id>(0)?, r.get::<_, bool>(1)?))
+    })?;
+    let added: Vec<(Id, bool)> = rows.collect::<Result<_, _>>()?;
     if !added.is_empty() {
+        let inspections = added.iter().filter(|(_, i)| *i).count() as i64;
+        let n = added.len() as i64;
+        let e = if exercised { 1 } else { 0 };
+        count(conn, unit_id, n, n * e, inspections * e)?;
         recount(conn, unit_id)?;
     }
-    Ok(added)
+    Ok(added.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Removes the unit's claims on these sub-items; returns the removed claims.
@@ -52,14 +58,29 @@ pub fn unclaim(
     let mut removed = Vec::new();
     let mut del = conn.prepare_cached(
         "DELETE FROM claims WHERE unit_id = ?1 AND sub_item_id = ?2
-         RETURNING unit_id, sub_item_id, exercised, note, claimed_by, claimed_at",
+         RETURNING unit_id, sub_item_id, exercised, note, claimed_by, claimed_at, inspection",
     )?;
+    let (mut exercised, mut required) = (0, 0);
     for &id in sub_item_ids {
-        if let Some(c) = del.query_row(params![unit_id, id], from_row).optional()? {
+        let found = del
+            .query_row(params![unit_id, id], |r| {
+                Ok((from_row(r)?, r.get::<_, bool>(6)?))
+            })
+            .optional()?;
+        if let Some((c, inspection)) = found {
+            exercised += c.exercised as i64;
+            required += (c.exercised && inspection) as i64;
             removed.push(c);
         }
     }
     if !removed.is_empty() {
+        count(
+            conn,
+            unit_id,
+            -(removed.len() as i64),
+            -exercised,
+            -required,
+        )?;
         recount(conn, unit_id)?;
     }
     Ok(removed)
@@ -73,15 +94,29 @@ pub fn set_exercised(
     exercised: bool,
 ) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "UPDATE claims SET exercised = ?3 WHERE unit_id = ?1 AND sub_item_id = ?2 AND exercised <> ?3",
+        "UPDATE claims SET exercised = ?3 WHERE unit_id = ?1 AND sub_item_id = ?2 AND exercised <> ?3
+         RETURNING inspection",
     )?;
     let mut changed = Vec::new();
+    let mut inspections = 0;
     for &id in sub_item_ids {
-        if stmt.execute(params![unit_id, id, exercised])? == 1 {
+        if let Some(inspection) = stmt
+            .query_row(params![unit_id, id, exercised], |r| r.get::<_, bool>(0))
+            .optional()?
+        {
             changed.push(id);
+            inspections += inspection as i64;
         }
     }
     if !changed.is_empty() {
+        let sign = if exercised { 1 } else { -1 };
+        count(
+            conn,
+            unit_id,
+            0,
+            sign * changed.len() as i64,
+            sign * inspections,
+        )?;
         recount(conn, unit_id)?;
     }
     Ok(changed)
@@ -96,21 +131,31 @@ pub fn insert_claims(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, Sto
         "INSERT OR IGNORE INTO claims
              (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at, inspection)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-                 coalesce((SELECT category = 'inspection' FROM sub_items WHERE id = ?2), 0))",
+                 coalesce((SELECT category = 'inspection' FROM sub_items WHERE id = ?2), 0))
+         RETURNING inspection",
     )?;
     let mut restored = Vec::new();
+    // Unit → (claimed, exercised, required) added.
+    let mut deltas: std::collections::HashMap<Id, (i64, i64, i64)> = Default::default();
     for c in claims {
-        if stmt.execute(params![
+        let params = params![
             c.unit_id,
             c.sub_item_id,
             c.exercised,
             c.note,
             c.claimed_by,
             c.claimed_at
-        ])? == 1
-        {
+        ];
+        if let Some(inspection) = stmt.query_row(params, |r| r.get::<_, bool>(0)).optional()? {
             restored.push(c.sub_item_id);
+            let d = deltas.entry(c.unit_id).or_default();
+            d.0 += 1;
+            d.1 += c.exercised as i64;
+            d.2 += (c.exercised && inspection) as i64;
         }
+    }
+    for (unit, (n, e, r)) in deltas {
+        count(conn, unit, n, e, r)?;
     }
     // Checklists of these claims keep their “counted” flag only if the
     // caller recounts (undo does; generators write checklists after).
@@ -281,6 +326,25 @@ pub fn progress_count_mismatches(conn: &Connection) -> Result<i64, StoreError> {
         [],
         |r| r.get(0),
     )?)
+}
+
+/// Adds a claim write's deltas to the unit's kept counts (`unit_progress`).
+fn count(
+    conn: &Connection,
+    unit_id: Id,
+    claimed: i64,
+    exercised: i64,
+    required: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT OR IGNORE INTO unit_progress (unit_id) VALUES (?1)")?
+        .execute([unit_id])?;
+    conn.prepare_cached(
+        "UPDATE unit_progress SET claimed = claimed + ?2, exercised = exercised + ?3,
+                required = required + ?4
+         WHERE unit_id = ?1",
+    )?
+    .execute(params![unit_id, claimed, exercised, required])?;
+    Ok(())
 }
 
 /// Sets the “counted” flag of the unit's checklists from its claims after
