@@ -498,3 +498,99 @@ fn the_daily_report_compares_with_an_earlier_day_and_its_numbers_are_numbers() {
             .starts_with("排名规则")
     );
 }
+
+#[test]
+fn every_milestone_kind_zero_claims_nothing_asked_and_counties_as_regions() {
+    use jianguan::domain::progress::MilestoneKind;
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "k.db"));
+    let hour = 3600;
+    let claims_due = due(&s, "claims_city");
+    let accounts_due = due(&s, "accounts");
+    let reported_due = due(&s, "catalogue_reported");
+    let state =
+        |r: &Standing, k: MilestoneKind| r.milestones.iter().find(|m| m.kind == k).unwrap().state;
+    // 统计局: its 管理员 made on time, 认领完成 recorded with nothing claimed.
+    let stats = unit(&s, "统计局");
+    store::accounts::insert_account(
+        s.conn(),
+        &jianguan::domain::NewAccount {
+            login: "tongji".into(),
+            name: "统计员".into(),
+            unit_id: stats.id,
+            office_post: String::new(),
+            mobile: "13800000099".into(),
+            role: jianguan::domain::Role::Operator,
+            is_liaison: true,
+        },
+        accounts_due - hour,
+    )
+    .unwrap();
+    store::claims::finish(s.conn(), stats.id, 1, claims_due - hour).unwrap();
+    let now = reported_due + hour;
+    let rows = progress::standings(&s, now).unwrap();
+    let r = row(&rows, &stats);
+    assert_eq!(state(r, MilestoneKind::Accounts), Some(OnTime));
+    assert_eq!(r.problems, vec!["认领完成但未认领任何事项".to_string()]);
+    assert_eq!(state(r, MilestoneKind::Claims), Some(Overdue), "not done");
+    // Nothing asked of it for checklists or local items: “—”.
+    for k in [
+        MilestoneKind::Reported,
+        MilestoneKind::Entered,
+        MilestoneKind::Checklists,
+    ] {
+        assert_eq!(state(r, k), None, "{k:?}");
+    }
+    // The city's local catalogue: 城市管理局 submitted one item and had one
+    // approved and entered (the demo's review history, made days before).
+    let urban = row(&rows, &unit(&s, "城市管理局"));
+    let reported = urban
+        .milestones
+        .iter()
+        .find(|m| m.kind == MilestoneKind::Reported)
+        .unwrap();
+    assert_eq!((reported.required, reported.done), (2, 2));
+    // A county unit is asked nothing about the city's catalogue.
+    let county = rows
+        .iter()
+        .find(|r| r.level == Level::County && r.duty)
+        .unwrap();
+    assert_eq!(state(county, MilestoneKind::Reported), None);
+    assert_eq!(state(county, MilestoneKind::Entered), None);
+    // Counties as regions: each the sum of its units with duties, ranked.
+    let regions = progress::region_standings(&rows, now);
+    assert_eq!(
+        regions.iter().map(|r| r.rank).collect::<Vec<_>>(),
+        {
+            let mut v: Vec<usize> = regions.iter().map(|r| r.rank).collect();
+            v.sort_unstable();
+            v
+        },
+        "listed in rank order"
+    );
+    for region in &regions {
+        let units: Vec<&Standing> = rows
+            .iter()
+            .filter(|r| r.region_id == region.region_id && r.duty)
+            .collect();
+        assert_eq!(region.units, units.len());
+        assert_eq!(
+            region.figures.required,
+            units.iter().map(|u| u.figures.required).sum::<i64>()
+        );
+        for (k, m) in region.milestones.iter().enumerate() {
+            assert_eq!(
+                m.required,
+                units.iter().map(|u| u.milestones[k].required).sum::<i64>()
+            );
+        }
+        // Its units are ranked among themselves: ranks start at 1.
+        assert!(units.iter().any(|u| u.rank == Some(1)));
+    }
+    // The county government offices are listed, not ranked.
+    let office = rows
+        .iter()
+        .find(|r| r.unit.contains("人民政府办公室") && r.level == Level::County)
+        .unwrap();
+    assert_eq!((office.duty, office.rank), (false, None));
+}
