@@ -504,6 +504,11 @@ impl ProgressView {
                                 Cell::from(completion(f, wide)),
                                 Cell::from(if overdue { "!" } else { "" }),
                             ])
+                            .style(if overdue && colour() {
+                                Style::new().fg(ratatui::style::Color::Red)
+                            } else {
+                                Style::new()
+                            })
                         }
                     };
                     table_row(row, i == self.cursor)
