@@ -322,6 +322,16 @@ fn standings_from(
                 f.last_filed_at,
             ),
         ];
+        // The notice asks nothing of an office without duties in it: its
+        // line is shown, with “—” everywhere, and not ranked.
+        let duty = u.category != crate::domain::UnitCategory::Other;
+        let ms: Vec<MilestoneStatus> = if duty {
+            ms
+        } else {
+            ms.into_iter()
+                .map(|m| MilestoneStatus::new(m.kind, 0, 0, None, m.due, now))
+                .collect()
+        };
         let key = RankKey::of(&ms, now);
         out.push(Standing {
             unit_id: u.id,
@@ -336,7 +346,7 @@ fn standings_from(
             figures,
             claims_finished_at: f.finished_at,
             checklists_done_at,
-            duty: u.category != crate::domain::UnitCategory::Other,
+            duty,
             rank: None,
             problems,
         });

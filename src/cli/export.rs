@@ -107,7 +107,11 @@ pub fn atomically(
         }
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
-            Err(e)
+            // Say which file, and in words, whatever the writer said.
+            Err(e.context(format!(
+                "无法写入 {}（目录不存在或没有写权限？），未导出",
+                path.display()
+            )))
         }
     }
 }

@@ -361,7 +361,10 @@ pub fn export(
         },
         sheet(
             "逾期单位",
-            format!("逾期单位（截至 {when}）：{} 个", overdue.len()),
+            format!(
+                "逾期单位（截至 {when}）：{} 个；排名：市直单位为市直排名，县（市、区）单位为本区划内排名",
+                overdue.len()
+            ),
             overdue,
             None,
         ),

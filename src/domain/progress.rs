@@ -57,12 +57,18 @@ pub fn milestone_state(
     }
 }
 
-/// Per mille of `done` over `required`; nothing required is complete.
+/// Per mille of `done` over `required`, rounded (2/3 is 667), but never
+/// 1000 unless all is done; nothing required is complete.
 pub fn per_mille(done: i64, required: i64) -> u32 {
     if required <= 0 {
-        1000
+        return 1000;
+    }
+    let done = done.clamp(0, required);
+    let rounded = ((done * 1000 + required / 2) / required) as u32;
+    if done < required {
+        rounded.min(999)
     } else {
-        ((done.clamp(0, required) * 1000) / required) as u32
+        1000
     }
 }
 
@@ -275,6 +281,8 @@ mod tests {
     #[test]
     fn per_mille_is_clamped_and_nothing_required_is_complete() {
         assert_eq!(per_mille(1, 3), 333);
+        assert_eq!(per_mille(2, 3), 667, "rounded");
+        assert_eq!(per_mille(1999, 2000), 999, "not complete is not 100%");
         assert_eq!(per_mille(3, 3), 1000);
         assert_eq!(per_mille(5, 3), 1000);
         assert_eq!(per_mille(0, 0), 1000);
@@ -339,7 +347,7 @@ mod tests {
             ]),
         ];
         assert_eq!(keys[4].share, None);
-        assert_eq!(keys[1].share, Some(666));
+        assert_eq!(keys[1].share, Some(667));
         // The half-done units are overdue on checklists (missed 1) and
         // rank after the late but complete one; nothing asked comes last.
         assert_eq!(ranks(&keys), vec![3, 4, 2, 1, 6, 4]);

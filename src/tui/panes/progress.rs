@@ -124,6 +124,15 @@ pub struct ProgressView {
     pub milestones: Option<MilestoneList>,
 }
 
+/// A share per mille as a whole percentage, rounded, 100 only when done.
+fn whole_percent(pm: u32) -> u32 {
+    if pm >= 1000 {
+        100
+    } else {
+        ((pm + 5) / 10).min(99)
+    }
+}
+
 /// A completion bar drawn with ASCII, so it survives every terminal.
 fn bar(per_mille: u32, width: usize) -> String {
     let filled = (per_mille as usize * width + 500) / 1000;
@@ -329,9 +338,13 @@ impl ProgressView {
                 self.by_county = !self.by_county;
                 self.cursor = 0;
                 Outcome::Say(if self.by_county {
-                    "按区划汇总".into()
+                    "按区划汇总（县区按区划排名）".into()
                 } else {
-                    "按单位排名".into()
+                    format!(
+                        "按单位列出，按{}{}",
+                        self.sort.unwrap_or(SortBy::Rank).label(),
+                        if self.reversed { "倒序" } else { "排序" }
+                    )
                 })
             }
             Action::Toggle => match self.unit_at_cursor() {
@@ -571,8 +584,8 @@ impl ProgressView {
                     }));
                     cells.push(Cell::from(match (s.share, wide) {
                         (None, _) => "—".to_string(),
-                        (Some(pm), true) => format!("{} {:>3}%", bar(pm, 8), pm / 10),
-                        (Some(pm), false) => format!("{:>3}%", pm / 10),
+                        (Some(pm), true) => format!("{} {:>3}%", bar(pm, 8), whole_percent(pm)),
+                        (Some(pm), false) => format!("{:>3}%", whole_percent(pm)),
                     }));
                     if wide {
                         cells.extend([
