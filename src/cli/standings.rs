@@ -4,6 +4,7 @@
 use super::{Context, output};
 use crate::app::progress::{self, Figures};
 use crate::domain::format_time;
+use crate::domain::progress::MilestoneKind;
 use crate::xlsx::write::Cell;
 use clap::Args;
 use std::process::ExitCode;
@@ -19,49 +20,37 @@ pub struct ProgressArgs {
 }
 
 /// The columns a unit's line starts with, in the shell and in the report:
-/// the rank, the unit, each milestone's state, then the figures behind
-/// them.
-const LEADING: [&str; 18] = [
-    "排名",
-    "单位",
-    "区划",
-    "账号",
-    "认领",
-    "目录上报",
-    "目录录入",
-    "清单填报",
-    "完成度",
-    "认领数",
-    "行使",
-    "认领完成时间",
-    "应填清单",
-    "未开始",
-    "草稿",
-    "完整",
-    "已填报",
-    "清单完成率",
-];
+/// the rank, the unit, each milestone's state (named as the pane names
+/// them), then the figures behind them.
+fn leading() -> Vec<&'static str> {
+    let mut h = vec!["排名", "单位", "区划"];
+    h.extend(MilestoneKind::ALL.map(MilestoneKind::label));
+    h.extend([
+        "完成度",
+        "认领数",
+        "行使",
+        "认领完成时间",
+        "应填清单",
+        "未开始",
+        "草稿",
+        "完整",
+        "已填报",
+        "清单完成率",
+    ]);
+    h
+}
 
 /// A county's line (县区排名), in the shell and in the report.
-const REGION_HEADERS: [&str; 13] = [
-    "排名",
-    "区划",
-    "单位数",
-    "账号",
-    "认领",
-    "目录上报",
-    "目录录入",
-    "清单填报",
-    "完成度",
-    "认领数",
-    "应填清单",
-    "已填报",
-    "清单完成率",
-];
+fn region_headers() -> Vec<&'static str> {
+    let mut h = vec!["排名", "区划", "单位数"];
+    h.extend(MilestoneKind::ALL.map(MilestoneKind::label));
+    h.extend(["完成度", "认领数", "应填清单", "已填报", "清单完成率"]);
+    h
+}
 
 /// The shell's columns: the local items in one, and the problems.
 fn headers() -> Vec<&'static str> {
-    let mut h = LEADING.to_vec();
+    let mut h = leading();
     h.extend(["地方事项 草稿/待审/通过/退回/录入", "问题"]);
     h
 }
@@ -69,7 +58,7 @@ fn headers() -> Vec<&'static str> {
 /// The report's columns: the five local-item states apart (numbers to sum),
 /// the problems, and the change since the baseline.
 fn report_headers() -> Vec<&'static str> {
-    let mut h = LEADING.to_vec();
+    let mut h = leading();
     h.extend([
         "地方事项草稿",
         "待审核",
@@ -163,7 +152,7 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
                 row
             })
             .collect();
-        output::table(&REGION_HEADERS, &table);
+        output::table(&region_headers(), &table);
         return Ok(ExitCode::SUCCESS);
     }
     rows.sort_by_key(|s| (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id));
@@ -307,9 +296,7 @@ pub fn export(
         .collect();
     let standings: Vec<progress::Standing> = report.rows.iter().map(|(s, _)| s.clone()).collect();
     let regions = progress::region_standings(&standings, report.as_of);
-    let region_headers: Vec<&str> = std::iter::once("序号")
-        .chain(REGION_HEADERS.iter().copied())
-        .collect();
+    let region_headers: Vec<&str> = std::iter::once("序号").chain(region_headers()).collect();
     let region_rows: Vec<Vec<Cell>> = regions
         .iter()
         .map(|r| {

@@ -450,7 +450,7 @@ impl ProgressView {
         let b = block(title, focused);
         // Below 100 columns: no bars, short states, so names stay readable.
         let wide = area.width >= 100;
-        let (bar_w, state_w) = if wide { (16, 13) } else { (7, 9) };
+        let bar_w = if wide { 16 } else { 7 };
         let inner_height = b.inner(area).height.saturating_sub(1) as usize;
         self.page = inner_height.max(1);
         if self.cursor < self.offset {
@@ -611,7 +611,6 @@ impl ProgressView {
             if wide {
                 widths.extend([Constraint::Length(6); 3]);
             }
-            let _ = state_w;
             Table::new(rows, widths).header(header)
         };
         frame.render_widget(table.block(b), area);
