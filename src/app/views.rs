@@ -103,14 +103,9 @@ pub fn another_connection(store: &Store) -> Result<Store, AppError> {
 
 /// Sub-items of local items not yet 审核通过 that the viewer may not see.
 pub(crate) fn hidden_local(store: &Store, actor: Option<&Actor>) -> Result<HashSet<Id>, AppError> {
-    let viewer = actor.map(Actor::effective);
     Ok(store::local_items::unreleased_sub_items(store.conn())?
         .into_iter()
-        .filter(|u| {
-            !viewer.is_some_and(|v| {
-                crate::domain::permission::sees_unreleased(v.role, v.unit_id, u.owner_unit_id)
-            })
-        })
+        .filter(|u| !sees_unreleased(actor, u.owner_unit_id))
         .map(|u| u.sub_item_id)
         .collect())
 }
@@ -281,10 +276,14 @@ pub struct LocalRow {
 /// before, its own unit, the reviewer, coordinators and the platform admin.
 fn sees_local(actor: Option<&Actor>, item: &crate::domain::LocalItem) -> bool {
     use crate::domain::ReviewState::{Approved, Entered};
-    matches!(item.state, Approved | Entered)
-        || actor.map(Actor::effective).is_some_and(|v| {
-            crate::domain::permission::sees_unreleased(v.role, v.unit_id, item.unit_id)
-        })
+    matches!(item.state, Approved | Entered) || sees_unreleased(actor, item.unit_id)
+}
+
+/// Whether the viewer sees a unit's local items before they are approved.
+fn sees_unreleased(actor: Option<&Actor>, owner_unit: Id) -> bool {
+    actor
+        .map(Actor::effective)
+        .is_some_and(|v| crate::domain::permission::sees_unreleased(v.role, v.unit_id, owner_unit))
 }
 
 /// Local items the viewer may see, oldest change first; of one unit, or all.

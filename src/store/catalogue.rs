@@ -377,6 +377,14 @@ pub fn unusable_sub_items(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// SQL that is true when sub-item `s` admits a unit of the level `level`
+/// (an expression giving a level key): its 监管层级 lists it, or lists
+/// nothing. One place for the rule the claims, their check and the
+/// explanation of a refusal all apply.
+pub(crate) fn admits_level_sql(level: &str) -> String {
+    format!("(s.levels = '' OR instr(',' || s.levels || ',', ',' || {level} || ',') > 0)")
+}
+
 /// A sub-item whose 监管层级 leaves out a level: (id, code, name, levels).
 pub type OutsideLevel = (Id, String, String, Vec<Level>);
 
@@ -388,12 +396,13 @@ pub fn outside_level(
     ids: &[Id],
     level: Level,
 ) -> Result<Vec<OutsideLevel>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.id, s.code, s.name, s.levels
          FROM json_each(?1) j JOIN sub_items s ON s.id = j.value
-         WHERE s.levels <> '' AND instr(',' || s.levels || ',', ',' || ?2 || ',') = 0
+         WHERE NOT {}
          ORDER BY s.code",
-    )?;
+        admits_level_sql("?2")
+    ))?;
     let ids = serde_json::to_string(ids).unwrap_or_default();
     let rows = stmt.query_map(rusqlite::params![ids, level.key()], |r| {
         Ok((

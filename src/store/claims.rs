@@ -20,20 +20,20 @@ pub fn claim(
     // Only what the unit may claim goes in: in use, its level among the
     // item's 监管层级 (none given: any), not a local item awaiting review.
     // The caller asks why when fewer went in than were asked.
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "INSERT OR IGNORE INTO claims
              (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection)
          SELECT ?1, s.id, ?3, ?4, ?5, s.category = 'inspection'
          FROM json_each(?2) j JOIN sub_items s ON s.id = j.value AND s.status = 'in_use'
-         WHERE (s.levels = ''
-                OR instr(',' || s.levels || ',',
-                         ',' || (SELECT r.level FROM units u JOIN regions r ON r.id = u.region_id
-                                  WHERE u.id = ?1) || ',') > 0)
+         WHERE {}
            AND NOT EXISTS (SELECT 1 FROM local_items l
                             WHERE l.main_item_id = s.main_item_id
                               AND l.state NOT IN ('approved', 'entered'))
          RETURNING sub_item_id, inspection",
-    )?;
+        super::catalogue::admits_level_sql(
+            "(SELECT r.level FROM units u JOIN regions r ON r.id = u.region_id WHERE u.id = ?1)"
+        )
+    ))?;
     let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
     let rows = stmt.query_map(params![unit_id, ids, exercised, by, at], |r| {
         Ok((r.get::<_, Id>(0)?, r.get::<_, bool>(1)?))
@@ -410,13 +410,14 @@ pub fn all_finished(conn: &Connection) -> Result<Vec<(Id, Timestamp)>, StoreErro
 /// Claims of sub-items whose 监管层级 leaves out the claiming unit's level
 /// (made before the rule, or by other tools): (unit, sub-item code).
 pub fn outside_level(conn: &Connection) -> Result<Vec<(Id, String)>, StoreError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT c.unit_id, s.code
          FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
          JOIN units u ON u.id = c.unit_id JOIN regions r ON r.id = u.region_id
-         WHERE s.levels <> '' AND instr(',' || s.levels || ',', ',' || r.level || ',') = 0
+         WHERE NOT {}
          ORDER BY s.code, c.unit_id",
-    )?;
+        super::catalogue::admits_level_sql("r.level")
+    ))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
