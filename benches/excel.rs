@@ -192,7 +192,15 @@ fn main() {
             }
             wb.save(&bare).unwrap();
         },
-        || n = export_checklists(&big, Scope::All, false, &out).unwrap(),
+        || {
+            n = export_checklists(
+                &big,
+                Scope::All,
+                false,
+                std::fs::File::create(&out).unwrap(),
+            )
+            .unwrap()
+        },
     );
     println!("export checklists: {n} rows (annex 5), median of {PAIRS} alternating runs");
     println!("  bare rust_xlsxwriter  {t_bare:>8.1} ms");

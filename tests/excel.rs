@@ -49,7 +49,7 @@ fn import_catalogue_file(
 
 fn export_own(s: &Store, a: &Actor, file: &Path) -> Vec<ChecklistRow> {
     let (title, rows) = checklist_rows(s, Scope::Unit(a.effective().unit_id), false).unwrap();
-    write_checklists(file, &title, &rows).unwrap();
+    write_checklists(std::fs::File::create(file).unwrap(), &title, &rows).unwrap();
     rows
 }
 
@@ -121,7 +121,7 @@ fn edited_rows_are_saved_invalid_rows_reported_and_stale_rows_conflict() {
     .unwrap();
     rows[stale].fields.content = "离线的旧修改".into();
     let edited = dir.path().join("edited.xlsx");
-    write_checklists(&edited, "编辑后", &rows).unwrap();
+    write_checklists(std::fs::File::create(&edited).unwrap(), "编辑后", &rows).unwrap();
     let before = content_dump(&s);
 
     let err = import_checklist_file(&mut s, &a, &edited, REAL).unwrap_err();
@@ -605,7 +605,7 @@ fn annex4_has_title_filler_line_headers_and_classified_items_only_on_request() {
 
     let file = dir.path().join("annex4.xlsx");
     jianguan::xlsx::write::write_catalogue(
-        &file,
+        std::fs::File::create(&file).unwrap(),
         &plain.title,
         &plain.filler,
         &plain.phone,
@@ -633,7 +633,8 @@ fn annex2_splits_city_units_and_counties() {
     let s = open(&db);
     let (city, county) = account_rows(&s).unwrap();
     let file = dir.path().join("annex2.xlsx");
-    jianguan::xlsx::write::write_accounts(&file, &city, &county).unwrap();
+    jianguan::xlsx::write::write_accounts(std::fs::File::create(&file).unwrap(), &city, &county)
+        .unwrap();
     let t1 = cells(&file, "表1 市直部门");
     let t2 = cells(&file, "表2 县（市、区）");
     assert_eq!(
@@ -684,7 +685,7 @@ fn a_file_exported_before_a_new_code_still_imports_and_duplicates_and_warnings_a
     rows[warn].fields.random_ratio = "按年度抽查计划确定".into();
     rows[warn].fields.random_frequency = "每年1次".into();
     let edited = dir.path().join("edited.xlsx");
-    write_checklists(&edited, "编辑后", &rows).unwrap();
+    write_checklists(std::fs::File::create(&edited).unwrap(), "编辑后", &rows).unwrap();
     let r = import_checklist_file(&mut s, &a, &edited, REAL).unwrap();
     assert!(
         r.rejected.is_empty() && r.conflicts.is_empty(),
@@ -710,7 +711,7 @@ fn a_file_exported_before_a_new_code_still_imports_and_duplicates_and_warnings_a
     let mut twice = export_own(&s, &a, &file);
     let copy = twice[started[0]].clone();
     twice.push(copy);
-    write_checklists(&edited, "重复", &twice).unwrap();
+    write_checklists(std::fs::File::create(&edited).unwrap(), "重复", &twice).unwrap();
     let before = content_dump(&s);
     let AppError::Rejected(report) = import_checklist_file(&mut s, &a, &edited, REAL).unwrap_err()
     else {
@@ -738,7 +739,7 @@ fn a_row_naming_another_unit_as_its_subject_is_refused_and_nothing_is_saved() {
     let mut rows = export_own(&s, &a, &file);
     rows[0].fields.subject_name = "郑州市市场监督管理局".into();
     rows[0].fields.content = "检查生产经营活动".into();
-    write_checklists(&file, "改了实施主体", &rows).unwrap();
+    write_checklists(std::fs::File::create(&file).unwrap(), "改了实施主体", &rows).unwrap();
     let before = content_dump(&s);
     let AppError::Rejected(report) = import_checklist_file(&mut s, &a, &file, REAL).unwrap_err()
     else {

@@ -644,7 +644,7 @@ fn a_city_starts_from_an_empty_database_and_files_its_checklists() {
     let filled = file("金水区市场监督管理局-已填.xlsx");
     let filled_rows: Vec<ChecklistRow> = rows.into_iter().map(|(_, r)| r).collect();
     write_checklists(
-        &filled,
+        std::fs::File::create(&filled).unwrap(),
         "金水区市场监督管理局监管事项—检查实施清单",
         &filled_rows,
     )

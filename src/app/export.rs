@@ -97,7 +97,7 @@ pub fn export_checklists(
     store: &Store,
     scope: Scope,
     include_classified: bool,
-    path: &std::path::Path,
+    out: impl std::io::Write + std::io::Seek + Send,
 ) -> Result<usize, AppError> {
     let title = checklist_title(store.conn(), scope)?;
     // Opened here, read on the other thread.
@@ -137,12 +137,12 @@ pub fn export_checklists(
             None
         }
     });
-    let written = crate::xlsx::write::write_checklists(path, &title, rows);
+    let written = crate::xlsx::write::write_checklists(out, &title, rows);
     let _ = reader.join();
     if let Some(e) = failure {
         return Err(e);
     }
-    written.map_err(|e| AppError::Invalid(format!("无法写入 {}：{e}", path.display())))
+    written.map_err(|e| AppError::Invalid(format!("写入电子表格出错：{e}")))
 }
 
 /// Which catalogue annex 4 prints.

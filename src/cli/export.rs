@@ -95,13 +95,20 @@ fn scope(ctx: &Context, store: &Store, args: &ScopeArgs) -> anyhow::Result<Scope
 /// half-written file behind.
 pub fn atomically(
     path: &Path,
-    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+    write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     if path.extension().and_then(|e| e.to_str()) != Some("xlsx") {
         bail!("输出文件应以 .xlsx 结尾：{}", path.display());
     }
     let tmp = path.with_extension(format!("tmp-{}.xlsx", std::process::id()));
-    match write(&tmp) {
+    let written = std::fs::File::create(&tmp)
+        .map_err(anyhow::Error::from)
+        .and_then(|mut file| {
+            write(&mut file)?;
+            file.sync_all()?;
+            Ok(())
+        });
+    match written {
         Ok(()) => {
             std::fs::rename(&tmp, path).with_context(|| format!("无法写入 {}", path.display()))
         }

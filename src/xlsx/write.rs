@@ -6,7 +6,7 @@ use crate::domain::{ChecklistFields, InspectionKind, Level};
 use rust_xlsxwriter::{
     DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
-use std::path::Path;
+use std::io::{Seek, Write};
 use unicode_width::UnicodeWidthStr;
 
 fn title_format() -> Format {
@@ -95,7 +95,7 @@ const SPARE_ROWS: u32 = 200;
 /// Rows may come from a slice or stream in from another thread; returns how
 /// many were written.
 pub fn write_checklists<R: std::borrow::Borrow<ChecklistRow>>(
-    path: &Path,
+    out: impl Write + Seek + Send,
     title: &str,
     rows: impl IntoIterator<Item = R>,
 ) -> Result<usize, XlsxError> {
@@ -172,7 +172,7 @@ pub fn write_checklists<R: std::borrow::Borrow<ChecklistRow>>(
             .set_error_message(format!("请从下拉列表中选择：{}", list.join("、")))?;
         ws.add_data_validation(3, c, last, c, &v)?;
     }
-    wb.save(path)?;
+    wb.save_to_writer(out)?;
     Ok(count)
 }
 
@@ -197,7 +197,7 @@ pub struct CatalogueRow {
 
 /// 附件4: “<单位>监管事项清单”, the “填报单位： 电话：” line, the ten fields.
 pub fn write_catalogue(
-    path: &Path,
+    out: impl Write + Seek + Send,
     title: &str,
     filler: &str,
     phone: &str,
@@ -262,7 +262,7 @@ pub fn write_catalogue(
     ws.set_column_width(0, 6)?;
     ws.set_freeze_panes(3, 0)?;
     print_setup(ws, 2)?;
-    wb.save(path)
+    wb.save_to_writer(out)
 }
 
 /// A person of annex 2: (单位或地区, 处室及职务或单位及职务, 姓名, 电话).
@@ -275,7 +275,7 @@ pub struct AccountRow {
 
 /// 附件2: 表1 for city units, 表2 for counties.
 pub fn write_accounts(
-    path: &Path,
+    out: impl Write + Seek + Send,
     city: &[AccountRow],
     county: &[AccountRow],
 ) -> Result<(), XlsxError> {
@@ -302,13 +302,13 @@ pub fn write_accounts(
             .collect();
         table_sheet(&mut wb, sheet, title, headers, &cells)?;
     }
-    wb.save(path)
+    wb.save_to_writer(out)
 }
 
 /// A plain report: a title over the columns, one row per line, a 序号
 /// column first; frozen header, widths for Chinese, A4 landscape.
 pub fn write_report(
-    path: &Path,
+    out: impl Write + Seek + Send,
     sheet: &str,
     title: &str,
     headers: &[&str],
@@ -318,7 +318,7 @@ pub fn write_report(
     let mut all = vec!["序号"];
     all.extend_from_slice(headers);
     table_sheet(&mut wb, sheet, title, &all, rows)?;
-    wb.save(path)
+    wb.save_to_writer(out)
 }
 
 /// One sheet: a title over the columns (the first being 序号, numbered
@@ -409,7 +409,7 @@ pub struct Sheet<'a> {
 /// A workbook of several report sheets: the daily progress report's
 /// rankings, overdue units and one sheet per county. Numbers are written
 /// as numbers with a number format, so they can be summed and sorted.
-pub fn write_sheets(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> {
+pub fn write_sheets(out: impl Write + Seek + Send, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let cf = cell_format();
     let count = cell_format().set_num_format("0");
@@ -501,5 +501,5 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> 
             ws.insert_chart(2, s.headers.len() as u16 + 1, &chart)?;
         }
     }
-    wb.save(path)
+    wb.save_to_writer(out)
 }
