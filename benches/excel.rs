@@ -4,11 +4,20 @@
 //! - import of a generated catalogue of ~30,000 sub-items vs a bare calamine
 //!   parse of the same file (target: ≤ 2×);
 //! - export of ~40,000 checklists (annex 5) vs a bare rust_xlsxwriter write
-//!   of the same cells (target: ≤ 1.5×).
+//!   of the same cells (target: ≤ 1.5×);
+//! - peak memory of the real binary's `export checklists` of the whole
+//!   province database (target: ≤ 200 MB whatever the row count), beside
+//!   the figure from before the export streamed into constant-memory
+//!   sheets. `BENCH_DB=FILE` reuses a province database (see
+//!   benches/common/mod.rs).
 
 // The same allocator as the jianguan binary.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+// Only `province_db` is used here; the rest serves the other benchmarks.
+#[allow(dead_code)]
+mod common;
 
 use calamine::{Reader, open_workbook_auto};
 use jianguan::app::export::{checklist_rows, export_checklists};
@@ -22,7 +31,100 @@ use jianguan::xlsx::layouts;
 use jianguan::xlsx::write::checklist_cells;
 use rust_xlsxwriter::Workbook;
 use std::path::Path;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `export checklists` of the province database at commit ea78250 (rows
+/// kept in memory until the workbook was saved), on the machine these
+/// benchmarks were written on: rows, seconds, peak RSS in MB (10⁶ bytes;
+/// `/usr/bin/time -v`: 2,330,796 KiB).
+const BEFORE: (usize, f64, f64) = (684_277, 30.4, 2386.7);
+
+/// What one run of the binary cost: rows written, seconds, peak RSS in MB,
+/// and how the peak was read.
+struct Run {
+    rows: usize,
+    seconds: f64,
+    peak_mb: f64,
+    how: &'static str,
+    stdout: String,
+}
+
+/// Runs the real binary with `args`, measuring its peak resident set: by
+/// GNU time (the kernel's figure, from wait4) when installed, else by
+/// reading the child's VmHWM (its high-water mark) every 10 ms until it
+/// exits.
+fn measure(args: &[&std::ffi::OsStr], scratch: &Path) -> Run {
+    let bin = env!("CARGO_BIN_EXE_jianguan");
+    let time = Path::new("/usr/bin/time");
+    let (out, err, report) = (
+        scratch.join("stdout.txt"),
+        scratch.join("stderr.txt"),
+        scratch.join("time.txt"),
+    );
+    let gnu_time = time.exists();
+    let mut command = if gnu_time {
+        let mut c = Command::new(time);
+        c.arg("-f").arg("%M").arg("-o").arg(&report).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    // To files, not pipes: nothing blocks the child while it is sampled.
+    command
+        .args(args)
+        .stdout(Stdio::from(std::fs::File::create(&out).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&err).unwrap()));
+    let t = Instant::now();
+    let mut child = command.spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut sampled_kib = 0.0f64;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if !gnu_time {
+            let hwm = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            });
+            sampled_kib = sampled_kib.max(hwm.unwrap_or(0.0));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let seconds = t.elapsed().as_secs_f64();
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        status.success(),
+        "{}",
+        std::fs::read_to_string(&err).unwrap()
+    );
+    let (peak_kib, how) = if gnu_time {
+        let kib = std::fs::read_to_string(&report)
+            .unwrap()
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(f64::NAN);
+        (kib, "GNU time")
+    } else {
+        (sampled_kib, "VmHWM sampled")
+    };
+    // “已导出 N 份检查实施清单到 …”: the first number.
+    let rows = stdout
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0);
+    Run {
+        rows,
+        seconds,
+        peak_mb: peak_kib * 1024.0 / 1e6,
+        how,
+        stdout,
+    }
+}
 
 fn fresh(path: &Path, scale: Option<Scale>) -> Store {
     let mut s = store::open(
@@ -206,4 +308,36 @@ fn main() {
     println!("  bare rust_xlsxwriter  {t_bare:>8.1} ms");
     println!("  jianguan export       {t_export:>8.1} ms");
     println!("  ratio                 {r_export:>8.2}×  (target ≤ 1.5×)");
+
+    let province = common::province_db(dir.path());
+    let file = dir.path().join("province-checklists.xlsx");
+    let run = measure(
+        &[
+            "export".as_ref(),
+            "checklists".as_ref(),
+            "--db".as_ref(),
+            province.as_os_str(),
+            "-o".as_ref(),
+            file.as_os_str(),
+        ],
+        dir.path(),
+    );
+    let size = std::fs::metadata(&file).map_or(0, |m| m.len());
+    println!(
+        "export checklists of the province, the real binary ({}): {}",
+        run.how,
+        run.stdout.trim()
+    );
+    println!("                 rows   seconds   peak RSS");
+    println!(
+        "  before    {:>10}  {:>8.1}  {:>6.0} MB  (ea78250, rows held until saved)",
+        BEFORE.0, BEFORE.1, BEFORE.2
+    );
+    println!(
+        "  now       {:>10}  {:>8.1}  {:>6.0} MB  (target ≤ 200 MB); file {:.1} MB",
+        run.rows,
+        run.seconds,
+        run.peak_mb,
+        size as f64 / 1e6
+    );
 }

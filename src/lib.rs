@@ -4,6 +4,8 @@
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod files;
+pub mod privilege;
 pub mod search;
 pub mod seed;
 pub mod store;

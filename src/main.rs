@@ -4,6 +4,9 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // First of all, while this is the only thread: the setgid privilege is
+    // put aside (or dropped for good) before anything reads a file.
+    jianguan::privilege::init();
     // `jianguan checklist list | head`: end quietly when the reader goes
     // away, as shell tools do, instead of panicking on the broken pipe.
     // SAFETY: set before any other thread exists; the default action

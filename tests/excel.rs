@@ -12,7 +12,7 @@ use jianguan::app::{Actor, AppError};
 use jianguan::domain::{InspectionKind, ItemStatus};
 use jianguan::store::checklists::Scope;
 use jianguan::store::{self, Store};
-use jianguan::xlsx::write::{ChecklistRow, write_checklists};
+use jianguan::xlsx::write::{ChecklistRow, checklist_cells, write_checklists};
 use jianguan::xlsx::{self, layouts};
 use std::path::{Path, PathBuf};
 
@@ -750,4 +750,111 @@ fn a_row_naming_another_unit_as_its_subject_is_refused_and_nothing_is_saved() {
         vec!["检查实施清单!4: 实施主体名称: 应为本单位“中牟县市场监督管理局”".to_string()]
     );
     assert!(content_dump(&s) == before);
+}
+
+/// The text of one part of an .xlsx file.
+fn zip_part(file: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(part)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn the_streamed_annex5_keeps_every_row_in_order_with_its_widths_drop_downs_and_hidden_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "stream.db");
+    let s = open(&db);
+    let file = dir.path().join("all.xlsx");
+    let n = jianguan::app::export::export_checklists(
+        &s,
+        Scope::All,
+        false,
+        std::fs::File::create(&file).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(n, 60, "the demo's required checklists");
+    let (_, mut expected) = checklist_rows(&s, Scope::All, false).unwrap();
+    expected.sort_by_key(|r| (r.version_tag.clone(), r.fields.item_code.clone()));
+    let r = cells(&file, "检查实施清单");
+    assert_eq!(r.height(), 3 + n);
+    let written: Vec<Vec<String>> = (3..3 + n as u32)
+        .map(|row| (0..19).map(|c| text_at(&r, row, c)).collect())
+        .collect();
+    // Rows come by unit, then by code.
+    let key = |w: &Vec<String>| {
+        let unit: i64 = w[18].split(':').next().unwrap().parse().unwrap();
+        (unit, w[0].clone())
+    };
+    assert!(written.windows(2).all(|p| key(&p[0]) < key(&p[1])));
+    let mut written = written;
+    written.sort_by_key(|w| (w[18].clone(), w[0].clone()));
+    for (w, e) in written.iter().zip(&expected) {
+        let mut want = checklist_cells(&e.fields).to_vec();
+        want.push(e.version_tag.clone());
+        assert_eq!(w, &want);
+    }
+
+    let xml = zip_part(&file, "xl/worksheets/sheet1.xml");
+    // Constant-memory mode writes its strings inline, row by row.
+    assert!(xml.contains(r#"<c r="A4" t="inlineStr"><is><t>"#));
+    assert_eq!(
+        xml.matches("<mergeCell ").count(),
+        12,
+        "the title, 6 groups across, 5 columns down"
+    );
+    for merge in ["A1:R1", "C2:D2", "K2:M2", "A2:A3", "S2:S3"] {
+        assert!(
+            xml.contains(&format!(r#"<mergeCell ref="{merge}"/>"#)),
+            "{merge}"
+        );
+    }
+    assert!(xml.contains(r#"<pane ySplit="3" topLeftCell="A4""#));
+    // Widths judged from the rows, set after them; the tag column hidden.
+    assert!(xml.contains(r#"<col min="1" max="1" width="18.7109375" customWidth="1"/>"#));
+    assert!(xml.contains(r#"<col min="19" max="19" width="22.7109375" hidden="1""#));
+    // The drop-downs reach 200 spare rows below the data (row 3 + 60 + 200).
+    assert_eq!(xml.matches("<dataValidation ").count(), 5);
+    assert!(xml.contains(r#"sqref="B4:B264"><formula1>"国家级,省级,市级,县级"</formula1>"#));
+}
+
+#[test]
+fn an_export_that_cannot_make_its_temporary_file_says_where_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_by_binary(dir.path(), "tmp.db");
+    let out = dir.path().join("out.xlsx");
+    for args in [
+        &["export", "checklists", "-o"][..],
+        &["export", "accounts", "-o"][..],
+    ] {
+        let o = std::process::Command::new(bin())
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .arg(&out)
+            .env("TMPDIR", dir.path().join("no-such-dir"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "无法在临时目录 {} 中建立临时文件",
+                dir.path().join("no-such-dir").display()
+            )) && stderr.contains("TMPDIR"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!out.exists());
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("tmp.db"))
+        .collect();
+    assert!(names.is_empty(), "debris: {names:?}");
 }

@@ -3,30 +3,62 @@
 use super::{Actor, AppError, write};
 use crate::domain::account::{validate_login, validate_mobile};
 use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::text::rules;
 use crate::domain::{Account, Id, Level, NewAccount, Role};
 use crate::store::{self, Store};
 
 /// Each rule a new account's fields break, with the field it concerns
-/// (`login`, `name`, `mobile`), so an import can point at the column.
-pub(crate) fn problems(login: &str, name: &str, mobile: &str) -> Vec<(&'static str, String)> {
+/// (`login`, `name`, `post`, `mobile`), so an import can point at the
+/// column: first what no field may hold (the text table), then each
+/// field's own rule.
+pub(crate) fn problems(
+    login: &str,
+    name: &str,
+    post: &str,
+    mobile: &str,
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    if let Err(e) = validate_login(login) {
-        out.push(("login", e));
+    let fields = [
+        ("login", rules::LOGIN, login),
+        ("name", rules::PERSON_NAME, name),
+        ("post", rules::OFFICE_POST, post),
+        ("mobile", rules::MOBILE, mobile),
+    ];
+    for (key, rule, value) in fields {
+        if let Err(e) = rule.check(&rule.normalise(value)) {
+            out.push((key, e.to_string()));
+        }
+    }
+    let unstorable = |key: &str| out.iter().any(|(k, _)| *k == key);
+    let mut rest = Vec::new();
+    if !unstorable("login")
+        && let Err(e) = validate_login(login)
+    {
+        rest.push(("login", e));
     }
     if name.trim().is_empty() {
-        out.push(("name", "姓名不能为空".to_string()));
+        rest.push(("name", "姓名不能为空".to_string()));
     }
-    if let Err(e) = validate_mobile(mobile) {
-        out.push(("mobile", e));
+    if !unstorable("mobile")
+        && let Err(e) = validate_mobile(mobile)
+    {
+        rest.push(("mobile", e));
     }
+    out.extend(rest);
     out
 }
 
 pub(crate) fn validate(input: &NewAccount) -> Result<(), AppError> {
-    match problems(&input.login, &input.name, &input.mobile)
-        .into_iter()
-        .next()
-    {
+    first_problem(problems(
+        &input.login,
+        &input.name,
+        &input.office_post,
+        &input.mobile,
+    ))
+}
+
+fn first_problem(problems: Vec<(&'static str, String)>) -> Result<(), AppError> {
+    match problems.into_iter().next() {
         Some((_, reason)) => Err(AppError::Invalid(reason)),
         None => Ok(()),
     }
@@ -116,7 +148,12 @@ pub fn bootstrap_admin(
     }
     // The first admin may fill in the phone number later.
     if input.mobile.is_empty() {
-        validate_login(&input.login).map_err(AppError::Invalid)?;
+        first_problem(
+            problems(&input.login, &input.name, &input.office_post, "")
+                .into_iter()
+                .filter(|(key, _)| *key != "mobile")
+                .collect(),
+        )?;
     } else {
         validate(input)?;
     }
@@ -131,7 +168,13 @@ pub fn update_account(
     changed: &Account,
     expected_version: i64,
 ) -> Result<Account, AppError> {
-    validate_mobile(&changed.mobile).map_err(AppError::Invalid)?;
+    // The login cannot change (refused below); its text is not checked again.
+    first_problem(
+        problems("", &changed.name, &changed.office_post, &changed.mobile)
+            .into_iter()
+            .filter(|(key, _)| *key != "login")
+            .collect(),
+    )?;
     write(store, actor, |w| {
         let before = store::accounts::by_id(w.tx, changed.id)?;
         // Both the account as it is and as it will be must be in reach.

@@ -3,6 +3,7 @@
 
 use super::{Actor, AppError, write};
 use crate::domain::permission::WriteAction;
+use crate::domain::text::rules;
 use crate::domain::{BasisStatus, Category, Id, LegalBasis, NOT_STARTED};
 use crate::store::{self, Store};
 use serde::Serialize;
@@ -69,11 +70,13 @@ pub struct Impact {
 }
 
 /// What rests on a basis, as the viewer may see it: local items not yet
-/// approved of other units are left out.
+/// approved of other units, and 涉密 sub-items the viewer may not see
+/// (`permission::sees_classified`), are left out, counts included.
 pub fn impact(store: &Store, actor: Option<&Actor>, basis_id: Id) -> Result<Impact, AppError> {
     let conn = store.conn();
     let basis = store::catalogue::basis(conn, basis_id)?;
-    let hidden = super::views::hidden_local(store, actor)?;
+    let mut hidden = super::views::hidden_local(store, actor)?;
+    hidden.extend(super::views::hidden_classified(store, actor)?);
     let names: HashMap<Id, String> = store::units::list_units(conn)?
         .into_iter()
         .map(|u| (u.id, u.full_name()))
@@ -159,13 +162,19 @@ pub fn add_local(
                 kind.label()
             )));
         }
-        let t = title.trim().trim_matches(['《', '》']);
+        let clean = |rule: crate::domain::text::TextRule, value: &str| {
+            rule.clean(value)
+                .map_err(|e| AppError::Invalid(e.to_string()))
+        };
+        let title = clean(rules::BASIS_TITLE, title)?;
+        let article = clean(rules::BASIS_ARTICLE, article)?;
+        let excerpt = clean(rules::BASIS_EXCERPT, excerpt)?;
+        let t = title.trim_matches(['《', '》']);
         if t.is_empty() {
             return Err(AppError::Invalid("依据标题不能为空".into()));
         }
         let title = format!("《{t}》");
-        let id =
-            store::catalogue::upsert_basis(w.tx, &title, kind, article.trim(), excerpt.trim())?;
+        let id = store::catalogue::upsert_basis(w.tx, &title, kind, &article, &excerpt)?;
         let basis = store::catalogue::basis(w.tx, id)?;
         w.log(
             "add_local_basis",

@@ -1,7 +1,7 @@
 //! Saving inspection checklists (检查实施清单), compare-and-swap.
 
 use super::{Actor, AppError, Write, write};
-use crate::domain::checklist::derived_state;
+use crate::domain::checklist::{checklist_text_errors, derived_state};
 use crate::domain::permission::{UnitRef, WriteAction};
 use crate::domain::subject;
 use crate::domain::{
@@ -89,6 +89,11 @@ pub(crate) fn save_in(
     // Items 1, 2 and 3 are not the operator's to choose.
     let own_unit = store::units::unit(w.tx, unit.id)?;
     subject::apply_unit(&mut fields, &own_unit, sub);
+    // Text no field may hold is refused outright, not kept as a draft.
+    let unstorable = checklist_text_errors(&fields);
+    if !unstorable.is_empty() {
+        return Err(AppError::InvalidFields(unstorable));
+    }
     let errors = subject::validate_for_unit(&fields, &own_unit);
     let state = if submit {
         if !errors.is_empty() {

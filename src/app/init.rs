@@ -41,6 +41,10 @@ pub struct InitSummary {
     pub local_items: usize,
     /// Days the notice's 2019 schedule was moved by (demo only).
     pub milestone_shift_days: i64,
+    /// A demo account whose login was the runner's: (its login, the one it
+    /// got instead), since the runner's login is the platform admin's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_demo_login: Option<(String, String)>,
 }
 
 fn seed_err(e: seed::SeedError) -> AppError {
@@ -273,6 +277,12 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, Role, &str)] = &[
     ),
 ];
 
+/// The login a demo account gets when the runner's OS login is its own:
+/// `LOGIN.demo` (another demo login never ends so).
+fn demo_login_instead(login: &str) -> String {
+    format!("{login}.demo")
+}
+
 /// County units of the demo: (region code, name, category).
 const DEMO_COUNTY_UNITS: &[(&str, &str, UnitCategory)] = &[
     ("410105", "金水区人民政府办公室", UnitCategory::Other),
@@ -316,13 +326,20 @@ impl Demo<'_> {
         }
         let mut accounts: HashMap<&str, Id> = HashMap::new();
         for (login, name, unit, post, role, mobile) in DEMO_ACCOUNTS {
-            if *login == self.admin.login {
-                continue; // the person running init keeps platform_admin
-            }
+            // The person running init keeps the login as platform admin;
+            // the demo's own person of that login is kept under another,
+            // so that every demo unit still has its operator and its work.
+            let login = if *login == self.admin.login {
+                let renamed = demo_login_instead(login);
+                self.summary.renamed_demo_login = Some((login.to_string(), renamed.clone()));
+                renamed
+            } else {
+                login.to_string()
+            };
             let id = store::accounts::insert_account(
                 self.tx,
                 &NewAccount {
-                    login: login.to_string(),
+                    login,
                     name: name.to_string(),
                     unit_id: self.units[*unit],
                     office_post: post.to_string(),

@@ -6,6 +6,7 @@ use crate::domain::local_item::{
     provisional_main_code, provisional_sub_code,
 };
 use crate::domain::permission::WriteAction;
+use crate::domain::text::{TextRule, rules};
 use crate::domain::{
     Category, Id, ItemStatus, Level, LocalItem, MainItem, PermitType, Source, SubItem,
 };
@@ -46,15 +47,30 @@ fn basis_text(w: &Write<'_>, ids: &[Id]) -> Result<String, AppError> {
     Ok(parts.join("；"))
 }
 
+/// A field's value as stored, or why it cannot be (the text table).
+fn cleaned(rule: TextRule, value: &str) -> Result<String, AppError> {
+    rule.clean(value)
+        .map_err(|e| AppError::Invalid(e.to_string()))
+}
+
 fn sub_item_of(
     w: &Write<'_>,
     main: &MainItem,
     s: &LocalSubItemInput,
     code: String,
 ) -> Result<SubItem, AppError> {
-    if s.name.trim().is_empty() {
+    let name = cleaned(rules::SUB_NAME, &s.name)?;
+    if name.is_empty() {
         return Err(AppError::Invalid("子项名称不能为空".into()));
     }
+    let of_sub = |rule: TextRule, value: &str| {
+        rule.clean(value)
+            .map_err(|e| AppError::Invalid(format!("子项“{name}”的{e}")))
+    };
+    let target = of_sub(rules::TARGET, &s.target)?;
+    let measures = of_sub(rules::MEASURES, &s.measures)?;
+    let process = of_sub(rules::PROCESS, &s.process)?;
+    let result = of_sub(rules::RESULT, &s.result)?;
     // A repealed basis is not added; one that was cited before it was
     // repealed stays, and the rules report it (依据已废止).
     let had: Vec<Id> = match s.id {
@@ -78,18 +94,39 @@ fn sub_item_of(
         id: s.id.unwrap_or(0),
         code,
         main_item_id: main.id,
-        name: s.name.trim().to_string(),
+        name,
         category: s.category,
-        target: s.target.clone(),
-        measures: s.measures.clone(),
+        target,
+        measures,
         basis_text: basis_text(w, &s.basis_ids)?,
-        process: s.process.clone(),
-        result: s.result.clone(),
+        process,
+        result,
         levels: s.levels.clone(),
         classified: false,
         status: ItemStatus::InUse,
         version: 1,
     })
+}
+
+/// The main item's typed fields as stored.
+struct MainFields {
+    name: String,
+    permit_name: String,
+    permit_code: String,
+}
+
+impl MainFields {
+    fn of(input: &LocalItemInput) -> Result<Self, AppError> {
+        let name = cleaned(rules::MAIN_NAME, &input.name)?;
+        if name.is_empty() {
+            return Err(AppError::Invalid("主项名称不能为空".into()));
+        }
+        Ok(MainFields {
+            name,
+            permit_name: cleaned(rules::PERMIT_NAME, &input.permit_name)?,
+            permit_code: cleaned(rules::PERMIT_CODE, &input.permit_code)?,
+        })
+    }
 }
 
 /// Creates a local item in 草稿 with a provisional code; returns its main item id.
@@ -103,9 +140,7 @@ pub fn create_local_item(
         w.authorize(WriteAction::CompileLocalItem {
             unit: store::units::unit_ref(w.tx, unit.id)?,
         })?;
-        if input.name.trim().is_empty() {
-            return Err(AppError::Invalid("主项名称不能为空".into()));
-        }
+        let fields = MainFields::of(input)?;
         let region_code = store::units::list_regions(w.tx)?
             .into_iter()
             .find(|r| r.id == unit.region_id)
@@ -115,11 +150,11 @@ pub fn create_local_item(
         let mut main = MainItem {
             id: 0,
             code: provisional_main_code(&region_code, seq),
-            name: input.name.trim().to_string(),
+            name: fields.name,
             department: unit.full_name(),
-            permit_name: input.permit_name.clone(),
+            permit_name: fields.permit_name,
             permit_type: input.permit_type,
-            permit_code: input.permit_code.clone(),
+            permit_code: fields.permit_code,
             source: Source::City,
             status: ItemStatus::InUse,
             owner_unit_id: Some(unit.id),
@@ -179,11 +214,12 @@ pub fn edit_local_item(
                 }
             )));
         }
+        let fields = MainFields::of(input)?;
         let mut main = store::catalogue::main_item(w.tx, main_item_id)?;
-        main.name = input.name.trim().to_string();
-        main.permit_name = input.permit_name.clone();
+        main.name = fields.name;
+        main.permit_name = fields.permit_name;
         main.permit_type = input.permit_type;
-        main.permit_code = input.permit_code.clone();
+        main.permit_code = fields.permit_code;
         store::catalogue::replace_main_item(w.tx, &main, w.at)?;
         let existing = store::catalogue::sub_items_of(w.tx, main_item_id)?;
         let mut next_seq = existing.len() as u32 + 1;
@@ -386,7 +422,7 @@ pub fn return_for_changes(
 ) -> Result<LocalItem, AppError> {
     write(store, actor, |w| {
         w.authorize(WriteAction::ReviewLocalItem)?;
-        let reason = reason.trim();
+        let reason = cleaned(rules::REVIEW_REASON, reason)?;
         if reason.is_empty() {
             return Err(AppError::Invalid("退回修改必须填写理由".into()));
         }
@@ -396,7 +432,7 @@ pub fn return_for_changes(
             &item,
             ReviewStep::Return,
             expected_version,
-            Some(reason),
+            Some(&reason),
             None,
         )
     })
@@ -440,6 +476,13 @@ pub(crate) fn enter_in(
     let correcting = item.state == crate::domain::ReviewState::Entered;
     if !correcting {
         next_state(item.state, ReviewStep::MarkEntered).map_err(AppError::Invalid)?;
+    }
+    // What no code may hold is refused before any message quotes it.
+    for code in std::iter::once(&codes.main).chain(codes.subs.iter().map(|(_, c)| c)) {
+        rules::ITEM_CODE
+            .named("国家系统编码")
+            .check(code.trim())
+            .map_err(|e| AppError::Invalid(format!("不能标记已录入：{e}")))?;
     }
     let main = store::catalogue::main_item(w.tx, main_item_id)?;
     let subs = store::catalogue::sub_items_of(w.tx, main_item_id)?;

@@ -2,6 +2,7 @@
 
 use super::{Actor, AppError, write};
 use crate::domain::permission::WriteAction;
+use crate::domain::text::rules;
 use crate::domain::{Milestone, Timestamp};
 use crate::store::{self, Store};
 
@@ -13,6 +14,9 @@ pub fn set_due(
     due_at: Timestamp,
     expected_version: i64,
 ) -> Result<Milestone, AppError> {
+    rules::MILESTONE_KEY
+        .check(key)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     write(store, actor, |w| {
         w.authorize(WriteAction::EditMilestone)?;
         let before = store::milestones::by_key(w.tx, key)?;

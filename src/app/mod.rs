@@ -108,17 +108,34 @@ impl From<rusqlite::Error> for AppError {
 }
 
 /// The current time; `JIANGUAN_NOW` (a time as `parse_time` reads it)
-/// overrides it, for demos and tests of deadlines.
+/// overrides it, for demos and tests of deadlines — in debug builds only,
+/// and never with the data group's privilege: there it would let anyone
+/// backdate their writes.
 pub fn now() -> Timestamp {
-    if let Ok(s) = std::env::var("JIANGUAN_NOW")
-        && let Ok(t) = crate::domain::parse_time(&s)
-    {
+    if let Some(t) = test_clock() {
         return t;
     }
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+fn test_clock() -> Option<Timestamp> {
+    let s = std::env::var("JIANGUAN_NOW").ok()?;
+    if !cfg!(debug_assertions) || crate::privilege::started_setgid() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            let why = if cfg!(debug_assertions) {
+                "以数据组权限运行时"
+            } else {
+                "正式版本"
+            };
+            eprintln!("提示：{why}不使用测试用的环境变量 JIANGUAN_NOW，时间按系统时钟记录");
+        });
+        return None;
+    }
+    crate::domain::parse_time(&s).ok()
 }
 
 /// A write in progress: the transaction, the re-read actor, and the time.

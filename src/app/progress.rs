@@ -544,8 +544,14 @@ pub fn missing(
     actor: Option<&super::Actor>,
     unit_id: Id,
 ) -> Result<Missing, AppError> {
+    // The unit claims all of these: its own people and a platform_admin
+    // see its 涉密 ones, nobody else.
+    let sees_classified = actor
+        .map(super::Actor::effective)
+        .is_some_and(|v| crate::domain::permission::sees_classified(v.role, v.unit_id == unit_id));
     let checklists = super::views::required_checklists(store, unit_id)?
         .into_iter()
+        .filter(|r| sees_classified || !r.classified)
         .filter(|r| {
             r.checklist.as_ref().map(|c| c.state) != Some(crate::domain::ChecklistState::Filed)
         })

@@ -6,13 +6,11 @@
 use super::{Actor, AppError, Write, write};
 use crate::domain::checklist::derived_state;
 use crate::domain::permission::{UnitRef, WriteAction};
+use crate::domain::text::{self, rules};
 use crate::domain::{ChecklistState, Id, Level, Unit, UnitCategory, Uscc, validate_checklist};
 use crate::store::units::{NewUnit, UnitChange};
 use crate::store::{self, Store};
 use serde::Serialize;
-
-/// Longest unit name accepted (the longest real ones are about 30).
-pub const MAX_NAME_CHARS: usize = 50;
 
 /// A unit to create.
 #[derive(Debug, Clone)]
@@ -49,28 +47,18 @@ pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Resul
     write(store, actor, |w| create_in(w, input))
 }
 
-/// Characters that draw nothing (zero-width spaces and joiners, the byte
-/// order mark, bidi controls): two names differing only by them look the
-/// same on every screen and in every spreadsheet.
-fn invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
-}
-
 /// The name without any space (Chinese unit names have none, and a space
 /// typed by mistake must not make a second unit), if it is one a unit may
-/// carry.
+/// carry: no control, bidi or invisible character (two names differing
+/// only by what draws nothing would look the same everywhere), within the
+/// table's limit.
 pub(crate) fn checked_name(name: &str) -> Result<String, String> {
     let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
-    let n = name.chars().count();
     if name.is_empty() {
-        Err("单位名称不能为空".into())
-    } else if n > MAX_NAME_CHARS {
-        Err(format!("单位名称过长：{n} 字，最多 {MAX_NAME_CHARS} 字"))
-    } else if name.chars().any(|c| c.is_control() || invisible(c)) {
-        Err("单位名称不能含控制字符或不可见字符".into())
-    } else {
-        Ok(name)
+        return Err("单位名称不能为空".into());
     }
+    rules::UNIT_NAME.check(&name).map_err(|e| e.to_string())?;
+    Ok(name)
 }
 
 /// Refuses a name that would make a unit unreachable by name: every unit
@@ -112,21 +100,25 @@ fn name_free(
 
 /// A 统一社会信用代码 as stored (upper case, checked), or why not.
 pub(crate) fn checked_uscc(code: &str) -> Result<String, String> {
+    rules::USCC
+        .check(&text::code(code))
+        .map_err(|e| e.to_string())?;
     Uscc::parse(code.trim())
         .map(|u| u.to_string())
         .map_err(|e| e.to_string())
 }
 
-/// Counterparts trimmed, blanks dropped, each once, in the given order.
-pub(crate) fn checked_counterparts(list: &[String]) -> Vec<String> {
+/// Counterparts trimmed, blanks dropped, each once, in the given order;
+/// or why one cannot be stored.
+pub(crate) fn checked_counterparts(list: &[String]) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for c in list.iter().flat_map(|c| c.split(['、', ',', '，', '\n'])) {
-        let c = c.trim();
-        if !c.is_empty() && !out.iter().any(|o| o == c) {
-            out.push(c.to_string());
+        let c = rules::COUNTERPART.clean(c).map_err(|e| e.to_string())?;
+        if !c.is_empty() && !out.contains(&c) {
+            out.push(c);
         }
     }
-    out
+    Ok(out)
 }
 
 /// Refuses a code that another unit already carries.
@@ -142,8 +134,11 @@ fn code_free(w: &Write<'_>, code: &str, except: Option<Id>) -> Result<(), AppErr
 
 /// Creates a unit inside a caller's write (the CLI and `import units`).
 pub(crate) fn create_in(w: &Write<'_>, input: &UnitInput) -> Result<Unit, AppError> {
-    let region = store::units::find_region(w.tx, &crate::domain::text::half_width(&input.region))?
-        .ok_or_else(|| AppError::Invalid(format!("没有区划“{}”", input.region.trim())))?;
+    let region_text = rules::REGION
+        .clean(&text::half_width(&input.region))
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let region = store::units::find_region(w.tx, &region_text)?
+        .ok_or_else(|| AppError::Invalid(format!("没有区划“{region_text}”")))?;
     w.authorize(WriteAction::CreateUnit {
         unit: UnitRef {
             id: 0,
@@ -174,7 +169,7 @@ pub(crate) fn create_in(w: &Write<'_>, input: &UnitInput) -> Result<Unit, AppErr
             category: input.category,
             region_id: region.id,
             uscc: uscc.as_deref(),
-            counterparts: &checked_counterparts(&input.counterparts),
+            counterparts: &checked_counterparts(&input.counterparts).map_err(AppError::Invalid)?,
         },
     )?;
     let unit = store::units::unit(w.tx, id)?;
@@ -226,7 +221,7 @@ pub(crate) fn update_in(
         None => before.uscc.clone(),
     };
     let counterparts = match &update.counterparts {
-        Some(list) => checked_counterparts(list),
+        Some(list) => checked_counterparts(list).map_err(AppError::Invalid)?,
         None => before.counterparts.clone(),
     };
     let category = update.category.unwrap_or(before.category);

@@ -110,6 +110,31 @@ pub(crate) fn hidden_local(store: &Store, actor: Option<&Actor>) -> Result<HashS
         .collect())
 }
 
+/// 涉密 sub-items the viewer may not see (`permission::sees_classified`):
+/// every one without an account, none for a platform_admin, else those
+/// the viewer's unit does not claim.
+pub(crate) fn hidden_classified(
+    store: &Store,
+    actor: Option<&Actor>,
+) -> Result<HashSet<Id>, AppError> {
+    let conn = store.conn();
+    let classified = store::catalogue::classified_sub_items(conn)?;
+    let Some(viewer) = actor.map(Actor::effective) else {
+        return Ok(classified.into_iter().collect());
+    };
+    if classified.is_empty() || crate::domain::permission::sees_classified(viewer.role, false) {
+        return Ok(HashSet::new());
+    }
+    let claimed: HashSet<Id> = store::claims::claims_of_unit(conn, viewer.unit_id)?
+        .into_iter()
+        .map(|c| c.sub_item_id)
+        .collect();
+    Ok(classified
+        .into_iter()
+        .filter(|id| !crate::domain::permission::sees_classified(viewer.role, claimed.contains(id)))
+        .collect())
+}
+
 pub fn tree(store: &Store, actor: Option<&Actor>) -> Result<TreeData, AppError> {
     let hidden = hidden_local(store, actor)?;
     let mut rows = store::catalogue::tree_rows(store.conn())?;
@@ -226,8 +251,9 @@ pub fn basis(
 ) -> Result<(LegalBasis, Vec<SubItem>), AppError> {
     let conn = store.conn();
     let hidden = hidden_local(store, actor)?;
+    let classified = hidden_classified(store, actor)?;
     let mut items = store::catalogue::sub_items_citing(conn, basis_id)?;
-    items.retain(|s| !hidden.contains(&s.id));
+    items.retain(|s| !hidden.contains(&s.id) && !classified.contains(&s.id));
     Ok((store::catalogue::basis(conn, basis_id)?, items))
 }
 

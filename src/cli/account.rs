@@ -1,5 +1,6 @@
 //! `jianguan account add|list`.
 
+use super::output::say;
 use super::{Context, output};
 use crate::app::accounts::create_account;
 use crate::domain::NewAccount;
@@ -74,7 +75,7 @@ pub fn run(ctx: &Context, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&account)?;
             } else {
-                println!(
+                say!(
                     "已创建账号 {}（{}，{}，{}）",
                     account.login,
                     account.name,

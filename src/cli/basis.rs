@@ -1,9 +1,10 @@
 //! `jianguan basis`: what rests on a legal basis, and its status.
 
-use super::export::atomically;
+use super::output::{say, say_err};
 use super::{Context, output};
 use crate::app::bases::{self, Impact};
 use crate::domain::{BasisStatus, LegalBasis};
+use crate::files::write_xlsx;
 use crate::store::Store;
 use anyhow::bail;
 use clap::{Args, Subcommand};
@@ -118,16 +119,16 @@ fn impact(ctx: &Context, args: &ImpactArgs) -> anyhow::Result<ExitCode> {
         i.checklists
     );
     if let Some(path) = &args.output {
-        atomically(path, |tmp| {
+        write_xlsx(path, |tmp| {
             crate::xlsx::write::write_report(tmp, "依据影响范围", &title, &HEADERS, &rows(&i))?;
             Ok(())
         })?;
-        eprintln!("已导出到 {}", path.display());
+        say_err!("已导出到 {}", path.display());
     }
     if ctx.json {
         output::json(&i)?;
     } else {
-        println!("{title}");
+        say!("{title}");
         output::table(&HEADERS, &rows(&i));
     }
     Ok(ExitCode::SUCCESS)
@@ -148,7 +149,7 @@ fn set_status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     if ctx.json {
         output::json(&after)?;
     } else {
-        println!(
+        say!(
             "{}：{} → {}；依据它的有 {} 个子项、{} 个认领（jianguan basis impact 查看明细）",
             after.citation(),
             basis.status.label(),

@@ -1,10 +1,24 @@
-//! `jianguan check`: integrity, foreign keys and the change-log chain.
+//! `jianguan check`: integrity, foreign keys, the change-log chain, the
+//! replay of the log against the tables, and heads noted down earlier.
 
 use super::{Context, output};
-use crate::store::changelog;
+use crate::store::{changelog, replay};
+use clap::Args;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
+#[derive(Args)]
+pub struct CheckArgs {
+    /// 核对此前记下的链头（check、通报、备份输出的“条数:哈希”）仍在操作记录中；可给多次
+    #[arg(long = "head", value_name = "COUNT:HASH")]
+    heads: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let heads = args
+        .heads
+        .iter()
+        .map(|h| parse_head(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let store = ctx.open()?;
     let mut problems: Vec<String> = store
         .integrity_check()?
@@ -14,6 +28,18 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         .collect();
     problems.extend(store.foreign_key_check()?);
     problems.extend(changelog::verify(store.conn())?);
+    for (n, hash) in &heads {
+        match changelog::hash_at(store.conn(), *n)? {
+            Some(h) if &h == hash => {}
+            Some(h) => problems.push(format!(
+                "链头 {n}:{hash} 与操作记录不符：第 {n} 条的哈希现为 {h}（该条或它之前的记录被改写过）"
+            )),
+            None => problems.push(format!(
+                "链头 {n}:{hash} 不在操作记录中：操作记录已不足 {n} 条（被截断）"
+            )),
+        }
+    }
+    problems.extend(replay::problems(store.conn())?);
     let flags = crate::store::claims::inspection_flag_mismatches(store.conn())?;
     if flags > 0 {
         problems.push(format!(
@@ -33,15 +59,23 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         ));
     }
     problems.extend(claim_problems(store.conn())?);
-    let entries = changelog::count(store.conn())?;
+    let (entries, head) = changelog::head(store.conn())?;
+    let problems: Vec<String> = problems
+        .iter()
+        .map(|p| output::plain(p).into_owned())
+        .collect();
     if ctx.json {
         output::json(&serde_json::json!({
             "ok": problems.is_empty(),
             "change_log_entries": entries,
+            "head": format!("{entries}:{head}"),
             "problems": problems,
         }))?;
     } else if problems.is_empty() {
         println!("ok");
+        println!(
+            "操作记录 {entries} 条，链头 {entries}:{head}（请记下；日后可用 jianguan check --head {entries}:{head} 证明此前的记录未被改写或截断）"
+        );
     } else {
         for p in &problems {
             println!("{p}");
@@ -57,6 +91,22 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `COUNT:HASH` as `check`, the 通报 and backups print it.
+fn parse_head(text: &str) -> anyhow::Result<(i64, String)> {
+    let bad = || {
+        anyhow::anyhow!(
+            "--head {text}：应为“条数:哈希”，如 1234:3f5a…（64 位十六进制），即 check、通报或备份输出的链头"
+        )
+    };
+    let (n, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+    let n: i64 = n.trim().parse().map_err(|_| bad())?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if n < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((n, hash))
 }
 
 /// Claims the rules would refuse today: listed, not deleted (the unit or an

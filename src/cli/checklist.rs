@@ -1,9 +1,10 @@
 //! `jianguan checklist`: a unit's inspection checklists (检查实施清单) from
 //! the shell: which are required and where they stand, and one in full.
 
+use super::output::say;
 use super::{Context, output, resolve_unit};
 use crate::app::views;
-use crate::domain::{ChecklistField, ChecklistState, NOT_STARTED, Role, format_time};
+use crate::domain::{ChecklistField, ChecklistState, NOT_STARTED, format_time};
 use crate::store::checklists::Required;
 use anyhow::bail;
 use clap::{Args, Subcommand};
@@ -46,7 +47,8 @@ fn rows(ctx: &Context, unit: Option<&str>) -> anyhow::Result<(String, Vec<Requir
         Some(name) => resolve_unit(&store, name)?.id,
         None => me.unit_id,
     };
-    let see_secret = me.role == Role::PlatformAdmin || unit_id == me.unit_id;
+    // The unit claims every row: `sees_classified` with its own claims.
+    let see_secret = crate::domain::permission::sees_classified(me.role, unit_id == me.unit_id);
     let (name, _) = views::unit_label(&store, unit_id)?;
     let rows = views::required_checklists(&store, unit_id)?
         .into_iter()
@@ -91,7 +93,7 @@ fn list(ctx: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
         output::json(&serde_json::json!({ "unit": unit, "checklists": out }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{unit}：{} 份", rows.len());
+    say!("{unit}：{} 份", rows.len());
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -122,7 +124,7 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         if ctx.json {
             output::json(&serde_json::json!({ "unit": unit, "code": code, "state": NOT_STARTED }))?;
         } else {
-            println!("{unit}：{code} {} 的检查实施清单：未开始", r.sub_name);
+            say!("{unit}：{code} {} 的检查实施清单：未开始", r.sub_name);
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -138,8 +140,8 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{unit}：{code} {}", r.sub_name);
-    println!(
+    say!("{unit}：{code} {}", r.sub_name);
+    say!(
         "状态：{}（第 {} 版，{} 保存）",
         c.state.label(),
         c.version,
@@ -147,10 +149,10 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     );
     let warnings = crate::domain::checklist::checklist_warnings(&c.fields);
     for f in ChecklistField::ALL {
-        println!("{}：{}", f.label(), c.fields.text_of(*f));
+        say!("{}：{}", f.label(), c.fields.text_of(*f));
         // Accepted, but worth a second look before filing.
         for w in warnings.iter().filter(|w| w.field == *f) {
-            println!("  ？{}", w.reason);
+            say!("  ？{}", w.reason);
         }
     }
     Ok(ExitCode::SUCCESS)

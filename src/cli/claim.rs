@@ -1,6 +1,7 @@
 //! `jianguan claim`: bulk claiming (认领) from the shell, for the account's
 //! own unit.
 
+use super::output::say;
 use super::{Context, output};
 use crate::app::{claims, views};
 use crate::domain::Id;
@@ -79,7 +80,7 @@ fn finish(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     if ctx.json {
         output::json(&serde_json::json!({ "unit": unit, "finished": done }))?;
     } else {
-        println!("{message}");
+        say!("{message}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -118,7 +119,7 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
         let list = crate::app::suggest::for_actor(store, Some(&actor))?;
         if !ctx.json {
             for s in &list {
-                println!("  {} {}（{}）", s.code, s.name, s.reason);
+                say!("  {} {}（{}）", s.code, s.name, s.reason);
             }
         }
         return Ok(list.into_iter().map(|s| s.sub_item_id).collect());
@@ -135,10 +136,13 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
             .collect());
     }
     let name = args.department.as_deref().unwrap_or_default();
+    // A whole department means what the tree shows of it: not the 涉密
+    // items the viewer may not see (claiming them would reveal them).
+    let classified = views::hidden_classified(store, ctx.actor(store).ok().as_ref())?;
     let ids: Vec<Id> = store::catalogue::tree_rows(conn)?
         .into_iter()
         .filter(|r| r.department == name && r.status == crate::domain::ItemStatus::InUse)
-        .filter(|r| !hidden.contains(&r.sub_id))
+        .filter(|r| !hidden.contains(&r.sub_id) && !classified.contains(&r.sub_id))
         .map(|r| r.sub_id)
         .collect();
     if ids.is_empty() {
@@ -202,7 +206,7 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if !left_out.is_empty() {
-        println!(
+        say!(
             "{} 项不能认领，{}：",
             left_out.len(),
             if args.dry_run {
@@ -212,17 +216,17 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
             }
         );
         for o in &left_out {
-            println!("  {}", o.reason());
+            say!("  {}", o.reason());
         }
     }
     if args.unclaim {
-        println!("{verb} {} 项（其中 {unchanged} 项原未认领）", ids.len());
+        say!("{verb} {} 项（其中 {unchanged} 项原未认领）", ids.len());
     } else {
-        println!("{verb} {} 项（其中 {unchanged} 项原已认领）", ids.len());
+        say!("{verb} {} 项（其中 {unchanged} 项原已认领）", ids.len());
     }
     if !r.made_idle.is_empty() {
         let verb = if args.dry_run { "将改" } else { "已改" };
-        println!("其中原已认领的 {} 项{verb}为不行使", r.made_idle.len());
+        say!("其中原已认领的 {} 项{verb}为不行使", r.made_idle.len());
     }
     // Everything asked for was refused: that is a failure, not a success.
     Ok(if ids.is_empty() && !left_out.is_empty() {

@@ -2,11 +2,12 @@
 
 use super::{Context, resolve_unit};
 use crate::app::export;
+use crate::files::write_xlsx;
 use crate::store::checklists::Scope;
 use crate::store::{self, Store};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -91,38 +92,6 @@ fn scope(ctx: &Context, store: &Store, args: &ScopeArgs) -> anyhow::Result<Scope
     })
 }
 
-/// Writes next to the target and renames, so a failed export leaves no
-/// half-written file behind.
-pub fn atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    if path.extension().and_then(|e| e.to_str()) != Some("xlsx") {
-        bail!("输出文件应以 .xlsx 结尾：{}", path.display());
-    }
-    let tmp = path.with_extension(format!("tmp-{}.xlsx", std::process::id()));
-    let written = std::fs::File::create(&tmp)
-        .map_err(anyhow::Error::from)
-        .and_then(|mut file| {
-            write(&mut file)?;
-            file.sync_all()?;
-            Ok(())
-        });
-    match written {
-        Ok(()) => {
-            std::fs::rename(&tmp, path).with_context(|| format!("无法写入 {}", path.display()))
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            // Say which file, and in words, whatever the writer said.
-            Err(e.context(format!(
-                "无法写入 {}（目录不存在或没有写权限？），未导出",
-                path.display()
-            )))
-        }
-    }
-}
-
 pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
     let actor = ctx.actor(&store).ok();
@@ -135,7 +104,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
             let classified = export::classified_allowed(actor.as_ref(), include_classified)?;
             let which = scope(ctx, &store, &s)?;
             let mut count = 0;
-            atomically(&output, |p| {
+            write_xlsx(&output, |p| {
                 count = export::export_checklists(&store, which, classified, p)?;
                 Ok(())
             })?;
@@ -177,7 +146,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
                 }
             };
             let doc = export::catalogue_rows(&store, actor.as_ref(), which, classified)?;
-            atomically(&output, |p| {
+            write_xlsx(&output, |p| {
                 Ok(crate::xlsx::write::write_catalogue(
                     p,
                     &doc.title,
@@ -198,7 +167,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
         }
         ExportCommand::Accounts { output } => {
             let (city, county) = export::account_rows(&store)?;
-            atomically(&output, |p| {
+            write_xlsx(&output, |p| {
                 Ok(crate::xlsx::write::write_accounts(p, &city, &county)?)
             })?;
             println!(

@@ -1,5 +1,6 @@
 //! `jianguan import catalogue|power-list|accounts|checklists|units FILE`.
 
+use super::output::{say, say_err};
 use super::progress::Progress;
 use super::{Context, output};
 use crate::app::AppError;
@@ -54,7 +55,7 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
     };
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
-    eprintln!("读取 {} ……", args.file.display());
+    say_err!("读取 {} ……", args.file.display());
     let sheets = xlsx::read(&args.file, layout)?;
     let opts = ImportOptions {
         dry_run: args.dry_run,
@@ -99,17 +100,17 @@ fn print_report(
         return output::json(r);
     }
     for e in &r.rejected {
-        println!("{e}");
+        say!("{e}");
     }
     for e in &r.conflicts {
-        println!("{e}（冲突）");
+        say!("{e}（冲突）");
     }
     if !blocked {
         for e in &r.incomplete {
-            println!("{e}（存为草稿）");
+            say!("{e}（存为草稿）");
         }
         for e in &r.warnings {
-            println!("{e}（已接受，请确认）");
+            say!("{e}（已接受，请确认）");
         }
     }
     let problems = if r.rejected.is_empty() && r.conflicts.is_empty() {
@@ -122,12 +123,12 @@ fn print_report(
         )
     };
     if blocked {
-        println!("共 {} 行{problems}", r.rows);
-        println!("文件有问题，未导入任何内容；修改后重新导入，或加 --skip-bad-rows 只导入无误的行");
+        say!("共 {} 行{problems}", r.rows);
+        say!("文件有问题，未导入任何内容；修改后重新导入，或加 --skip-bad-rows 只导入无误的行");
         return Ok(());
     }
     let verb = if opts.dry_run { "将" } else { "已" };
-    println!(
+    say!(
         "共 {} 行：{verb}新增 {}，{verb}修改 {}，未变 {}{}{problems}",
         r.rows,
         r.added,
@@ -149,12 +150,12 @@ fn print_report(
         .collect::<std::collections::HashSet<_>>()
         .len();
     if drafts > 0 {
-        println!(
+        say!(
             "其中 {drafts} 行尚未填完整，{verb}存为草稿（上面列出各行缺少的内容），补全后可再次导入或在界面中填报"
         );
     }
     if opts.dry_run {
-        println!("（试运行，未写入）");
+        say!("（试运行，未写入）");
     }
     Ok(())
 }

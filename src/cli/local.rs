@@ -1,6 +1,7 @@
 //! `jianguan local` and `jianguan review`: local items (地方监管事项) and
 //! their legality review (合法性审核) from the shell.
 
+use super::output::say;
 use super::{Context, output, resolve_unit};
 use crate::app::views::{self, LocalRow};
 use crate::app::{local_items, views::LocalDetail};
@@ -160,13 +161,15 @@ fn enter(ctx: &Context, args: &EnterArgs) -> anyhow::Result<ExitCode> {
     if ctx.json {
         return show(ctx, &after).map(|()| ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "{} {}：已录入，编码 {}",
-        d.row.code, d.row.name, after.row.code
+        d.row.code,
+        d.row.name,
+        after.row.code
     );
     for (before, _) in &d.subs {
         if let Some((now, _)) = after.subs.iter().find(|(s, _)| s.id == before.id) {
-            println!("  子项 {} → {}", before.code, now.code);
+            say!("  子项 {} → {}", before.code, now.code);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -201,22 +204,22 @@ fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
         }));
     }
     let r = &d.row;
-    println!("{} {}（{}）", r.code, r.name, r.unit);
-    println!("状态：{}（第 {} 版）", r.state.label(), r.version);
+    say!("{} {}（{}）", r.code, r.name, r.unit);
+    say!("状态：{}（第 {} 版）", r.state.label(), r.version);
     if let Some(reason) = &r.return_reason {
-        println!("退回理由：{reason}");
+        say!("退回理由：{reason}");
     }
     match &d.power_entry {
         Some(p) => {
-            println!("权责清单：{} {}（{}）", p.code, p.name, p.kind);
-            println!("本事项：  {}", r.name);
+            say!("权责清单：{} {}（{}）", p.code, p.name, p.kind);
+            say!("本事项：  {}", r.name);
         }
-        None => println!("权责清单：（未关联）"),
+        None => say!("权责清单：（未关联）"),
     }
     for (s, bases) in &d.subs {
-        println!("  子项 {} {}（{}）", s.code, s.name, s.category.label());
+        say!("  子项 {} {}（{}）", s.code, s.name, s.category.label());
         for b in bases {
-            println!(
+            say!(
                 "    依据：{}（{}，{}）",
                 b.citation(),
                 b.kind.label(),
@@ -225,11 +228,11 @@ fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
         }
     }
     for p in &d.problems {
-        println!("问题：{p}");
+        say!("问题：{p}");
     }
-    println!("审核记录：");
+    say!("审核记录：");
     for h in &d.history {
-        println!("  {}", h.describe());
+        say!("  {}", h.describe());
     }
     Ok(())
 }
@@ -245,7 +248,7 @@ pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode
                 Some(ReviewState::Submitted),
             )?;
             if !ctx.json && rows.is_empty() {
-                println!("没有待审核的地方监管事项");
+                say!("没有待审核的地方监管事项");
                 return Ok(ExitCode::SUCCESS);
             }
             print_rows(ctx, &rows)?;
@@ -256,7 +259,7 @@ pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode
             let d = find(ctx, &store, &a.code)?;
             let after =
                 local_items::approve(&mut store, &actor, d.row.main_item_id, d.row.version)?;
-            println!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+            say!("{} {}：{}", d.row.code, d.row.name, after.state.label());
         }
         ReviewCommand::Return(a) => {
             let actor = ctx.actor(&store)?;
@@ -271,7 +274,7 @@ pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode
                 d.row.version,
                 &a.reason,
             )?;
-            println!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+            say!("{} {}：{}", d.row.code, d.row.name, after.state.label());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! `jianguan milestone list|set`: the notice's deadlines (时间节点). A real
 //! city starts from the notice's 2019 dates and moves them to its own.
 
+use super::output::say;
 use super::{Context, output};
 use crate::app::{milestones, views};
 use crate::domain::{format_time, parse_time};
@@ -60,7 +61,7 @@ pub fn run(ctx: &Context, cmd: MilestoneCommand) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&after)?;
             } else {
-                println!(
+                say!(
                     "{}：截止时间由 {} 改为 {}",
                     after.name,
                     format_time(current.due_at),

@@ -14,6 +14,7 @@ mod milestone;
 mod output;
 mod progress;
 mod search;
+mod server_setup;
 mod standings;
 mod unit;
 mod whoami;
@@ -21,7 +22,7 @@ mod whoami;
 use crate::app::{Actor, AppError};
 use crate::store::{self, OpenOptions, Store, StoreError};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -44,7 +45,7 @@ use std::process::ExitCode;
                   退出码：0 成功，1 出错，2 用法错误。"
 )]
 pub struct Cli {
-    /// 数据库文件（默认在用户数据目录下；也可用环境变量 JIANGUAN_DB）
+    /// 数据库文件（默认：服务器上为 /etc/jianguan.toml 配置的共享数据库，否则在用户数据目录下；也可用环境变量 JIANGUAN_DB）
     #[arg(long, global = true, env = "JIANGUAN_DB", value_name = "PATH")]
     db: Option<PathBuf>,
 
@@ -79,8 +80,8 @@ enum Command {
     /// 时间节点：列出，或调整截止时间（新库沿用通知的2019年日期，请先改为本次的日期）
     #[command(subcommand)]
     Milestone(milestone::MilestoneCommand),
-    /// 检查数据库完整性和操作记录哈希链；正常时输出 ok
-    Check,
+    /// 检查数据库完整性、操作记录哈希链，并按操作记录核对各表的每一行；正常时第一行输出 ok
+    Check(check::CheckArgs),
     /// 从电子表格导入（目录、权责清单、账号、检查实施清单）
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -129,12 +130,15 @@ enum Command {
     Review(local::ReviewCommand),
     /// 进度与排名：各单位的认领、清单填报和时间节点状态，或按县（市、区）汇总
     Progress(standings::ProgressArgs),
-    /// 备份数据库：其他操作员可照常工作，得到一致的副本并自动检查
+    /// 备份数据库（仅平台管理员）：其他操作员可照常工作，得到一致的副本，检查通过后才以该文件名出现
     #[command(
         after_help = "恢复：让所有人退出 jianguan，把原文件改名留存（连同 -wal、-shm 文件），\n\
         再把备份复制为原文件名，运行 jianguan check 确认。"
     )]
     Backup(backup::BackupArgs),
+    /// 服务器模式（root 运行）：建立数据组、共享目录和数据库，写 /etc/jianguan.toml，使本程序 setgid
+    #[command(name = "server-setup")]
+    ServerSetup(server_setup::ServerSetupArgs),
 }
 
 /// Everything a command needs: the options, the OS login.
@@ -144,6 +148,8 @@ pub struct Context {
     pub as_login: Option<String>,
     pub json: bool,
     pub login: String,
+    /// `--db` (or JIANGUAN_DB) was given.
+    pub db_given: bool,
 }
 
 impl Context {
@@ -195,14 +201,21 @@ pub fn resolve_unit(store: &Store, name: &str) -> anyhow::Result<crate::domain::
     }
 }
 
-/// The OS login of this process (the SSH user).
+/// The OS login of this process (the SSH user): the name in the passwd
+/// entry of the real uid, never `$USER` or `$LOGNAME`, which anyone sets.
+pub fn real_login() -> anyhow::Result<String> {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => Ok(user.name),
+        _ => anyhow::bail!(
+            "当前系统用户（uid {uid}）在系统用户表（/etc/passwd 或目录服务）中没有条目，无法确定你是谁，未作任何操作：请联系服务器管理员为 uid {uid} 建立系统账号（useradd），再用该账号登录运行 jianguan"
+        ),
+    }
+}
+
+/// `real_login`, for callers after `run` has checked that there is one.
 pub fn os_login() -> String {
-    nix::unistd::User::from_uid(nix::unistd::getuid())
-        .ok()
-        .flatten()
-        .map(|u| u.name)
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".into())
+    real_login().unwrap_or_default()
 }
 
 /// An error and its causes, each cause once: most messages already quote
@@ -228,21 +241,37 @@ pub fn default_db_path() -> PathBuf {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let login = match real_login() {
+        Ok(login) => login,
+        Err(e) => {
+            eprintln!("错误：{}", error_text(&e));
+            return ExitCode::from(1);
+        }
+    };
+    // Says now, before any screen is drawn, when a test switch is ignored.
+    crate::app::now();
     let explicit_db = cli.db.is_some();
+    let server_db = crate::privilege::server_db();
     let ctx = Context {
-        db: cli.db.unwrap_or_else(default_db_path),
+        db: cli
+            .db
+            .or_else(|| server_db.map(Path::to_path_buf))
+            .unwrap_or_else(default_db_path),
         network_db: cli.network_db,
         as_login: cli.as_login,
         json: cli.json,
-        login: os_login(),
+        login,
+        db_given: explicit_db,
     };
+    // The first-run demo is for a private default file, never the server's.
+    let first_run_default = !explicit_db && server_db.is_none();
     let result = match cli.command {
         Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Whoami) => whoami::run(&ctx),
         Some(Command::Unit(cmd)) => unit::run(&ctx, cmd),
         Some(Command::Account(cmd)) => account::run(&ctx, cmd),
         Some(Command::Milestone(cmd)) => milestone::run(&ctx, cmd),
-        Some(Command::Check) => check::run(&ctx),
+        Some(Command::Check(args)) => check::run(&ctx, &args),
         Some(Command::Import(cmd)) => import::run(&ctx, cmd),
         Some(Command::Export(cmd)) => export::run(&ctx, cmd),
         Some(Command::Search(args)) => search::run(&ctx, &args),
@@ -253,7 +282,8 @@ pub fn run() -> ExitCode {
         Some(Command::Review(cmd)) => local::run_review(&ctx, &cmd),
         Some(Command::Progress(args)) => standings::run(&ctx, &args),
         Some(Command::Backup(args)) => backup::run(&ctx, &args),
-        None => whoami::overview(&ctx, !explicit_db),
+        Some(Command::ServerSetup(args)) => server_setup::run(&ctx, &args),
+        None => whoami::overview(&ctx, first_run_default),
     };
     match result {
         Ok(code) => code,

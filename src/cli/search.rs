@@ -1,5 +1,6 @@
 //! `jianguan search QUERY`: the TUI's search from the shell.
 
+use super::output::say;
 use super::{Context, output};
 use crate::app::views;
 use crate::search::engine::{Index, Kind};
@@ -61,17 +62,17 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             let e = index.entry(h.entry);
             if kind != Some(e.kind) {
                 kind = Some(e.kind);
-                println!("{}：", e.kind.label());
+                say!("{}：", e.kind.label());
             }
             match e.kind {
-                Kind::Item => println!("  {}  {}  （{}）", e.code, e.text, e.detail),
-                Kind::Basis => println!("  {}  （{}）", e.text, e.detail),
+                Kind::Item => say!("  {}  {}  （{}）", e.code, e.text, e.detail),
+                Kind::Basis => say!("  {}  （{}）", e.text, e.detail),
             }
         }
         if total == 0 {
-            println!("没有找到“{}”", args.query);
+            say!("没有找到“{}”", args.query);
         } else if total > shown.len() {
-            println!("共 {total} 条，只列出前 {} 条（--limit 可调）", shown.len());
+            say!("共 {total} 条，只列出前 {} 条（--limit 可调）", shown.len());
         }
     }
     Ok(if total == 0 {

@@ -1,6 +1,7 @@
 //! `jianguan progress`: the progress table from the shell, per unit ranked
 //! or per county summed.
 
+use super::output::say;
 use super::{Context, output};
 use crate::app::progress::{self, Figures};
 use crate::domain::format_time;
@@ -131,7 +132,7 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
             output::json(&serde_json::json!({ "as_of": format_time(now), "regions": regions }))?;
             return Ok(ExitCode::SUCCESS);
         }
-        println!("截至 {}，县（市、区）排名", format_time(now));
+        say!("截至 {}，县（市、区）排名", format_time(now));
         let table: Vec<Vec<String>> = regions
             .iter()
             .map(|r| {
@@ -160,14 +161,14 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
         output::json(&serde_json::json!({ "as_of": format_time(now), "units": rows }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("截至 {}，{} 个单位", format_time(now), rows.len());
+    say!("截至 {}，{} 个单位", format_time(now), rows.len());
     let (ranked, apart): (Vec<_>, Vec<_>) = rows.iter().partition(|s| s.duty);
     let city: Vec<Vec<String>> = ranked
         .iter()
         .filter(|s| s.level != crate::domain::Level::County)
         .map(|s| cells(s))
         .collect();
-    println!("\n市直单位排名");
+    say!("\n市直单位排名");
     output::table(&headers(), &city);
     let county: Vec<Vec<String>> = ranked
         .iter()
@@ -175,15 +176,15 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
         .map(|s| cells(s))
         .collect();
     if !county.is_empty() {
-        println!("\n县（市、区）单位（在本区划内排名；区划排名见 --county）");
+        say!("\n县（市、区）单位（在本区划内排名；区划排名见 --county）");
         output::table(&headers(), &county);
     }
     if !apart.is_empty() {
-        println!("\n不参加排名的单位（协调机构、县（市、区）政府办公室）");
+        say!("\n不参加排名的单位（协调机构、县（市、区）政府办公室）");
         let apart: Vec<Vec<String>> = apart.iter().map(|s| cells(s)).collect();
         output::table(&headers(), &apart);
     }
-    println!("\n{RULE}");
+    say!("\n{RULE}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -406,19 +407,19 @@ pub fn export(
             skip_rows: info_rows,
         }),
     });
-    super::export::atomically(output, |tmp| {
+    crate::files::write_xlsx(output, |tmp| {
         Ok(crate::xlsx::write::write_sheets(tmp, &sheets)?)
     })?;
-    println!(
+    say!(
         "已导出 {} 个单位的进度通报到 {}{since}",
         report.rows.len(),
         output.display()
     );
     // Only a report that was written, of now, becomes a baseline.
     if rebuild {
-        println!("（按 --as-of 还原的通报不作为以后比较的基准）");
+        say!("（按 --as-of 还原的通报不作为以后比较的基准）");
     } else if no_record {
-        println!("（--no-record：未记为以后比较的基准）");
+        say!("（--no-record：未记为以后比较的基准）");
     } else {
         progress::record_report(&mut store, &actor, &report)
             .map_err(|e| anyhow::anyhow!("通报已导出，但未能记为比较基准：{e}"))?;

@@ -1,5 +1,6 @@
 //! `jianguan unit add|set|list`: the units of the city and its counties.
 
+use super::output::say;
 use super::{Context, output};
 use crate::app::units::{UnitInput, UnitUpdate, create_unit, update_unit};
 use crate::app::views;
@@ -92,7 +93,7 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&unit)?;
             } else {
-                println!(
+                say!(
                     "已创建单位 {}（{}，{}，统一社会信用代码 {}）",
                     unit.full_name(),
                     unit.region_name,
@@ -125,10 +126,10 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&done)?;
             } else if !done.changed {
-                println!("{} 已是这样，未作修改", done.unit.full_name());
+                say!("{} 已是这样，未作修改", done.unit.full_name());
             } else {
                 let u = &done.unit;
-                println!(
+                say!(
                     "已修改单位 {}：统一社会信用代码 {}，{}，对口上级部门 {}",
                     u.full_name(),
                     u.uscc.as_deref().unwrap_or("未设置"),
@@ -140,7 +141,7 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
                     }
                 );
                 if done.checklists_followed > 0 {
-                    println!(
+                    say!(
                         "本单位 {} 份检查实施清单的实施主体已随之更新",
                         done.checklists_followed
                     );
@@ -191,18 +192,18 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
                 .filter(|u| u.uscc.is_none())
                 .map(|u| u.name.as_str())
                 .collect();
-            println!();
-            println!("共 {} 个单位", units.len());
+            say!();
+            say!("共 {} 个单位", units.len());
             if !missing.is_empty() {
-                println!(
+                say!(
                     "{} 个单位未设置统一社会信用代码（其检查实施清单不能完整）：{}",
                     missing.len(),
                     missing.join("、")
                 );
-                println!("设置：jianguan unit set 单位 --code 代码，或 jianguan import units 文件");
+                say!("设置：jianguan unit set 单位 --code 代码，或 jianguan import units 文件");
             }
             if store::units::is_demo(store.conn())? {
-                println!("（演示数据库：统一社会信用代码和人员均为生成的示例，不是真实数据）");
+                say!("（演示数据库：统一社会信用代码和人员均为生成的示例，不是真实数据）");
             }
         }
     }

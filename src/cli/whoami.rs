@@ -1,5 +1,6 @@
 //! `jianguan whoami`, and the overview shown by plain `jianguan`.
 
+use super::output::{say, say_err};
 use super::{Context, init, output};
 use crate::app::Actor;
 use crate::domain::format_time;
@@ -55,7 +56,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&serde_json::json!({ "login": ctx.login, "account": null }))?;
             } else {
-                println!("{e}");
+                say!("{e}");
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -72,17 +73,17 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             "database": ctx.db,
         }))?;
     } else {
-        println!("系统用户：{}", ctx.login);
+        say!("系统用户：{}", ctx.login);
         if let Some(other) = &actor.acting_as {
-            println!("代为操作：{}（{}）", other.name, other.login);
+            say!("代为操作：{}（{}）", other.name, other.login);
         }
-        println!("姓名：{}", account.name);
-        println!("单位：{}", unit.full_name());
-        println!("角色：{}", account.role.label());
+        say!("姓名：{}", account.name);
+        say!("单位：{}", unit.full_name());
+        say!("角色：{}", account.role.label());
         if !account.office_post.is_empty() {
-            println!("处室及职务：{}", account.office_post);
+            say!("处室及职务：{}", account.office_post);
         }
-        println!("数据库：{}", ctx.db.display());
+        say!("数据库：{}", ctx.db.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -91,9 +92,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
 /// path, then open the TUI (or, when output is not a terminal, print where
 /// things stand).
 pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
-    if default_path && !ctx.db.exists() {
-        eprintln!("首次运行：在 {} 创建演示数据库……", ctx.db.display());
-        init::create(ctx, true, None, None)?;
+    if default_path && std::fs::symlink_metadata(&ctx.db).is_err() {
+        say_err!("首次运行：在 {} 创建演示数据库……", ctx.db.display());
+        // Another first run that got there meanwhile made the same demo.
+        if let Err(e) = init::create(ctx, true, None, None)
+            && std::fs::symlink_metadata(&ctx.db).is_err()
+        {
+            return Err(e);
+        }
     }
     let store = ctx.open()?;
     use std::io::IsTerminal;
@@ -124,26 +130,29 @@ pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("数据库：{}", ctx.db.display());
-    println!("当前账号：{who}");
-    println!(
+    say!("数据库：{}", ctx.db.display());
+    say!("当前账号：{who}");
+    say!(
         "目录：{} 个监管部门，{} 个主项，{} 个子项，{} 项设定依据",
-        counts.departments, counts.main_items, counts.sub_items, counts.legal_bases
+        counts.departments,
+        counts.main_items,
+        counts.sub_items,
+        counts.legal_bases
     );
-    println!(
+    say!(
         "认领 {} 条，检查实施清单 {} 份",
         store::claims::count_claims(conn)?,
         store::checklists::count(conn)?
     );
-    println!("时间节点：");
+    say!("时间节点：");
     for m in store::milestones::list(conn)? {
-        println!(
+        say!(
             "  {}  {}（{}）",
             format_time(m.due_at),
             m.name,
             m.audience.label()
         );
     }
-    println!("\n可用命令见 `jianguan --help`。");
+    say!("\n可用命令见 `jianguan --help`。");
     Ok(ExitCode::SUCCESS)
 }

@@ -133,8 +133,44 @@ impl std::fmt::Display for FieldError {
 /// Longest 协同机构 text the national system accepts.
 pub const COOPERATION_ORG_MAX_CHARS: usize = 50;
 
-/// Checks every rule of SPEC §2; one error per failing field, in annex order.
+/// The fields whose text cannot be stored at all (a control or bidi
+/// character, a line break in a one-line field, too long): a save with
+/// any of these is refused, never kept as 草稿.
+pub fn checklist_text_errors(f: &ChecklistFields) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for &field in ChecklistField::ALL {
+        let rule = field.text_rule();
+        let mut result = rule.check(&f.text_of(field));
+        if field == ChecklistField::Methods && result.is_ok() {
+            let one = super::text::rules::METHOD.named(field.label());
+            result = f.methods.iter().try_for_each(|m| one.check(m));
+        }
+        if let Err(e) = result {
+            errors.push(FieldError {
+                field,
+                reason: e.reason(),
+            });
+        }
+    }
+    errors
+}
+
+/// Checks every rule of SPEC §2; one error per failing field, in annex
+/// order. Text that cannot be stored ([`checklist_text_errors`]) is the
+/// error of its field.
 pub fn validate_checklist(f: &ChecklistFields) -> Vec<FieldError> {
+    let mut errors = filling_errors(f);
+    let text = checklist_text_errors(f);
+    if !text.is_empty() {
+        errors.retain(|e| !text.iter().any(|t| t.field == e.field));
+        errors.extend(text);
+        let order = |e: &FieldError| ChecklistField::ALL.iter().position(|f| *f == e.field);
+        errors.sort_by_key(order);
+    }
+    errors
+}
+
+fn filling_errors(f: &ChecklistFields) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field, reason: String| errors.push(FieldError { field, reason });
     let blank = |s: &str| s.trim().is_empty();
@@ -817,6 +853,45 @@ mod tests {
         f.random_included = Some(false);
         assert!(fields_failing(&f).is_empty());
         assert!(checklist_warnings(&f).is_empty());
+    }
+
+    #[test]
+    fn text_no_field_may_hold_is_the_error_of_its_field() {
+        let mut f = complete();
+        f.content = "第一条\n第二条".into();
+        assert!(
+            checklist_text_errors(&f).is_empty(),
+            "long text keeps lines"
+        );
+        f.content = "检查\u{1b}]52;c;aGk=\u{7}".into();
+        f.target_main = "食品\n生产者".into();
+        f.methods = vec!["实地检查".into(), "书面\u{202E}检查".into()];
+        f.entrust_code = "9".repeat(19);
+        let text = checklist_text_errors(&f);
+        assert_eq!(
+            text.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            [
+                "委托部门编码：过长：19 字，最多 18 字",
+                "监管对象主项：不能换行，请写成一行",
+                "检查方式：含有双向文字控制字符 U+202E（使显示的顺序与实际不同），请删除",
+                "检查内容（日常）：含有控制字符 U+001B（ESC，终端控制序列），请删除",
+            ]
+        );
+        // The form shows them where it shows every rule: one error a
+        // field (委托部门编码 needs 委托部门名称 too: that is its own field).
+        let all = validate_checklist(&f);
+        assert_eq!(
+            fields_failing(&f),
+            [
+                ChecklistField::EntrustName,
+                ChecklistField::EntrustCode,
+                ChecklistField::TargetMain,
+                ChecklistField::Methods,
+                ChecklistField::Content
+            ]
+        );
+        assert!(all.iter().any(|e| e.reason.starts_with("过长")));
+        assert_eq!(derived_state(&f), ChecklistState::Draft);
     }
 
     #[test]

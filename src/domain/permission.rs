@@ -168,6 +168,15 @@ pub fn sees_unreleased(role: Role, viewer_unit: Id, owner_unit: Id) -> bool {
         )
 }
 
+/// Whether a viewer sees a 涉密 (classified) sub-item — its code, its name,
+/// who claims it: a platform_admin always; anyone else only one their own
+/// unit claims. Basis impact, the basis view, checklist lists, progress
+/// drill-downs and whole-department claims ask this; the tree and search
+/// apply the same rule.
+pub fn sees_classified(role: Role, claimed_by_own_unit: bool) -> bool {
+    role == Role::PlatformAdmin || claimed_by_own_unit
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -689,6 +689,13 @@ pub fn catalogue_stamp(conn: &Connection) -> Result<(i64, i64, i64), StoreError>
     )?)
 }
 
+/// The 涉密 (classified) sub-items.
+pub fn classified_sub_items(conn: &Connection) -> Result<Vec<Id>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id FROM sub_items WHERE classified ORDER BY id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// What search indexes of each sub-item: id, code, name, department, 涉密.
 pub fn search_rows(
     conn: &Connection,

@@ -6,7 +6,6 @@
 //! readers or writers and is safe to interrupt at any point); only when
 //! that falls far behind does the commit checkpoint itself.
 
-use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +22,8 @@ const INLINE: i32 = 8 * PAGES;
 
 struct Checkpointer {
     path: PathBuf,
+    /// The server database: its connection is made with the privilege.
+    server: bool,
     running: AtomicBool,
 }
 
@@ -34,27 +35,27 @@ impl Checkpointer {
         let me = Arc::clone(self);
         std::thread::spawn(move || {
             // A failure only leaves the WAL longer until the next try.
-            let _ = checkpoint(&me.path);
+            let _ = checkpoint(&me.path, me.server);
             me.running.store(false, Ordering::Release);
         });
     }
 }
 
-fn checkpoint(path: &Path) -> rusqlite::Result<()> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+fn checkpoint(path: &Path, server: bool) -> rusqlite::Result<()> {
+    let conn = super::open::reconnect(path, server)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE)?;
     Ok(())
 }
 
 /// Replaces the automatic checkpoint of `conn` (a WAL connection to
-/// `path`) by the background one.
-pub fn install(conn: &mut Connection, path: &Path) -> rusqlite::Result<()> {
+/// `path`) by the background one. Installed once the connection is made,
+/// outside the privileged part of opening: the thread it starts must not
+/// inherit the raised group.
+pub fn install(conn: &mut rusqlite::Connection, path: &Path, server: bool) -> rusqlite::Result<()> {
     let c = Arc::new(Checkpointer {
         path: path.to_path_buf(),
+        server,
         running: AtomicBool::new(false),
     });
     conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: i32| {

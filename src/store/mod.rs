@@ -10,8 +10,10 @@ pub mod checklists;
 mod checkpoint;
 pub mod claims;
 pub mod local_items;
+pub mod logged;
 pub mod milestones;
 mod open;
+pub mod replay;
 pub mod reports;
 pub mod schema;
 pub mod units;
@@ -29,6 +31,9 @@ pub struct Store {
     path: PathBuf,
     network_fs: Option<&'static str>,
     migrations_applied: i64,
+    /// The file's metadata read while opening it: in the server mode the
+    /// user's own ids may not even see it afterwards.
+    file_meta: Option<std::fs::Metadata>,
 }
 
 impl Store {
@@ -43,6 +48,16 @@ impl Store {
             path,
             network_fs,
             migrations_applied,
+            file_meta: None,
+        }
+    }
+
+    /// The database file's metadata (owner, group, mode), as it was when
+    /// opened: a backup takes its mode and group from it.
+    pub fn file_metadata(&self) -> std::io::Result<std::fs::Metadata> {
+        match &self.file_meta {
+            Some(m) => Ok(m.clone()),
+            None => std::fs::metadata(&self.path),
         }
     }
 
@@ -89,8 +104,10 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
+        changelog::take_unlogged(&tx)?;
         let value = f(&tx)?;
         if commit {
+            changelog::log_leftover(&tx)?;
             tx.commit().map_err(StoreError::from)?;
         }
         Ok(value)
@@ -124,34 +141,119 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Copies the whole database to `dest` with SQLite's online backup API,
-    /// consistent even while other processes write.
-    /// A consistent copy of the whole file at `dest`, by SQLite's online
-    /// backup in one step: it reads one snapshot while other processes go
-    /// on committing (WAL readers do not block writers), where small steps
-    /// would start over at every commit of theirs. Written next to `dest`
-    /// and renamed into place, so `dest` is whole or absent.
+    /// A consistent copy of the whole file at `dest` (created if need be).
     pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        self.backup(dest, true, || true)
+    }
+
+    /// A consistent copy of the whole file into `dest`, an empty file the
+    /// caller created exclusively: never created here, never opened through
+    /// a symlink, and `opened` is asked — once SQLite has the file open,
+    /// before anything is written — whether it is the caller's file. No
+    /// journal is made beside it (a copy that fails is thrown away whole).
+    pub fn backup_into(
+        &self,
+        dest: &Path,
+        opened: impl FnOnce() -> bool,
+    ) -> Result<(), StoreError> {
+        self.backup(dest, false, opened)
+    }
+
+    /// SQLite's online backup in one step: it reads one snapshot while
+    /// other processes go on committing (WAL readers do not block writers),
+    /// where small steps would start over at every commit of theirs.
+    fn backup(
+        &self,
+        dest: &Path,
+        create: bool,
+        opened: impl FnOnce() -> bool,
+    ) -> Result<(), StoreError> {
+        use rusqlite::OpenFlags;
         use rusqlite::backup::{Backup, StepResult};
-        let tmp = dest.with_extension("backup-tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let copied = (|| -> Result<(), StoreError> {
-            let mut to = Connection::open(&tmp)?;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let mut to = Connection::open_with_flags(dest, flags).map_err(|e| StoreError::Open {
+            path: dest.to_path_buf(),
+            source: e,
+        })?;
+        if !opened() {
+            return Err(StoreError::Io {
+                path: dest.to_path_buf(),
+                source: std::io::Error::other("临时文件被他人替换，已放弃"),
+            });
+        }
+        to.pragma_update(None, "journal_mode", "OFF")?;
+        {
             let backup =
                 Backup::new_with_names(&self.conn, rusqlite::MAIN_DB, &mut to, rusqlite::MAIN_DB)?;
             match backup.step(-1)? {
-                StepResult::Done => Ok(()),
-                _ => Err(StoreError::Busy),
+                StepResult::Done => {}
+                _ => return Err(StoreError::Busy),
             }
-        })();
-        if let Err(e) = copied {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
         }
-        std::fs::rename(&tmp, dest).map_err(|e| StoreError::Io {
-            path: dest.to_path_buf(),
+        to.close().map_err(|(_, e)| StoreError::from(e))
+    }
+
+    /// A copy (a backup just made) opened read-only as it stands on disk:
+    /// no lock, no -wal or -shm made beside it, never through a symlink.
+    pub fn open_copy(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let mut uri = String::from("file:");
+        for c in path.to_string_lossy().chars() {
+            match c {
+                '%' => uri.push_str("%25"),
+                '?' => uri.push_str("%3f"),
+                '#' => uri.push_str("%23"),
+                c => uri.push(c),
+            }
+        }
+        uri.push_str("?immutable=1");
+        let conn = Connection::open_with_flags(
+            &uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
             source: e,
-        })
+        })?;
+        Ok(Store::new(conn, path.to_path_buf(), None, 0))
+    }
+
+    /// Closes a database no other process has open (one `init` has just
+    /// built under a temporary name) so that the file stands alone:
+    /// everything checkpointed into it, in rollback-journal mode, no -wal
+    /// or -shm left beside it. The next open switches it back to WAL.
+    pub fn close_standalone(self) -> Result<(), StoreError> {
+        // The background checkpointer may hold its own connection for a
+        // moment; switching the journal mode waits for it.
+        let mut last = None;
+        for _ in 0..500 {
+            match self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+            {
+                Ok(_) => {
+                    last = None;
+                    break;
+                }
+                Err(e) if open::is_busy(&e) => {
+                    last = Some(e);
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some(e) = last {
+            return Err(e.into());
+        }
+        self.conn.close().map_err(|(_, e)| StoreError::from(e))
     }
 }
 
@@ -229,20 +331,37 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("{} 不是 jianguan 数据库（application_id 不符），未作任何修改", .0.display())]
     NotOurs(PathBuf),
-    #[error("数据库 {} 的结构版本为 {found}，本程序只支持到 {supported}：请升级 jianguan 后再打开", path.display())]
+    #[error("{}", too_new_text(path, *found, *supported, needed.as_deref()))]
     TooNew {
         path: PathBuf,
         found: i64,
         supported: i64,
+        /// The jianguan version that wrote this schema, when it says.
+        needed: Option<String>,
     },
     #[error("数据库 {} 位于网络文件系统（{fs}）上，多人同时写入可能损坏文件；如确需使用，请加 --network-db（将改用回滚日志模式）", path.display())]
     NetworkFilesystem { path: PathBuf, fs: &'static str },
+    #[error("服务器数据库 {} 位于网络文件系统（{fs}）上：服务器模式只支持本地文件系统（回滚日志每次写入都要新建文件），请把数据库移到本地磁盘并重新运行 jianguan server-setup", path.display())]
+    ServerNetworkFilesystem { path: PathBuf, fs: &'static str },
+    #[error("服务器数据库 {} 只能由 root 运行 jianguan server-setup 创建", .0.display())]
+    ServerCreate(PathBuf),
+    #[error("无法打开数据库 {}：{reason}", path.display())]
+    Unopenable { path: PathBuf, reason: String },
+    #[error("{} 不是数据库文件（可能是别的文件，或已严重损坏），未作任何修改：请检查 --db 指定的路径；若它原是 jianguan 数据库，请从备份恢复", .0.display())]
+    NotADatabase(PathBuf),
+    #[error("数据库 {} 可以写入，但 {} 是只读的（权限 {mode:04o}，属主 {owner}），多半是数据库只读期间留下的，写入会一直失败：请由 {owner} 或 root 运行 chmod {want:o} '{}'（与数据库文件的权限一致）", database_of(file).display(), file.display(), file.display())]
+    StaleCompanion {
+        file: PathBuf,
+        mode: u32,
+        owner: String,
+        want: u32,
+    },
     #[error("数据库结构升级到版本 {version} 失败：{source}")]
     Migration {
         version: i64,
         source: rusqlite::Error,
     },
-    #[error("数据库正被其他操作员长时间占用，请稍后重试")]
+    #[error("{}", locked_text())]
     Busy,
     #[error("无法写入 {}：{source}", path.display())]
     Io {
@@ -265,23 +384,144 @@ impl From<rusqlite::Error> for StoreError {
 /// been rolled back whole, so it says nothing was written.
 fn describe_sqlite(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode::*;
+    let file = || open::named_database().map_or_else(String::new, |p| format!(" {}", p.display()));
     match e.sqlite_error_code() {
         Some(DiskFull) => {
             "磁盘已满（或文件大小受限），这次操作没有写入任何内容；请腾出空间后重试".to_string()
         }
-        Some(ReadOnly) => {
-            "数据库文件只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限"
-                .to_string()
-        }
+        Some(ReadOnly) => format!(
+            "数据库文件{}只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限",
+            file()
+        ),
         Some(SystemIoFailure) => {
             "读写数据库文件时出错（磁盘故障、空间不足或文件大小受限），这次操作没有写入任何内容"
                 .to_string()
         }
+        Some(DatabaseBusy | DatabaseLocked) => locked_text(),
+        Some(NotADatabase) => format!(
+            "文件{}不是数据库（或已严重损坏）：请检查 --db 指定的路径；若它原是 jianguan 数据库，请从备份恢复",
+            file()
+        ),
+        Some(DatabaseCorrupt) => format!(
+            "数据库{}已损坏（{e}）：请运行 jianguan check 查看，并从最近的备份恢复",
+            file()
+        ),
         _ => format!("数据库出错：{e}"),
     }
 }
 
+/// A lock held past the busy timeout: who has the file open when this
+/// process may see it, and what to do.
+fn locked_text() -> String {
+    let Some(path) = open::named_database() else {
+        return "数据库正被另一个进程写入，等了 15 秒仍未释放，这次操作没有写入任何内容；请稍后重试"
+            .into();
+    };
+    let holders = holders(path);
+    let who = if holders.is_empty() {
+        format!(
+            "；若一直如此，请检查是否有卡住的 jianguan 或 sqlite3 进程（root 可运行 fuser -v '{}' 查看是谁）",
+            path.display()
+        )
+    } else {
+        format!(
+            "；打开着它的进程：{}，若某个已卡住，可让其退出（或 kill 进程号）",
+            holders.join("、")
+        )
+    };
+    format!(
+        "数据库 {} 正被另一个进程写入，等了 15 秒仍未释放，这次操作没有写入任何内容；请稍后重试{who}",
+        path.display()
+    )
+}
+
+/// Other processes that have `path` (or its -wal) open, as far as /proc
+/// lets this process see (its own user's; all of them for root). Run only
+/// when a lock was held too long; at most 10 listed.
+fn holders(path: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    // /proc shows absolute, resolved paths.
+    let targets = [
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        std::fs::canonicalize(&wal).unwrap_or(wal),
+    ];
+    let me = std::process::id();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in procs.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        let open = fds
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| targets.contains(&t)));
+        if !open {
+            continue;
+        }
+        let command = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        let user = std::fs::metadata(entry.path())
+            .ok()
+            .and_then(|m| nix::unistd::User::from_uid(m.uid().into()).ok().flatten())
+            .map(|u| u.name)
+            .unwrap_or_default();
+        found.push(format!("{pid}（{user}，{}）", command.trim()));
+        if found.len() == 10 {
+            break;
+        }
+    }
+    found
+}
+
+fn too_new_text(path: &Path, found: i64, supported: i64, needed: Option<&str>) -> String {
+    let ours = env!("CARGO_PKG_VERSION");
+    let needed = match needed {
+        Some(v) => format!(" jianguan {v} 或更新的版本"),
+        None => format!("支持结构版本 {found} 的新版 jianguan "),
+    };
+    format!(
+        "数据库 {} 的结构版本为 {found}，是较新的 jianguan 建立或升级的；本程序（jianguan {ours}）只支持到结构版本 {supported}，未作任何修改：请安装{needed}后再打开",
+        path.display()
+    )
+}
+
+/// The database a -wal or -shm belongs to.
+fn database_of(companion: &Path) -> PathBuf {
+    let s = companion.as_os_str().to_string_lossy();
+    PathBuf::from(
+        s.strip_suffix("-wal")
+            .or_else(|| s.strip_suffix("-shm"))
+            .unwrap_or(&s),
+    )
+}
+
 impl StoreError {
+    /// Names `path` in what SQLite reported without it.
+    fn naming(self, path: &Path) -> StoreError {
+        match &self {
+            StoreError::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
+            {
+                StoreError::NotADatabase(path.to_path_buf())
+            }
+            _ => self,
+        }
+    }
+
     /// True when another process held the write lock past the busy timeout.
     pub fn is_busy(&self) -> bool {
         match self {

@@ -99,40 +99,234 @@ fn existing_dir_of(path: &Path) -> PathBuf {
     dir
 }
 
+/// The database named in messages that carry no path of their own (a
+/// lock held too long, a file that turns out not to be a database): the
+/// first one this process opened, which is the one its command is about.
+static NAMED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub(super) fn named_database() -> Option<&'static Path> {
+    NAMED.get().map(PathBuf::as_path)
+}
+
 /// Opens (and if asked, creates) a database, brings its schema up to date
 /// and returns the store. Safe to call from many processes at once.
+///
+/// Every connection to a database a command works on is made here (the
+/// store's other openings are of the user's own backup copies): the server
+/// database (see `privilege`) by its configured path with the data group's
+/// privilege, raised on this thread only while SQLite opens its files;
+/// every other path with the user's own ids.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
-    let network = network_filesystem(&existing_dir_of(path));
-    if let Some(fs) = network
-        && !opts.allow_network_fs
-    {
-        return Err(StoreError::NetworkFilesystem {
-            path: path.to_path_buf(),
-            fs,
-        });
+    let server = crate::privilege::server_database(path);
+    let path = server.unwrap_or(path);
+    let _ = NAMED.set(path.to_path_buf());
+    if server.is_some() && opts.create && !nix::unistd::getuid().is_root() {
+        return Err(StoreError::ServerCreate(path.to_path_buf()));
     }
-    if !opts.create && !path.exists() {
-        return Err(StoreError::Missing(path.to_path_buf()));
+    let (mut conn, network, meta) =
+        with_access(server.is_some(), || connect(path, opts, server.is_some()))
+            .map_err(|e| e.naming(path))?;
+    if network.is_none() {
+        super::checkpoint::install(&mut conn, path, server.is_some())?;
+    }
+    let applied = migrate(&conn, path).map_err(|e| e.naming(path))?;
+    let mut store = Store::new(conn, path.to_path_buf(), network, applied);
+    store.file_meta = meta;
+    Ok(store)
+}
+
+/// Runs `f` with the data group's privilege when `server` (the only call of
+/// `privilege::with_data_group`): `f` opens the server database's files and
+/// does nothing else — no thread, no other file.
+fn with_access<T>(server: bool, f: impl FnOnce() -> T) -> T {
+    if server {
+        crate::privilege::with_data_group(f)
+    } else {
+        f()
+    }
+}
+
+/// The part of `open` that makes SQLite open the files: the database, and
+/// by the last read its -wal and -shm, which in the server directory only
+/// the data group may create.
+fn connect(
+    path: &Path,
+    opts: &OpenOptions,
+    server: bool,
+) -> Result<(Connection, Option<&'static str>, Option<std::fs::Metadata>), StoreError> {
+    let network = network_filesystem(&existing_dir_of(path));
+    if let Some(fs) = network {
+        if server {
+            // A rollback journal is a new file at every write, which only
+            // the data group could create: never in the server mode.
+            return Err(StoreError::ServerNetworkFilesystem {
+                path: path.to_path_buf(),
+                fs,
+            });
+        }
+        if !opts.allow_network_fs {
+            return Err(StoreError::NetworkFilesystem {
+                path: path.to_path_buf(),
+                fs,
+            });
+        }
+    }
+    match std::fs::metadata(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !opts.create {
+                return Err(StoreError::Missing(path.to_path_buf()));
+            }
+        }
+        Err(e) => {
+            return Err(StoreError::Unopenable {
+                path: path.to_path_buf(),
+                reason: unreachable_reason(path, &e),
+            });
+        }
+    }
+    if network.is_none() {
+        repair_companions(path)?;
     }
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if opts.create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    if server {
+        flags |= OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    }
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(|e| StoreError::Unopenable {
+            path: path.to_path_buf(),
+            reason: open_failure(path, &e),
+        })?;
     conn.busy_handler(Some(busy_wait))?;
     check_application_id(&conn, path, opts.create)?;
     let journal = if network.is_some() { "DELETE" } else { "WAL" };
     set_journal_mode(&conn, journal)?;
-    if network.is_none() {
-        super::checkpoint::install(&mut conn, path)?;
-    }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    let applied = migrate(&conn, path)?;
-    Ok(Store::new(conn, path.to_path_buf(), network, applied))
+    if server {
+        keep_wal(&conn)?;
+    }
+    // A read opens the -wal and -shm now, while this thread may.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    Ok((conn, network, std::fs::metadata(path).ok()))
+}
+
+/// The server database keeps its -wal and -shm when the last connection
+/// closes: deleting them needs the privilege, which closing has not. Each
+/// is kept within a bound so that a bulk import's WAL does not stay large.
+fn keep_wal(conn: &Connection) -> Result<(), StoreError> {
+    let mut persist: std::ffi::c_int = 1;
+    conn.file_control(
+        Some(rusqlite::MAIN_DB),
+        rusqlite::FileControl::PersistWal(&mut persist),
+    )?;
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    Ok(())
+}
+
+/// Another connection to a database already open (the background
+/// checkpoint's), with the privilege when it is the server database, and
+/// its -wal and -shm opened before the privilege is lowered.
+pub(super) fn reconnect(path: &Path, server: bool) -> rusqlite::Result<Connection> {
+    with_access(server, || {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if server {
+            flags |= OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        }
+        let conn = Connection::open_with_flags(path, flags)?;
+        if server {
+            let mut persist: std::ffi::c_int = 1;
+            conn.file_control(
+                Some(rusqlite::MAIN_DB),
+                rusqlite::FileControl::PersistWal(&mut persist),
+            )?;
+        }
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(conn)
+    })
+}
+
+/// Why `path` cannot be reached, in words: the directory it is in may not
+/// be entered, or the file may not be read and written.
+fn unreachable_reason(path: &Path, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        format!("没有进入目录 {} 的权限{SERVER_HINT}", dir.display())
+    } else {
+        e.to_string()
+    }
+}
+
+/// Why SQLite could not open `path`, in words, when the file system says.
+fn open_failure(path: &Path, e: &rusqlite::Error) -> String {
+    use nix::unistd::{AccessFlags, eaccess};
+    if eaccess(path, AccessFlags::R_OK | AccessFlags::W_OK).err() == Some(nix::errno::Errno::EACCES)
+    {
+        return format!("没有读写这个文件的权限{SERVER_HINT}");
+    }
+    e.to_string()
+}
+
+/// What a user who names the server's file (or a copy of its group's) by
+/// hand should do instead.
+const SERVER_HINT: &str =
+    "（服务器上的共享数据库请直接运行 jianguan，不要加 --db；其他文件请联系它的属主）";
+
+/// A -wal or -shm this process may not write while the database file is
+/// writable: left by a read-only period (SQLite gives them the database's
+/// mode when it makes them), after which every write would fail as
+/// “只读”. Fixed when the file is ours; otherwise the error names it and
+/// says what to run. Never deleted: other processes may have it mapped.
+fn repair_companions(path: &Path) -> Result<(), StoreError> {
+    use nix::unistd::{AccessFlags, eaccess};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let rw = AccessFlags::R_OK | AccessFlags::W_OK;
+    let Ok(db) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if eaccess(path, rw).is_err() {
+        // A read-only database: reads work, writes say so themselves.
+        return Ok(());
+    }
+    let want = db.mode() & 0o666;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        let Ok(meta) = std::fs::symlink_metadata(&file) else {
+            continue;
+        };
+        if !meta.is_file() || eaccess(&file, rw).is_ok() {
+            continue;
+        }
+        let mode = meta.mode() & 0o7777;
+        if meta.uid() == nix::unistd::geteuid().as_raw()
+            && std::fs::set_permissions(&file, std::fs::Permissions::from_mode(want)).is_ok()
+        {
+            eprintln!(
+                "已把 {} 的权限从 {mode:04o} 改为 {want:04o}（数据库只读期间留下的，否则写入会一直失败）",
+                file.display()
+            );
+            continue;
+        }
+        let owner = nix::unistd::User::from_uid(meta.uid().into())
+            .ok()
+            .flatten()
+            .map_or_else(|| format!("uid {}", meta.uid()), |u| u.name);
+        return Err(StoreError::StaleCompanion {
+            file,
+            mode,
+            owner,
+            want,
+        });
+    }
+    Ok(())
 }
 
 /// A file of ours, or an empty one that `create` allows us to claim (an
@@ -158,6 +352,13 @@ fn check_application_id(conn: &Connection, path: &Path, create: bool) -> Result<
 /// processes open a new file together, the busy handler is not consulted
 /// for it, so retry here.
 fn set_journal_mode(conn: &Connection, mode: &str) -> Result<(), StoreError> {
+    // Setting the mode a file already has still waits for the write lock:
+    // a writer holding it would make this open fail after the retries
+    // below rather than wait the busy timeout where the write is.
+    let current: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if current.eq_ignore_ascii_case(mode) {
+        return Ok(());
+    }
     let mut last = None;
     for attempt in 0..200 {
         match conn.pragma_update_and_check(None, "journal_mode", mode, |r| r.get::<_, String>(0)) {
@@ -190,11 +391,7 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     let seen = user_version(conn)?;
     if seen > LATEST {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: seen,
-            supported: LATEST,
-        });
+        return Err(too_new(conn, path, seen));
     }
     if seen == LATEST {
         return Ok(0);
@@ -202,11 +399,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let current = user_version(&tx)?;
     if current > LATEST {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: current,
-            supported: LATEST,
-        });
+        return Err(too_new(conn, path, current));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(sql).map_err(|e| StoreError::Migration {
@@ -214,10 +407,38 @@ fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
             source: e,
         })?;
     }
+    super::changelog::after_migrations(&tx, current)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", LATEST)?;
+    // An older jianguan that finds this schema can then say which version
+    // it needs (the `meta` table exists from V4 on).
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_WRITTEN_BY, env!("CARGO_PKG_VERSION")],
+    )?;
     tx.commit()?;
     Ok(LATEST - current)
+}
+
+/// The `meta` key naming the jianguan version that brought the schema to
+/// its current version: the oldest that can open the file.
+const SCHEMA_WRITTEN_BY: &str = "schema_written_by";
+
+fn too_new(conn: &Connection, path: &Path, found: i64) -> StoreError {
+    let needed = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [SCHEMA_WRITTEN_BY],
+            |r| r.get::<_, String>(0),
+        )
+        .ok();
+    StoreError::TooNew {
+        path: path.to_path_buf(),
+        found,
+        supported: LATEST,
+        needed,
+    }
 }
 
 #[cfg(test)]

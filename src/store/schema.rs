@@ -4,7 +4,7 @@
 /// Schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 const V1: &str = r#"
 CREATE TABLE regions (
@@ -385,4 +385,33 @@ CREATE TRIGGER checklists_progress_delete AFTER DELETE ON checklists BEGIN
            filed = filed - (old.counted AND old.state = 'filed')
      WHERE unit_id = old.unit_id;
 END;
+"#;
+
+/// The change log vouches for the rows themselves, not only for its own
+/// entries: triggers on every logged table (`store::logged`, created from
+/// its list by `changelog::after_migrations`, which also records the rows
+/// already there) note the key of each row written in `pending_rows` (once
+/// per row); the entry that
+/// describes the write stores a hash of each such row's image in
+/// `change_log_rows` and chains a digest of them (`rows_digest`, NULL for
+/// entries written before this version, whose hash did not cover it).
+/// `jianguan check` replays these hashes against the current rows.
+/// A key is two columns without affinity (the second 0 for one-column
+/// keys), so that both sort in the table's own key order.
+const V8: &str = r#"
+ALTER TABLE change_log ADD COLUMN rows_digest TEXT;
+CREATE TABLE pending_rows (
+    tbl TEXT NOT NULL,
+    k1  NOT NULL,
+    k2  NOT NULL,
+    PRIMARY KEY (tbl, k1, k2)
+) WITHOUT ROWID;
+CREATE TABLE change_log_rows (
+    log_id INTEGER NOT NULL,
+    tbl    TEXT NOT NULL,
+    k1     NOT NULL,
+    k2     NOT NULL,
+    hash   BLOB,
+    PRIMARY KEY (log_id, tbl, k1, k2)
+) WITHOUT ROWID;
 "#;

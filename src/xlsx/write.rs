@@ -1,5 +1,19 @@
 //! Writing the annex layouts with rust_xlsxwriter: merged header groups,
 //! frozen headers, widths fit for Chinese, drop-downs on enum columns.
+//!
+//! Every data sheet is written in constant-memory mode: each row goes to a
+//! temporary file as soon as the next one starts, so an export of the whole
+//! province holds one row in memory, not 760,000. Rows are therefore
+//! written strictly in order and never revisited; what depends on the rows
+//! (column widths, the drop-downs' extent) is sheet metadata set at the end,
+//! which rust_xlsxwriter writes apart from the rows.
+//!
+//! The temporary files go to the OS temp dir (`$TMPDIR`, else /tmp; the
+//! loader drops `$TMPDIR` for a setgid binary): the tempfile crate creates
+//! them without a name (O_TMPFILE), or where that is not supported under a
+//! random name, exclusively, 0600, unlinked at once; nothing can be planted
+//! in their place, and a kill leaves nothing behind. About 850 bytes a
+//! checklist row pass through them (580 MB for a province's 684,000 rows).
 
 use super::layouts::{ANNEX2_CITY, ANNEX2_COUNTY, ANNEX4_HEADERS, CHECKLIST, checklist_groups};
 use crate::domain::{ChecklistFields, InspectionKind, Level};
@@ -8,6 +22,54 @@ use rust_xlsxwriter::{
 };
 use std::io::{Seek, Write};
 use unicode_width::UnicodeWidthStr;
+
+/// Why a spreadsheet could not be written, in words an operator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "无法在临时目录 {dir} 中建立临时文件（{source}）；导出时表格逐行写入临时文件，请确认该目录存在且可写，或用环境变量 TMPDIR 指定另一个目录"
+    )]
+    TempDir { dir: String, source: std::io::Error },
+    #[error(
+        "写入临时目录 {dir} 中的临时文件失败（{detail}）；导出时表格逐行写入临时文件（全省的检查实施清单约需 600 MB），请腾出空间，或用环境变量 TMPDIR 指定空间足够的目录"
+    )]
+    TempWrite { dir: String, detail: String },
+    #[error("写入电子表格时程序内部出错（{0}）；请把这一情况报告平台管理员")]
+    Internal(String),
+    #[error("写入电子表格出错：{0}")]
+    Xlsx(XlsxError),
+}
+
+impl From<XlsxError> for WriteError {
+    fn from(e: XlsxError) -> Self {
+        match e {
+            XlsxError::TempFileError(dir, source) => WriteError::TempDir {
+                dir: dir.display().to_string(),
+                source,
+            },
+            e => WriteError::Xlsx(e),
+        }
+    }
+}
+
+/// Runs a workbook writer. In constant-memory mode rust_xlsxwriter panics
+/// when a row cannot be written to its temporary file (a full temp dir):
+/// that becomes an error naming the directory, not a crash.
+fn guarded<T>(write: impl FnOnce() -> Result<T, XlsxError>) -> Result<T, WriteError> {
+    match super::guard::guarded(write) {
+        Ok(written) => Ok(written?),
+        // “Couldn't write to xml file: Os { code: 28, kind: StorageFull,
+        // message: "No space left on device" }”: the OS's words.
+        Err(panic) if panic.contains("Os {") => Err(WriteError::TempWrite {
+            dir: std::env::temp_dir().display().to_string(),
+            detail: panic
+                .split_once("message: \"")
+                .and_then(|(_, m)| m.split_once('"'))
+                .map_or(panic.clone(), |(m, _)| m.to_string()),
+        }),
+        Err(panic) => Err(WriteError::Internal(panic)),
+    }
+}
 
 fn title_format() -> Format {
     Format::new()
@@ -49,7 +111,9 @@ fn print_setup(ws: &mut Worksheet, header_rows_end: u32) -> Result<(), XlsxError
 }
 
 /// Column widths from the widest line of any cell (a Chinese character is
-/// two units), within bounds that keep long texts wrapping.
+/// two units), within bounds that keep long texts wrapping. Applied after
+/// the rows: widths are column metadata, which rust_xlsxwriter keeps apart
+/// from the rows already flushed in constant-memory mode.
 struct Widths(Vec<usize>);
 
 impl Widths {
@@ -85,7 +149,8 @@ pub struct ChecklistRow {
     pub version_tag: String,
 }
 
-/// Column widths are judged from this many rows.
+/// Column widths of annex 5 are judged from this many rows (measuring
+/// every cell of a province's export would cost more than writing it).
 const WIDTH_SAMPLE_ROWS: usize = 500;
 
 /// Rows of drop-down validation added below the data, for filling offline.
@@ -98,18 +163,26 @@ pub fn write_checklists<R: std::borrow::Borrow<ChecklistRow>>(
     out: impl Write + Seek + Send,
     title: &str,
     rows: impl IntoIterator<Item = R>,
+) -> Result<usize, WriteError> {
+    guarded(|| checklists_workbook(out, title, rows))
+}
+
+fn checklists_workbook<R: std::borrow::Borrow<ChecklistRow>>(
+    out: impl Write + Seek + Send,
+    title: &str,
+    rows: impl IntoIterator<Item = R>,
 ) -> Result<usize, XlsxError> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("检查实施清单")?;
     let (hf, cf) = (header_format(), wrap_format());
     let data_cols = CHECKLIST.len() - 1;
     ws.merge_range(0, 0, 0, data_cols as u16 - 1, title, &title_format())?;
     ws.set_row_height(0, 30)?;
     // Grouped columns get the group above their own header; the others
-    // span both header rows.
-    let groups = checklist_groups();
-    for (name, first, last) in &groups {
+    // span both header rows. All of row 1 (a merge down reaches into row 2
+    // without leaving row 1) comes before any of row 2.
+    for (name, first, last) in &checklist_groups() {
         if first == last {
             ws.write_string_with_format(1, *first as u16, *name, &hf)?;
         } else {
@@ -117,13 +190,13 @@ pub fn write_checklists<R: std::borrow::Borrow<ChecklistRow>>(
         }
     }
     for (c, col) in CHECKLIST.iter().enumerate() {
-        match col.group {
-            Some(_) => {
-                ws.write_string_with_format(2, c as u16, col.header, &hf)?;
-            }
-            None => {
-                ws.merge_range(1, c as u16, 2, c as u16, col.header, &hf)?;
-            }
+        if col.group.is_none() {
+            ws.merge_range(1, c as u16, 2, c as u16, col.header, &hf)?;
+        }
+    }
+    for (c, col) in CHECKLIST.iter().enumerate() {
+        if col.group.is_some() {
+            ws.write_string_with_format(2, c as u16, col.header, &hf)?;
         }
     }
     let headers: Vec<&str> = CHECKLIST.iter().map(|c| c.header).collect();
@@ -202,9 +275,19 @@ pub fn write_catalogue(
     filler: &str,
     phone: &str,
     rows: &[CatalogueRow],
+) -> Result<(), WriteError> {
+    guarded(|| catalogue_workbook(out, title, filler, phone, rows))
+}
+
+fn catalogue_workbook(
+    out: impl Write + Seek + Send,
+    title: &str,
+    filler: &str,
+    phone: &str,
+    rows: &[CatalogueRow],
 ) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("监管事项清单")?;
     let local = rows.iter().any(|r| r.local.is_some());
     let headers: Vec<&str> = ANNEX4_HEADERS
@@ -278,6 +361,14 @@ pub fn write_accounts(
     out: impl Write + Seek + Send,
     city: &[AccountRow],
     county: &[AccountRow],
+) -> Result<(), WriteError> {
+    guarded(|| accounts_workbook(out, city, county))
+}
+
+fn accounts_workbook(
+    out: impl Write + Seek + Send,
+    city: &[AccountRow],
+    county: &[AccountRow],
 ) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     for (sheet, title, headers, rows) in [
@@ -313,12 +404,14 @@ pub fn write_report(
     title: &str,
     headers: &[&str],
     rows: &[Vec<String>],
-) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
-    let mut all = vec!["序号"];
-    all.extend_from_slice(headers);
-    table_sheet(&mut wb, sheet, title, &all, rows)?;
-    wb.save_to_writer(out)
+) -> Result<(), WriteError> {
+    guarded(|| {
+        let mut wb = Workbook::new();
+        let mut all = vec!["序号"];
+        all.extend_from_slice(headers);
+        table_sheet(&mut wb, sheet, title, &all, rows)?;
+        wb.save_to_writer(out)
+    })
 }
 
 /// One sheet: a title over the columns (the first being 序号, numbered
@@ -331,7 +424,7 @@ fn table_sheet(
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(sheet)?;
     ws.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &title_format())?;
     let hf = header_format();
@@ -409,7 +502,11 @@ pub struct Sheet<'a> {
 /// A workbook of several report sheets: the daily progress report's
 /// rankings, overdue units and one sheet per county. Numbers are written
 /// as numbers with a number format, so they can be summed and sorted.
-pub fn write_sheets(out: impl Write + Seek + Send, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> {
+pub fn write_sheets(out: impl Write + Seek + Send, sheets: &[Sheet<'_>]) -> Result<(), WriteError> {
+    guarded(|| sheets_workbook(out, sheets))
+}
+
+fn sheets_workbook(out: impl Write + Seek + Send, sheets: &[Sheet<'_>]) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let cf = cell_format();
     let count = cell_format().set_num_format("0");
@@ -417,7 +514,15 @@ pub fn write_sheets(out: impl Write + Seek + Send, sheets: &[Sheet<'_>]) -> Resu
     let share = cell_format().set_num_format("0.0%");
     let share_change = cell_format().set_num_format("+0.0%;-0.0%;0.0%");
     for s in sheets {
-        let ws = wb.add_worksheet();
+        // A chart's cached values (what a viewer that does not recalculate
+        // draws) are taken from rows held in memory, so a sheet with a
+        // chart is written in the normal mode: its rows are the units of
+        // the city or of one county, or 14 days, never claims or checklists.
+        let ws = if s.chart.is_some() {
+            wb.add_worksheet()
+        } else {
+            wb.add_worksheet_with_constant_memory()?
+        };
         ws.set_name(&s.name)?;
         ws.merge_range(
             0,
@@ -502,4 +607,40 @@ pub fn write_sheets(out: impl Write + Seek + Send, sheets: &[Sheet<'_>]) -> Resu
         }
     }
     wb.save_to_writer(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_temp_file_write_names_the_directory_and_other_panics_say_internal() {
+        let full: Result<(), WriteError> = guarded(|| {
+            // As `expect` in rust_xlsxwriter's XML writer words it.
+            let e = std::io::Error::from_raw_os_error(28);
+            panic!("Couldn't write to xml file: {e:?}")
+        });
+        let Err(WriteError::TempWrite { dir, detail }) = full else {
+            panic!("{full:?}")
+        };
+        assert_eq!(dir, std::env::temp_dir().display().to_string());
+        assert_eq!(detail, "No space left on device");
+        let bug: Result<(), WriteError> = guarded(|| panic!("index out of bounds"));
+        assert_eq!(
+            bug.unwrap_err().to_string(),
+            "写入电子表格时程序内部出错（index out of bounds）；请把这一情况报告平台管理员"
+        );
+        let missing = guarded(|| -> Result<(), XlsxError> {
+            Err(XlsxError::TempFileError(
+                "/nonexistent".into(),
+                std::io::Error::from_raw_os_error(2),
+            ))
+        });
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .starts_with("无法在临时目录 /nonexistent 中建立临时文件（No such file"),
+        );
+    }
 }

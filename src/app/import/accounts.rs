@@ -2,11 +2,13 @@
 //! is created with the same permission and rules as `account add`.
 
 use super::power_list::unit_cell;
-use super::{ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no};
+use super::{
+    ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no, text_errors,
+};
 use crate::app::accounts::{insert_checked, problems};
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::permission::{UnitRef, WriteAction};
-use crate::domain::text::{code, text};
+use crate::domain::text::{TextRule, code, rules, text};
 use crate::domain::{NewAccount, Role};
 use crate::store::{self, Store};
 use crate::xlsx::SheetRows;
@@ -17,6 +19,19 @@ fn header(key: &str) -> &'static str {
         .iter()
         .find(|c| c.key == key)
         .map_or("", |c| c.header)
+}
+
+/// The text table's row for each column.
+fn rule_of(key: &str) -> TextRule {
+    match key {
+        "login" => rules::LOGIN,
+        "name" => rules::PERSON_NAME,
+        "unit" => rules::UNIT_REFERENCE,
+        "region" => rules::REGION,
+        "post" => rules::OFFICE_POST,
+        "mobile" => rules::MOBILE,
+        _ => rules::CHOICE,
+    }
 }
 
 pub fn import_accounts(
@@ -33,6 +48,11 @@ pub fn import_accounts(
         for rec in sheets.iter().flat_map(|s| &s.records) {
             report.rows += 1;
             let get = |k: &str| rec.get(ACCOUNTS, k);
+            let unstorable = text_errors(rec, ACCOUNTS, rule_of);
+            if !unstorable.is_empty() {
+                report.rejected.extend(unstorable);
+                continue;
+            }
             let mut errors = cell_errors(rec, ACCOUNTS);
             let role = parse_opt(get("role"), Role::parse).unwrap_or_else(|e| {
                 errors.push(RowError::at(rec, header("role"), e));
@@ -45,7 +65,8 @@ pub fn import_accounts(
             let login = code(get("login"));
             let name = text(get("name"));
             let mobile = code(get("mobile"));
-            for (key, reason) in problems(&login, &name, &mobile) {
+            let post = text(get("post"));
+            for (key, reason) in problems(&login, &name, &post, &mobile) {
                 errors.push(RowError::at(rec, header(key), reason));
             }
             if let Some(first) = seen.get(&login) {
@@ -68,7 +89,7 @@ pub fn import_accounts(
                 login,
                 name,
                 unit_id: unit.id,
-                office_post: text(get("post")),
+                office_post: post,
                 mobile,
                 role: role.unwrap_or(Role::Operator),
                 is_liaison: liaison.unwrap_or(false),

@@ -3,14 +3,14 @@
 //! newer file become 取消 with their claims and checklists kept.
 
 use super::{
-    ImportOptions, ImportReport, RowError, cell_errors, check_length, parse_opt, parse_yes_no,
+    ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no, text_errors,
     without_shadowed,
 };
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::basis_text::{Citation, guess_kind, parse_citations, title_variants};
 use crate::domain::local_item::is_national_code;
 use crate::domain::permission::WriteAction;
-use crate::domain::text::{code, text};
+use crate::domain::text::{Shape, TextRule, code, rules, text};
 use crate::domain::{Category, Id, ItemStatus, Level, MainItem, PermitType, Source, SubItem};
 use crate::store::{self, Store};
 use crate::xlsx::layouts::CATALOGUE;
@@ -94,7 +94,34 @@ fn parse_category(s: &str) -> Result<Category, String> {
     Category::parse(s).map_err(|e| e.to_string())
 }
 
+/// The text table's row for each column.
+fn rule_of(key: &str) -> TextRule {
+    match key {
+        "department" => rules::DEPARTMENT,
+        "main_code" | "sub_code" => rules::ITEM_CODE,
+        "main_name" => rules::MAIN_NAME,
+        "permit_name" => rules::PERMIT_NAME,
+        "permit_code" => rules::PERMIT_CODE,
+        "sub_name" => rules::SUB_NAME,
+        "target" => rules::TARGET,
+        "measures" => rules::MEASURES,
+        "basis" => rules::BASIS_TEXT,
+        "process" => rules::PROCESS,
+        "result" => rules::RESULT,
+        // “省级\n市级\n县级”: one level a line is read too.
+        "levels" => TextRule {
+            shape: Shape::Lines,
+            ..rules::CHOICE
+        },
+        _ => rules::CHOICE,
+    }
+}
+
 fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
+    let unstorable = text_errors(rec, CATALOGUE, rule_of);
+    if !unstorable.is_empty() {
+        return Err(unstorable);
+    }
     let mut errors = cell_errors(rec, CATALOGUE);
     let get = |k: &str| rec.get(CATALOGUE, k);
     let need = |k: &str, v: String, errors: &mut Vec<RowError>| {
@@ -148,11 +175,6 @@ fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
         errors.push(RowError::at(rec, header("classified"), e));
         None
     });
-    for col in CATALOGUE {
-        if let Some(e) = check_length(rec, col.header, rec.get(CATALOGUE, col.key)) {
-            errors.push(e);
-        }
-    }
     let basis_text = text(get("basis"));
     let citations = parse_citations(&basis_text);
     if !errors.is_empty() {

@@ -2,15 +2,15 @@
 //! compare-and-swap against the versions it was exported at.
 
 use super::{
-    ImportOptions, ImportReport, RowError, cell_errors, check_length, parse_opt, parse_yes_no,
+    ImportOptions, ImportReport, RowError, cell_errors, parse_opt, parse_yes_no, text_errors,
 };
 use crate::app::checklists::save_in;
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::checklist::checklist_warnings;
 use crate::domain::checklist_text::split_methods;
 use crate::domain::subject;
-use crate::domain::text::{code, text};
-use crate::domain::{ChecklistFields, Id, InspectionKind, Level, Unit};
+use crate::domain::text::{TextRule, code, rules, text};
+use crate::domain::{ChecklistField, ChecklistFields, Id, InspectionKind, Level, Unit};
 use crate::store::{self, Store};
 use crate::xlsx::Record;
 use crate::xlsx::SheetRows;
@@ -37,7 +37,39 @@ fn parse_tag(s: &str) -> Option<(Id, i64)> {
     Some((u.parse().ok()?, v.parse().ok()?))
 }
 
+/// The text table's row for each column: annex 5's fields, and the
+/// hidden version column.
+fn rule_of(key: &str) -> TextRule {
+    use ChecklistField::*;
+    let field = match key {
+        "item_code" => ItemCode,
+        "level" => Level,
+        "subject_name" => SubjectName,
+        "subject_code" => SubjectCode,
+        "entrust_name" => EntrustName,
+        "entrust_code" => EntrustCode,
+        "target_main" => TargetMain,
+        "target_sub" => TargetSub,
+        "inspection_kind" => InspectionKind,
+        "methods" => Methods,
+        "random_included" => RandomIncluded,
+        "random_ratio" => RandomRatio,
+        "random_frequency" => RandomFrequency,
+        "content" => Content,
+        "sampling" => Sampling,
+        "sampling_content" => SamplingContent,
+        "cooperation" => Cooperation,
+        "cooperation_org" => CooperationOrg,
+        _ => return rules::VERSION_TAG,
+    };
+    field.text_rule()
+}
+
 fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
+    let unstorable = text_errors(rec, CHECKLIST, rule_of);
+    if !unstorable.is_empty() {
+        return Err(unstorable);
+    }
     let mut errors = cell_errors(rec, CHECKLIST);
     let get = |k: &str| rec.get(CHECKLIST, k);
     let yes_no = |k: &str, errors: &mut Vec<RowError>| match parse_yes_no(get(k)) {
@@ -81,11 +113,6 @@ fn parse_row(rec: &Record) -> Result<Row<'_>, Vec<RowError>> {
     };
     if fields.item_code.is_empty() {
         errors.push(RowError::at(rec, header("item_code"), "必填"));
-    }
-    for col in CHECKLIST {
-        if let Some(e) = check_length(rec, col.header, rec.get(CHECKLIST, col.key)) {
-            errors.push(e);
-        }
     }
     let tag_text = get("version_tag");
     let tag = parse_tag(tag_text);

@@ -3,11 +3,11 @@
 //! sub-item. Every item named is marked 已录入 through the same service as
 //! `jianguan local enter`, in one transaction.
 
-use super::{ImportOptions, ImportReport, RowError, cell_errors};
+use super::{ImportOptions, ImportReport, RowError, cell_errors, text_errors};
 use crate::app::local_items::{EnteredCodes, enter_in};
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::local_item::is_national_code;
-use crate::domain::text::code;
+use crate::domain::text::{code, rules};
 use crate::store::{self, Store};
 use crate::xlsx::layouts::ENTERED;
 use crate::xlsx::{Record, SheetRows};
@@ -54,7 +54,8 @@ pub fn import_entered(
         for rec in sheets.iter().flat_map(|s| &s.records) {
             report.rows += 1;
             let reject = |column: &str, reason: String| RowError::at(rec, column, reason);
-            let mut errors = cell_errors(rec, ENTERED);
+            let mut errors = text_errors(rec, ENTERED, |_| rules::ITEM_CODE);
+            errors.extend(cell_errors(rec, ENTERED));
             let local = code(rec.get(ENTERED, "local_code"));
             let official = code(rec.get(ENTERED, "official_code"));
             if !errors.is_empty() {

@@ -12,6 +12,7 @@ pub mod units;
 
 use crate::domain::Keyed;
 use crate::domain::enums::UnknownLabel;
+use crate::domain::text::TextRule;
 use crate::xlsx::Record;
 use serde::Serialize;
 use std::fmt;
@@ -131,19 +132,24 @@ pub(crate) fn parse_opt<T: Keyed>(
 
 pub(crate) use crate::domain::checklist_text::parse_yes_no;
 
-/// Longest text a cell may hold that jianguan stores.
-pub const MAX_CELL_CHARS: usize = 4_000;
-
-pub(crate) fn check_length(rec: &Record, column: &str, value: &str) -> Option<RowError> {
-    if value.len() <= MAX_CELL_CHARS {
-        return None; // bytes bound characters
-    }
-    let n = value.chars().count();
-    (n > MAX_CELL_CHARS).then(|| {
-        RowError::at(
-            rec,
-            column,
-            format!("内容过长：{n} 字，最多 {MAX_CELL_CHARS} 字"),
-        )
-    })
+/// Every cell of a row against its column's row of the text table
+/// (control and bidi characters, line breaks in one-line fields, length),
+/// each as `sheet!row: 列: 原因`. Checked on the value as the import keeps
+/// it (a code's spaces dropped, text trimmed), before anything else reads
+/// the row, so no other message quotes a refused cell.
+pub(crate) fn text_errors(
+    rec: &Record,
+    layout: &[crate::xlsx::layouts::Column],
+    rule_of: fn(&str) -> TextRule,
+) -> Vec<RowError> {
+    layout
+        .iter()
+        .zip(&rec.values)
+        .filter_map(|(col, value)| {
+            let rule = rule_of(col.key);
+            rule.check_raw(value)
+                .err()
+                .map(|e| RowError::at(rec, col.header, e.reason()))
+        })
+        .collect()
 }

@@ -1,9 +1,9 @@
 //! `import power-list`: 权责清单 entries, matched by unit and code.
 
-use super::{ImportOptions, ImportReport, RowError, cell_errors, check_length};
+use super::{ImportOptions, ImportReport, RowError, cell_errors, text_errors};
 use crate::app::{Actor, AppError, write_or_roll_back};
 use crate::domain::permission::WriteAction;
-use crate::domain::text::{code, text};
+use crate::domain::text::{TextRule, code, rules, text};
 use crate::store::{self, Store};
 use crate::xlsx::SheetRows;
 use crate::xlsx::layouts::POWER_LIST;
@@ -71,6 +71,17 @@ pub(crate) fn unit_cell(
     )
 }
 
+/// The text table's row for each column.
+fn rule_of(key: &str) -> TextRule {
+    match key {
+        "code" => rules::POWER_CODE,
+        "name" => rules::POWER_NAME,
+        "unit" => rules::UNIT_REFERENCE,
+        "region" => rules::REGION,
+        _ => rules::CHOICE,
+    }
+}
+
 pub fn import_power_list(
     store: &mut Store,
     actor: &Actor,
@@ -84,6 +95,11 @@ pub fn import_power_list(
         let mut written = Vec::new();
         for rec in sheets.iter().flat_map(|s| &s.records) {
             report.rows += 1;
+            let unstorable = text_errors(rec, POWER_LIST, rule_of);
+            if !unstorable.is_empty() {
+                report.rejected.extend(unstorable);
+                continue;
+            }
             let mut errors = cell_errors(rec, POWER_LIST);
             let c = code(rec.get(POWER_LIST, "code"));
             let name = text(rec.get(POWER_LIST, "name"));
@@ -93,9 +109,6 @@ pub fn import_power_list(
             }
             if name.is_empty() {
                 errors.push(RowError::at(rec, header("name"), "必填"));
-            }
-            for col in POWER_LIST {
-                errors.extend(check_length(rec, col.header, rec.get(POWER_LIST, col.key)));
             }
             let unit = unit_cell(w.tx, rec, POWER_LIST, &mut errors)?;
             let (Some(unit), true) = (unit, errors.is_empty()) else {

@@ -4,10 +4,10 @@
 //! category and counterparts. Each row goes through the same service and
 //! permission as `jianguan unit add/set`.
 
-use super::{ImportOptions, ImportReport, RowError, cell_errors, check_length, parse_opt};
+use super::{ImportOptions, ImportReport, RowError, cell_errors, parse_opt, text_errors};
 use crate::app::units::{UnitInput, UnitUpdate, checked_counterparts, create_in, update_in};
 use crate::app::{Actor, AppError, write_or_roll_back};
-use crate::domain::text::{code, text};
+use crate::domain::text::{Shape, TextRule, code, rules, text};
 use crate::domain::{UnitCategory, squeeze};
 use crate::store::{self, Store};
 use crate::xlsx::SheetRows;
@@ -28,6 +28,22 @@ fn column_of(reason: &str) -> &'static str {
     }
 }
 
+/// The text table's row for each column.
+fn rule_of(key: &str) -> TextRule {
+    match key {
+        // Spaces and line breaks are dropped from a unit's name
+        // (`checked_name`); what else it must not hold is checked there.
+        "name" => TextRule {
+            shape: Shape::Code,
+            ..rules::UNIT_NAME
+        },
+        "region" => rules::REGION,
+        "uscc" => rules::USCC,
+        "counterparts" => rules::COUNTERPARTS,
+        _ => rules::CHOICE,
+    }
+}
+
 pub fn import_units(
     store: &mut Store,
     actor: &Actor,
@@ -42,12 +58,12 @@ pub fn import_units(
             report.rows += 1;
             let get = |k: &str| rec.get(UNITS, k);
             let reject = |column: &str, reason: String| RowError::at(rec, column, reason);
-            let mut errors = cell_errors(rec, UNITS);
-            for col in UNITS {
-                if let Some(e) = check_length(rec, col.header, get(col.key)) {
-                    errors.push(e);
-                }
+            let unstorable = text_errors(rec, UNITS, rule_of);
+            if !unstorable.is_empty() {
+                report.rejected.extend(unstorable);
+                continue;
             }
+            let mut errors = cell_errors(rec, UNITS);
             let category = parse_opt(get("category"), UnitCategory::parse).unwrap_or_else(|e| {
                 errors.push(reject(header("category"), e));
                 None
@@ -55,7 +71,11 @@ pub fn import_units(
             let name = text(get("name"));
             let region_text = text(get("region"));
             let uscc = code(get("uscc"));
-            let counterparts = checked_counterparts(&[text(get("counterparts"))]);
+            let counterparts =
+                checked_counterparts(&[text(get("counterparts"))]).unwrap_or_else(|e| {
+                    errors.push(reject(header("counterparts"), e));
+                    Vec::new()
+                });
             let region = store::units::find_region(w.tx, &region_text)?;
             if region_text.is_empty() {
                 errors.push(reject(header("region"), "必填".into()));

@@ -322,7 +322,12 @@ impl App {
             }
             Err(AppError::InvalidFields(errors)) => {
                 let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
-                self.status = format!("不能填报：{} 项未通过（{first}）", errors.len());
+                let refused = if submit {
+                    "不能填报"
+                } else {
+                    "不能保存"
+                };
+                self.status = format!("{refused}：{} 项未通过（{first}）", errors.len());
             }
             Err(e) => self.status = format!("保存失败，未做任何改动：{e}"),
         }
