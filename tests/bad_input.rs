@@ -131,7 +131,10 @@ fn an_imported_checklist_cell_with_an_osc52_sequence_is_refused() {
     let (code, json, err) = run_on(&db, &["--as", "zhangwei", "--json", "checklist", "list"]);
     assert_eq!(code, 0, "{err}");
     let list: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let item = list["checklists"][0]["code"].as_str().unwrap().to_string();
+    let item = list["checklists"][0]["sub_item_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let file = dir.path().join("checklists.xlsx");
     let content = format!("检查进货查验记录{OSC52}");
     write_sheet(

@@ -249,8 +249,14 @@ fn a_version_2_file_gains_the_inspection_flag_of_its_claims() {
     };
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
+        for (name, _) in store::logged::all_triggers() {
+            conn.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+        }
         conn.execute_batch(
-            "DROP TRIGGER claims_progress_category;
+            "DROP TABLE pending_rows;
+             DROP TABLE change_log_rows;
+             ALTER TABLE change_log DROP COLUMN rows_digest;
+             DROP TRIGGER claims_progress_category;
              DROP TRIGGER checklists_progress_insert;
              DROP TRIGGER checklists_progress_update;
              DROP TRIGGER checklists_progress_delete;

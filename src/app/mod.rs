@@ -12,6 +12,7 @@ pub mod generate;
 pub mod import;
 pub mod init;
 pub mod local_items;
+pub mod logins;
 pub mod milestones;
 pub mod progress;
 pub mod suggest;
@@ -40,12 +41,21 @@ impl Actor {
     }
 
     /// Finds the account of an OS login, and the `--as` account if given.
+    /// A login after `--as` that names no account is `UnknownLogin`, with
+    /// the closest ones (for a platform_admin only: nobody else may use
+    /// `--as`, nor read the list of accounts).
     pub fn resolve(store: &Store, login: &str, as_login: Option<&str>) -> Result<Actor, AppError> {
         let conn = store.conn();
-        let real = store::accounts::by_login(conn, login)?
-            .filter(|a| a.active)
-            .ok_or_else(|| AppError::NoAccount(login.to_string()))?;
-        let acting_as = match as_login {
+        let real = store::accounts::by_login(conn, login)?.filter(|a| a.active);
+        let Some(real) = real else {
+            return Err(match as_login {
+                Some(_) => AppError::Denied(Denied(format!(
+                    "--as 仅供平台管理员使用，系统用户“{login}”没有 jianguan 账号"
+                ))),
+                None => AppError::NoAccount(login.to_string()),
+            });
+        };
+        let acting_as = match as_login.map(str::trim) {
             None => None,
             Some(other) if other == login => None,
             Some(other) => {
@@ -56,15 +66,53 @@ impl Actor {
                         real.role.label()
                     ))));
                 }
-                Some(
-                    store::accounts::by_login(conn, other)?
-                        .filter(|a| a.active)
-                        .ok_or_else(|| AppError::NoAccount(other.to_string()))?,
-                )
+                match store::accounts::by_login(conn, other)? {
+                    Some(a) if a.active => Some(a),
+                    Some(a) => {
+                        return Err(AppError::Invalid(format!(
+                            "账号“{}”（{}）已停用，不能以其身份操作",
+                            a.login, a.name
+                        )));
+                    }
+                    None => return Err(unknown_login(store, other)?),
+                }
             }
         };
         Ok(Actor { real, acting_as })
     }
+}
+
+/// `UnknownLogin` for `typed`, naming the closest accounts with their
+/// names, units and roles.
+fn unknown_login(store: &Store, typed: &str) -> Result<AppError, AppError> {
+    let conn = store.conn();
+    let accounts = store::accounts::list(conn)?;
+    let mut closest = Vec::new();
+    for a in logins::closest(typed, &accounts) {
+        let unit = store::units::unit(conn, a.unit_id)?.full_name();
+        closest.push(format!(
+            "{}（{}，{}，{}）",
+            a.login,
+            a.name,
+            unit,
+            a.role.label()
+        ));
+    }
+    Ok(AppError::UnknownLogin {
+        login: typed.to_string(),
+        closest,
+    })
+}
+
+fn unknown_login_text(login: &str, closest: &[String]) -> String {
+    let near = if closest.is_empty() {
+        "也没有相近的登录名".to_string()
+    } else {
+        format!("相近的有：{}", closest.join("、"))
+    };
+    format!(
+        "没有登录名为“{login}”的账号（--as {login}），{near}。jianguan account list 列出全部账号"
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +129,9 @@ pub enum AppError {
         "系统用户“{0}”没有 jianguan 账号：可以浏览和搜索，但不能修改。请联系平台管理员（市大数据管理局）或本县（市、区）的县级管理员创建账号"
     )]
     NoAccount(String),
+    /// `--as` named no account.
+    #[error("{}", unknown_login_text(.login, .closest))]
+    UnknownLogin { login: String, closest: Vec<String> },
     #[error("{0}")]
     Store(StoreError),
     #[error(

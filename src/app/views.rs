@@ -85,6 +85,11 @@ pub fn departments(store: &Store) -> Result<Vec<(String, i64)>, AppError> {
     Ok(store::catalogue::department_counts(store.conn())?)
 }
 
+/// `init --demo` made this database (the TUI's title says 演示数据).
+pub fn is_demo(store: &Store) -> Result<bool, AppError> {
+    Ok(store::units::is_demo(store.conn())?)
+}
+
 /// Changes whenever the catalogue does.
 pub fn catalogue_stamp(store: &Store) -> Result<(i64, i64, i64), AppError> {
     Ok(store::catalogue::catalogue_stamp(store.conn())?)

@@ -1,7 +1,7 @@
 //! `jianguan account add|list`.
 
 use super::output::say;
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::accounts::create_account;
 use crate::domain::NewAccount;
 use crate::domain::Role;
@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             )
             .context("未创建账号")?;
             if ctx.json {
-                output::json(&account)?;
+                output::json(&vocab::account(&account, &target))?;
             } else {
                 say!(
                     "已创建账号 {}（{}，{}，{}）",
@@ -88,7 +88,11 @@ pub fn run(ctx: &Context, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             let conn = store.conn();
             let accounts = store::accounts::list(conn)?;
             if ctx.json {
-                output::json(&accounts)?;
+                let mut out = Vec::new();
+                for a in &accounts {
+                    out.push(vocab::account(a, &store::units::unit(conn, a.unit_id)?));
+                }
+                output::json(&out)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let mut rows = Vec::new();

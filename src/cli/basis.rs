@@ -1,7 +1,7 @@
 //! `jianguan basis`: what rests on a legal basis, and its status.
 
 use super::output::{say, say_err};
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::bases::{self, Impact};
 use crate::domain::{BasisStatus, LegalBasis};
 use crate::files::write_xlsx;
@@ -126,7 +126,14 @@ fn impact(ctx: &Context, args: &ImpactArgs) -> anyhow::Result<ExitCode> {
         say_err!("已导出到 {}", path.display());
     }
     if ctx.json {
-        output::json(&i)?;
+        output::json(
+            &vocab::Obj::new()
+                .obj("basis", vocab::basis(&i.basis))
+                .put("sub_item_count", i.sub_items)
+                .put("claim_count", i.claims)
+                .put("checklist_count", i.checklists)
+                .objs("lines", i.lines.iter().map(vocab::impact_line).collect()),
+        )?;
     } else {
         say!("{title}");
         output::table(&HEADERS, &rows(&i));
@@ -147,7 +154,12 @@ fn set_status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let after = bases::set_status(&mut store, &actor, basis.id, status, basis.version)?;
     let i = bases::impact(&store, ctx.actor(&store).ok().as_ref(), after.id)?;
     if ctx.json {
-        output::json(&after)?;
+        output::json(
+            &vocab::basis(&after)
+                .tag("previous_status", basis.status)
+                .put("sub_item_count", i.sub_items)
+                .put("claim_count", i.claims),
+        )?;
     } else {
         say!(
             "{}：{} → {}；依据它的有 {} 个子项、{} 个认领（jianguan basis impact 查看明细）",

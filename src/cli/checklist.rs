@@ -2,7 +2,7 @@
 //! the shell: which are required and where they stand, and one in full.
 
 use super::output::say;
-use super::{Context, output, resolve_unit};
+use super::{Context, output, resolve_unit, vocab};
 use crate::app::views;
 use crate::domain::{ChecklistField, ChecklistState, NOT_STARTED, format_time};
 use crate::store::checklists::Required;
@@ -82,15 +82,19 @@ fn list(ctx: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
         let out: Vec<_> = rows
             .iter()
             .map(|r| {
-                serde_json::json!({
-                    "code": r.sub_code,
-                    "name": r.sub_name,
-                    "state": ChecklistState::label_of(r.checklist.as_ref().map(|c| c.state)),
-                    "version": r.checklist.as_ref().map(|c| c.version),
-                })
+                let o = vocab::Obj::new()
+                    .put("sub_item_code", &r.sub_code)
+                    .put("sub_item_name", &r.sub_name);
+                vocab::checklist_state(o, "state", r.checklist.as_ref().map(|c| c.state))
+                    .put("version", r.checklist.as_ref().map(|c| c.version))
             })
             .collect();
-        output::json(&serde_json::json!({ "unit": unit, "checklists": out }))?;
+        output::json(
+            &vocab::Obj::new()
+                .put("unit", &unit)
+                .put("count", out.len())
+                .objs("checklists", out),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     say!("{unit}：{} 份", rows.len());
@@ -122,22 +126,44 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let Some(c) = &r.checklist else {
         if ctx.json {
-            output::json(&serde_json::json!({ "unit": unit, "code": code, "state": NOT_STARTED }))?;
+            let o = vocab::Obj::new()
+                .put("unit", &unit)
+                .put("sub_item_code", &code)
+                .put("sub_item_name", &r.sub_name);
+            output::json(&vocab::checklist_state(o, "state", None).put("version", None::<i64>))?;
         } else {
             say!("{unit}：{code} {} 的检查实施清单：未开始", r.sub_name);
         }
         return Ok(ExitCode::SUCCESS);
     };
+    let warnings = crate::domain::checklist::checklist_warnings(&c.fields);
     if ctx.json {
-        let fields: serde_json::Map<String, serde_json::Value> = ChecklistField::ALL
+        let fields: Vec<_> = ChecklistField::ALL
             .iter()
-            .map(|f| (f.label().to_string(), c.fields.text_of(*f).into()))
+            .map(|f| {
+                vocab::Obj::new()
+                    .tag("field", *f)
+                    .put("value", c.fields.text_of(*f))
+                    .put(
+                        "warnings",
+                        warnings
+                            .iter()
+                            .filter(|w| w.field == *f)
+                            .map(|w| w.reason.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+            })
             .collect();
-        output::json(&serde_json::json!({
-            "unit": unit, "code": code, "name": r.sub_name,
-            "state": c.state.label(), "version": c.version,
-            "updated_at": format_time(c.updated_at), "fields": fields,
-        }))?;
+        output::json(
+            &vocab::Obj::new()
+                .put("unit", &unit)
+                .put("sub_item_code", &code)
+                .put("sub_item_name", &r.sub_name)
+                .tag("state", c.state)
+                .put("version", c.version)
+                .time("updated_at", Some(c.updated_at))
+                .objs("fields", fields),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     say!("{unit}：{code} {}", r.sub_name);
@@ -147,7 +173,6 @@ fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         c.version,
         format_time(c.updated_at)
     );
-    let warnings = crate::domain::checklist::checklist_warnings(&c.fields);
     for f in ChecklistField::ALL {
         say!("{}：{}", f.label(), c.fields.text_of(*f));
         // Accepted, but worth a second look before filing.

@@ -2,7 +2,7 @@
 //! own unit.
 
 use super::output::say;
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::{claims, views};
 use crate::domain::Id;
 use crate::search::engine::{Index, Kind};
@@ -49,12 +49,12 @@ pub struct ClaimArgs {
 fn finish(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
-    let (unit, done, message) = match &args.reopen {
+    let (unit, finished_at, message) = match &args.reopen {
         None => {
             let at = claims::finish_claiming(&mut store, &actor)?;
             let unit = views::claiming_state(&store, actor.effective().unit_id)?.unit;
             let message = format!("{unit}认领完成：{}", crate::domain::format_time(at));
-            (unit, true, message)
+            (unit, Some(at), message)
         }
         Some(name) => {
             let found = store::units::find_units(store.conn(), name)?;
@@ -74,11 +74,16 @@ fn finish(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
             } else {
                 format!("{}尚未认领完成，无需撤销", unit.full_name())
             };
-            (unit.full_name(), false, message)
+            (unit.full_name(), None, message)
         }
     };
     if ctx.json {
-        output::json(&serde_json::json!({ "unit": unit, "finished": done }))?;
+        output::json(
+            &vocab::Obj::new()
+                .put("unit", unit)
+                .put("finished", finished_at.is_some())
+                .time("finished_at", finished_at),
+        )?;
     } else {
         say!("{message}");
     }
@@ -193,16 +198,32 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
     };
     let (changed, unchanged) = (r.changed.len(), r.unchanged);
     if ctx.json {
-        output::json(&serde_json::json!({
-            "suggested": suggested,
-            "unclaim": args.unclaim,
-            "dry_run": args.dry_run,
-            "sub_items": ids.len(),
-            "changed": changed,
-            "unchanged": unchanged,
-            "made_not_exercised": r.made_idle.len(),
-            "left_out": left_out,
-        }))?;
+        let state =
+            (!args.unclaim).then(|| crate::domain::ClaimState::of(Some(!args.not_exercised)));
+        let unit_name = store::units::unit(store.conn(), unit)?.full_name();
+        let suggested: Vec<_> = suggested
+            .iter()
+            .map(|s| {
+                vocab::Obj::new()
+                    .put("sub_item_code", &s.code)
+                    .put("sub_item_name", &s.name)
+                    .put("department", &s.department)
+                    .put("reason", &s.reason)
+            })
+            .collect();
+        output::json(
+            &vocab::Obj::new()
+                .put("unit", unit_name)
+                .put("unclaim", args.unclaim)
+                .put("dry_run", args.dry_run)
+                .tag_opt("claim_state", state)
+                .put("count", ids.len())
+                .put("changed", changed)
+                .put("unchanged", unchanged)
+                .put("made_not_exercised", r.made_idle.len())
+                .objs("suggested", suggested)
+                .objs("left_out", left_out.iter().map(vocab::left_out).collect()),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     if !left_out.is_empty() {

@@ -97,7 +97,7 @@ fn print_report(
     blocked: bool,
 ) -> anyhow::Result<()> {
     if ctx.json {
-        return output::json(r);
+        return output::json(&super::vocab::import_report(r));
     }
     for e in &r.rejected {
         say!("{e}");

@@ -1,6 +1,6 @@
 //! `jianguan init`: a new database, empty, demo, or generated at scale.
 
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::generate::{Scale, generate};
 use crate::app::init::{AdminInput, init};
 use crate::files::{self, Replace, TempFile};
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
         args.mobile.clone(),
     )?;
     if ctx.json {
-        output::json(&summary)?;
+        output::json(&summary_json(ctx, &summary, args.demo))?;
     } else {
         println!("已创建数据库 {}", ctx.db.display());
         println!(
@@ -73,6 +73,31 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `init --json` prints.
+fn summary_json(ctx: &Context, s: &crate::app::init::InitSummary, demo: bool) -> vocab::Obj {
+    vocab::Obj::new()
+        .put("database", &ctx.db)
+        .put("demo", demo)
+        .put("region_count", s.regions)
+        .put("unit_count", s.units)
+        .put("account_count", s.accounts)
+        .put("main_item_count", s.main_items)
+        .put("sub_item_count", s.sub_items)
+        .put("legal_basis_count", s.legal_bases)
+        .put("claim_count", s.claims)
+        .put("checklist_count", s.checklists)
+        .put("local_item_count", s.local_items)
+        .put("milestone_shift_days", s.milestone_shift_days)
+        .opt_obj(
+            "renamed_demo_login",
+            s.renamed_demo_login.as_ref().map(|(login, instead)| {
+                vocab::Obj::new()
+                    .put("login", login)
+                    .put("instead", instead)
+            }),
+        )
 }
 
 /// Creates the database of `ctx.db` (used by `init` and first run).

@@ -2,7 +2,7 @@
 //! their legality review (合法性审核) from the shell.
 
 use super::output::say;
-use super::{Context, output, resolve_unit};
+use super::{Context, output, resolve_unit, vocab};
 use crate::app::views::{self, LocalRow};
 use crate::app::{local_items, views::LocalDetail};
 use crate::domain::{ReviewState, Role, format_time};
@@ -75,7 +75,7 @@ pub struct ReturnArgs {
 
 fn print_rows(ctx: &Context, rows: &[LocalRow]) -> anyhow::Result<()> {
     if ctx.json {
-        return output::json(&rows);
+        return output::json(&rows.iter().map(vocab::local_row).collect::<Vec<_>>());
     }
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -191,17 +191,27 @@ fn show(ctx: &Context, d: &LocalDetail) -> anyhow::Result<()> {
             .subs
             .iter()
             .map(|(s, bases)| {
-                serde_json::json!({
-                    "code": s.code, "name": s.name, "category": s.category.label(),
-                    "bases": bases.iter().map(|b| format!("{}（{}，{}）", b.citation(), b.kind.label(), b.status.label())).collect::<Vec<_>>(),
-                })
+                vocab::Obj::new()
+                    .put("code", &s.code)
+                    .put("name", &s.name)
+                    .tag("category", s.category)
+                    .objs("bases", bases.iter().map(vocab::basis).collect())
             })
             .collect();
-        return output::json(&serde_json::json!({
-            "item": d.row, "sub_items": subs,
-            "power_entry": d.power_entry.as_ref().map(|p| format!("{} {}", p.code, p.name)),
-            "problems": d.problems, "history": d.history,
-        }));
+        let power_entry = d.power_entry.as_ref().map(|p| {
+            vocab::Obj::new()
+                .put("code", &p.code)
+                .put("name", &p.name)
+                // 事项类型 as the power list writes it: free text, no key.
+                .put("type_text", &p.kind)
+        });
+        return output::json(
+            &vocab::local_row(&d.row)
+                .objs("sub_items", subs)
+                .opt_obj("power_entry", power_entry)
+                .put("problems", &d.problems)
+                .objs("history", d.history.iter().map(vocab::local_step).collect()),
+        );
     }
     let r = &d.row;
     say!("{} {}（{}）", r.code, r.name, r.unit);
@@ -259,7 +269,12 @@ pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode
             let d = find(ctx, &store, &a.code)?;
             let after =
                 local_items::approve(&mut store, &actor, d.row.main_item_id, d.row.version)?;
-            say!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+            if ctx.json {
+                let now = views::local_item(&store, Some(&actor), d.row.main_item_id)?;
+                output::json(&vocab::local_row(&now.row))?;
+            } else {
+                say!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+            }
         }
         ReviewCommand::Return(a) => {
             let actor = ctx.actor(&store)?;
@@ -274,7 +289,12 @@ pub fn run_review(ctx: &Context, cmd: &ReviewCommand) -> anyhow::Result<ExitCode
                 d.row.version,
                 &a.reason,
             )?;
-            say!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+            if ctx.json {
+                let now = views::local_item(&store, Some(&actor), d.row.main_item_id)?;
+                output::json(&vocab::local_row(&now.row))?;
+            } else {
+                say!("{} {}：{}", d.row.code, d.row.name, after.state.label());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,7 +2,7 @@
 //! city starts from the notice's 2019 dates and moves them to its own.
 
 use super::output::say;
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::{milestones, views};
 use crate::domain::{format_time, parse_time};
 use anyhow::Context as _;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, cmd: MilestoneCommand) -> anyhow::Result<ExitCode> {
         MilestoneCommand::List => {
             let list = views::milestones(&store)?;
             if ctx.json {
-                output::json(&list)?;
+                output::json(&list.iter().map(vocab::milestone).collect::<Vec<_>>())?;
                 return Ok(ExitCode::SUCCESS);
             }
             let rows: Vec<Vec<String>> = list
@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, cmd: MilestoneCommand) -> anyhow::Result<ExitCode> {
             let after = milestones::set_due(&mut store, &actor, &key, at, current.version)
                 .context("未调整时间节点")?;
             if ctx.json {
-                output::json(&after)?;
+                output::json(&vocab::milestone(&after))?;
             } else {
                 say!(
                     "{}：截止时间由 {} 改为 {}",

@@ -17,6 +17,8 @@ mod search;
 mod server_setup;
 mod standings;
 mod unit;
+mod usage;
+mod vocab;
 mod whoami;
 
 use crate::app::{Actor, AppError};
@@ -60,6 +62,10 @@ pub struct Cli {
     /// 以 JSON 输出数据
     #[arg(long, global = true)]
     json: bool,
+
+    /// 终端界面不用颜色（只用粗体、下划线、反显；也可设环境变量 NO_COLOR）
+    #[arg(long = "no-color", global = true)]
+    no_color: bool,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -153,7 +159,23 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn open(&self) -> Result<Store, StoreError> {
+    /// The database, after checking that a login given with `--as` is an
+    /// account one may act as (an unknown one is a usage error).
+    pub fn open(&self) -> anyhow::Result<Store> {
+        let store = self.open_store()?;
+        if self.as_login.is_some() {
+            match self.actor(&store) {
+                Ok(_) => {}
+                Err(e @ AppError::UnknownLogin { .. }) => {
+                    return Err(usage::UsageError(e.to_string()).into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(store)
+    }
+
+    fn open_store(&self) -> Result<Store, StoreError> {
         let store = store::open(
             &self.db,
             &OpenOptions {
@@ -240,16 +262,22 @@ pub fn default_db_path() -> PathBuf {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match usage::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let login = match real_login() {
         Ok(login) => login,
         Err(e) => {
-            eprintln!("错误：{}", error_text(&e));
+            eprintln!("错误：{}", output::plain_text(&error_text(&e)));
             return ExitCode::from(1);
         }
     };
     // Says now, before any screen is drawn, when a test switch is ignored.
     crate::app::now();
+    if cli.no_color {
+        crate::tui::theme::disable_colour();
+    }
     let explicit_db = cli.db.is_some();
     let server_db = crate::privilege::server_db();
     let ctx = Context {
@@ -287,8 +315,12 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if e.is::<usage::UsageError>() => {
+            eprintln!("错误：{}", output::plain_text(&error_text(&e)));
+            ExitCode::from(2)
+        }
         Err(e) => {
-            eprintln!("错误：{}", error_text(&e));
+            eprintln!("错误：{}", output::plain_text(&error_text(&e)));
             ExitCode::from(1)
         }
     }

@@ -1,7 +1,7 @@
 //! `jianguan search QUERY`: the TUI's search from the shell.
 
 use super::output::say;
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::views;
 use crate::search::engine::{Index, Kind};
 use clap::{Args, ValueEnum};
@@ -53,9 +53,29 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     if ctx.json {
         let rows: Vec<_> = shown
             .iter()
-            .map(|h| serde_json::json!({ "entry": index.entry(h.entry), "score": h.score, "matched_by": h.how }))
+            .map(|h| {
+                let e = index.entry(h.entry);
+                // A basis has no code: its id is what `basis … --id` takes.
+                let o = vocab::Obj::new().tag("kind", e.kind);
+                let o = match e.kind {
+                    Kind::Item => o
+                        .put("code", &e.code)
+                        .put("name", &e.text)
+                        .put("department", &*e.detail),
+                    Kind::Basis => o
+                        .put("id", e.id)
+                        .put("name", &e.text)
+                        .put("detail", &*e.detail),
+                };
+                o.tag("matched_by", h.how).put("score", h.score)
+            })
             .collect();
-        output::json(&serde_json::json!({ "query": args.query, "total": total, "hits": rows }))?;
+        output::json(
+            &vocab::Obj::new()
+                .put("query", &args.query)
+                .put("count", total)
+                .objs("hits", rows),
+        )?;
     } else {
         let mut kind = None;
         for h in &shown {

@@ -2,7 +2,7 @@
 //! or per county summed.
 
 use super::output::say;
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::progress::{self, Figures};
 use crate::domain::format_time;
 use crate::domain::progress::MilestoneKind;
@@ -129,7 +129,10 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
     if args.county {
         let regions = progress::region_standings(&rows, now);
         if ctx.json {
-            output::json(&serde_json::json!({ "as_of": format_time(now), "regions": regions }))?;
+            output::json(&vocab::Obj::new().time("as_of", Some(now)).objs(
+                "regions",
+                regions.iter().map(vocab::region_standing).collect(),
+            ))?;
             return Ok(ExitCode::SUCCESS);
         }
         say!("截至 {}，县（市、区）排名", format_time(now));
@@ -158,7 +161,11 @@ pub fn run(ctx: &Context, args: &ProgressArgs) -> anyhow::Result<ExitCode> {
     }
     rows.sort_by_key(|s| (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id));
     if ctx.json {
-        output::json(&serde_json::json!({ "as_of": format_time(now), "units": rows }))?;
+        output::json(
+            &vocab::Obj::new()
+                .time("as_of", Some(now))
+                .objs("units", rows.iter().map(vocab::standing).collect()),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     say!("截至 {}，{} 个单位", format_time(now), rows.len());
@@ -424,5 +431,9 @@ pub fn export(
         progress::record_report(&mut store, &actor, &report)
             .map_err(|e| anyhow::anyhow!("通报已导出，但未能记为比较基准：{e}"))?;
     }
+    let (count, head) = crate::store::changelog::head(store.conn())?;
+    println!(
+        "操作记录 {count} 条，链头 {count}:{head}（请随通报存档；日后可用 jianguan check --head {count}:{head} 证明此前的记录未被改写或截断）"
+    );
     Ok(ExitCode::SUCCESS)
 }

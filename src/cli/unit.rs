@@ -1,7 +1,7 @@
 //! `jianguan unit add|set|list`: the units of the city and its counties.
 
 use super::output::say;
-use super::{Context, output};
+use super::{Context, output, vocab};
 use crate::app::units::{UnitInput, UnitUpdate, create_unit, update_unit};
 use crate::app::views;
 use crate::domain::UnitCategory;
@@ -91,7 +91,7 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
             )
             .context("未创建单位")?;
             if ctx.json {
-                output::json(&unit)?;
+                output::json(&vocab::unit(&unit))?;
             } else {
                 say!(
                     "已创建单位 {}（{}，{}，统一社会信用代码 {}）",
@@ -124,7 +124,11 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
             )
             .context("未修改单位")?;
             if ctx.json {
-                output::json(&done)?;
+                output::json(
+                    &vocab::unit(&done.unit)
+                        .put("changed", done.changed)
+                        .put("followed_checklist_count", done.checklists_followed),
+                )?;
             } else if !done.changed {
                 say!("{} 已是这样，未作修改", done.unit.full_name());
             } else {
@@ -157,7 +161,8 @@ pub fn run(ctx: &Context, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
                 units.retain(|u| u.region == found.name);
             }
             if ctx.json {
-                output::json(&units)?;
+                let out: Vec<_> = units.iter().map(vocab::unit_overview).collect();
+                output::json(&out)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let yes = |b: bool| if b { "有" } else { "无" }.to_string();

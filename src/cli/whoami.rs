@@ -1,7 +1,7 @@
 //! `jianguan whoami`, and the overview shown by plain `jianguan`.
 
 use super::output::{say, say_err};
-use super::{Context, init, output};
+use super::{Context, init, output, vocab};
 use crate::app::Actor;
 use crate::domain::format_time;
 use crate::store;
@@ -48,15 +48,38 @@ fn tui(ctx: &Context, store: crate::store::Store) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What marks a demo database wherever the database is named.
+pub const DEMO: &str = "演示数据";
+
+/// The database as the overview and whoami name it: its path, and
+/// 演示数据 for a demo.
+fn database_line(ctx: &Context, demo: bool) -> String {
+    let mark = if demo {
+        format!("（{DEMO}，不是真实数据）")
+    } else {
+        String::new()
+    };
+    format!("数据库：{}{mark}", ctx.db.display())
+}
+
 pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
+    let demo = store::units::is_demo(store.conn())?;
+    let database = || vocab::Obj::new().put("database", &ctx.db).put("demo", demo);
     let actor = match Actor::resolve(&store, &ctx.login, ctx.as_login.as_deref()) {
         Ok(a) => a,
         Err(e @ crate::app::AppError::NoAccount(_)) => {
             if ctx.json {
-                output::json(&serde_json::json!({ "login": ctx.login, "account": null }))?;
+                output::json(
+                    &vocab::Obj::new()
+                        .put("login", &ctx.login)
+                        .put("account", None::<()>)
+                        .put("acting_as", None::<()>)
+                        .extend(database()),
+                )?;
             } else {
                 say!("{e}");
+                say!("{}", database_line(ctx, demo));
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -65,13 +88,16 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let account = actor.effective();
     let unit = store::units::unit(store.conn(), account.unit_id)?;
     if ctx.json {
-        output::json(&serde_json::json!({
-            "login": ctx.login,
-            "account": account,
-            "acting_for": actor.acting_as.as_ref().map(|_| &account.login),
-            "unit": unit,
-            "database": ctx.db,
-        }))?;
+        output::json(
+            &vocab::Obj::new()
+                .put("login", &ctx.login)
+                .obj("account", vocab::account(account, &unit))
+                .put(
+                    "acting_as",
+                    actor.acting_as.as_ref().map(|a| a.login.as_str()),
+                )
+                .extend(database()),
+        )?;
     } else {
         say!("系统用户：{}", ctx.login);
         if let Some(other) = &actor.acting_as {
@@ -83,7 +109,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         if !account.office_post.is_empty() {
             say!("处室及职务：{}", account.office_post);
         }
-        say!("数据库：{}", ctx.db.display());
+        say!("{}", database_line(ctx, demo));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -92,18 +118,33 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
 /// path, then open the TUI (or, when output is not a terminal, print where
 /// things stand).
 pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
+    let mut created = false;
     if default_path && std::fs::symlink_metadata(&ctx.db).is_err() {
-        say_err!("首次运行：在 {} 创建演示数据库……", ctx.db.display());
         // Another first run that got there meanwhile made the same demo.
-        if let Err(e) = init::create(ctx, true, None, None)
-            && std::fs::symlink_metadata(&ctx.db).is_err()
-        {
-            return Err(e);
+        match init::create(ctx, true, None, None) {
+            Ok(_) => created = true,
+            Err(e) if std::fs::symlink_metadata(&ctx.db).is_err() => return Err(e),
+            Err(_) => {}
         }
+    }
+    if created {
+        say_err!(
+            "首次运行：已创建演示数据库 {}\n\
+             其中的单位、人员、统一社会信用代码和清单都是生成的示例（{DEMO}），不能用于正式填报。\n\
+             建立正式数据库：jianguan init --db 路径（平台管理员运行；多人共享的服务器由 root 运行 jianguan server-setup），\n\
+             之后用 jianguan --db 路径（或环境变量 JIANGUAN_DB）打开它。",
+            ctx.db.display()
+        );
     }
     let store = ctx.open()?;
     use std::io::IsTerminal;
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() && !ctx.json {
+        if created {
+            // The screen is about to be cleared: the notice must be read first.
+            eprint!("按回车键打开演示数据库的终端界面……");
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+        }
         return tui(ctx, store);
     }
     let conn = store.conn();
@@ -120,17 +161,28 @@ pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
         }
         Err(e) => e.to_string(),
     };
+    let demo = store::units::is_demo(conn)?;
     if ctx.json {
-        output::json(&serde_json::json!({
-            "database": ctx.db,
-            "catalogue": counts,
-            "claims": store::claims::count_claims(conn)?,
-            "checklists": store::checklists::count(conn)?,
-            "milestones": store::milestones::list(conn)?,
-        }))?;
+        let milestones: Vec<_> = store::milestones::list(conn)?
+            .iter()
+            .map(vocab::milestone)
+            .collect();
+        output::json(
+            &vocab::Obj::new()
+                .put("database", &ctx.db)
+                .put("demo", demo)
+                .put("department_count", counts.departments)
+                .put("main_item_count", counts.main_items)
+                .put("sub_item_count", counts.sub_items)
+                .put("legal_basis_count", counts.legal_bases)
+                .put("power_list_count", counts.power_list)
+                .put("claim_count", store::claims::count_claims(conn)?)
+                .put("checklist_count", store::checklists::count(conn)?)
+                .objs("milestones", milestones),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    say!("数据库：{}", ctx.db.display());
+    say!("{}", database_line(ctx, demo));
     say!("当前账号：{who}");
     say!(
         "目录：{} 个监管部门，{} 个主项，{} 个子项，{} 项设定依据",

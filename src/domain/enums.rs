@@ -22,6 +22,13 @@ pub fn squeeze(s: &str) -> String {
         .collect()
 }
 
+/// A value with a stable English key (snake_case) and the Chinese label
+/// people read: `--json` prints it as `"x": key, "x_label": label`.
+pub trait Labeled: Copy {
+    fn key(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
+
 /// An enumeration stored by its key (implemented for every enum here).
 pub trait Keyed: Sized + Copy + 'static {
     const WHAT: &'static str;
@@ -84,6 +91,15 @@ macro_rules! labeled_enum {
             }
             fn from_key(key: &str) -> Option<Self> {
                 $name::from_key(key)
+            }
+        }
+
+        impl Labeled for $name {
+            fn key(self) -> &'static str {
+                $name::key(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
 
@@ -294,11 +310,99 @@ labeled_enum! {
 
 /// What a required checklist not yet started is called.
 pub const NOT_STARTED: &str = "未开始";
+/// Its key, beside the keys of `ChecklistState`.
+pub const NOT_STARTED_KEY: &str = "not_started";
 
 impl ChecklistState {
     /// The state of a required checklist, 未开始 when there is none yet.
     pub fn label_of(state: Option<ChecklistState>) -> &'static str {
         state.map_or(NOT_STARTED, |s| s.label())
+    }
+
+    /// `label_of`'s key: not_started when there is none yet.
+    pub fn key_of(state: Option<ChecklistState>) -> &'static str {
+        state.map_or(NOT_STARTED_KEY, |s| s.key())
+    }
+}
+
+labeled_enum! {
+    /// Where a unit stands with a sub-item: claimed and exercised, claimed
+    /// as 不行使, or not claimed (never stored: claims have `exercised`).
+    ClaimState, "认领状态" {
+        Exercised => "exercised", "行使";
+        NotExercised => "not_exercised", "不行使";
+        Unclaimed => "unclaimed", "未认领";
+    }
+}
+
+impl ClaimState {
+    /// The state of a claim (`Some(exercised)`) or of none.
+    pub fn of(exercised: Option<bool>) -> Self {
+        match exercised {
+            Some(true) => ClaimState::Exercised,
+            Some(false) => ClaimState::NotExercised,
+            None => ClaimState::Unclaimed,
+        }
+    }
+}
+
+impl Labeled for super::progress::MilestoneState {
+    fn key(self) -> &'static str {
+        use super::progress::MilestoneState::*;
+        match self {
+            OnTime => "on_time",
+            Pending => "pending",
+            Late => "late",
+            Overdue => "overdue",
+        }
+    }
+    fn label(self) -> &'static str {
+        super::progress::MilestoneState::label(self)
+    }
+}
+
+impl Labeled for super::progress::MilestoneKind {
+    fn key(self) -> &'static str {
+        use super::progress::MilestoneKind::*;
+        match self {
+            Accounts => "accounts",
+            Claims => "claims",
+            Reported => "reported",
+            Entered => "entered",
+            Checklists => "checklists",
+        }
+    }
+    fn label(self) -> &'static str {
+        super::progress::MilestoneKind::label(self)
+    }
+}
+
+impl Labeled for super::checklist::ChecklistField {
+    fn key(self) -> &'static str {
+        use super::checklist::ChecklistField::*;
+        match self {
+            ItemCode => "item_code",
+            Level => "level",
+            SubjectName => "subject_name",
+            SubjectCode => "subject_code",
+            EntrustName => "entrust_name",
+            EntrustCode => "entrust_code",
+            TargetMain => "target_main",
+            TargetSub => "target_sub",
+            InspectionKind => "inspection_kind",
+            Methods => "methods",
+            RandomIncluded => "random_included",
+            RandomRatio => "random_ratio",
+            RandomFrequency => "random_frequency",
+            Content => "content",
+            Sampling => "sampling",
+            SamplingContent => "sampling_content",
+            Cooperation => "cooperation",
+            CooperationOrg => "cooperation_org",
+        }
+    }
+    fn label(self) -> &'static str {
+        super::checklist::ChecklistField::label(self)
     }
 }
 
@@ -402,6 +506,34 @@ mod tests {
         assert_eq!(j, "\"legal_reviewer\"");
         let c: Category = serde_json::from_str("\"行政处罚\"").unwrap();
         assert_eq!(c, Category::Penalty);
+    }
+
+    #[test]
+    fn keys_beside_other_serialisations_agree() {
+        // Where serde already names a value, `Labeled::key` names it alike.
+        use super::super::checklist::ChecklistField;
+        use super::super::progress::{MilestoneKind, MilestoneState};
+        let serde_key = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        for f in ChecklistField::ALL {
+            assert_eq!(
+                serde_key(serde_json::to_value(f).unwrap()),
+                Labeled::key(*f)
+            );
+        }
+        for k in MilestoneKind::ALL {
+            assert_eq!(serde_key(serde_json::to_value(k).unwrap()), Labeled::key(k));
+        }
+        for s in [
+            MilestoneState::OnTime,
+            MilestoneState::Pending,
+            MilestoneState::Late,
+            MilestoneState::Overdue,
+        ] {
+            assert_eq!(serde_key(serde_json::to_value(s).unwrap()), Labeled::key(s));
+        }
+        assert_eq!(ChecklistState::key_of(None), "not_started");
+        assert_eq!(ChecklistState::key_of(Some(ChecklistState::Filed)), "filed");
+        assert_eq!(ClaimState::of(Some(false)).key(), "not_exercised");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod enums;
 pub mod local_item;
 pub mod permission;
+pub mod prefill;
 pub mod progress;
 pub mod subject;
 pub mod text;

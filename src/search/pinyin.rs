@@ -212,6 +212,64 @@ impl Readings {
     }
 }
 
+/// Words in names whose reading is not their characters' most common one
+/// (长葛 is cháng gě, not zhǎng gě; 中牟 is zhōng mù): the place names and
+/// words unit names carry. Longest first is not needed: none overlaps.
+const NAME_READINGS: &[(&str, &[&str])] = &[
+    ("长葛", &["chang", "ge"]),
+    ("长垣", &["chang", "yuan"]),
+    ("长沙", &["chang", "sha"]),
+    ("长春", &["chang", "chun"]),
+    ("长安", &["chang", "an"]),
+    ("长治", &["chang", "zhi"]),
+    ("中牟", &["zhong", "mu"]),
+    ("浚县", &["xun", "xian"]),
+    ("尉氏", &["yu", "shi"]),
+    ("荥阳", &["xing", "yang"]),
+    ("重庆", &["chong", "qing"]),
+    ("成都", &["cheng", "du"]),
+    ("首都", &["shou", "du"]),
+    ("厦门", &["xia", "men"]),
+    ("六安", &["lu", "an"]),
+    ("蚌埠", &["beng", "bu"]),
+    ("番禺", &["pan", "yu"]),
+    ("单县", &["shan", "xian"]),
+    ("西藏", &["xi", "zang"]),
+    ("银行", &["yin", "hang"]),
+    ("会计", &["kuai", "ji"]),
+];
+
+/// The key names sort by in every table: their pinyin, syllable by
+/// syllable (安阳 before 北京 before 郑州; 西安 before 先), with the usual
+/// reading of the heteronyms names contain, then the name itself so that
+/// equal readings still have one order. Letters and digits sort as
+/// themselves, lower case.
+pub fn sort_key(name: &str) -> String {
+    use pinyin::ToPinyin;
+    let chars: Vec<char> = name.chars().collect();
+    let mut syllables: Vec<String> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let word = NAME_READINGS.iter().find(|(w, _)| {
+            let n = w.chars().count();
+            chars.len() >= i + n && w.chars().eq(chars[i..i + n].iter().copied())
+        });
+        if let Some((w, readings)) = word {
+            syllables.extend(readings.iter().map(|r| r.to_string()));
+            i += w.chars().count();
+            continue;
+        }
+        let c = chars[i];
+        syllables.push(match c.to_pinyin() {
+            Some(p) => p.plain().to_string(),
+            None => c.to_lowercase().collect(),
+        });
+        i += 1;
+    }
+    // U+0001 sorts below the space between syllables: 安 before 安阳.
+    format!("{}\u{1}{name}", syllables.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +301,40 @@ mod tests {
         assert_eq!(find("食品安全", "shipi"), Some((0, 2)));
         assert_eq!(find("食品安全", "xyz"), None);
         assert_eq!(find("GB 2760 标准", "gb"), Some((0, 2)));
+    }
+
+    #[test]
+    fn names_sort_by_pinyin_with_the_readings_names_use() {
+        let mut names = vec![
+            "郑州",
+            "北京",
+            "安阳",
+            "长葛",
+            "登封",
+            "安",
+            "中牟县",
+            "中原区",
+        ];
+        names.sort_by_cached_key(|n| sort_key(n));
+        assert_eq!(
+            names,
+            [
+                "安",
+                "安阳",
+                "北京",
+                "长葛",
+                "登封",
+                "郑州",
+                "中牟县",
+                "中原区"
+            ]
+        );
+        // Syllable by syllable: xi an before xian.
+        assert!(sort_key("西安") < sort_key("先"));
+        assert!(
+            sort_key("ABC局") < sort_key("安阳"),
+            "{}",
+            sort_key("ABC局")
+        );
     }
 }

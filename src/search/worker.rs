@@ -28,6 +28,17 @@ pub enum Message {
     Results(Response),
 }
 
+/// The answers' sender, waking the receiver after each message.
+struct Wakes<W: Fn()>(Sender<Message>, W);
+
+impl<W: Fn()> Wakes<W> {
+    fn send(&self, m: Message) -> Result<(), std::sync::mpsc::SendError<Message>> {
+        self.0.send(m)?;
+        (self.1)();
+        Ok(())
+    }
+}
+
 pub struct SearchWorker {
     requests: Sender<(u64, String)>,
     answers: Receiver<Message>,
@@ -40,9 +51,19 @@ impl SearchWorker {
     pub fn spawn(
         build: impl FnOnce() -> Result<(Index, Option<Store>), String> + Send + 'static,
     ) -> Self {
+        Self::spawn_waking(build, || {})
+    }
+
+    /// As `spawn`, calling `wake` after each message is sent (the TUI's
+    /// event loop then takes it at once).
+    pub fn spawn_waking(
+        build: impl FnOnce() -> Result<(Index, Option<Store>), String> + Send + 'static,
+        wake: impl Fn() + Send + 'static,
+    ) -> Self {
         let (requests, incoming) = channel::<(u64, String)>();
         let (outgoing, answers) = channel::<Message>();
         std::thread::spawn(move || {
+            let outgoing = Wakes(outgoing, wake);
             let started = Instant::now();
             let (index, store) = match build() {
                 Ok((i, s)) => (Arc::new(i), s),

@@ -35,8 +35,9 @@ pub const MORE_ROWS: &str = "rows_of_write";
 pub const MIGRATE: &str = "migrate";
 
 /// How far back a log time may be from the one before it without being
-/// reported: writers on one server read one clock, but a write takes its
-/// time before it waits for the lock.
+/// reported. A write reads the clock once it holds the write lock, so on
+/// one server's clock times only go back when the clock is set back; this
+/// lets a small NTP step pass.
 pub const CLOCK_TOLERANCE_SECS: i64 = 2;
 
 /// What a write records about itself.

@@ -70,6 +70,8 @@ pub struct App {
     pub detail_scroll: u16,
     /// The title line's account description.
     pub who: String,
+    /// `init --demo` made the database: the title line says 演示数据.
+    pub demo: bool,
     /// The unit's 认领完成 and claiming deadline, for the title line.
     pub claiming: Option<views::ClaimingState>,
     /// A bulk action waiting for the user's yes.
@@ -92,8 +94,6 @@ pub struct App {
     pub units: Option<super::panes::units::UnitsView>,
     /// Where drafts of the form are kept (None: not kept).
     pub drafts_dir: Option<std::path::PathBuf>,
-    /// Esc once on a form with unsaved edits: the next Esc discards them.
-    leaving: bool,
     details: Option<(Id, ItemDetails)>,
     checklist: Option<(Id, Option<Checklist>)>,
     data_version: i64,
@@ -101,6 +101,8 @@ pub struct App {
     catalogue_stamp: Option<(i64, i64, i64)>,
     /// The whole tree being read on another thread.
     loading: Option<std::sync::mpsc::Receiver<Loaded>>,
+    /// Wakes the event loop when background work is done.
+    waker: super::wake::Waker,
 }
 
 fn tree_of(store: &Store, actor: Option<&Actor>) -> Result<CatalogueTree, AppError> {
@@ -122,6 +124,7 @@ fn load_tree(
     store: &Store,
     actor: Option<&Actor>,
     known: Option<(i64, i64, i64)>,
+    waker: super::wake::Waker,
 ) -> std::sync::mpsc::Receiver<Loaded> {
     let (send, receive) = std::sync::mpsc::channel();
     let second = views::another_connection(store);
@@ -136,6 +139,7 @@ fn load_tree(
             Ok(Some((stamp, tree_of(&s, actor.as_ref())?)))
         };
         let _ = send.send(load().map_err(|e| e.to_string()));
+        waker.wake();
     });
     receive
 }
@@ -150,8 +154,10 @@ impl App {
         who: String,
     ) -> Result<App, AppError> {
         let tree = CatalogueTree::departments_only(views::departments(&store)?);
-        let loading = Some(load_tree(&store, actor.as_ref(), None));
+        let waker = super::wake::Waker::default();
+        let loading = Some(load_tree(&store, actor.as_ref(), None, waker.clone()));
         let data_version = store.data_version()?;
+        let demo = views::is_demo(&store)?;
         let claiming = match &actor {
             Some(a) => Some(views::claiming_state(&store, a.effective().unit_id)?),
             None => None,
@@ -173,6 +179,7 @@ impl App {
             mouse: false,
             detail_scroll: 0,
             who,
+            demo,
             claiming,
             confirm: None,
             undo: Vec::new(),
@@ -185,16 +192,26 @@ impl App {
             editor: None,
             units: None,
             drafts_dir: super::form::draft::default_dir(),
-            leaving: false,
             details: None,
             checklist: None,
             data_version,
             catalogue_stamp: None,
             loading,
+            waker,
         };
+        // A config.toml the look could not use says so.
+        if let Some(w) = &super::theme::config().warning {
+            app.status = w.clone();
+        }
         // A draft left by a dropped session is offered before anything else.
         app.offer_draft();
         Ok(app)
+    }
+
+    /// What the event loop polls to hear that background work is done
+    /// (the catalogue read, search answers); once per app.
+    pub fn alarm(&self) -> std::io::Result<super::wake::Alarm> {
+        self.waker.bind()
     }
 
     /// Waits until the tree is read (tests, benchmarks).
@@ -211,28 +228,31 @@ impl App {
 
     pub fn on_key(&mut self, key: KeyEvent) {
         if self.confirm.is_some() {
-            let yes = matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter);
-            self.answer(yes);
+            self.answer_key(key);
             return;
         }
         if self.help {
-            // Up/Down scroll a help taller than the screen; any other key
-            // closes it, its own key too.
-            match key.code {
-                KeyCode::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                KeyCode::Down => self.help_scroll += 1,
-                _ => {
-                    self.help = false;
-                    self.help_scroll = 0;
-                }
-            }
+            self.help_key(key);
             return;
         }
+        // An error stays until acknowledged: Esc does only that.
+        if key.code == KeyCode::Esc
+            && super::theme::Tone::of(&self.status) == super::theme::Tone::Error
+        {
+            self.status.clear();
+            return;
+        }
+        // The help shows the message in full: opening it keeps it.
+        if super::help::opens_help(self, key) {
+            self.help = true;
+            return;
+        }
+        // A message lasts until the next key.
+        self.status.clear();
         if let Some(view) = &mut self.units {
             // Read-only: keys move and expand; Esc, q or its own key close.
             match (key.code, self.keymap.action_for(key)) {
                 (KeyCode::Esc, _) | (_, Some(Action::Quit | Action::Units)) => self.units = None,
-                (_, Some(Action::Help)) => self.help = true,
                 (_, Some(action)) => view.handle(action),
                 (_, None) => {}
             }
@@ -289,10 +309,18 @@ impl App {
                 search::Outcome::Pick(query, ids) => {
                     self.search_open = false;
                     self.focus = Pane::Tree;
-                    let matched = ids.len();
-                    let added = self.tree.pick_ids(ids);
+                    // Only what the tree's filters show: a mark the
+                    // operator cannot see is a claim they did not mean.
+                    let (shown, hidden) = self.tree.passing(&ids);
+                    let matched = shown.len() + hidden;
+                    let added = self.tree.pick_ids(shown);
+                    let left = if hidden > 0 {
+                        format!("，其中 {hidden} 个被筛选隐藏、未标记")
+                    } else {
+                        String::new()
+                    };
                     self.status = format!(
-                        "搜索“{query}”匹配 {matched} 个子项，新标记 {added} 项，共标记 {} 项",
+                        "搜索“{query}”匹配 {matched} 个子项{left}；新标记 {added} 项，共标记 {} 项",
                         self.tree.picked_count()
                     );
                 }
@@ -303,7 +331,7 @@ impl App {
             Some(action) => self.update(action),
             None => {
                 self.status = format!(
-                    "没有绑定这个按键（按 {} 查看帮助）",
+                    "没有绑定这个按键（按 {} 查看本窗格可用的按键）",
                     self.keymap.keys_of(Action::Help)
                 )
             }
@@ -311,8 +339,13 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) {
+        // What the focused pane does not answer is explained, not ignored.
+        if let Some(why) = super::help::why_not(self, action) {
+            self.status = why;
+            return;
+        }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.request_quit(),
             Action::Help => self.help = true,
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
@@ -391,12 +424,16 @@ impl App {
         if self.search.is_none() {
             let second = views::another_connection(&self.store);
             let actor = self.actor.clone();
-            let worker = crate::search::worker::SearchWorker::spawn(move || {
-                let s = second.map_err(|e| e.to_string())?;
-                let entries =
-                    views::search_entries(&s, actor.as_ref()).map_err(|e| e.to_string())?;
-                Ok((crate::search::engine::Index::new(entries), Some(s)))
-            });
+            let waker = self.waker.clone();
+            let worker = crate::search::worker::SearchWorker::spawn_waking(
+                move || {
+                    let s = second.map_err(|e| e.to_string())?;
+                    let entries =
+                        views::search_entries(&s, actor.as_ref()).map_err(|e| e.to_string())?;
+                    Ok((crate::search::engine::Index::new(entries), Some(s)))
+                },
+                move || waker.wake(),
+            );
             self.search = Some(SearchBox::new(worker));
         }
         self.search_open = true;
@@ -526,6 +563,9 @@ impl App {
     }
 
     fn focus_on(&mut self, pane: Pane) {
+        if self.asks_before_leaving(pane) {
+            return;
+        }
         self.focus = pane;
         self.detail_scroll = 0;
         if pane == Pane::Progress {
@@ -594,6 +634,7 @@ impl App {
                 &self.store,
                 self.actor.as_ref(),
                 self.catalogue_stamp,
+                self.waker.clone(),
             ));
         }
         if let Some(a) = &self.actor {
@@ -601,9 +642,8 @@ impl App {
         }
         self.forget_cached_item();
         self.reread_progress();
-        if let Some(view) = &self.local
-            && !view.typing()
-        {
+        // Kept while a reason is written: the reviewer's queue keeps up.
+        if let Some(view) = &self.local {
             let shown = view.detail.as_ref().map(|d| d.row.main_item_id);
             self.reload_local_view(shown);
         }
@@ -686,51 +726,5 @@ impl App {
                 }
             }
         }
-    }
-
-    /// The status line's word for an action in the focused pane.
-    pub fn hint_label(&self, action: Action) -> &'static str {
-        match (self.focus, action) {
-            (Pane::Checklist, Action::Toggle) if self.form.is_some() => "编辑",
-            (Pane::Checklist, Action::Toggle) => "填写",
-            (Pane::Item, Action::Toggle) => "修改地方事项",
-            (Pane::Progress, Action::Toggle) => "未完成明细",
-            _ => action.short(),
-        }
-    }
-
-    /// Help first (so it always fits on the status line), then the actions
-    /// the focused pane answers, then the global ones.
-    pub fn hints(&self) -> Vec<Action> {
-        let pane: &[Action] = match self.focus {
-            Pane::Tree => CatalogueTree::hints(),
-            Pane::Checklist if self.form.is_some() => &[
-                Action::Save,
-                Action::Submit,
-                Action::Toggle,
-                Action::NextUnfinished,
-                Action::ReuseUpper,
-            ],
-            Pane::Checklist if self.checklists.is_some() => &[
-                Action::Toggle,
-                Action::NextUnfinished,
-                Action::Pick,
-                Action::PickAll,
-                Action::BulkSet,
-            ],
-            Pane::Item => &[Action::Toggle, Action::LocalItems, Action::Up, Action::Down],
-            Pane::Checklist => &[Action::Up, Action::Down],
-            Pane::Progress => ProgressView::hints(),
-        };
-        // The legal reviewer's work is the review queue: its key first.
-        let reviewer = self
-            .actor
-            .as_ref()
-            .is_some_and(|a| a.effective().role == crate::domain::Role::LegalReviewer);
-        std::iter::once(Action::Help)
-            .chain(reviewer.then_some(Action::LocalItems))
-            .chain(pane.iter().copied())
-            .chain([Action::NextPane, Action::Quit])
-            .collect()
     }
 }

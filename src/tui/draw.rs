@@ -1,119 +1,34 @@
 //! Drawing the window: title line, pane switcher, panes, status line with
-//! the focused pane's keys, and the help overlay built from the same hints.
+//! the focused pane's keys, and the overlays. Shared widgets are in
+//! `widgets.rs`, the look in `theme.rs`, the help in `help.rs`.
 
-use super::action::Action;
 use super::app::{App, Pane};
 use super::panes::details::{checklist_lines, item_lines};
-use super::panes::tree::CatalogueTree;
+use super::theme::{self, Tone};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
-/// Borders drawn with ASCII: box-drawing characters have East-Asian
-/// “ambiguous” width, which CJK terminals may draw two columns wide.
-pub const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Set {
-    top_left: "+",
-    top_right: "+",
-    bottom_left: "+",
-    bottom_right: "+",
-    vertical_left: "|",
-    vertical_right: "|",
-    horizontal_top: "-",
-    horizontal_bottom: "-",
-};
-
-/// A bordered block as every pane and overlay uses it.
-pub fn block(title: String, focused: bool) -> Block<'static> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_set(ASCII_BORDER)
-        .title(title)
-        .border_style(if focused {
-            Style::new().add_modifier(Modifier::BOLD)
-        } else {
-            Style::new()
-        })
-}
-
-/// Colour, unless the user set NO_COLOR (no-color.org): whatever is
-/// coloured is also marked in text (“!”, bold), so nothing is lost then.
-pub fn colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// A list row, reversed when it is the selected one (readable without
-/// colour, as under NO_COLOR).
-pub fn row(line: Line<'static>, selected: bool) -> Line<'static> {
-    if selected {
-        line.style(Style::new().add_modifier(Modifier::REVERSED))
-    } else {
-        line
-    }
-}
-
-/// A table row, reversed when it is the selected one.
-pub fn table_row(row: Row<'static>, selected: bool) -> Row<'static> {
-    if selected {
-        row.style(Style::new().add_modifier(Modifier::REVERSED))
-    } else {
-        row
-    }
-}
+// Where panes have always found them.
+pub use super::theme::ASCII_BORDER;
+pub use super::widgets::{block, clear_wide_edges, colour, fit, overlay, row, table_row};
 
 /// From this width on, the tree and the item pane sit side by side.
 pub const WIDE: u16 = 120;
 
-/// The text cut to `width` columns (a Chinese character takes two),
-/// ending in “...” when cut. Three ASCII dots, not “…”: its width is
-/// ambiguous and CJK terminals may draw it two columns wide.
-pub fn fit(text: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 3 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push_str(&"...".chars().take(width - used).collect::<String>());
-    out
-}
-
 pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
+    let status_lines = status_lines(app, area.width);
     let [title, tabs, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(status_lines.len() as u16),
     ])
     .areas(area);
-    // 认领完成 first: the account text can be long and is cut at the edge.
-    let mut head = vec![Span::styled(
-        " jianguan ",
-        Style::new().add_modifier(Modifier::REVERSED),
-    )];
-    if let Some(c) = &app.claiming {
-        head.push(claiming_span(c));
-    }
-    head.push(Span::raw(format!("  {}", app.who)));
-    head.push(Span::raw(format!(
-        "  {}",
-        app.store
-            .path()
-            .file_name()
-            .map(|f| f.to_string_lossy())
-            .unwrap_or_default()
-    )));
-    frame.render_widget(Paragraph::new(Line::from(head)), title);
+    frame.render_widget(Paragraph::new(title_line(app, area.width)), title);
     draw_tabs(frame, tabs, app);
     let wide = area.width >= WIDE;
     match (wide, app.focus) {
@@ -137,7 +52,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             None => frame.render_widget(Paragraph::new("进度不可用"), body),
         },
     }
-    draw_status(frame, status, app);
+    frame.render_widget(Paragraph::new(status_lines), status);
     if let Some(b) = &mut app.basis {
         b.draw(frame, area);
     }
@@ -162,30 +77,237 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         p.draw_overlays(frame, area);
     }
     if app.help {
-        draw_help(frame, area, app);
+        super::help::draw(frame, area, app);
     }
     if let Some(p) = &app.confirm {
         draw_confirm(frame, area, &p.question);
     }
 }
 
-/// “认领完成 05-14 16:20”, or the deadline while it is not.
-fn claiming_span(c: &crate::app::views::ClaimingState) -> Span<'static> {
+/// One part of the title line, in the forms it may take, longest first;
+/// an empty last form lets the part go.
+struct Part {
+    forms: Vec<Span<'static>>,
+    at: usize,
+}
+
+impl Part {
+    fn new(forms: Vec<Span<'static>>) -> Part {
+        Part { forms, at: 0 }
+    }
+    fn span(&self) -> &Span<'static> {
+        &self.forms[self.at]
+    }
+    fn shrink(&mut self) -> bool {
+        if self.at + 1 < self.forms.len() {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// “张伟（zhangw，操作员）”, or with --as who acts for whom; and the forms
+/// it shortens to, every one keeping the login and who acts.
+fn identity(app: &App) -> Vec<String> {
+    let Some(a) = &app.actor else {
+        return vec![app.who.clone(), super::widgets::fit(&app.who, 24)];
+    };
+    let acc = a.effective();
+    let role = acc.role.label();
+    match &a.acting_as {
+        Some(_) => vec![
+            format!(
+                "{}（{}，{role}，由 {}（{}）代为操作）",
+                acc.name, acc.login, a.real.name, a.real.login
+            ),
+            format!("{}（{}，{role}，{}代）", acc.name, acc.login, a.real.login),
+            format!("{}（{}，{}代）", acc.name, acc.login, a.real.login),
+        ],
+        None => vec![
+            format!("{}（{}，{role}）", acc.name, acc.login),
+            format!("{}（{}）", acc.name, acc.login),
+        ],
+    }
+}
+
+/// The title line: who (login, acting-as), the unit, 演示数据, the claiming
+/// deadline and the database file; at a narrow width the labels shorten
+/// and the unit's name is cut, never the login or the file.
+pub fn title_line(app: &App, width: u16) -> Line<'static> {
+    let t = theme::current();
+    let width = width as usize;
+    let db = app
+        .store
+        .path()
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let raw = |s: String| Span::raw(s);
+    let mut brand = Part::new(vec![
+        Span::styled(" jianguan ", t.brand()),
+        Span::styled(" jg ", t.brand()),
+    ]);
+    let demo = app.demo.then(|| Span::styled(" 演示数据 ", t.demo()));
+    let mut who = Part::new(
+        identity(app)
+            .into_iter()
+            .map(|s| raw(format!(" {s}")))
+            .collect(),
+    );
+    let unit = app
+        .claiming
+        .as_ref()
+        .map(|c| c.unit.clone())
+        .unwrap_or_default();
+    let mut claiming = Part::new(claiming_forms(app, &t));
+    let db_span = raw(format!("  {db}"));
+    let used = |brand: &Part, who: &Part, claiming: &Part, unit_w: usize| {
+        brand.span().width()
+            + demo.as_ref().map_or(0, |d| d.width() + 1)
+            + who.span().width()
+            + unit_w
+            + claiming.span().width()
+            + db_span.width()
+    };
+    let unit_full = if unit.is_empty() { 0 } else { unit.width() + 2 };
+    // The unit's name may be cut, down to a few characters.
+    let mut unit_need = unit_full.min(10);
+    let acting = app.actor.as_ref().is_some_and(|a| a.acting_as.is_some());
+    // Labels shorten first, then the role goes, then the unit's name.
+    let mut step = 0;
+    while used(&brand, &who, &claiming, unit_need) > width {
+        let moved = match step {
+            0 => brand.shrink(),
+            1 => acting && who.at == 0 && who.shrink(),
+            2 => claiming.shrink(),
+            3 => who.shrink(),
+            4 => std::mem::replace(&mut unit_need, 0) > 0,
+            _ => break,
+        };
+        if !moved {
+            step += 1;
+        }
+    }
+    let room = width.saturating_sub(used(&brand, &who, &claiming, 0));
+    let unit_text = match unit_full {
+        0 => String::new(),
+        w if w <= room => format!("  {unit}"),
+        _ if room >= 8 && unit_need > 0 => format!("  {}", super::widgets::fit(&unit, room - 2)),
+        _ => String::new(),
+    };
+    let mut spans = vec![brand.span().clone()];
+    if let Some(d) = demo {
+        spans.push(raw(" ".into()));
+        spans.push(d);
+    }
+    spans.push(who.span().clone());
+    spans.push(raw(unit_text));
+    spans.push(claiming.span().clone());
+    spans.push(db_span);
+    Line::from(spans)
+}
+
+/// “认领完成 05-14 16:20”, or the deadline while it is not; shorter forms.
+fn claiming_forms(app: &App, t: &theme::Theme) -> Vec<Span<'static>> {
+    let Some(c) = &app.claiming else {
+        return vec![Span::raw("")];
+    };
     // Month-day and time: the year is the campaign's.
-    let short = |t| {
-        crate::domain::format_time(t)
+    let short = |at| {
+        crate::domain::format_time(at)
             .get(5..)
             .unwrap_or_default()
             .to_string()
     };
+    let now = crate::app::now();
     match (c.finished_at, c.due_at) {
-        (Some(at), _) => Span::styled(
-            format!("  认领完成 {}", short(at)),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        (None, Some(due)) => Span::raw(format!("  认领截止 {}", short(due))),
-        (None, None) => Span::raw(""),
+        (Some(at), _) => vec![
+            Span::styled(format!("  认领完成 {}", short(at)), t.done()),
+            Span::styled(format!("  完成{}", short(at)), t.done()),
+        ],
+        (None, Some(due)) => {
+            let style = if due < now {
+                t.overdue()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let late = if due < now { "!" } else { "" };
+            vec![
+                Span::styled(format!("  {late}认领截止 {}", short(due)), style),
+                Span::styled(format!("  {late}截止{}", short(due)), style),
+            ]
+        }
+        (None, None) => vec![Span::raw("")],
     }
+}
+
+/// The status line: the message (marked by its tone, wrapped to two lines
+/// when long, cut with an ellipsis and a pointer to the help beyond that),
+/// then as many key hints as fit whole.
+pub fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let t = theme::current();
+    let width = width as usize;
+    let hints = super::help::hints(app);
+    let hint_spans = |room: usize| -> Vec<Span<'static>> {
+        let mut out = Vec::new();
+        let mut used = 0;
+        for (keys, what) in &hints {
+            let w = keys.width() + 1 + what.width() + 2;
+            if used + w > room + 2 {
+                break;
+            }
+            used += w;
+            out.push(Span::styled(keys.clone(), t.key()));
+            out.push(Span::raw(format!(" {what}  ")));
+        }
+        out
+    };
+    let message = app.status.trim();
+    if message.is_empty() {
+        return vec![Line::from(hint_spans(width))];
+    }
+    let tone = Tone::of(message);
+    let style = t.tone(tone);
+    let text = match tone {
+        Tone::Error => format!("! {message}"),
+        _ => message.to_string(),
+    };
+    let first_hint = hints.first().map_or(0, |(k, w)| k.width() + w.width() + 3);
+    if text.width() + 2 + first_hint <= width {
+        let mut spans = vec![Span::styled(format!(" {text} "), style), Span::raw(" ")];
+        spans.extend(hint_spans(width - text.width() - 3));
+        return vec![Line::from(spans)];
+    }
+    let mut rows = super::widgets::wrap(&text, width.saturating_sub(1));
+    if rows.len() > 2 {
+        let more = format!(
+            "（按 {} 看全文）",
+            app.keymap.keys_of(super::action::Action::Help)
+        );
+        let rest: String = rows[1..].concat();
+        rows.truncate(1);
+        rows.push(format!(
+            "{}{more}",
+            super::widgets::fit(&rest, width.saturating_sub(1 + more.width()))
+        ));
+    }
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .map(|r| Line::from(Span::styled(format!(" {r}"), style)))
+        .collect();
+    // The hints follow on the last line when there is room, or below.
+    let last_w = rows.last().map_or(0, |r| r.width() + 1);
+    if last_w + 2 + first_hint <= width {
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(Span::raw("  "));
+            last.spans.extend(hint_spans(width - last_w - 2));
+        }
+    } else {
+        lines.push(Line::from(hint_spans(width)));
+    }
+    lines
 }
 
 /// The yes/no question before a large or final action.
@@ -194,33 +316,27 @@ fn draw_confirm(frame: &mut Frame, area: Rect, question: &str) {
     let inner_width = width.saturating_sub(2).max(1) as usize;
     let rows: u16 = question
         .lines()
-        .map(|l| (unicode_width::UnicodeWidthStr::width(l).max(1)).div_ceil(inner_width) as u16)
+        .map(|l| (l.width().max(1)).div_ceil(inner_width) as u16)
         .sum();
-    let rect = centered(area, width, rows + 2);
+    let rect = super::widgets::centered(area, width, rows + 2);
     frame.render_widget(Clear, rect);
     clear_wide_edges(frame, rect);
     let block = block(" 请确认 ".into(), true);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     frame.render_widget(
-        Paragraph::new(question.to_string()).wrap(ratatui::widgets::Wrap { trim: false }),
+        Paragraph::new(question.to_string()).wrap(Wrap { trim: false }),
         inner,
     );
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let t = theme::current();
     let mut spans = Vec::new();
     for p in Pane::ALL {
         let label = format!(" {} {} ", app.keymap.keys_of(p.focus_action()), p.title());
-        if p == app.focus {
-            spans.push(Span::styled(
-                label,
-                Style::new().add_modifier(Modifier::REVERSED),
-            ));
-        } else {
-            spans.push(Span::raw(label));
-        }
-        spans.push(Span::raw("|"));
+        spans.push(Span::styled(label, t.tab(p == app.focus)));
+        spans.push(Span::raw(if t.unicode { "│" } else { "|" }));
     }
     spans.pop();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -256,180 +372,5 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
             .wrap(Wrap { trim: false })
             .scroll((app.detail_scroll, 0)),
         area,
-    );
-}
-
-/// “key 说明” pairs for a list of actions.
-fn hint_spans(app: &App, actions: &[Action]) -> Vec<(String, &'static str)> {
-    described(app, actions, Action::describe)
-}
-
-fn described(
-    app: &App,
-    actions: &[Action],
-    text: impl Fn(Action) -> &'static str,
-) -> Vec<(String, &'static str)> {
-    actions
-        .iter()
-        .map(|a| (app.keymap.keys_of(*a), text(*a)))
-        .filter(|(k, _)| !k.is_empty())
-        .collect()
-}
-
-fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
-    let mut spans = Vec::new();
-    if !app.status.is_empty() {
-        spans.push(Span::styled(
-            format!(" {} ", app.status),
-            Style::new().add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::raw(" "));
-    }
-    for (keys, what) in described(app, &app.hints(), |a| app.hint_label(a)) {
-        spans.push(Span::styled(
-            keys,
-            Style::new().add_modifier(Modifier::REVERSED),
-        ));
-        spans.push(Span::raw(format!(" {what}  ")));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// The area of a large overlay (search, legal basis), cleared for drawing.
-pub fn overlay(frame: &mut Frame, area: Rect) -> Rect {
-    let rect = Rect::new(
-        area.x + area.width / 20,
-        area.y + 2,
-        area.width - area.width / 10,
-        area.height.saturating_sub(4),
-    );
-    frame.render_widget(Clear, rect);
-    clear_wide_edges(frame, rect);
-    rect
-}
-
-/// A popup drawn over wide (CJK) characters must not cut one in half at
-/// its left border: the terminal would shift the rest of the row.
-pub fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
-    let buf = frame.buffer_mut();
-    if rect.left() == buf.area.left() {
-        return;
-    }
-    for y in rect.top()..rect.bottom() {
-        let cell = &mut buf[(rect.left() - 1, y)];
-        if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
-            cell.set_symbol(" ");
-        }
-    }
-}
-
-/// Every pane's keys, from the live keymap, in two columns.
-fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
-    let sections: [(&str, &[Action]); 4] = [
-        (
-            "全局",
-            &[
-                Action::FocusTree,
-                Action::FocusItem,
-                Action::FocusChecklist,
-                Action::FocusProgress,
-                Action::NextPane,
-                Action::PrevPane,
-                Action::LocalItems,
-                Action::Units,
-                Action::Milestones,
-                Action::ToggleMouse,
-                Action::Help,
-                Action::Quit,
-            ],
-        ),
-        (
-            "移动",
-            &[
-                Action::Up,
-                Action::Down,
-                Action::PageUp,
-                Action::PageDown,
-                Action::Top,
-                Action::Bottom,
-            ],
-        ),
-        ("事项目录", &[Action::Expand, Action::Collapse]),
-        (
-            "检查实施清单",
-            &[
-                Action::Save,
-                Action::Submit,
-                Action::NextUnfinished,
-                Action::ReuseUpper,
-                Action::BulkSet,
-            ],
-        ),
-    ];
-    let mut lines: Vec<Line> = Vec::new();
-    for (title, actions) in sections {
-        lines.push(Line::styled(
-            title.to_string(),
-            Style::new().add_modifier(Modifier::BOLD),
-        ));
-        for (keys, what) in hint_spans(app, actions) {
-            lines.push(Line::from(format!(" {keys:<12} {what}")));
-        }
-        if title == "事项目录" {
-            for (keys, what) in hint_spans(app, CatalogueTree::hints()) {
-                lines.push(Line::from(format!(" {keys:<12} {what}")));
-            }
-        }
-    }
-    lines.push(Line::styled(
-        "进度".to_string(),
-        Style::new().add_modifier(Modifier::BOLD),
-    ));
-    for (keys, what) in hint_spans(app, crate::tui::panes::progress::ProgressView::hints()) {
-        lines.push(Line::from(format!(" {keys:<12} {what}")));
-    }
-    // The ranking rule, in lines that fit half the overlay.
-    let rule: Vec<char> = crate::app::progress::RANKING_RULE.chars().collect();
-    lines.extend(
-        rule.chunks(17)
-            .map(|c| Line::from(format!(" {}", c.iter().collect::<String>()))),
-    );
-    let half = lines.len().div_ceil(2);
-    let right = lines.split_off(half);
-    let height = (half as u16 + 4).min(area.height);
-    let rect = centered(area, 76, height);
-    frame.render_widget(Clear, rect);
-    clear_wide_edges(frame, rect);
-    // Taller than the screen: Up/Down scroll both columns.
-    let rows = height.saturating_sub(3) as usize;
-    let scroll = app.help_scroll.min(half.saturating_sub(rows));
-    let title = if half > rows {
-        " 帮助（Up/Down 滚动，其他键关闭） "
-    } else {
-        " 帮助（按任意键关闭） "
-    };
-    let block = block(title.into(), true);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-    let window = |v: Vec<Line<'static>>| v.into_iter().skip(scroll).collect::<Vec<_>>();
-    frame.render_widget(Paragraph::new(window(lines)), l);
-    frame.render_widget(Paragraph::new(window(right)), r);
-    frame.render_widget(
-        Paragraph::new("按键可在配置目录的 keymap.toml 中修改"),
-        foot,
     );
 }

@@ -66,6 +66,39 @@ pub fn parse_key(spec: &str) -> Result<KeyEvent, String> {
     Ok(KeyEvent::new(code, mods))
 }
 
+/// A key as `parse_key` reads it: “a”, “Ctrl-a”, “Enter”, “Space”.
+pub fn key_name(code: KeyCode, mods: KeyModifiers) -> String {
+    let name = match code {
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Esc => "Esc".to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "BackTab".to_string(),
+        KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Delete => "Delete".to_string(),
+        KeyCode::Up => "Up".to_string(),
+        KeyCode::Down => "Down".to_string(),
+        KeyCode::Left => "Left".to_string(),
+        KeyCode::Right => "Right".to_string(),
+        KeyCode::PageUp => "PageUp".to_string(),
+        KeyCode::PageDown => "PageDown".to_string(),
+        KeyCode::Home => "Home".to_string(),
+        KeyCode::End => "End".to_string(),
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    };
+    let mut out = String::new();
+    if mods.contains(KeyModifiers::CONTROL) {
+        out.push_str("Ctrl-");
+    }
+    if mods.contains(KeyModifiers::ALT) {
+        out.push_str("Alt-");
+    }
+    out.push_str(&name);
+    out
+}
+
 /// The same key whatever the terminal reports: shifted letters come as
 /// upper case with or without SHIFT, BackTab with or without it.
 fn normalise(k: KeyEvent) -> KeyEvent {
@@ -208,6 +241,16 @@ mod tests {
         assert_eq!(map.keys_of(Action::Toggle), "Enter");
         assert_eq!(map.keys_of(Action::Pick), "Space");
         assert_eq!(map.action_for(key(' ')), Some(Action::Pick));
+    }
+
+    #[test]
+    fn key_names_read_back_as_the_same_key() {
+        for spec in [
+            "a", "Ctrl-a", "Enter", "Space", "F1", "?", "Esc", "PageDown", "Alt-x",
+        ] {
+            let k = parse_key(spec).unwrap();
+            assert_eq!(key_name(k.code, k.modifiers), spec);
+        }
     }
 
     #[test]

@@ -4,11 +4,16 @@
 
 pub mod action;
 pub mod app;
+pub mod commands;
 pub mod draw;
 pub mod form;
+pub mod help;
 pub mod keymap;
 pub mod panes;
 mod run;
 pub mod terminal;
+pub mod theme;
+pub mod wake;
+pub mod widgets;
 
 pub use run::run;

@@ -6,7 +6,8 @@ use super::terminal::{self, Signals};
 use ratatui::crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use std::time::{Duration, Instant};
 
-/// How often other operators' commits are looked for.
+/// How often other operators' commits are looked for. Background work
+/// (the catalogue read, search answers) wakes the loop itself.
 const REFRESH: Duration = Duration::from_millis(500);
 
 pub fn run(mut app: App) -> anyhow::Result<()> {
@@ -22,18 +23,16 @@ fn event_loop(
     app: &mut App,
     signals: &Signals,
 ) -> anyhow::Result<()> {
+    let alarm = app.alarm()?;
+    // What finished before the alarm was bound woke nobody: take it now.
+    app.pump();
     let mut last_refresh = Instant::now();
     let mut mouse = false;
     term.draw(|f| draw(f, app))?;
     while !app.quit && !signals.raised() {
-        // While a search is answered in the background, look more often.
-        let timeout = if app.search_open {
-            Duration::from_millis(15)
-        } else {
-            REFRESH.saturating_sub(last_refresh.elapsed())
-        };
+        let timeout = REFRESH.saturating_sub(last_refresh.elapsed());
         let mut dirty = false;
-        match terminal::wait(timeout) {
+        match terminal::wait(timeout, alarm.fd()) {
             terminal::Wait::HungUp => break,
             // A timeout may still have a resize waiting in crossterm.
             terminal::Wait::Ready | terminal::Wait::TimedOut => {
@@ -45,6 +44,9 @@ fn event_loop(
                 }
             }
         }
+        // Drained before the results are taken: a wake-up after this
+        // point comes with a result the next round takes.
+        alarm.drain();
         dirty |= app.pump();
         if last_refresh.elapsed() >= REFRESH {
             last_refresh = Instant::now();

@@ -41,14 +41,18 @@ pub enum Wait {
     HungUp,
 }
 
-/// Waits up to `timeout` for input on the terminal, by poll(2) on stdin.
+/// Waits up to `timeout` for input on the terminal, by poll(2) on stdin,
+/// or for `alarm` (background work done) to become readable.
 /// crossterm itself must not be left waiting: on a hung-up terminal it
 /// reads endless empty input and never returns.
-pub fn wait(timeout: std::time::Duration) -> Wait {
+pub fn wait(timeout: std::time::Duration, alarm: std::os::fd::BorrowedFd<'_>) -> Wait {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     use std::os::fd::AsFd;
     let stdin = std::io::stdin();
-    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+    let mut fds = [
+        PollFd::new(stdin.as_fd(), PollFlags::POLLIN),
+        PollFd::new(alarm, PollFlags::POLLIN),
+    ];
     let ms =
         PollTimeout::try_from(timeout.as_millis().min(60_000) as i32).unwrap_or(PollTimeout::ZERO);
     match poll(&mut fds, ms) {

@@ -1,14 +1,16 @@
 //! Claiming from the tree: claim, unclaim and 是否行使 on the marked rows
 //! (or the row under the cursor), 认领完成, and undo of this session's
-//! bulk actions. Large actions ask first.
+//! bulk actions. An action on more than one row asks first, saying how
+//! many rows and how many of them are not on screen. The answers to every
+//! question of the TUI (this module's `Pending`) are read here too.
 
-use super::App;
+use super::{App, Pane};
 use crate::app::claims::{self, ClaimReport};
 use crate::app::views;
 use crate::app::{Actor, AppError};
 use crate::domain::{Id, Role, format_time};
 use crate::tui::action::Action;
-use crate::tui::panes::tree::LARGE;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A write waiting for the user's yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,24 @@ pub enum Op {
     Reopen(Id),
     /// Put a draft left by a dropped session back into the form.
     RestoreDraft(Box<crate::tui::form::draft::Draft>),
+    /// The form has unsaved edits and the operator is leaving it: s saves,
+    /// d discards, anything else stays.
+    Leave(Leave),
+    /// Save a change to an 已填报 checklist, which returns it to 完整.
+    SaveFiled,
+}
+
+/// Where the operator was going when the form with unsaved edits asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leave {
+    /// Back to the list (Esc).
+    Close,
+    /// Out of the TUI (q, Ctrl-c).
+    Quit,
+    /// To another pane.
+    Focus(Pane),
+    /// On to the next unfinished checklist (`]`).
+    Next,
 }
 
 /// The confirmation overlay: the question and what a yes does.
@@ -48,7 +68,7 @@ impl App {
     }
 
     /// Claim, unclaim or toggle 是否行使 on the targets; asks first when
-    /// they are many.
+    /// they are more than one, saying how many are not on screen.
     pub(super) fn bulk(&mut self, action: Action) {
         if self.actor.is_none() {
             self.status = "只能浏览：没有账号，不能认领".into();
@@ -83,7 +103,7 @@ impl App {
                 (Op::Exercised(ids, !all), exercised_verb(!all).to_string())
             }
         };
-        if n > LARGE || refused > 0 {
+        if n > 1 || refused > 0 {
             let whose = if picked {
                 "已标记的"
             } else {
@@ -97,9 +117,14 @@ impl App {
             } else {
                 String::new()
             };
+            let ids = match &op {
+                Op::Claim(ids, _) | Op::Unclaim(ids) | Op::Exercised(ids, _) => ids.as_slice(),
+                _ => &[],
+            };
+            let unseen = unseen_note(self.tree.unseen(ids), n);
             self.confirm = Some(Pending {
                 question: format!(
-                    "为{}{verb}{whose}{rest} {n} 个子项？{left_out}\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
+                    "为{}{verb}{whose}{rest} {n} 个子项？\n{unseen}{left_out}\n\n按 y 确认，其他键取消（确认后可按 {} 撤销）",
                     self.unit_name(),
                     self.keymap.keys_of(Action::Undo)
                 ),
@@ -186,16 +211,50 @@ impl App {
         });
     }
 
-    /// The answer to the confirmation overlay.
-    pub(super) fn answer(&mut self, yes: bool) {
+    /// A key while a question is shown. Most questions take y (or Enter)
+    /// for yes and anything else for no; the draft question wants y or d
+    /// and asks again otherwise (a stray key must not delete a draft);
+    /// leaving a form takes s, d, or stays.
+    pub(super) fn answer_key(&mut self, key: KeyEvent) {
         let Some(p) = self.confirm.take() else {
             return;
         };
-        match (yes, p.op) {
-            (true, Op::RestoreDraft(d)) => self.restore_draft(*d),
-            (false, Op::RestoreDraft(_)) => self.drop_draft(),
-            (true, op) => self.execute(op),
-            (false, _) => self.status = "已取消，未做任何改动".into(),
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let letter = match key.code {
+            KeyCode::Char(c) => Some(c.to_ascii_lowercase()),
+            _ => None,
+        };
+        match p.op {
+            Op::RestoreDraft(d) => match letter {
+                Some('y') if !ctrl => self.restore_draft(*d),
+                Some('d') if !ctrl => self.drop_draft(),
+                // Ctrl-c still leaves the program; the draft stays on disk.
+                Some('c') if ctrl => {
+                    self.quit = true;
+                }
+                _ => {
+                    self.status = "请回答：按 y 恢复草稿，按 d 丢弃草稿".into();
+                    self.confirm = Some(Pending {
+                        question: p.question,
+                        op: Op::RestoreDraft(d),
+                    });
+                }
+            },
+            Op::Leave(to) => match letter {
+                Some('s') => self.save_and_leave(to),
+                Some('d') if !ctrl => self.discard_and_leave(to),
+                _ => self.status = "留在表单：修改尚未保存".into(),
+            },
+            op => {
+                let yes = matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter) && !ctrl;
+                match (yes, op) {
+                    (true, Op::SaveFiled) => {
+                        self.write_form(false);
+                    }
+                    (true, op) => self.execute(op),
+                    (false, _) => self.status = "已取消，未做任何改动".into(),
+                }
+            }
         }
     }
 
@@ -253,8 +312,8 @@ impl App {
                 .map(|at| (format!("已记录认领完成：{}", format_time(at)), None)),
             Op::Reopen(unit) => claims::undo_finish_claiming(&mut self.store, &actor, *unit)
                 .map(|_| (format!("已撤销{}的认领完成", self.unit_name()), None)),
-            // Answered in `answer`, never executed as a write.
-            Op::RestoreDraft(_) => return,
+            // Answered in `answer_key`, never executed as a write here.
+            Op::RestoreDraft(_) | Op::Leave(_) | Op::SaveFiled => return,
         };
         match result {
             Ok((msg, undoable)) => {
@@ -314,6 +373,23 @@ impl App {
     }
 }
 
+/// Where the rows of a bulk action are, from the tree's (filtered out,
+/// collapsed) count: the yes is to rows the operator may not be looking at.
+fn unseen_note((filtered, collapsed): (usize, usize), n: usize) -> String {
+    let hidden = filtered + collapsed;
+    if hidden == 0 {
+        return format!("这 {n} 项都在目录当前显示的行中。");
+    }
+    let mut why = Vec::new();
+    if filtered > 0 {
+        why.push(format!("{filtered} 项被筛选隐藏"));
+    }
+    if collapsed > 0 {
+        why.push(format!("{collapsed} 项在收起的行下"));
+    }
+    format!("其中 {hidden} 项目录中现在看不到（{}）。", why.join("，"))
+}
+
 fn exercised_verb(exercised: bool) -> &'static str {
     if exercised {
         "设为行使"
@@ -334,6 +410,7 @@ fn failed(op: &Op, e: &AppError) -> String {
         Op::Finish => "记录认领完成",
         Op::Reopen(_) => "撤销认领完成",
         Op::RestoreDraft(_) => "恢复草稿",
+        Op::Leave(_) | Op::SaveFiled => "保存",
     };
     format!("{what}失败，未做任何改动：{e}")
 }
@@ -343,4 +420,22 @@ fn first_names(names: impl ExactSizeIterator<Item = String>) -> String {
     let more = if names.len() > 3 { "等" } else { "" };
     let first: Vec<String> = names.take(3).collect();
     format!("{}{more}", first.join("、"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unseen_note;
+
+    #[test]
+    fn the_question_says_how_many_rows_are_out_of_sight_and_why() {
+        assert_eq!(unseen_note((0, 0), 3), "这 3 项都在目录当前显示的行中。");
+        assert_eq!(
+            unseen_note((124, 0), 131),
+            "其中 124 项目录中现在看不到（124 项被筛选隐藏）。"
+        );
+        assert_eq!(
+            unseen_note((2, 5), 9),
+            "其中 7 项目录中现在看不到（2 项被筛选隐藏，5 项在收起的行下）。"
+        );
+    }
 }

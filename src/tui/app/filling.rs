@@ -2,7 +2,10 @@
 //! required checklists, the form, saving (compare-and-swap, with the
 //! field-by-field choice after a lost race), reuse of and re-sync with the
 //! upper level, the bulk set of one field, and drafts kept while typing.
+//! A new checklist starts from what the catalogue says; nothing typed is
+//! lost by one key: leaving a form with unsaved edits asks first.
 
+use super::claiming::{Leave, Op, Pending};
 use super::{App, Pane};
 use crate::app::checklists::{self, SaveRequest};
 use crate::app::views;
@@ -15,7 +18,7 @@ use crate::tui::form::draft::{self, Draft};
 use crate::tui::form::pickers::{BulkPrompt, Picked, ReusePicker};
 use crate::tui::form::{ChecklistForm, Outcome};
 use crate::tui::panes::checklists::ChecklistList;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
     /// The unit's required checklists, read when the pane is first shown
@@ -76,11 +79,16 @@ impl App {
             row.sub_item_id,
             row.sub_code.clone(),
             row.sub_name.clone(),
-            unit,
+            unit.clone(),
             row.checklist.clone(),
         );
-        if let Some(c) = &row.checklist {
-            form.upper = checklists::upper_update(&self.store, c).ok().flatten();
+        match &row.checklist {
+            Some(c) => form.upper = checklists::upper_update(&self.store, c).ok().flatten(),
+            // Not started: what the catalogue already says, to confirm.
+            None => match views::item(&self.store, row.sub_item_id) {
+                Ok(d) => form.prefill(crate::domain::prefill::prefill(&d.sub, &unit)),
+                Err(e) => self.status = format!("无法读取事项，表单未预填：{e}"),
+            },
         }
         self.form = Some(form);
         self.focus = Pane::Checklist;
@@ -155,26 +163,110 @@ impl App {
         let Some(form) = &mut self.form else {
             return false;
         };
-        if form.editing() {
+        // Ctrl-c leaves the program even from inside a field (asking
+        // first, like q outside one).
+        let ctrl_quit = key.modifiers.contains(KeyModifiers::CONTROL)
+            && self.keymap.action_for(key) == Some(Action::Quit);
+        if form.editing() && !ctrl_quit {
             let outcome = form.on_key(key);
             self.after_form(outcome);
             return true;
         }
+        if ctrl_quit {
+            form.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            self.request_quit();
+            return true;
+        }
         if key.code == KeyCode::Esc {
-            if form.dirty && !self.leaving {
-                self.leaving = true;
-                self.status = "有未保存的修改：按保存键保存，或再按 Esc 放弃修改".into();
+            if form.dirty {
+                self.ask_leave(Leave::Close);
             } else {
-                if form.dirty {
-                    self.discard_draft();
-                    self.status = "已放弃未保存的修改".into();
-                }
                 self.form = None;
-                self.leaving = false;
             }
             return true;
         }
         false
+    }
+
+    /// `q` / `Ctrl-c`: out of the program, asking first when the form has
+    /// unsaved edits.
+    pub(super) fn request_quit(&mut self) {
+        if self.form.as_ref().is_some_and(|f| f.dirty) {
+            self.ask_leave(Leave::Quit);
+        } else {
+            self.quit = true;
+        }
+    }
+
+    /// True when leaving the checklist pane for `pane` must ask first (and
+    /// the question is now shown).
+    pub(super) fn asks_before_leaving(&mut self, pane: Pane) -> bool {
+        let unsaved = self.form.as_ref().is_some_and(|f| f.dirty);
+        if self.focus == Pane::Checklist && pane != Pane::Checklist && unsaved {
+            self.ask_leave(Leave::Focus(pane));
+            return true;
+        }
+        false
+    }
+
+    /// The save / discard / stay question for the open form.
+    fn ask_leave(&mut self, to: Leave) {
+        let Some(form) = &self.form else {
+            return;
+        };
+        let filed = form
+            .base
+            .as_ref()
+            .is_some_and(|b| b.state == ChecklistState::Filed);
+        let refile = if filed {
+            format!(
+                "\n\n这份清单已填报：保存后回到“完整”，需要再次填报（{}）。",
+                self.keymap.keys_of(Action::Submit)
+            )
+        } else {
+            String::new()
+        };
+        let then = match to {
+            Leave::Close => "回到列表",
+            Leave::Quit => "退出",
+            Leave::Focus(_) => "离开表单",
+            Leave::Next => "转到下一份",
+        };
+        self.confirm = Some(Pending {
+            question: format!(
+                "“{}”的检查实施清单有未保存的修改。{refile}\n\n按 s 保存后{then}，d 放弃修改后{then}，Esc 或其他键留在表单",
+                form.sub_name
+            ),
+            op: Op::Leave(to),
+        });
+    }
+
+    /// s to the leave question: saved, then on where the operator was
+    /// going; a refused save (a conflict, text that cannot be stored)
+    /// keeps the form, saying why.
+    pub(super) fn save_and_leave(&mut self, to: Leave) {
+        if self.write_form(false) {
+            self.leave(to);
+        }
+    }
+
+    /// d to the leave question: the edits and their draft are dropped.
+    pub(super) fn discard_and_leave(&mut self, to: Leave) {
+        self.discard_draft();
+        self.form = None;
+        self.status = "已放弃未保存的修改".into();
+        self.leave(to);
+    }
+
+    fn leave(&mut self, to: Leave) {
+        match to {
+            Leave::Close => self.form = None,
+            Leave::Quit => self.quit = true,
+            Leave::Focus(pane) => {
+                self.focus_on(pane);
+            }
+            Leave::Next => self.next_unfinished(),
+        }
     }
 
     /// Pasted text into the field being edited (or the bulk value).
@@ -194,7 +286,6 @@ impl App {
     }
 
     fn after_form(&mut self, outcome: Outcome) {
-        self.leaving = false;
         match outcome {
             Outcome::Stay => {}
             Outcome::Changed => self.keep_draft(),
@@ -223,6 +314,11 @@ impl App {
             base_version: form.expected_version,
             fields: form.fields.clone(),
             at: crate::app::now(),
+            from_catalogue: form
+                .from_catalogue
+                .iter()
+                .map(|f| f.label().to_string())
+                .collect(),
         };
         if let Err(e) = draft::save(dir, self.store.path(), &login, &d) {
             self.status = format!("草稿无法写入 {}：{e}", dir.display());
@@ -243,7 +339,7 @@ impl App {
         if let Some(d) = draft::load(dir, self.store.path(), &login) {
             self.confirm = Some(super::Pending {
                 question: format!(
-                    "发现上次未保存的草稿：“{}”的检查实施清单（{}）。\n\n按 y 恢复到表单，其他键丢弃",
+                    "发现上次未保存的草稿：“{}”的检查实施清单（{}）。\n\n按 y 恢复到表单，按 d 丢弃草稿",
                     d.sub_name,
                     format_time(d.at)
                 ),
@@ -259,7 +355,9 @@ impl App {
         self.open_form(d.sub_item_id);
         match &mut self.form {
             Some(form) if form.sub_item_id == d.sub_item_id => {
+                let unconfirmed = d.unconfirmed();
                 form.replace_fields(d.fields);
+                form.from_catalogue = unconfirmed;
                 form.expected_version = d.base_version;
                 self.status = format!("已恢复草稿：{}（尚未保存）", d.sub_name);
             }
@@ -275,11 +373,46 @@ impl App {
         self.status = "已丢弃草稿".into();
     }
 
+    /// Ctrl-s / Ctrl-t. A change to an 已填报 checklist returns it to 完整,
+    /// so that save asks first.
     fn save_form(&mut self, submit: bool) {
-        let (Some(actor), Some(form)) = (self.actor.clone(), &self.form) else {
+        let Some(form) = &self.form else {
             self.status = "先打开一份清单（Enter）".into();
             return;
         };
+        let filed = form
+            .base
+            .as_ref()
+            .is_some_and(|b| b.state == ChecklistState::Filed);
+        if filed && !submit {
+            if !form.dirty {
+                self.status = "已填报，没有需要保存的修改".into();
+                return;
+            }
+            self.confirm = Some(Pending {
+                question: format!(
+                    "“{}”的检查实施清单已填报。保存修改后它回到“完整”，需要再次填报（{}）。\n\n按 y 保存并需重新填报，其他键取消",
+                    form.sub_name,
+                    self.keymap.keys_of(Action::Submit)
+                ),
+                op: Op::SaveFiled,
+            });
+            return;
+        }
+        self.write_form(submit);
+    }
+
+    /// Saves the form as it is; true when it was saved.
+    pub(super) fn write_form(&mut self, submit: bool) -> bool {
+        let (Some(actor), Some(form)) = (self.actor.clone(), &self.form) else {
+            self.status = "先打开一份清单（Enter）".into();
+            return false;
+        };
+        let was_filed = form
+            .base
+            .as_ref()
+            .is_some_and(|b| b.state == ChecklistState::Filed);
+        let unconfirmed = form.from_catalogue.len();
         let req = SaveRequest {
             sub_item_id: form.sub_item_id,
             fields: form.fields.without_inapplicable(),
@@ -294,14 +427,26 @@ impl App {
                     (_, 0) => format!("已保存：{}（第 {} 版）", c.state.label(), c.version),
                     (_, n) => format!("已保存为草稿：还有 {n} 项未通过（第 {} 版）", c.version),
                 };
+                if was_filed && c.state != ChecklistState::Filed {
+                    self.status.push_str(&format!(
+                        "；需要再次填报（{}）",
+                        self.keymap.keys_of(Action::Submit)
+                    ));
+                }
+                if unconfirmed > 0 {
+                    self.status
+                        .push_str(&format!("；其中 {unconfirmed} 项取自目录，未逐项确认"));
+                }
                 if let Some(form) = &mut self.form {
                     form.expected_version = Some(c.version);
                     form.replace_fields(c.fields.clone());
                     form.dirty = false;
+                    form.from_catalogue.clear();
                     form.base = Some(c);
                 }
                 self.discard_draft();
                 self.after_save(&actor);
+                true
             }
             Err(AppError::Conflict(conflict)) => {
                 if let ConflictRow::Checklist(theirs) = conflict.current {
@@ -319,6 +464,7 @@ impl App {
                     self.choose = Some(Choose::new(Purpose::Conflict(theirs), label, mine));
                     self.status = "保存冲突：别人先保存了这份清单，请逐项选择".into();
                 }
+                false
             }
             Err(AppError::InvalidFields(errors)) => {
                 let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
@@ -328,8 +474,12 @@ impl App {
                     "不能保存"
                 };
                 self.status = format!("{refused}：{} 项未通过（{first}）", errors.len());
+                false
             }
-            Err(e) => self.status = format!("保存失败，未做任何改动：{e}"),
+            Err(e) => {
+                self.status = format!("保存失败，未做任何改动：{e}");
+                false
+            }
         }
     }
 
@@ -363,20 +513,35 @@ impl App {
         }
     }
 
+    /// `]`: the next checklist still to fill in (未开始, 草稿), else the
+    /// next 完整 one still to file; the status says which.
     fn next_unfinished(&mut self) {
         if self.form.as_ref().is_some_and(|f| f.dirty) {
-            self.status = "有未保存的修改：先保存，或按 Esc 放弃".into();
+            self.ask_leave(Leave::Next);
             return;
         }
         self.load_checklists();
-        let next = self
-            .checklists
-            .as_mut()
-            .and_then(|l| l.next_unfinished().map(|r| r.sub_item_id));
+        // Past the open form's own row, not the list's cursor.
+        if let (Some(f), Some(l)) = (&self.form, &mut self.checklists) {
+            l.select(f.sub_item_id);
+        }
+        let next = self.checklists.as_mut().and_then(|l| {
+            l.next_unfinished()
+                .map(|r| (r.sub_item_id, r.checklist.as_ref().map(|c| c.state)))
+        });
         match next {
-            Some(id) => {
+            Some((id, state)) => {
                 self.form = None;
                 self.open_form(id);
+                let label = ChecklistState::label_of(state);
+                self.status = if state == Some(ChecklistState::Complete) {
+                    format!(
+                        "下一份：{label}（未开始和草稿的都已填完；按 {} 填报）",
+                        self.keymap.keys_of(Action::Submit)
+                    )
+                } else {
+                    format!("下一份：{label}")
+                };
             }
             None => self.status = "本单位的检查实施清单都已填报".into(),
         }

@@ -50,7 +50,13 @@ impl App {
             views::local_items(&self.store, self.actor.as_ref(), unit, None).unwrap_or_default();
         let detail = id.and_then(|id| views::local_item(&self.store, self.actor.as_ref(), id).ok());
         if let Some(view) = &mut self.local {
+            let before = view.waiting();
             view.reload(rows, detail);
+            // Someone submitted: the reviewer hears of it wherever they are.
+            let now = view.waiting();
+            if view.role == local::Role::Reviewer && now > before {
+                self.status = format!("新提交审核 {} 项，待审核共 {now} 项", now - before);
+            }
         }
     }
 
@@ -104,7 +110,11 @@ impl App {
                 }
                 .into();
                 self.reload_local(id);
+                if let Some(view) = &mut self.local {
+                    view.done();
+                }
             }
+            // A refused return keeps the reason written, to send again.
             Err(e) => self.status = format!("未做任何改动：{e}"),
         }
     }

@@ -179,10 +179,35 @@ impl Choose {
         );
         frame.render_widget(
             Paragraph::new(format!(
-                "Space 切换  m 全用我的  t 全用{take_word}  Enter 确定  Esc 取消"
+                "j/k 移动  Space 切换  m 全用我的  t 全用{take_word}  Enter 确定  Esc 取消"
             )),
             foot,
         );
+    }
+}
+
+impl Choose {
+    /// The chooser's keys, as `on_key` reads them.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        let theirs = match self.purpose {
+            Purpose::Conflict(_) => "对方",
+            Purpose::Upper(_) => "上级",
+        };
+        crate::tui::commands::Commands::new(keymap)
+            .text("Space/Left/Right", "切换这一项用哪一方", true)
+            .key(KeyCode::Char('m'), "全部用我的", "全用我的")
+            .key(
+                KeyCode::Char('t'),
+                &format!("全部用{theirs}的"),
+                &format!("全用{theirs}"),
+            )
+            .key(KeyCode::Enter, "按所选合并", "确定")
+            .key(KeyCode::Esc, "不合并，表单保持原样", "取消")
+            .text("Up/k  Down/j", "上移、下移", false)
+            .build()
     }
 }
 

@@ -1,9 +1,12 @@
 //! Drafts of the checklist form that survive an SSH drop or a crash: the
-//! form writes what is typed to a small file after every change (written
-//! to a temporary name, then renamed, so it is whole or absent), removes it
-//! when the checklist is saved, and the next start offers it back.
+//! form writes what is typed to a small file after every change (through
+//! `files::write_new`: a new file of ours under a temporary name, moved
+//! into place whole, never written through a symlink planted at the name),
+//! removes it when the checklist is saved, and the next start offers it
+//! back.
 
-use crate::domain::{ChecklistFields, Id, Timestamp};
+use crate::domain::{ChecklistField, ChecklistFields, Id, Timestamp};
+use crate::files::{Replace, write_new};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -17,6 +20,21 @@ pub struct Draft {
     pub base_version: Option<i64>,
     pub fields: ChecklistFields,
     pub at: Timestamp,
+    /// Values taken from the catalogue that were still to be confirmed, by
+    /// their labels (older drafts have none).
+    #[serde(default)]
+    pub from_catalogue: Vec<String>,
+}
+
+impl Draft {
+    /// The fields named in `from_catalogue` that still exist.
+    pub fn unconfirmed(&self) -> Vec<ChecklistField> {
+        ChecklistField::ALL
+            .iter()
+            .copied()
+            .filter(|f| self.from_catalogue.iter().any(|l| l == f.label()))
+            .collect()
+    }
 }
 
 /// Where drafts live by default: `drafts/` in the platform data directory.
@@ -37,13 +55,14 @@ fn file(dir: &Path, db: &Path, login: &str) -> PathBuf {
     dir.join(format!("{short}-{login}.json"))
 }
 
-pub fn save(dir: &Path, db: &Path, login: &str, draft: &Draft) -> std::io::Result<()> {
+pub fn save(dir: &Path, db: &Path, login: &str, draft: &Draft) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let path = file(dir, db, login);
-    let tmp = path.with_extension("tmp");
-    let text = serde_json::to_string(draft).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &path)
+    let text = serde_json::to_string(draft)?;
+    write_new(&file(dir, db, login), Replace::Atomically, |f| {
+        use std::io::Write;
+        f.write_all(text.as_bytes())?;
+        Ok(())
+    })
 }
 
 /// The draft left for this database and account, if a readable one is.
@@ -74,12 +93,41 @@ mod tests {
             base_version: Some(3),
             fields,
             at: 1,
+            from_catalogue: vec!["检查方式".into()],
         };
         save(dir.path(), &db, "lina", &d).unwrap();
-        assert_eq!(load(dir.path(), &db, "lina"), Some(d));
+        assert_eq!(load(dir.path(), &db, "lina"), Some(d.clone()));
+        assert_eq!(d.unconfirmed(), vec![ChecklistField::Methods]);
         assert_eq!(load(dir.path(), &db, "zhangwei"), None);
         assert_eq!(load(dir.path(), &dir.path().join("b.db"), "lina"), None);
         discard(dir.path(), &db, "lina");
         assert_eq!(load(dir.path(), &db, "lina"), None);
+    }
+
+    #[test]
+    fn a_symlink_planted_at_the_draft_name_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.db");
+        let drafts = dir.path().join("drafts");
+        std::fs::create_dir_all(&drafts).unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "原有内容").unwrap();
+        let name = file(&drafts, &db, "lina");
+        std::os::unix::fs::symlink(&victim, &name).unwrap();
+        let d = Draft {
+            sub_item_id: 1,
+            sub_name: "子项".into(),
+            base_version: None,
+            fields: ChecklistFields::default(),
+            at: 2,
+            from_catalogue: vec![],
+        };
+        save(&drafts, &db, "lina", &d).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "原有内容");
+        assert!(!std::fs::symlink_metadata(&name).unwrap().is_symlink());
+        assert_eq!(load(&drafts, &db, "lina"), Some(d));
+        // Nothing is left beside it under a temporary name.
+        let names: Vec<_> = std::fs::read_dir(&drafts).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
     }
 }

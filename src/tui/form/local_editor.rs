@@ -12,7 +12,6 @@ use crate::tui::draw::{block, overlay};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
@@ -120,8 +119,12 @@ pub struct LocalEditor {
     cursor: usize,
     editing: Option<Input>,
     picker: Option<Picker>,
-    leaving: bool,
+    /// Leaving with unsaved edits: the save / discard / stay question.
+    asking: bool,
 }
+
+/// The question before unsaved edits could be lost.
+const LEAVE_QUESTION: &str = "有未保存的修改。\n\n按 s 保存，d 放弃修改，Esc 或其他键留下继续编辑";
 
 fn empty_sub() -> LocalSubItemInput {
     LocalSubItemInput {
@@ -188,7 +191,7 @@ impl LocalEditor {
             cursor: 0,
             editing: None,
             picker: None,
-            leaving: false,
+            asking: false,
         }
     }
 
@@ -360,16 +363,25 @@ impl LocalEditor {
             }
             return Outcome::Stay;
         }
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('s') {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if std::mem::take(&mut self.asking) {
+            return match key.code {
+                KeyCode::Char('s' | 'S') => Outcome::Save,
+                KeyCode::Char('d' | 'D') if !ctrl => Outcome::Close,
+                _ => Outcome::Say("留在编辑中：修改尚未保存（Ctrl-s 保存）".into()),
+            };
+        }
+        if ctrl && key.code == KeyCode::Char('s') {
             return Outcome::Save;
         }
-        let was_leaving = std::mem::take(&mut self.leaving);
+        let leave = matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
+            || (ctrl && key.code == KeyCode::Char('c'));
         match key.code {
-            KeyCode::Esc if self.dirty && !was_leaving => {
-                self.leaving = true;
-                return Outcome::Say("有未保存的修改：Ctrl-s 保存，或再按 Esc 放弃".into());
+            _ if leave && self.dirty => {
+                self.asking = true;
+                return Outcome::Say("有未保存的修改：s 保存，d 放弃，Esc 留下".into());
             }
-            KeyCode::Esc => return Outcome::Close,
+            _ if leave => return Outcome::Close,
             KeyCode::Up | KeyCode::Char('k') => self.cursor = self.cursor.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => {
                 self.cursor = (self.cursor + 1).min(rows.len() - 1)
@@ -611,7 +623,7 @@ impl LocalEditor {
         let inner = b.inner(rect);
         frame.render_widget(b, rect);
         let problems = self.problems();
-        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let bold = crate::tui::theme::current().error();
         let mut head_lines: Vec<Line> = Vec::new();
         if problems.is_empty() {
             head_lines.push(Line::from("符合地方事项的规则，可保存后提交审核"));
@@ -673,10 +685,7 @@ impl LocalEditor {
             };
             if i == self.cursor {
                 cursor_line = lines.len();
-                lines.push(Line::styled(
-                    text,
-                    Style::new().add_modifier(Modifier::REVERSED),
-                ));
+                lines.push(Line::styled(text, crate::tui::theme::current().selected()));
             } else {
                 lines.push(Line::from(text));
             }
@@ -690,6 +699,14 @@ impl LocalEditor {
         if let Some(p) = &self.picker {
             self.draw_picker(frame, body, p);
         }
+        if self.asking {
+            draw_question(frame, rect, LEAVE_QUESTION);
+        }
+    }
+
+    /// True while the save / discard / stay question is shown.
+    pub fn asking(&self) -> bool {
+        self.asking
     }
 
     fn draw_picker(&self, frame: &mut Frame, area: Rect, p: &Picker) {
@@ -752,5 +769,98 @@ impl LocalEditor {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
+    }
+}
+
+/// A question in a box over the middle of `area`, wrapped.
+fn draw_question(frame: &mut Frame, area: Rect, question: &str) {
+    let width = 50.min(area.width);
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    let rows: u16 = question
+        .lines()
+        .map(|l| (unicode_width::UnicodeWidthStr::width(l).max(1)).div_ceil(inner_width) as u16)
+        .sum();
+    let height = (rows + 2).min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    crate::tui::draw::clear_wide_edges(frame, rect);
+    let b = block(" 离开编辑 ".into(), true);
+    let inner = b.inner(rect);
+    frame.render_widget(b, rect);
+    frame.render_widget(
+        Paragraph::new(question.to_string()).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
+}
+
+impl LocalEditor {
+    /// True while characters go to a field or a picker's filter.
+    pub fn typing(&self) -> bool {
+        self.editing.is_some() || self.picker.is_some()
+    }
+
+    /// The help's heading for the editor as it is now.
+    pub fn help_title(&self) -> &'static str {
+        match (&self.picker, self.main_item_id) {
+            (Some(p), _) if p.new_basis.is_some() => "新增地方依据",
+            (Some(p), _) if p.sub.is_some() => "选择设定依据",
+            (Some(_), _) => "选择权责清单事项",
+            (None, None) => "新建地方监管事项",
+            (None, Some(_)) => "修改地方监管事项",
+        }
+    }
+
+    /// The editor's keys, as `on_key` and `picker_key` read them.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        let c = crate::tui::commands::Commands::new(keymap);
+        let ctrl = KeyModifiers::CONTROL;
+        match &self.picker {
+            Some(p) if p.new_basis.is_some() => c
+                .text("字符", "输入", false)
+                .text("Tab/Down  BackTab/Up", "下一项、上一项", true)
+                .text("Left/Right", "改依据类型（在类型一行）", true)
+                .key(KeyCode::Enter, "添加这条依据", "添加")
+                .key(KeyCode::Esc, "返回", "返回"),
+            Some(p) if p.sub.is_some() => c
+                .text("字符", "按名称或拼音筛选", false)
+                .key(KeyCode::Char(' '), "选中或取消所选依据", "选中/取消")
+                .key_with(KeyCode::Char('n'), ctrl, "新增一条地方依据", "新增依据")
+                .text("Enter/Esc", "完成", true)
+                .text("Up  Down", "上移、下移", false),
+            Some(_) => c
+                .text("字符", "筛选", false)
+                .text("Enter/Space", "选定", true)
+                .key(KeyCode::Esc, "取消", "取消")
+                .text("Up  Down", "上移、下移", false),
+            None if self.editing.is_some() => {
+                c.text("字符", "输入", false)
+                    .text("Enter/Esc/Tab", "完成", true)
+            }
+            None if self.asking => c
+                .key(KeyCode::Char('s'), "保存", "保存")
+                .key(KeyCode::Char('d'), "放弃修改并关闭", "放弃")
+                .text("其他键", "留在编辑中", true),
+            None => c
+                .key(KeyCode::Enter, "编辑所选项，或打开选择", "编辑/选择")
+                .key_with(KeyCode::Char('s'), ctrl, "保存（有问题时存为草稿）", "保存")
+                .text("Left/Right", "切换选择项", true)
+                .key(KeyCode::Char('D'), "删除所选子项（保存后生效）", "删除子项")
+                .key(
+                    KeyCode::Char('/'),
+                    "依据是国家层面的：到国家目录中查找",
+                    "查国家目录",
+                )
+                .text("Up/k  Down/j", "上移、下移", false)
+                .text("Esc/q/Ctrl-c", "关闭（有未保存的修改时先问）", true),
+        }
+        .build()
     }
 }

@@ -12,7 +12,7 @@ pub mod pickers;
 use crate::domain::enums::INSPECTION_METHODS;
 use crate::domain::{
     Checklist, ChecklistField, ChecklistFields, ChecklistState, FieldError, FieldKind, Id, Unit,
-    checklist::checklist_warnings, subject,
+    checklist::checklist_warnings, prefill::Prefill, subject,
 };
 use crate::tui::action::Action;
 use ratatui::Frame;
@@ -73,7 +73,18 @@ impl MethodsPicker {
     fn on_other(&self) -> bool {
         self.cursor == INSPECTION_METHODS.len()
     }
+
+    fn up(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    fn down(&mut self) {
+        self.cursor = (self.cursor + 1).min(INSPECTION_METHODS.len());
+    }
 }
+
+/// What the form says beside a value the catalogue gave.
+pub const FROM_CATALOGUE: &str = "来自目录，请确认";
 
 /// What a key did to the form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +117,9 @@ pub struct ChecklistForm {
     pub errors: Vec<FieldError>,
     /// Accepted, but worth a second look (a 检查比例 that names no number).
     pub warnings: Vec<FieldError>,
+    /// Values a new checklist took from the catalogue that the operator
+    /// has not yet looked at: marked until the cursor leaves the field.
+    pub from_catalogue: Vec<ChecklistField>,
     /// The unit the checklist is for: its level and 实施主体.
     unit: Unit,
     editor: Option<Editor>,
@@ -140,6 +154,7 @@ impl ChecklistForm {
             cursor: 4,
             dirty: false,
             errors,
+            from_catalogue: Vec::new(),
             editor: None,
             offset: 0,
         }
@@ -160,6 +175,33 @@ impl ChecklistForm {
             _ if self.errors.is_empty() => ChecklistState::Complete,
             _ => ChecklistState::Draft,
         }
+    }
+
+    /// A checklist with no saved row starts from what the catalogue says;
+    /// not an edit (nothing to save or lose until the operator changes it).
+    pub fn prefill(&mut self, p: Prefill) {
+        if self.base.is_some() {
+            return;
+        }
+        self.fields = p.fields;
+        subject::apply_fixed(&mut self.fields, &self.unit, &self.sub_code);
+        self.from_catalogue = p.from_catalogue;
+        self.revalidate();
+    }
+
+    /// The state as stored now (未开始 while there is no row), whatever
+    /// the unsaved edits would make it.
+    pub fn stored_label(&self) -> &'static str {
+        ChecklistState::label_of(self.base.as_ref().map(|b| b.state))
+    }
+
+    /// The cursor moves: a catalogue value it leaves counts as seen.
+    fn move_to(&mut self, cursor: usize) {
+        if cursor != self.cursor {
+            let left = self.field();
+            self.from_catalogue.retain(|f| *f != left);
+        }
+        self.cursor = cursor;
     }
 
     /// Puts other values in (a merge, a restored draft) as unsaved edits.
@@ -193,7 +235,7 @@ impl ChecklistForm {
     pub fn handle(&mut self, action: Action) -> Outcome {
         let n = ChecklistField::ALL.len();
         if let Some(c) = crate::tui::panes::moved(action, self.cursor, n, 5) {
-            self.cursor = c;
+            self.move_to(c);
             return Outcome::Stay;
         }
         let field = self.field();
@@ -250,6 +292,7 @@ impl ChecklistForm {
         match self.fields.set_text(field, value) {
             Ok(()) => {
                 self.dirty = true;
+                self.from_catalogue.retain(|f| *f != field);
                 self.revalidate();
                 Outcome::Changed
             }
@@ -289,14 +332,24 @@ impl ChecklistForm {
             Editor::Methods(p) => match key.code {
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Tab => {
                     self.editor = None;
+                    if self.fields.methods.is_empty() {
+                        return Outcome::Say(
+                            "检查方式未选：用 j/k 移动，Space 勾选，或在“其他”中输入".into(),
+                        );
+                    }
                     return Outcome::Stay;
                 }
+                // On the 其他 line j and k are letters to type.
                 KeyCode::Up => {
-                    p.cursor = p.cursor.saturating_sub(1);
+                    p.up();
                     return Outcome::Stay;
                 }
-                KeyCode::Down => {
-                    p.cursor = (p.cursor + 1).min(INSPECTION_METHODS.len());
+                KeyCode::Char('k') if !p.on_other() => {
+                    p.up();
+                    return Outcome::Stay;
+                }
+                KeyCode::Down | KeyCode::Char('j') if !p.on_other() => {
+                    p.down();
                     return Outcome::Stay;
                 }
                 KeyCode::Char(' ') if !p.on_other() => {
@@ -342,15 +395,13 @@ impl ChecklistForm {
     fn lines(&self, width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
         let mut lines = Vec::new();
         let mut starts = Vec::new();
+        let theme = crate::tui::theme::current();
         let mut group = None;
         for (i, field) in ChecklistField::ALL.iter().copied().enumerate() {
             if field.group() != group {
                 group = field.group();
                 if let Some(g) = group {
-                    lines.push(Line::styled(
-                        format!("[{g}]"),
-                        Style::new().add_modifier(Modifier::BOLD),
-                    ));
+                    lines.push(Line::styled(format!("[{g}]"), theme.heading()));
                 }
             }
             starts.push(lines.len());
@@ -370,10 +421,10 @@ impl ChecklistForm {
             let head = format!("{indent}{}：", field.label());
             let mut style = Style::new();
             if i == self.cursor {
-                style = style.add_modifier(Modifier::REVERSED);
+                style = style.patch(theme.selected());
             }
             if !applies {
-                style = style.add_modifier(Modifier::DIM);
+                style = style.patch(theme.dim());
             }
             let mut first = true;
             for part in shown.split('\n') {
@@ -390,15 +441,18 @@ impl ChecklistForm {
                     ]));
                 }
             }
-            if applies && let Some(reason) = self.error_of(field) {
+            if applies && self.from_catalogue.contains(&field) {
                 lines.push(Line::styled(
-                    format!("{indent}  ! {reason}"),
-                    Style::new().add_modifier(Modifier::BOLD),
+                    format!("{indent}  * {FROM_CATALOGUE}"),
+                    theme.note(),
                 ));
+            }
+            if applies && let Some(reason) = self.error_of(field) {
+                lines.push(Line::styled(format!("{indent}  ! {reason}"), theme.error()));
             } else if applies && let Some(reason) = self.warning_of(field) {
                 lines.push(Line::styled(
                     format!("{indent}  ? {reason}"),
-                    Style::new().add_modifier(Modifier::ITALIC),
+                    theme.warning(),
                 ));
             }
         }
@@ -406,18 +460,17 @@ impl ChecklistForm {
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
-        let mut title = format!(
-            " 检查实施清单 - {} - {}",
-            self.sub_name,
-            self.state().label()
-        );
+        // The state and 未保存 stay whole: the item's name gives way.
+        let mut tail = format!(" - {}", self.stored_label());
         if !self.errors.is_empty() {
-            title.push_str(&format!("（{} 项待填）", self.errors.len()));
+            tail.push_str(&format!("（{} 项待填）", self.errors.len()));
         }
         if self.dirty {
-            title.push_str(" - 未保存");
+            tail.push_str(" - 未保存");
         }
-        title.push(' ');
+        tail.push(' ');
+        let title =
+            crate::tui::widgets::fit_title(" 检查实施清单 - ", &self.sub_name, &tail, area.width);
         let block = crate::tui::draw::block(title, focused);
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -430,7 +483,11 @@ impl ChecklistForm {
                     "上级已更新（第 {} 版）：按 r 逐项比较并同步",
                     up.version
                 ))
-                .style(Style::new().add_modifier(Modifier::BOLD)),
+                .style(
+                    crate::tui::theme::current()
+                        .warning()
+                        .add_modifier(Modifier::BOLD),
+                ),
                 banner,
             );
             body = rest;
@@ -476,7 +533,7 @@ impl ChecklistForm {
         let hint = match editor {
             Editor::Line(_) => "Enter/Esc 完成",
             Editor::Text(_) => "Esc 完成，Enter 换行",
-            Editor::Methods(_) => "Space 勾选，Esc 完成",
+            Editor::Methods(_) => "j/k 移动，Space 勾选，Esc 完成",
         };
         let block = crate::tui::draw::block(format!(" 编辑 {}（{hint}） ", field.label()), true);
         let inner = block.inner(rect);
@@ -550,6 +607,49 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         used += w;
     }
     out
+}
+
+impl ChecklistForm {
+    /// The form's keys: the field editor's while editing (as `on_key`
+    /// reads them), the form's otherwise.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        use crate::tui::commands::Commands;
+        let c = Commands::new(keymap);
+        match &self.editor {
+            Some(Editor::Line(_)) => {
+                c.text("字符", "输入", false)
+                    .text("Enter/Esc/Tab", "完成", true)
+            }
+            Some(Editor::Text(_)) => c
+                .text("字符", "输入", false)
+                .key(KeyCode::Enter, "换行", "换行")
+                .text("Esc/Tab", "完成", true),
+            Some(Editor::Methods(_)) => c
+                .key(KeyCode::Char(' '), "勾选或取消", "勾选")
+                .text("Up/k  Down/j", "上移、下移（在“其他”一行输入文字）", true)
+                .text("Esc/Enter/Tab", "完成", true),
+            None => c
+                .action(Action::Save)
+                .action(Action::Submit)
+                .action_as(Action::Toggle, "编辑该字段（选择项：换下一个值）", "编辑")
+                .actions(
+                    &[Action::Expand, Action::Collapse],
+                    "选择项：下一个、上一个值",
+                )
+                .action(Action::NextUnfinished)
+                .action(Action::ReuseUpper)
+                .key(
+                    KeyCode::Esc,
+                    "回到清单列表（有未保存的修改时先提醒）",
+                    "返回列表",
+                )
+                .moves(),
+        }
+        .build()
+    }
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@ impl ReusePicker {
     pub fn on_key(&mut self, key: KeyEvent) -> Picked<Checklist> {
         match key.code {
             KeyCode::Esc => return Picked::Cancel,
-            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down => {
+            KeyCode::Up | KeyCode::Char('k') => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
                 self.cursor = (self.cursor + 1).min(self.items.len().saturating_sub(1))
             }
             KeyCode::Enter => {
@@ -49,7 +49,7 @@ impl ReusePicker {
     pub fn draw(&self, frame: &mut Frame, area: Rect) {
         let rect = overlay(frame, area);
         let b = block(
-            " 复用上级清单（Enter 复制到本单位，Esc 取消） ".into(),
+            " 复用上级清单（j/k 选择，Enter 复制到本单位，Esc 取消） ".into(),
             true,
         );
         let inner = b.inner(rect);
@@ -156,5 +156,34 @@ impl BulkPrompt {
         if inner.height > 2 && x < inner.right() {
             frame.set_cursor_position((x, inner.y + 2));
         }
+    }
+}
+
+impl ReusePicker {
+    /// The picker's keys, as `on_key` reads them.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .key(KeyCode::Enter, "把所选上级清单复制到本单位", "复制")
+            .key(KeyCode::Esc, "取消", "取消")
+            .text("Up/k  Down/j", "上移、下移", false)
+            .build()
+    }
+}
+
+impl BulkPrompt {
+    /// The prompt's keys, as `on_key` reads them; characters go to the value.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .text("字符", "输入要设置的值", false)
+            .text("Up  Down", "选择字段", true)
+            .key(KeyCode::Enter, "为标记的清单设置这个值", "设置")
+            .key(KeyCode::Esc, "取消", "取消")
+            .build()
     }
 }

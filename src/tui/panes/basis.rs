@@ -4,7 +4,6 @@ use crate::domain::{Id, LegalBasis, SubItem};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -52,7 +51,7 @@ impl BasisView {
         let rect = crate::tui::draw::overlay(frame, area);
         let b = &self.basis;
         let mut lines = vec![
-            Line::styled(b.citation(), Style::new().add_modifier(Modifier::BOLD)),
+            Line::styled(b.citation(), crate::tui::theme::current().heading()),
             Line::from(format!("{}，{}", b.kind.label(), b.status.label())),
         ];
         if !b.excerpt.is_empty() {
@@ -61,7 +60,7 @@ impl BasisView {
         lines.push(Line::from(""));
         lines.push(Line::styled(
             format!("引用此依据的子项（{} 个）", self.items.len()),
-            Style::new().add_modifier(Modifier::BOLD),
+            crate::tui::theme::current().heading(),
         ));
         let head = lines.len();
         for (i, s) in self.items.iter().enumerate() {
@@ -85,5 +84,19 @@ impl BasisView {
                 )),
             rect,
         );
+    }
+}
+
+impl BasisView {
+    /// The overlay's keys, as `on_key` reads them.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .key(KeyCode::Enter, "跳转到所选子项", "跳转")
+            .text("Up  Down", "上移、下移", false)
+            .key(KeyCode::Esc, "关闭", "关闭")
+            .build()
     }
 }

@@ -5,11 +5,26 @@
 use crate::domain::{ChecklistState, Id};
 use crate::store::checklists::Required;
 use crate::tui::action::Action;
+use crate::tui::draw::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use std::collections::HashSet;
+
+/// “[草稿]  ”: a state in brackets, padded to the widest state's display
+/// width so that the codes after it line up.
+pub fn tag(state: Option<ChecklistState>) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let widest = ChecklistState::ALL
+        .iter()
+        .map(|s| s.label().width())
+        .chain(std::iter::once(crate::domain::NOT_STARTED.width()))
+        .max()
+        .unwrap_or(0);
+    let label = ChecklistState::label_of(state);
+    format!("[{label}]{}", " ".repeat(widest - label.width()))
+}
 
 pub struct ChecklistList {
     pub rows: Vec<Required>,
@@ -58,12 +73,18 @@ impl ChecklistList {
         r.checklist.as_ref().map(|c| c.state)
     }
 
-    /// The next row after the cursor (wrapping) that is not 已填报.
+    /// The next row after the cursor (wrapping) still to be filled in
+    /// (未开始 or 草稿); when none is left, the next 完整 one (it still has
+    /// to be filed). None when every one is 已填报.
     pub fn next_unfinished(&mut self) -> Option<&Required> {
         let n = self.rows.len();
-        let next = (1..=n)
-            .map(|k| (self.cursor + k) % n)
-            .find(|i| Self::state(&self.rows[*i]) != Some(ChecklistState::Filed))?;
+        let after = |want: fn(Option<ChecklistState>) -> bool| {
+            (1..=n)
+                .map(|k| (self.cursor + k) % n)
+                .find(|i| want(Self::state(&self.rows[*i])))
+        };
+        let next = after(|s| matches!(s, None | Some(ChecklistState::Draft)))
+            .or_else(|| after(|s| s == Some(ChecklistState::Complete)))?;
         self.cursor = next;
         self.rows.get(next)
     }
@@ -144,6 +165,7 @@ impl ChecklistList {
             return;
         }
         let list = inner;
+        let width = list.width as usize;
         let height = list.height as usize;
         self.page = height.saturating_sub(1).max(1);
         if self.cursor < self.offset {
@@ -163,15 +185,46 @@ impl ChecklistList {
                 } else {
                     ' '
                 };
-                let line = Line::from(format!(
-                    "{mark}[{}] {} {}",
-                    ChecklistState::label_of(Self::state(r)),
-                    r.sub_code,
-                    r.sub_name
-                ));
+                let theme = crate::tui::theme::current();
+                let line = Line::from(fit(
+                    &format!(
+                        "{mark}{} {} {}",
+                        tag(Self::state(r)),
+                        r.sub_code,
+                        r.sub_name
+                    ),
+                    width,
+                ))
+                .style(if mark == ' ' {
+                    theme.checklist(Self::state(r))
+                } else {
+                    theme.marked()
+                });
                 crate::tui::draw::row(line, i == self.cursor)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
+    }
+}
+
+impl ChecklistList {
+    /// The list's keys, for the help and the key hints.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .action_as(Action::Toggle, "填写这份清单", "填写")
+            .action(Action::NextUnfinished)
+            .action_as(Action::Pick, "标记这份清单（批量设置用）", "标记")
+            .action_as(Action::PickAll, "标记全部清单", "全部标记")
+            .action(Action::ClearPicks)
+            .action_as(
+                Action::BulkSet,
+                "为标记的清单（或这一份）设置同一字段",
+                "批量设置",
+            )
+            .moves()
+            .build()
     }
 }

@@ -4,15 +4,11 @@
 use crate::app::views::ItemDetails;
 use crate::domain::{Category, Checklist, ChecklistField, YesNo};
 use crate::tui::panes::tree::{CatalogueTree, Node};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
-        Span::styled(
-            format!("{label}："),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(format!("{label}："), crate::tui::theme::current().heading()),
         Span::raw(value.into()),
     ])
 }
@@ -61,7 +57,7 @@ pub fn item_lines(tree: &CatalogueTree, details: Option<&ItemDetails>) -> Vec<Li
             lines.push(Line::from(""));
             lines.push(Line::styled(
                 "设定依据",
-                Style::new().add_modifier(Modifier::BOLD),
+                crate::tui::theme::current().heading(),
             ));
             if d.bases.is_empty() {
                 lines.push(Line::from(format!("  {}", s.basis_text)));
@@ -80,7 +76,7 @@ pub fn item_lines(tree: &CatalogueTree, details: Option<&ItemDetails>) -> Vec<Li
             lines.push(Line::from(""));
             lines.push(Line::styled(
                 format!("认领单位（共 {} 个）", d.claimers.len()),
-                Style::new().add_modifier(Modifier::BOLD),
+                crate::tui::theme::current().heading(),
             ));
             for (unit, exercised) in &d.claimers {
                 lines.push(Line::from(format!(

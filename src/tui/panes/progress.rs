@@ -6,12 +6,13 @@
 use crate::app::progress::{Figures, Missing, Standing, Total};
 use crate::domain::progress::{MilestoneKind, MilestoneState, MilestoneStatus};
 use crate::domain::{Id, Milestone, Timestamp, format_time, parse_time};
+use crate::search::pinyin::sort_key;
 use crate::tui::action::Action;
-use crate::tui::draw::{block, colour, fit, overlay, row as highlighted, table_row};
+use crate::tui::draw::{block, fit, overlay, row as highlighted, table_row};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use std::collections::HashMap;
@@ -56,19 +57,60 @@ impl SortBy {
             SortBy::Filed => "已填报",
         }
     }
+
+    /// The first way a column sorts: names and ranks A→Z and 1→n, states
+    /// the worst first (those to chase), shares and counts the most first.
+    fn descending(self) -> bool {
+        !matches!(self, SortBy::Rank | SortBy::Unit)
+    }
+
+    /// Whether the table shows this column (a column out of sight is
+    /// skipped by `o`: sorting by it would look like no order at all).
+    fn shown(self, by_county: bool, narrow: bool) -> bool {
+        match self {
+            SortBy::Claimed | SortBy::Required | SortBy::Filed => by_county || !narrow,
+            SortBy::Milestone(k) if by_county => k == MilestoneKind::Claims,
+            SortBy::Rank if by_county => false,
+            _ => true,
+        }
+    }
 }
 
-/// A name as pinyin, for sorting Chinese names as people look them up
-/// (code point order puts 郑 before 二).
-fn pinyin_key(name: &str) -> String {
-    use pinyin::ToPinyin;
-    name.chars()
-        .map(|c| {
-            c.to_pinyin()
-                .map_or_else(|| c.to_string(), |p| p.plain().to_string())
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Sorts by a column whose value may be missing (“—”): missing values last
+/// whichever way; ties in rank order.
+fn sort_by_column<K: Ord>(
+    rows: &mut Vec<Standing>,
+    key: impl Fn(&Standing) -> Option<K>,
+    descending: bool,
+) {
+    let mut keyed: Vec<(Option<K>, Standing)> = std::mem::take(rows)
+        .into_iter()
+        .map(|s| (key(&s), s))
+        .collect();
+    keyed.sort_by(|(ka, a), (kb, b)| {
+        let by = match (ka, kb) {
+            (Some(x), Some(y)) if descending => y.cmp(x),
+            (Some(x), Some(y)) => x.cmp(y),
+            (x, y) => x.is_none().cmp(&y.is_none()),
+        };
+        by.then_with(|| rank_key(a).cmp(&rank_key(b)))
+    });
+    *rows = keyed.into_iter().map(|(_, s)| s).collect();
+}
+
+/// 市直 first, then each county's units, each group by rank.
+fn rank_key(s: &Standing) -> (bool, crate::domain::Level, Id, usize, Id) {
+    (!s.duty, s.level, s.region_id, s.rank_order(), s.unit_id)
+}
+
+/// A header label with the sort's arrow when the table is sorted by it:
+/// ▲ smallest (or A) first, ▼ largest first.
+fn sorted_label(label: &str, column: SortBy, by: SortBy, ascending: bool) -> String {
+    match (column == by, ascending) {
+        (false, _) => label.to_string(),
+        (true, true) => format!("{label}{}", crate::tui::theme::current().sort_mark(true)),
+        (true, false) => format!("{label}{}", crate::tui::theme::current().sort_mark(false)),
+    }
 }
 
 /// A milestone's state, short enough for a column: the full words where
@@ -116,6 +158,8 @@ pub struct ProgressView {
     sort: Option<SortBy>,
     /// The sort turned the other way (`O`).
     reversed: bool,
+    /// Drawn below 100 columns the last time (the count columns hidden).
+    narrow: bool,
     cursor: usize,
     offset: usize,
     page: usize,
@@ -133,24 +177,14 @@ fn whole_percent(pm: u32) -> u32 {
     }
 }
 
-/// A completion bar drawn with ASCII, so it survives every terminal.
+/// A completion bar in the theme's glyphs (block eighths, or ASCII).
 fn bar(per_mille: u32, width: usize) -> String {
-    let filled = (per_mille as usize * width + 500) / 1000;
-    format!(
-        "{}{}",
-        "#".repeat(filled.min(width)),
-        ".".repeat(width - filled.min(width))
-    )
+    crate::tui::theme::current().bar(per_mille, width)
 }
 
-/// A trend in ASCII, one character a day (Unicode blocks have ambiguous
-/// width in CJK terminals).
+/// The trend, one character a day, in the theme's glyphs.
 fn trend_line(values: &[u32]) -> String {
-    const LEVELS: &[u8] = b" .:-=+*#%@";
-    values
-        .iter()
-        .map(|v| LEVELS[(*v as usize * (LEVELS.len() - 1)) / 1000] as char)
-        .collect()
+    crate::tui::theme::current().sparkline(values)
 }
 
 fn percent(f: &Figures) -> String {
@@ -223,49 +257,35 @@ impl ProgressView {
 
     fn sort_rows(&mut self) {
         let by = self.sort.unwrap_or(SortBy::Rank);
-        // Worst first for states (those to chase), most first for counts;
-        // ties in rank order. `O` turns any of them the other way.
+        let descending = by.descending() != self.reversed;
         let state_order = |s: &Standing, k: MilestoneKind| {
             s.milestones
                 .iter()
                 .find(|m| m.kind == k)
                 .and_then(|m| m.state)
-                .map_or(0, |st| st.order() + 1)
+                .map(MilestoneState::order)
         };
-        let group = |s: &Standing| (!s.duty, s.level, s.region_id);
+        let rows = &mut self.rows;
         match by {
-            // 市直 first, then each county's units; unranked last.
-            SortBy::Rank => self
-                .rows
-                .sort_by_key(|s| (group(s), s.rank_order(), s.unit_id)),
-            SortBy::Unit => self.rows.sort_by_cached_key(|s| pinyin_key(&s.unit)),
-            SortBy::Milestone(k) => self.rows.sort_by_key(|s| {
-                (
-                    std::cmp::Reverse(state_order(s, k)),
-                    group(s),
-                    s.rank_order(),
-                )
-            }),
-            SortBy::Share => self.rows.sort_by_key(|s| {
-                (
-                    s.share.is_none(),
-                    std::cmp::Reverse(s.share.unwrap_or(0)),
-                    group(s),
-                    s.rank_order(),
-                )
-            }),
-            SortBy::Claimed => self
-                .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.figures.claimed), s.rank_order())),
-            SortBy::Required => self
-                .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.figures.required), s.rank_order())),
-            SortBy::Filed => self
-                .rows
-                .sort_by_key(|s| (std::cmp::Reverse(s.figures.filed), s.rank_order())),
-        }
-        if self.reversed {
-            self.rows.reverse();
+            SortBy::Rank => sort_by_column(
+                rows,
+                |s| s.rank.filter(|_| s.duty).map(|_| rank_key(s)),
+                descending,
+            ),
+            SortBy::Unit => {
+                sort_by_column(rows, |s| Some(sort_key(&s.unit)), descending);
+            }
+            SortBy::Milestone(k) => sort_by_column(rows, |s| state_order(s, k), descending),
+            // The county view shows what is filed of what is required.
+            SortBy::Share if self.by_county => sort_by_column(
+                rows,
+                |s| (s.figures.required > 0).then(|| s.figures.per_mille()),
+                descending,
+            ),
+            SortBy::Share => sort_by_column(rows, |s| s.share, descending),
+            SortBy::Claimed => sort_by_column(rows, |s| Some(s.figures.claimed), descending),
+            SortBy::Required => sort_by_column(rows, |s| Some(s.figures.required), descending),
+            SortBy::Filed => sort_by_column(rows, |s| Some(s.figures.filed), descending),
         }
         // Each county's units, in one pass over the sorted rows.
         let mut units: HashMap<Id, Vec<usize>> = HashMap::new();
@@ -315,14 +335,18 @@ impl ProgressView {
         }
         match action {
             Action::SortBy => {
-                let i = SortBy::ALL
+                let at = SortBy::ALL
                     .iter()
                     .position(|s| Some(*s) == self.sort)
-                    .map_or(1, |i| (i + 1) % SortBy::ALL.len());
-                self.sort = Some(SortBy::ALL[i]);
+                    .unwrap_or(0);
+                let next = (1..=SortBy::ALL.len())
+                    .map(|k| SortBy::ALL[(at + k) % SortBy::ALL.len()])
+                    .find(|s| s.shown(self.by_county, self.narrow))
+                    .unwrap_or(SortBy::Rank);
+                self.sort = Some(next);
                 self.reversed = false;
                 self.sort_rows();
-                Outcome::Say(format!("按{}排序", SortBy::ALL[i].label()))
+                Outcome::Say(format!("按{}排序", next.label()))
             }
             Action::SortReverse => {
                 self.reversed = !self.reversed;
@@ -337,6 +361,8 @@ impl ProgressView {
             Action::ByCounty => {
                 self.by_county = !self.by_county;
                 self.cursor = 0;
+                // 完成率 there is what is filed of what is required.
+                self.sort_rows();
                 Outcome::Say(if self.by_county {
                     "按区划汇总（县区按区划排名）".into()
                 } else {
@@ -429,14 +455,57 @@ impl ProgressView {
         }
     }
 
-    pub fn hints() -> &'static [Action] {
-        &[
-            Action::Toggle,
-            Action::SortBy,
-            Action::SortReverse,
-            Action::ByCounty,
-            Action::Milestones,
-        ]
+    /// The table's keys, for the help and the key hints.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .action_as(Action::Toggle, "该单位未完成的工作", "未完成明细")
+            .action(Action::SortBy)
+            .action(Action::SortReverse)
+            .action(Action::ByCounty)
+            .action_as(
+                Action::Milestones,
+                "时间节点（协调员可调整截止时间）",
+                "时间节点",
+            )
+            .moves()
+            .build()
+    }
+
+    /// True while a due time is being typed.
+    pub fn typing(&self) -> bool {
+        self.milestones.as_ref().is_some_and(|m| m.input.is_some())
+    }
+
+    /// The keys of the drill-down or the milestones, when one is open (the
+    /// same keys `on_key` reads).
+    pub fn overlay_commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+        may_edit: bool,
+    ) -> Option<(&'static str, Vec<crate::tui::commands::Command>)> {
+        use crate::tui::commands::Commands;
+        if self.drill.is_some() {
+            let list = Commands::new(keymap).text("Esc/Enter/q", "返回进度表", true);
+            return Some(("未完成的工作", list.build()));
+        }
+        let m = self.milestones.as_ref()?;
+        let list = if m.input.is_some() {
+            Commands::new(keymap)
+                .text("字符", "输入新的截止时间（如 2026-12-01 17:00）", false)
+                .key(KeyCode::Enter, "改为这个时间", "确定")
+                .key(KeyCode::Esc, "不改", "取消")
+        } else {
+            Commands::new(keymap)
+                .when(may_edit, |c| {
+                    c.key(KeyCode::Enter, "调整所选时间节点的截止时间", "调整")
+                })
+                .text("Up/k  Down/j", "上移、下移", false)
+                .text("Esc/q", "关闭", true)
+        };
+        Some(("时间节点", list.build()))
     }
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect, focused: bool) {
@@ -450,7 +519,11 @@ impl ProgressView {
         let b = block(title, focused);
         // Below 100 columns: no bars, short states, so names stay readable.
         let wide = area.width >= 100;
+        self.narrow = !wide;
         let bar_w = if wide { 16 } else { 7 };
+        let by = self.sort.unwrap_or(SortBy::Rank);
+        let ascending = by.descending() == self.reversed;
+        let head = |label: &str, column: SortBy| sorted_label(label, column, by, ascending);
         let inner_height = b.inner(area).height.saturating_sub(1) as usize;
         self.page = inner_height.max(1);
         if self.cursor < self.offset {
@@ -458,19 +531,22 @@ impl ProgressView {
         } else if inner_height > 0 && self.cursor >= self.offset + inner_height {
             self.offset = self.cursor + 1 - inner_height;
         }
-        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let bold = crate::tui::theme::current().heading();
         let table = if self.by_county {
             let header = Row::new([
-                "区划",
-                "单位",
-                "认领",
-                "认领完成",
-                "应填",
-                "已填报",
-                "完成率",
-                "逾期单位",
+                head("区划", SortBy::Unit),
+                "单位".into(),
+                head("认领", SortBy::Claimed),
+                head("认领完成", SortBy::Milestone(MilestoneKind::Claims)),
+                head("应填", SortBy::Required),
+                head("已填报", SortBy::Filed),
+                head("完成率", SortBy::Share),
+                "逾期单位".into(),
             ])
             .style(bold);
+            // What the fixed columns (and the gaps and borders) leave the
+            // names: cut with an ellipsis rather than at the column's edge.
+            let name_w = (area.width as usize).saturating_sub(40 + bar_w as usize + 7 + 2);
             let rows = self
                 .county_lines
                 .iter()
@@ -487,6 +563,7 @@ impl ProgressView {
                                 Some(r) => format!("{r} {}", t.name),
                                 None => t.name.clone(),
                             };
+                            let name = fit(&name, name_w);
                             Row::new([
                                 Cell::from(name),
                                 Cell::from(t.units.to_string()),
@@ -508,7 +585,7 @@ impl ProgressView {
                             let f = &s.figures;
                             let overdue = s.is_overdue();
                             Row::new([
-                                Cell::from(format!("  {}", s.unit)),
+                                Cell::from(format!("  {}", fit(&s.unit, name_w.saturating_sub(2)))),
                                 Cell::from(""),
                                 Cell::from(f.claimed.to_string()),
                                 Cell::from(state_text(s.claims_state, false)),
@@ -517,8 +594,8 @@ impl ProgressView {
                                 Cell::from(completion(f, wide)),
                                 Cell::from(if overdue { "!" } else { "" }),
                             ])
-                            .style(if overdue && colour() {
-                                Style::new().fg(ratatui::style::Color::Red)
+                            .style(if overdue {
+                                crate::tui::theme::current().overdue()
                             } else {
                                 Style::new()
                             })
@@ -532,31 +609,40 @@ impl ProgressView {
                     Constraint::Min(16),
                     Constraint::Length(4),
                     Constraint::Length(6),
-                    Constraint::Length(8),
+                    Constraint::Length(9),
                     Constraint::Length(6),
-                    Constraint::Length(6),
+                    Constraint::Length(7),
                     Constraint::Length(bar_w),
                     Constraint::Length(8),
                 ],
             )
             .header(header)
         } else {
-            let mut head = vec!["排名", "单位"];
-            head.extend(
-                MilestoneKind::ALL
-                    .iter()
-                    .map(|k| if wide { k.label() } else { k.short_label() }),
-            );
-            head.push("完成度");
+            let mut labels = vec![head("排名", SortBy::Rank), head("单位", SortBy::Unit)];
+            labels.extend(MilestoneKind::ALL.iter().map(|k| {
+                // Four characters and an arrow do not fit in 8 columns.
+                let label = if wide && by != SortBy::Milestone(*k) {
+                    k.label()
+                } else {
+                    k.short_label()
+                };
+                head(label, SortBy::Milestone(*k))
+            }));
+            labels.push(head("完成度", SortBy::Share));
             if wide {
-                head.extend(["认领数", "应填", "已填报"]);
+                labels.extend([
+                    head("认领数", SortBy::Claimed),
+                    head("应填", SortBy::Required),
+                    head("已填报", SortBy::Filed),
+                ]);
             }
-            let header = Row::new(head).style(bold);
-            // What the fixed columns leave the name (and their gaps).
+            let header = Row::new(labels).style(bold);
+            // What the fixed columns leave the name (and their gaps); 完成度
+            // is 7 wide when narrow, for its arrow.
             let fixed = if wide {
-                5 + 5 * 8 + 13 + 3 * 6 + 10
+                5 + 5 * 8 + 13 + 3 * 7 + 10
             } else {
-                5 + 5 * 6 + 6 + 7
+                5 + 5 * 6 + 7 + 7
             };
             let name_w = (area.width as usize).saturating_sub(fixed + 2).max(8);
             let rows = self
@@ -577,10 +663,9 @@ impl ProgressView {
                         Cell::from(fit(&s.unit, name_w)),
                     ];
                     cells.extend(MilestoneKind::ALL.iter().map(|k| {
-                        Cell::from(milestone_cell(
-                            s.milestones.iter().find(|m| m.kind == *k),
-                            wide,
-                        ))
+                        let m = s.milestones.iter().find(|m| m.kind == *k);
+                        Cell::from(milestone_cell(m, wide))
+                            .style(crate::tui::theme::current().milestone(m.and_then(|m| m.state)))
                     }));
                     cells.push(Cell::from(match (s.share, wide) {
                         (None, _) => "—".to_string(),
@@ -597,19 +682,15 @@ impl ProgressView {
                     let mut row = Row::new(cells);
                     if overdue {
                         // Red where colour is on; “!” and bold either way.
-                        row = row.style(if colour() {
-                            bold.fg(ratatui::style::Color::Red)
-                        } else {
-                            bold
-                        });
+                        row = row.style(crate::tui::theme::current().overdue());
                     }
                     table_row(row, i == self.cursor)
                 });
             let mut widths = vec![Constraint::Length(5), Constraint::Min(10)];
             widths.extend([Constraint::Length(if wide { 8 } else { 6 }); 5]);
-            widths.push(Constraint::Length(if wide { 13 } else { 6 }));
+            widths.push(Constraint::Length(if wide { 13 } else { 7 }));
             if wide {
-                widths.extend([Constraint::Length(6); 3]);
+                widths.extend([Constraint::Length(7); 3]);
             }
             Table::new(rows, widths).header(header)
         };
@@ -698,9 +779,10 @@ mod tests {
 
     #[test]
     fn bars_and_trends_are_ascii_and_proportional() {
+        crate::tui::theme::set(crate::tui::theme::Theme::new(true, false));
         assert_eq!(bar(500, 10), "#####.....");
         assert_eq!(bar(0, 4), "....");
         assert_eq!(bar(1000, 4), "####");
-        assert_eq!(trend_line(&[0, 500, 1000]), " =@");
+        assert_eq!(trend_line(&[0, 500, 1000]), " +@");
     }
 }

@@ -8,7 +8,7 @@ use crate::search::worker::{Message, SearchWorker};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::sync::Arc;
@@ -20,7 +20,8 @@ pub enum Outcome {
     Stay,
     Close,
     Open(Kind, Id),
-    /// Mark these sub-items in the tree (every item matching the query).
+    /// Mark these sub-items in the tree: every item matching the query,
+    /// of which the tree marks those its filters show.
     Pick(String, Vec<Id>),
 }
 
@@ -135,7 +136,7 @@ impl SearchBox {
             return Outcome::Stay;
         };
         if query.is_empty() {
-            self.note = "先输入要查找的内容，再按 Ctrl-A 标记全部匹配的事项".into();
+            self.note = "先输入要查找的内容，再按 Ctrl-A 标记匹配的事项".into();
             return Outcome::Stay;
         }
         let ids = index
@@ -201,7 +202,7 @@ impl SearchBox {
         })];
         for (i, c) in e.text.chars().enumerate() {
             let style = if marked.contains(&i) {
-                Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+                crate::tui::theme::current().matched()
             } else {
                 Style::new()
             };
@@ -215,7 +216,7 @@ impl SearchBox {
     pub fn draw(&mut self, frame: &mut Frame, area: Rect) {
         let rect = crate::tui::draw::overlay(frame, area);
         let block = crate::tui::draw::block(
-            " 搜索（Enter 打开  Ctrl-A 标记全部匹配的事项  Esc 关闭） ".into(),
+            " 搜索（Enter 打开  Ctrl-A 标记筛选下匹配的事项  Esc 关闭） ".into(),
             true,
         );
         let inner = block.inner(rect);
@@ -266,11 +267,37 @@ impl SearchBox {
             .map(|(i, r)| match r {
                 Row::Group(kind, n) => Line::styled(
                     format!("{}（{} 条）", kind.label(), n),
-                    Style::new().add_modifier(Modifier::BOLD),
+                    crate::tui::theme::current().heading(),
                 ),
                 Row::Hit(h) => self.hit_line(&index, h, i == selected_row),
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
+    }
+}
+
+impl SearchBox {
+    /// The box's keys, as `on_key` reads them; characters go to the query.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .text("字符", "输入名称、拼音（全拼或首字母）或编码", false)
+            .key(
+                KeyCode::Enter,
+                "打开所选结果（事项在目录中定位，依据显示其事项）",
+                "打开",
+            )
+            .key_with(
+                KeyCode::Char('a'),
+                KeyModifiers::CONTROL,
+                "标记目录筛选下显示的匹配事项（被筛选隐藏的不标记；回到目录后可批量认领）",
+                "全部标记",
+            )
+            .text("Up  Down", "上移、下移", false)
+            .text("PageUp  PageDown", "上翻页、下翻页", false)
+            .key(KeyCode::Esc, "关闭", "关闭")
+            .build()
     }
 }

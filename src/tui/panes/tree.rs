@@ -2,12 +2,12 @@
 //! that combine, and rendering of only the rows on screen.
 
 use crate::app::views::TreeRow;
-use crate::domain::{Category, Id, ItemStatus, Source};
+use crate::domain::{Category, ChecklistState, Id, ItemStatus, Source};
 use crate::tui::action::Action;
 use crate::tui::draw::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::collections::HashSet;
@@ -111,9 +111,6 @@ pub struct CatalogueTree {
     /// on: a scan of the whole catalogue, not worth doing on every commit).
     suggestions: std::collections::HashMap<Id, String>,
 }
-
-/// Rows with more sub-items than this ask before a bulk action.
-pub const LARGE: usize = 50;
 
 fn category_char(c: Category) -> &'static str {
     match c {
@@ -399,6 +396,51 @@ impl CatalogueTree {
         ids.into_iter()
             .filter(|id| known.contains(id) && self.picked.insert(*id))
             .count()
+    }
+
+    /// Of these sub-items, the ones the filters let through, and how many
+    /// others are in the tree but filtered out (a search's Ctrl-A marks
+    /// only what the tree shows).
+    pub fn passing(&self, ids: &[Id]) -> (Vec<Id>, usize) {
+        let wanted: HashSet<Id> = ids.iter().copied().collect();
+        let mut shown = Vec::new();
+        let mut hidden = 0;
+        for d in &self.departments {
+            for m in &d.mains {
+                for s in m.subs.iter().filter(|s| wanted.contains(&s.id)) {
+                    if self.sub_passes(d, m, s) {
+                        shown.push(s.id);
+                    } else {
+                        hidden += 1;
+                    }
+                }
+            }
+        }
+        (shown, hidden)
+    }
+
+    /// Of these sub-items, how many have no row on screen now: (filtered
+    /// out or not in the tree, under a collapsed row).
+    pub fn unseen(&self, ids: &[Id]) -> (usize, usize) {
+        let rows: HashSet<Id> = self
+            .visible
+            .iter()
+            .filter_map(|n| match *n {
+                Node::Sub(d, m, s) => Some(self.departments[d].mains[m].subs[s].id),
+                _ => None,
+            })
+            .collect();
+        let (passing, _) = self.passing(ids);
+        let passing: HashSet<Id> = passing.into_iter().collect();
+        ids.iter()
+            .filter(|id| !rows.contains(id))
+            .fold((0, 0), |(filtered, collapsed), id| {
+                if passing.contains(id) {
+                    (filtered, collapsed + 1)
+                } else {
+                    (filtered + 1, collapsed)
+                }
+            })
     }
 
     /// Of these sub-items, the ones not in use (取消, 停用): they cannot be
@@ -697,38 +739,48 @@ impl CatalogueTree {
         }
     }
 
-    /// The actions this pane answers, for hints and help.
-    pub fn hints() -> &'static [Action] {
-        &[
-            Action::Search,
-            Action::Pick,
-            Action::Claim,
-            Action::Unclaim,
-            Action::ToggleExercised,
-            Action::Undo,
-            Action::PickRange,
-            Action::PickAll,
-            Action::ClearPicks,
-            Action::FinishClaiming,
-            Action::Toggle,
-            Action::FilterMine,
-            Action::FilterUnclaimed,
-            Action::FilterCategory,
-            Action::FilterSource,
-            Action::FilterDepartment,
-            Action::FilterSuggested,
-            Action::ClearFilters,
-            Action::ExpandAll,
-            Action::CollapseAll,
-        ]
+    /// The actions this pane answers, most used first, for the help and
+    /// the key hints; claiming needs an account.
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+        may_claim: bool,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .action(Action::Pick)
+            .when(may_claim, |c| {
+                c.action_as(Action::Claim, "认领标记的子项，或光标所在的事项", "认领")
+                    .action(Action::Unclaim)
+                    .action(Action::ToggleExercised)
+            })
+            .action(Action::PickRange)
+            .action(Action::PickAll)
+            .action(Action::ClearPicks)
+            .action(Action::Toggle)
+            .action(Action::FilterMine)
+            .action(Action::FilterUnclaimed)
+            .action(Action::FilterCategory)
+            .action(Action::FilterSource)
+            .action(Action::FilterDepartment)
+            .action(Action::FilterSuggested)
+            .action(Action::ClearFilters)
+            .action(Action::ExpandAll)
+            .action(Action::CollapseAll)
+            .actions(
+                &[Action::Expand, Action::Collapse],
+                "展开、收起（已收起时回到上一级）",
+            )
+            .moves()
+            .build()
     }
 
     fn line(&self, node: Node, width: usize) -> Line<'static> {
         let pick = self.pick_sign(node);
+        let theme = crate::tui::theme::current();
         let picked_style = if pick == ' ' {
             Style::new()
         } else {
-            Style::new().add_modifier(Modifier::BOLD)
+            theme.marked()
         };
         match node {
             Node::Department(d) => {
@@ -743,7 +795,7 @@ impl CatalogueTree {
                 let sign = if self.is_expanded(node) { "-" } else { "+" };
                 Line::from(vec![
                     Span::styled(format!("{pick}{sign} "), picked_style),
-                    Span::styled(dept.name.clone(), Style::new().add_modifier(Modifier::BOLD)),
+                    Span::styled(dept.name.clone(), theme.heading()),
                     Span::raw(format!("  {claimed}/{subs}")),
                 ])
             }
@@ -764,8 +816,16 @@ impl CatalogueTree {
                 };
                 // What follows the name stays visible: the name gives way.
                 let mut notes: Vec<Span<'static>> = Vec::new();
-                if let Some(state) = self.marks.checklists.get(&sub.id) {
-                    notes.push(Span::raw(format!("  清单:{}", state.label())));
+                // A claimed, exercised 行政检查 needs its checklist: 未开始
+                // until one is saved.
+                let required = sub.category == Category::Inspection
+                    && self.marks.claims.get(&sub.id) == Some(&true);
+                let state = self.marks.checklists.get(&sub.id).copied();
+                if required || state.is_some() {
+                    notes.push(Span::styled(
+                        format!("  清单:{}", ChecklistState::label_of(state)),
+                        theme.checklist(state),
+                    ));
                 }
                 if let Some(others) = self.marks.others.get(&sub.id) {
                     notes.push(Span::raw(format!("  共同实施:{}", co_claimers(others))));
@@ -776,18 +836,21 @@ impl CatalogueTree {
                     notes.push(Span::raw(format!("  建议:{why}")));
                 }
                 if sub.classified {
-                    notes.push(Span::styled(
-                        "  涉密",
-                        Style::new().add_modifier(Modifier::BOLD),
-                    ));
+                    notes.push(Span::styled("  涉密", theme.marked()));
                 }
                 if sub.status != ItemStatus::InUse {
                     notes.push(Span::raw(format!("  ({})", sub.status.label())));
                 }
                 let head = format!("{pick}     {mark} {} ", category_char(sub.category));
                 let used = head.width() + notes.iter().map(|n| n.width()).sum::<usize>();
+                let mark_style = match self.marks.claims.get(&sub.id) {
+                    Some(true) => theme.done(),
+                    _ => Style::new(),
+                };
                 let mut spans = vec![
-                    Span::styled(head, picked_style),
+                    Span::styled(format!("{pick}     "), picked_style),
+                    Span::styled(mark.to_string(), picked_style.patch(mark_style)),
+                    Span::styled(format!(" {} ", category_char(sub.category)), picked_style),
                     Span::raw(fit(&sub.name, width.saturating_sub(used).max(8))),
                 ];
                 spans.extend(notes);

@@ -5,12 +5,12 @@
 
 use crate::app::views::{UnitAccount, UnitOverview};
 use crate::domain::Id;
+use crate::search::pinyin::sort_key;
 use crate::tui::action::Action;
 use crate::tui::draw::fit;
 use crate::tui::draw::{block, overlay, row};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::collections::HashSet;
@@ -35,8 +35,20 @@ enum Item {
     Empty(usize),
 }
 
+/// What the list is sorted by (`o` switches, `O` turns it around).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Order {
+    /// 区划 in code order (市直 first), each region's units by name.
+    #[default]
+    Region,
+    /// Units by name, whatever their region.
+    Name,
+}
+
 pub struct UnitsView {
     rows: Vec<UnitOverview>,
+    order: Order,
+    reversed: bool,
     /// The selected unit (accounts are shown, not selected).
     cursor: usize,
     /// Expanded units, by id so that a re-read keeps them.
@@ -47,20 +59,61 @@ pub struct UnitsView {
 }
 
 impl UnitsView {
+    /// `rows` in region code order, as the store lists them.
     pub fn new(rows: Vec<UnitOverview>) -> Self {
-        UnitsView {
-            rows,
+        let mut v = UnitsView {
+            rows: Vec::new(),
+            order: Order::default(),
+            reversed: false,
             cursor: 0,
             expanded: HashSet::new(),
             offset: 0,
             page: 10,
+        };
+        v.rows = v.sorted(rows);
+        v
+    }
+
+    /// The rows in the view's order; names by pinyin (the one key every
+    /// table sorts names by).
+    fn sorted(&self, rows: Vec<UnitOverview>) -> Vec<UnitOverview> {
+        use std::collections::HashMap;
+        let mut regions: HashMap<String, usize> = HashMap::new();
+        for r in &rows {
+            let next = regions.len();
+            regions.entry(r.region.clone()).or_insert(next);
         }
+        let mut keyed: Vec<((usize, String), UnitOverview)> = rows
+            .into_iter()
+            .map(|r| {
+                let region = match self.order {
+                    Order::Region => regions.get(&r.region).copied().unwrap_or(0),
+                    Order::Name => 0,
+                };
+                ((region, sort_key(&r.name)), r)
+            })
+            .collect();
+        keyed.sort_by(|(a, _), (b, _)| a.cmp(b));
+        if self.reversed {
+            keyed.reverse();
+        }
+        keyed.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// Sorts again, the same unit staying selected.
+    fn resort(&mut self) {
+        let selected = self.rows.get(self.cursor).map(|r| r.unit_id);
+        let rows = std::mem::take(&mut self.rows);
+        self.rows = self.sorted(rows);
+        self.cursor = selected
+            .and_then(|id| self.rows.iter().position(|r| r.unit_id == id))
+            .unwrap_or(0);
     }
 
     /// Fresh rows after others' commits: the same unit stays selected.
     pub fn reload(&mut self, rows: Vec<UnitOverview>) {
         let selected = self.rows.get(self.cursor).map(|r| r.unit_id);
-        self.rows = rows;
+        self.rows = self.sorted(rows);
         self.cursor = selected
             .and_then(|id| self.rows.iter().position(|r| r.unit_id == id))
             .unwrap_or(self.cursor)
@@ -93,6 +146,18 @@ impl UnitsView {
             return;
         };
         match action {
+            Action::SortBy => {
+                self.order = match self.order {
+                    Order::Region => Order::Name,
+                    Order::Name => Order::Region,
+                };
+                self.reversed = false;
+                self.resort();
+            }
+            Action::SortReverse => {
+                self.reversed = !self.reversed;
+                self.resort();
+            }
             Action::Toggle => {
                 let was_open = self.expanded.remove(&id);
                 if !was_open {
@@ -127,11 +192,14 @@ impl UnitsView {
 
     pub fn draw(&mut self, frame: &mut Frame, area: Rect) {
         let rect = overlay(frame, area);
-        let b = block(" 单位与账号（Enter 展开/收起账号，Esc 关闭） ".into(), true);
+        let b = block(
+            " 单位与账号（Enter 展开/收起账号，o/O 排序，Esc 关闭） ".into(),
+            true,
+        );
         let inner = b.inner(rect);
         frame.render_widget(b, rect);
         let width = inner.width as usize;
-        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let bold = crate::tui::theme::current().heading();
         let summary = self.summary();
         // A summary wider than the overlay goes on two lines, cut after the
         // total, so that each count stays whole where it can.
@@ -167,7 +235,13 @@ impl UnitsView {
             Paragraph::new(Line::styled(
                 format!(
                     "{}{}",
-                    columns("单位", "区划", "统一社会信用代码", "管理员", "联络人"),
+                    columns(
+                        &self.header(Order::Name, "单位"),
+                        &self.header(Order::Region, "区划"),
+                        "统一社会信用代码",
+                        "管理员",
+                        "联络人"
+                    ),
                     right("账号", COUNT_W)
                 ),
                 bold,
@@ -215,6 +289,15 @@ impl UnitsView {
             frame.render_widget(Paragraph::new(lines), list);
         }
         frame.render_widget(Paragraph::new(fit(FOOTER, width)), foot);
+    }
+
+    /// A column's name with ▲ (▼ turned around) when the list is sorted by it.
+    fn header(&self, order: Order, label: &str) -> String {
+        match (self.order == order, self.reversed) {
+            (false, _) => label.to_string(),
+            (true, false) => format!("{label}{}", crate::tui::theme::current().sort_mark(true)),
+            (true, true) => format!("{label}{}", crate::tui::theme::current().sort_mark(false)),
+        }
     }
 
     /// Keeps the selected unit on screen and, when it is expanded, as many
@@ -267,12 +350,40 @@ fn pad(text: &str, width: usize) -> String {
     s
 }
 
+impl UnitsView {
+    /// The overlay's keys (the app closes it on Esc, quit or its own key).
+    pub fn commands(
+        &self,
+        keymap: &crate::tui::keymap::Keymap,
+    ) -> Vec<crate::tui::commands::Command> {
+        crate::tui::commands::Commands::new(keymap)
+            .action_as(Action::Toggle, "展开或收起该单位的账号", "展开/收起")
+            .actions(&[Action::Expand, Action::Collapse], "展开、收起")
+            .action(Action::ExpandAll)
+            .action(Action::CollapseAll)
+            .action_as(Action::SortBy, "按区划或按单位名称（拼音）排序", "排序")
+            .action(Action::SortReverse)
+            .moves()
+            .text(
+                &format!(
+                    "Esc/{}/{}",
+                    keymap.keys_of(Action::Quit),
+                    keymap.keys_of(Action::Units)
+                ),
+                "关闭",
+                true,
+            )
+            .build()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn fit_and_pad_count_chinese_twice() {
+        crate::tui::theme::set(crate::tui::theme::Theme::new(true, false));
         assert_eq!(fit("郑州市市场监督管理局", 20), "郑州市市场监督管理局");
         assert_eq!(fit("郑州市市场监督管理局", 11), "郑州市市...");
         assert_eq!(fit("郑州市市场监督管理局", 12), "郑州市市...");
