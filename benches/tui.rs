@@ -173,9 +173,11 @@ fn main() {
         let lo = percentile(&mut shown.clone(), 0.0);
         let hi = percentile(&mut shown.clone(), 1.0);
         let median = percentile(&mut shown, 0.5);
+        // Launch to screen is the read (about `read`, more under load)
+        // plus the wait for the loop to notice it: that wait is what a
+        // build woken by the loader saves, up to one 500 ms tick.
         println!(
-            "tree read → shown ({name}): launch to whole catalogue on screen median {median:.0} ms (min {lo:.0}, max {hi:.0}), read in-process {read:.0} ms: about {:.0} ms from read to screen",
-            (median - read).max(0.0)
+            "tree read → shown ({name}): launch to whole catalogue on screen median {median:.0} ms (min {lo:.0}, max {hi:.0}); the read alone takes {read:.0} ms in-process"
         );
     }
 

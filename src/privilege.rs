@@ -83,7 +83,11 @@ pub fn init() {
                 eprintln!("jianguan：无法放下数据组权限（{e}），不能继续运行");
                 std::process::exit(1);
             }
-            eprintln!("jianguan：{why}；本次以普通用户身份运行，不能打开服务器数据库");
+            eprintln!(
+                "jianguan：{why}；本次以普通用户身份运行，不能打开服务器数据库\
+                 （请 root 运行 chown root:root {CONFIG_PATH} && chmod 0644 {CONFIG_PATH}，\
+                 或重新运行 jianguan server-setup）"
+            );
             None
         }
     };

@@ -379,7 +379,7 @@ fn a_log_edited_and_rehashed_passes_check_but_not_a_head_recorded_before() {
     assert_eq!(code, 0, "{out}");
     // A malformed head is a usage error that names the form.
     let (code, out) = check(&db, &["--head", "3-abc"]);
-    assert_eq!(code, 1, "{out}");
+    assert_eq!(code, 2, "{out}");
     assert_has(&out, "应为“条数:哈希”");
 }
 

@@ -407,7 +407,10 @@ fn a_read_only_file_can_be_read_and_a_write_fails_clearly_changing_nothing() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(
         err.trim(),
-        "错误：数据库文件只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限"
+        format!(
+            "错误：数据库文件 {} 只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限",
+            db.display()
+        )
     );
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     let s = open(&db);

@@ -78,6 +78,9 @@ fn the_market_regulator_is_offered_its_lines_unclaimed_items_and_claims_them_wit
     key(&mut a, 'a');
     assert_eq!(a.tree.picked_count(), 6);
     key(&mut a, 'c');
+    // Several rows: the question states the count, y answers it.
+    assert!(a.confirm.is_some(), "{}", a.status);
+    key(&mut a, 'y');
     assert!(
         a.status.starts_with("已认领 6 项（其中 0 项原已认领）"),
         "{}",

@@ -30,6 +30,8 @@ fn app_on(db: &std::path::Path, login: &str) -> App {
 
 /// The screen as lines of text, wide characters counted once.
 fn screen(app: &mut App, width: u16, height: u16) -> Vec<String> {
+    // Unicode marks (▲/▼, “…”) whatever the locale running the tests.
+    jianguan::tui::theme::set(jianguan::tui::theme::Theme::new(true, true));
     let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
     t.draw(|f| draw(f, app)).unwrap();
     let buf = t.backend().buffer().clone();

@@ -185,6 +185,18 @@ pub fn create_local_item(
     })
 }
 
+/// Whether the actor may compile a new local item at all, asked before an
+/// editor opens, so nobody types a whole item only to be refused on save.
+pub fn may_compile(store: &Store, actor: &Actor) -> Result<(), AppError> {
+    let conn = store.conn();
+    let ctx = store::accounts::actor_ctx(conn, actor.effective().id)?;
+    let unit = store::units::unit_ref(conn, actor.effective().unit_id)?;
+    Ok(crate::domain::permission::authorize(
+        &ctx,
+        WriteAction::CompileLocalItem { unit },
+    )?)
+}
+
 fn load_own(w: &Write<'_>, main_item_id: Id) -> Result<LocalItem, AppError> {
     let item = store::local_items::get(w.tx, main_item_id)?;
     w.authorize(WriteAction::CompileLocalItem {

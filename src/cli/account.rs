@@ -30,7 +30,7 @@ pub enum AccountCommand {
         #[arg(long)]
         mobile: String,
         /// 处室及职务
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         post: String,
         /// 设为本单位联络人
         #[arg(long)]

@@ -182,16 +182,25 @@ fn match_live_file(tmp: &TempFile, store: &Store) -> anyhow::Result<Option<Strin
                 .flatten()
                 .map_or_else(|| gid.to_string(), |g| g.name)
         };
-        note = Some(format!(
-            "注意：备份文件的用户组为 {}，而不是数据库的 {}（{}）",
-            name(mine),
-            name(live_meta.gid()),
-            if e.kind() == std::io::ErrorKind::PermissionDenied {
-                "你不在该组中"
-            } else {
-                "无法更改"
-            }
-        ));
+        note = Some(if crate::privilege::server_db().is_some() {
+            // The server mode: nobody is in the data group, by design.
+            format!(
+                "备份文件归你所有（用户组 {}）；服务器数据库的数据组 {} 不含任何人，这是正常的",
+                name(mine),
+                name(live_meta.gid())
+            )
+        } else {
+            format!(
+                "注意：备份文件的用户组为 {}，而不是数据库的 {}（{}）",
+                name(mine),
+                name(live_meta.gid()),
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    "你不在该组中"
+                } else {
+                    "无法更改"
+                }
+            )
+        });
     }
     tmp.set_mode(live_meta.mode() & 0o777)?;
     Ok(note)

@@ -9,16 +9,11 @@ use std::process::ExitCode;
 #[derive(Args)]
 pub struct CheckArgs {
     /// 核对此前记下的链头（check、通报、备份输出的“条数:哈希”）仍在操作记录中；可给多次
-    #[arg(long = "head", value_name = "COUNT:HASH")]
-    heads: Vec<String>,
+    #[arg(long = "head", value_name = "COUNT:HASH", value_parser = parse_head)]
+    heads: Vec<(i64, String)>,
 }
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let heads = args
-        .heads
-        .iter()
-        .map(|h| parse_head(h))
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let store = ctx.open()?;
     let mut problems: Vec<String> = store
         .integrity_check()?
@@ -28,7 +23,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .collect();
     problems.extend(store.foreign_key_check()?);
     problems.extend(changelog::verify(store.conn())?);
-    for (n, hash) in &heads {
+    for (n, hash) in &args.heads {
         match changelog::hash_at(store.conn(), *n)? {
             Some(h) if &h == hash => {}
             Some(h) => problems.push(format!(
@@ -94,11 +89,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `COUNT:HASH` as `check`, the 通报 and backups print it.
-fn parse_head(text: &str) -> anyhow::Result<(i64, String)> {
+fn parse_head(text: &str) -> Result<(i64, String), String> {
     let bad = || {
-        anyhow::anyhow!(
-            "--head {text}：应为“条数:哈希”，如 1234:3f5a…（64 位十六进制），即 check、通报或备份输出的链头"
-        )
+        "应为“条数:哈希”，如 1234:3f5a…（64 位十六进制），即 check、通报或备份输出的链头"
+            .to_string()
     };
     let (n, hash) = text.trim().split_once(':').ok_or_else(bad)?;
     let n: i64 = n.trim().parse().map_err(|_| bad())?;

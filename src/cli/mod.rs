@@ -280,6 +280,19 @@ pub fn run() -> ExitCode {
     }
     let explicit_db = cli.db.is_some();
     let server_db = crate::privilege::server_db();
+    // A setgid binary whose configuration was refused: the default must
+    // not quietly become a private (demo) file the operator then works in.
+    if !explicit_db
+        && server_db.is_none()
+        && crate::privilege::started_setgid()
+        && !matches!(cli.command, Some(Command::ServerSetup(_)))
+    {
+        eprintln!(
+            "错误：没有打开任何数据库：服务器配置不可信（见上一行），请联系管理员修正；\
+             在此之前，可以用 --db 指定你自己的数据库文件"
+        );
+        return ExitCode::from(1);
+    }
     let ctx = Context {
         db: cli
             .db

@@ -358,6 +358,15 @@ fn create_db(db: &Path, data: &Group, admin: &str) -> anyhow::Result<()> {
     if meta.uid() != 0 || meta.gid() != data.gid.as_raw() || meta.mode() & 0o7777 != DB_MODE {
         set_owner_mode(db, data.gid.as_raw(), DB_MODE)?;
     }
+    // Opened once now, so the switch to WAL (a change of the file's header)
+    // happens here and a second run of this command changes nothing.
+    crate::store::open(
+        db,
+        &crate::store::OpenOptions {
+            create: false,
+            allow_network_fs: false,
+        },
+    )?;
     say(
         "已创建",
         &format!(

@@ -329,6 +329,8 @@ pub enum StoreError {
     },
     #[error("数据库 {} 不存在（或是空文件）；请先运行 `jianguan init`（或 `jianguan init --demo`）创建", .0.display())]
     Missing(PathBuf),
+    #[error("服务器数据库 {} 不存在；请联系管理员（root 可从备份恢复，或运行 jianguan server-setup 重建）", .0.display())]
+    ServerMissing(PathBuf),
     #[error("{} 不是 jianguan 数据库（application_id 不符），未作任何修改", .0.display())]
     NotOurs(PathBuf),
     #[error("{}", too_new_text(path, *found, *supported, needed.as_deref()))]
@@ -390,7 +392,7 @@ fn describe_sqlite(e: &rusqlite::Error) -> String {
             "磁盘已满（或文件大小受限），这次操作没有写入任何内容；请腾出空间后重试".to_string()
         }
         Some(ReadOnly) => format!(
-            "数据库文件{}只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限",
+            "数据库文件{} 只读（权限或磁盘只读），这次操作没有写入任何内容；请联系管理员检查文件权限",
             file()
         ),
         Some(SystemIoFailure) => {

@@ -175,7 +175,7 @@ fn connect(
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if !opts.create {
-                return Err(StoreError::Missing(path.to_path_buf()));
+                return Err(missing(path));
             }
         }
         Err(e) => {
@@ -206,6 +206,11 @@ fn connect(
     set_journal_mode(&conn, journal)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Statement journals in memory: with the change log's row triggers
+    // (store::logged) every insert is a multi-row write that keeps one, and
+    // on disk that cost a bulk write a syscall per page (sorts still spill
+    // to temporary files).
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     if server {
         keep_wal(&conn)?;
     }
@@ -249,15 +254,33 @@ pub(super) fn reconnect(path: &Path, server: bool) -> rusqlite::Result<Connectio
     })
 }
 
+/// A missing file; the server's own is the administrator's to restore,
+/// not something an operator could `init`.
+fn missing(path: &Path) -> StoreError {
+    if crate::privilege::server_database(path).is_some() {
+        StoreError::ServerMissing(path.to_path_buf())
+    } else {
+        StoreError::Missing(path.to_path_buf())
+    }
+}
+
 /// Why `path` cannot be reached, in words: the directory it is in may not
 /// be entered, or the file may not be read and written.
 fn unreachable_reason(path: &Path, e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::PermissionDenied {
-        let dir = path
+        // A link: the directory that cannot be entered is the target's.
+        let (shown, via) = match std::fs::read_link(path) {
+            Ok(target) => {
+                let base = path.parent().unwrap_or(Path::new("."));
+                (base.join(&target), format!("{} 指向 {}，", path.display(), target.display()))
+            }
+            Err(_) => (path.to_path_buf(), String::new()),
+        };
+        let dir = shown
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        format!("没有进入目录 {} 的权限{SERVER_HINT}", dir.display())
+        format!("{via}没有进入目录 {} 的权限{}", dir.display(), server_hint())
     } else {
         e.to_string()
     }
@@ -268,15 +291,20 @@ fn open_failure(path: &Path, e: &rusqlite::Error) -> String {
     use nix::unistd::{AccessFlags, eaccess};
     if eaccess(path, AccessFlags::R_OK | AccessFlags::W_OK).err() == Some(nix::errno::Errno::EACCES)
     {
-        return format!("没有读写这个文件的权限{SERVER_HINT}");
+        return format!("没有读写这个文件的权限{}", server_hint());
     }
     e.to_string()
 }
 
 /// What a user who names the server's file (or a copy of its group's) by
 /// hand should do instead.
-const SERVER_HINT: &str =
-    "（服务器上的共享数据库请直接运行 jianguan，不要加 --db；其他文件请联系它的属主）";
+fn server_hint() -> &'static str {
+    if crate::privilege::started_setgid() && crate::privilege::server_db().is_none() {
+        "（服务器配置不可信，本次没有数据组权限，见上面的提示）"
+    } else {
+        "（服务器上的共享数据库请直接运行 jianguan，不要加 --db；其他文件请联系它的属主）"
+    }
+}
 
 /// A -wal or -shm this process may not write while the database file is
 /// writable: left by a read-only period (SQLite gives them the database's
@@ -342,7 +370,7 @@ fn check_application_id(conn: &Connection, path: &Path, create: bool) -> Result<
         return if create {
             Ok(())
         } else {
-            Err(StoreError::Missing(path.to_path_buf()))
+            Err(missing(path))
         };
     }
     Err(StoreError::NotOurs(path.to_path_buf()))

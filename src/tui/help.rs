@@ -28,6 +28,18 @@ fn has_account(app: &App) -> bool {
     app.actor.is_some()
 }
 
+/// 单位与账号 is for those who look after units (the rule of
+/// `views::unit_overview`); others are not offered the key.
+fn sees_units(app: &App) -> bool {
+    use crate::domain::Role;
+    app.actor.as_ref().is_some_and(|a| {
+        matches!(
+            a.effective().role,
+            Role::PlatformAdmin | Role::Coordinator | Role::CountyAdmin
+        )
+    })
+}
+
 fn pane_title(app: &App, pane: Pane) -> String {
     format!(
         "{}（{}）",
@@ -149,7 +161,7 @@ pub fn global(app: &App) -> Vec<Command> {
         .actions(&[NextPane, PrevPane], "下一窗格、上一窗格")
         .action(Search)
         .action(LocalItems)
-        .action(Units)
+        .when(sees_units(app), |c| c.action(Units))
         .when(has_account(app), |c| c.action(Undo).action(FinishClaiming))
         .action(ToggleMouse)
         .action(Help)

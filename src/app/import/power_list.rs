@@ -37,7 +37,12 @@ pub(crate) fn find_unit(
         .collect();
     Ok(match matching.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(format!("没有单位“{}{}”", region, name)),
+        [] if name.starts_with(&region) => Err(format!(
+            "没有单位“{name}”（先用 jianguan unit add 或 import units 建立单位）"
+        )),
+        [] => Err(format!(
+            "没有单位“{region}{name}”（先用 jianguan unit add 或 import units 建立单位）"
+        )),
         many => match many
             .iter()
             .find(|u| u.region_level == crate::domain::Level::City)

@@ -143,6 +143,12 @@ impl App {
         let Some(actor) = &self.actor else {
             return;
         };
+        if item.is_none()
+            && let Err(e) = crate::app::local_items::may_compile(&self.store, actor)
+        {
+            self.status = e.to_string();
+            return;
+        }
         let unit = actor.effective().unit_id;
         let detail = match item
             .map(|id| views::local_item(&self.store, self.actor.as_ref(), id))
