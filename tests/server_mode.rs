@@ -443,6 +443,34 @@ fn operators_reach_the_server_database_only_through_jianguan() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("没有读取这个文件的权限"), "{}", text(&o));
     std::fs::remove_file(&planted).unwrap();
+    // Nor through the process's own descriptors of the server's files
+    // (/proc/self/fd ignores the directory's permissions).
+    // As when an operator's run made them: the -wal and -shm are theirs.
+    let admin_uid = User::from_name(&admin).unwrap().unwrap().uid;
+    for suffix in ["-wal", "-shm"] {
+        nix::unistd::chown(&companion(&db, suffix), Some(admin_uid), None).unwrap();
+    }
+    let mut refused = 0;
+    for fd in 3..12 {
+        let name = format!("/proc/self/fd/{fd}");
+        let o = as_user(
+            &admin,
+            &admin_home,
+            &bin,
+            &["claim", "--codes", &name, "--dry-run"],
+            &[],
+        );
+        let t = text(&o);
+        assert!(
+            !t.contains("UTF-8") && !t.contains("没有这些子项编码"),
+            "{name}: {t}"
+        );
+        refused += usize::from(t.contains("是服务器数据库的文件"));
+    }
+    assert!(refused >= 2, "the -wal and -shm were not refused");
+    for suffix in ["-wal", "-shm"] {
+        nix::unistd::chown(&companion(&db, suffix), Some(Uid::from_raw(0)), None).unwrap();
+    }
 
     // Another --db is opened as the user: a data-group file elsewhere is
     // out of reach, the user's own file is theirs.

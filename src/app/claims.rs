@@ -181,6 +181,37 @@ fn check_claimable(w: &Write<'_>, unit: UnitRef, ids: &[Id]) -> Result<(), AppEr
     )))
 }
 
+/// A 涉密 sub-item is visible only to the platform admin and to units that
+/// claim it, so only the platform admin (acting for the unit with `--as`)
+/// may claim one first: otherwise a guessed code would be a way to see it.
+/// Refused in the same words as a code that does not exist.
+fn refuse_unseen_classified(w: &Write<'_>, unit: Id, ids: &[Id]) -> Result<(), AppError> {
+    let real = store::accounts::actor_ctx(w.tx, w.real_id)?;
+    if real.role == crate::domain::Role::PlatformAdmin {
+        return Ok(());
+    }
+    let classified: std::collections::HashSet<Id> = store::catalogue::classified_sub_items(w.tx)?
+        .into_iter()
+        .collect();
+    if !ids.iter().any(|i| classified.contains(i)) {
+        return Ok(());
+    }
+    let claimed: std::collections::HashSet<Id> = store::claims::claims_of_unit(w.tx, unit)?
+        .into_iter()
+        .map(|c| c.sub_item_id)
+        .collect();
+    let unseen = ids
+        .iter()
+        .filter(|i| classified.contains(i) && !claimed.contains(i))
+        .count();
+    if unseen > 0 {
+        return Err(AppError::Invalid(format!(
+            "不能认领：{unseen} 个子项不存在"
+        )));
+    }
+    Ok(())
+}
+
 /// The ids in ascending order, each once: rows are then written in index
 /// order (far fewer pages touched than in tree order), and counts are of
 /// distinct items.
@@ -206,6 +237,7 @@ pub fn claim_many(
 
 fn claim_in(w: &Write<'_>, ids: &[Id], exercised: bool) -> Result<ClaimReport, AppError> {
     let unit = own_unit(w, |unit| WriteAction::Claim { unit })?;
+    refuse_unseen_classified(w, unit, ids)?;
     let added = store::claims::claim(w.tx, unit, ids, exercised, w.actor.account_id, w.at)?;
     // Some were not added: already claimed, or not claimable (which
     // refuses the whole action, rolled back, naming them).

@@ -185,13 +185,13 @@ fn match_live_file(tmp: &TempFile, store: &Store) -> anyhow::Result<Option<Strin
         note = Some(if crate::privilege::server_db().is_some() {
             // The server mode: nobody is in the data group, by design.
             format!(
-                "备份文件归你所有（用户组 {}）；服务器数据库的数据组 {} 不含任何人，这是正常的",
+                "备份文件只有你能读写（权限 0600，用户组 {}）；服务器数据库的数据组 {} 不含任何人，这是正常的",
                 name(mine),
                 name(live_meta.gid())
             )
         } else {
             format!(
-                "注意：备份文件的用户组为 {}，而不是数据库的 {}（{}）",
+                "注意：备份文件的用户组为 {}，而不是数据库的 {}（{}），因此只有你能读写（权限 0600）",
                 name(mine),
                 name(live_meta.gid()),
                 if e.kind() == std::io::ErrorKind::PermissionDenied {
@@ -202,6 +202,14 @@ fn match_live_file(tmp: &TempFile, store: &Store) -> anyhow::Result<Option<Strin
             )
         });
     }
-    tmp.set_mode(live_meta.mode() & 0o777)?;
+    // A copy that could not take the database's group keeps no group or
+    // other access: whoever is in the group it got instead (that of the
+    // directory, say) must not read every account and 涉密 item in it.
+    let mode = if note.is_some() {
+        live_meta.mode() & 0o700
+    } else {
+        live_meta.mode() & 0o777
+    };
+    tmp.set_mode(mode)?;
     Ok(note)
 }

@@ -94,9 +94,18 @@ fn finish(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
 fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Result<Vec<Id>> {
     let conn = store.conn();
     // Local items other units may not see yet are unknown here too.
-    let hidden = views::hidden_local(store, ctx.actor(store).ok().as_ref())?;
+    let actor = ctx.actor(store).ok();
+    let mut hidden = views::hidden_local(store, actor.as_ref())?;
+    // 涉密 items the account may not see are unknown too (only the platform
+    // admin, acting for a unit, claims one first).
+    if actor
+        .as_ref()
+        .is_none_or(|a| a.real.role != crate::domain::Role::PlatformAdmin)
+    {
+        hidden.extend(views::hidden_classified(store, actor.as_ref())?);
+    }
     if let Some(file) = &args.codes {
-        let text = std::fs::read_to_string(file)
+        let text = crate::files::read_user_text(file)
             .with_context(|| format!("无法读取 {}", file.display()))?;
         let mut ids = Vec::new();
         let mut unknown = Vec::new();

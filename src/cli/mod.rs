@@ -226,6 +226,16 @@ pub fn resolve_unit(store: &Store, name: &str) -> anyhow::Result<crate::domain::
 /// The OS login of this process (the SSH user): the name in the passwd
 /// entry of the real uid, never `$USER` or `$LOGNAME`, which anyone sets.
 pub fn real_login() -> anyhow::Result<String> {
+    // In a user namespace (`unshare -U --map-user=…`) any uid can be made to
+    // look like another's: who this is cannot be known there.
+    if let Ok(map) = std::fs::read_to_string("/proc/self/uid_map")
+        && map.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"]
+    {
+        anyhow::bail!(
+            "jianguan 在用户命名空间中运行（uid 映射：{}），无法确认你是谁，未作任何操作：请在服务器的登录会话中直接运行",
+            map.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
     let uid = nix::unistd::getuid();
     match nix::unistd::User::from_uid(uid) {
         Ok(Some(user)) => Ok(user.name),

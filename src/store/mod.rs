@@ -100,8 +100,27 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let tx = self
-            .conn
+        // Statement journals in memory while writing: the change log's row
+        // triggers (store::logged) make each insert keep one, and on disk
+        // that cost a bulk write a syscall a page. Only while writing, as
+        // sorts then stay in memory too.
+        self.conn
+            .pragma_update(None, "temp_store", "MEMORY")
+            .map_err(StoreError::from)?;
+        let result = Self::transaction_in(&mut self.conn, commit, f);
+        let _ = self.conn.pragma_update(None, "temp_store", "DEFAULT");
+        result
+    }
+
+    fn transaction_in<T, E>(
+        conn: &mut Connection,
+        commit: bool,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
         changelog::take_unlogged(&tx)?;
@@ -351,11 +370,13 @@ pub enum StoreError {
     Unopenable { path: PathBuf, reason: String },
     #[error("{} 不是数据库文件（可能是别的文件，或已严重损坏），未作任何修改：请检查 --db 指定的路径；若它原是 jianguan 数据库，请从备份恢复", .0.display())]
     NotADatabase(PathBuf),
-    #[error("数据库 {} 可以写入，但 {} 是只读的（权限 {mode:04o}，属主 {owner}），多半是数据库只读期间留下的，写入会一直失败：请由 {owner} 或 root 运行 chmod {want:o} '{}'（与数据库文件的权限一致）", database_of(file).display(), file.display(), file.display())]
+    #[error("数据库 {} 可以写入，但 {} 是只读的（权限 {mode:04o}，属主 {owner}），多半是数据库只读期间留下的，写入会一直失败：请由 {fixer} 运行 chmod {want:o} '{}'（与数据库文件的权限一致）", database_of(file).display(), file.display(), file.display())]
     StaleCompanion {
         file: PathBuf,
         mode: u32,
         owner: String,
+        /// Who may fix it: the owner, or root.
+        fixer: String,
         want: u32,
     },
     #[error("数据库结构升级到版本 {version} 失败：{source}")]

@@ -206,16 +206,14 @@ fn connect(
     set_journal_mode(&conn, journal)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Statement journals in memory: with the change log's row triggers
-    // (store::logged) every insert is a multi-row write that keeps one, and
-    // on disk that cost a bulk write a syscall per page (sorts still spill
-    // to temporary files).
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     if server {
         keep_wal(&conn)?;
     }
     // A read opens the -wal and -shm now, while this thread may.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    if server {
+        crate::privilege::remember_server_files(path);
+    }
     Ok((conn, network, std::fs::metadata(path).ok()))
 }
 
@@ -272,7 +270,10 @@ fn unreachable_reason(path: &Path, e: &std::io::Error) -> String {
         let (shown, via) = match std::fs::read_link(path) {
             Ok(target) => {
                 let base = path.parent().unwrap_or(Path::new("."));
-                (base.join(&target), format!("{} 指向 {}，", path.display(), target.display()))
+                (
+                    base.join(&target),
+                    format!("{} 指向 {}，", path.display(), target.display()),
+                )
             }
             Err(_) => (path.to_path_buf(), String::new()),
         };
@@ -280,7 +281,11 @@ fn unreachable_reason(path: &Path, e: &std::io::Error) -> String {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        format!("{via}没有进入目录 {} 的权限{}", dir.display(), server_hint())
+        format!(
+            "{via}没有进入目录 {} 的权限{}",
+            dir.display(),
+            server_hint()
+        )
     } else {
         e.to_string()
     }
@@ -347,10 +352,16 @@ fn repair_companions(path: &Path) -> Result<(), StoreError> {
             .ok()
             .flatten()
             .map_or_else(|| format!("uid {}", meta.uid()), |u| u.name);
+        let fixer = if owner == "root" {
+            owner.clone()
+        } else {
+            format!("{owner} 或 root")
+        };
         return Err(StoreError::StaleCompanion {
             file,
             mode,
             owner,
+            fixer,
             want,
         });
     }
@@ -367,11 +378,7 @@ fn check_application_id(conn: &Connection, path: &Path, create: bool) -> Result<
     let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
     if id == 0 && tables == 0 {
         // A new, empty file: the first migration claims it.
-        return if create {
-            Ok(())
-        } else {
-            Err(missing(path))
-        };
+        return if create { Ok(()) } else { Err(missing(path)) };
     }
     Err(StoreError::NotOurs(path.to_path_buf()))
 }

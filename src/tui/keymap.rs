@@ -167,7 +167,7 @@ impl Keymap {
         let Some(path) = user_file.filter(|p| p.exists()) else {
             return (map, None);
         };
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::files::read_user_text(path) {
             Ok(t) => t,
             Err(e) => return (map, Some(format!("无法读取 {}：{e}", path.display()))),
         };

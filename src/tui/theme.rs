@@ -365,7 +365,7 @@ pub fn config_file() -> Option<PathBuf> {
 
 /// Reads the look's part of a config file; a missing file is no setting.
 pub fn read_config(path: &Path) -> Config {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_user_text(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Config::default(),
         Err(e) => {

@@ -31,7 +31,7 @@ const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// Looks at the first bytes of `path`.
 pub fn sniff(path: &Path) -> std::io::Result<Kind> {
     let mut head = Vec::with_capacity(1024);
-    std::fs::File::open(path)?
+    crate::files::open_user(path)?
         .take(1024)
         .read_to_end(&mut head)?;
     Ok(kind_of(&head))
@@ -84,7 +84,7 @@ pub fn kind_of(head: &[u8]) -> Kind {
 /// True when `path` is a readable zip archive with no spreadsheet package
 /// inside (a folder of files zipped up and sent on).
 pub fn plain_zip(path: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(file) = crate::files::open_user(path) else {
         return false;
     };
     let Ok(zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {

@@ -67,7 +67,7 @@ pub fn save(dir: &Path, db: &Path, login: &str, draft: &Draft) -> anyhow::Result
 
 /// The draft left for this database and account, if a readable one is.
 pub fn load(dir: &Path, db: &Path, login: &str) -> Option<Draft> {
-    let text = std::fs::read_to_string(file(dir, db, login)).ok()?;
+    let text = crate::files::read_user_text(&file(dir, db, login)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
