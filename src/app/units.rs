@@ -53,7 +53,12 @@ pub fn create_unit(store: &mut Store, actor: &Actor, input: &UnitInput) -> Resul
 /// only by what draws nothing would look the same everywhere), within the
 /// table's limit.
 pub(crate) fn checked_name(name: &str) -> Result<String, String> {
-    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    // Spaces go; a tab or a line break is refused like any control
+    // character, naming the field, not dropped silently.
+    let name: String = name
+        .chars()
+        .filter(|c| !c.is_whitespace() || c.is_control())
+        .collect();
     if name.is_empty() {
         return Err("单位名称不能为空".into());
     }

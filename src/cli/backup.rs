@@ -2,6 +2,7 @@
 //! others keep working, checked before it takes its name.
 
 use super::Context;
+use super::output::say;
 use crate::app::AppError;
 use crate::domain::Role;
 use crate::domain::permission::Denied;
@@ -92,16 +93,16 @@ pub fn run(ctx: &Context, args: &BackupArgs) -> anyhow::Result<ExitCode> {
     } else {
         tmp.persist(Replace::Never)?;
     }
-    println!(
+    say!(
         "已备份到 {}：{:.1} MB，用时 {took:.1} 秒，副本检查通过",
         target.display(),
         size as f64 / 1_048_576.0,
     );
-    println!(
+    say!(
         "副本的操作记录 {count} 条，链头 {count}:{hash}（请记下；日后可用 jianguan check --head {count}:{hash} 证明此前的记录未被改写或截断）"
     );
     if let Some(note) = group_note {
-        println!("{note}");
+        say!("{note}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `jianguan export checklists|catalogue|accounts -o FILE`.
 
+use super::output::say;
 use super::{Context, resolve_unit};
 use crate::app::export;
 use crate::files::write_xlsx;
@@ -108,7 +109,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
                 count = export::export_checklists(&store, which, classified, p)?;
                 Ok(())
             })?;
-            println!("已导出 {count} 份检查实施清单到 {}", output.display());
+            say!("已导出 {count} 份检查实施清单到 {}", output.display());
         }
         ExportCommand::Catalogue {
             unit,
@@ -155,7 +156,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
                     &doc.rows,
                 )?)
             })?;
-            println!("已导出 {} 个子项到 {}", doc.rows.len(), output.display());
+            say!("已导出 {} 个子项到 {}", doc.rows.len(), output.display());
         }
         ExportCommand::Progress {
             as_of,
@@ -170,7 +171,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
             write_xlsx(&output, |p| {
                 Ok(crate::xlsx::write::write_accounts(p, &city, &county)?)
             })?;
-            println!(
+            say!(
                 "已导出 {} + {} 个账号到 {}",
                 city.len(),
                 county.len(),

@@ -1,5 +1,6 @@
 //! `jianguan init`: a new database, empty, demo, or generated at scale.
 
+use super::output::{say, say_err};
 use super::{Context, output, vocab};
 use crate::app::generate::{Scale, generate};
 use crate::app::init::{AdminInput, init};
@@ -46,8 +47,8 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
     if ctx.json {
         output::json(&summary_json(ctx, &summary, args.demo))?;
     } else {
-        println!("已创建数据库 {}", ctx.db.display());
-        println!(
+        say!("已创建数据库 {}", ctx.db.display());
+        say!(
             "区划 {}，单位 {}，账号 {}，主项 {}，子项 {}，设定依据 {}，认领 {}，检查实施清单 {}，地方事项 {}",
             summary.regions,
             summary.units,
@@ -59,14 +60,14 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
             summary.checklists,
             summary.local_items
         );
-        println!("平台管理员：{}（当前系统用户）", ctx.login);
+        say!("平台管理员：{}（当前系统用户）", ctx.login);
         if let Some((login, instead)) = &summary.renamed_demo_login {
-            println!(
+            say!(
                 "演示账号 {login} 与当前系统用户同名：登录名 {login} 归平台管理员，该演示账号改用 {instead}（如 --as {instead}）"
             );
         }
         if summary.milestone_shift_days != 0 {
-            println!(
+            say!(
                 "演示库的时间节点已整体顺延 {} 天，使今天处于认领截止与清单截止之间",
                 summary.milestone_shift_days
             );
@@ -165,7 +166,7 @@ fn create_with(
     };
     let mut summary = init(&mut store, &admin, demo, now)?;
     if let Some(scale) = scale {
-        let g = generate(&mut store, scale, now, &mut |msg| eprintln!("{msg}"))?;
+        let g = generate(&mut store, scale, now, &mut |msg| say_err!("{msg}"))?;
         summary.regions += g.regions;
         summary.units += g.units;
         summary.accounts += g.accounts;
