@@ -469,6 +469,27 @@ impl Drop for SignalCleanup {
     }
 }
 
+/// Opens a user's file for reading with the user's own ids, refusing the
+/// server database's files (reachable by a name like /proc/self/fd/5).
+pub fn open_user(path: &Path) -> std::io::Result<File> {
+    let file = File::open(path)?;
+    if crate::privilege::is_server_file(&file.metadata()?) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} 是服务器数据库的文件，不能这样读取", path.display()),
+        ));
+    }
+    Ok(file)
+}
+
+/// A user's text file, read with `open_user`.
+pub fn read_user_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    open_user(path)?.read_to_string(&mut text)?;
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,25 +584,4 @@ mod tests {
         assert_eq!(a.len(), 16);
         assert_ne!(a, b);
     }
-}
-
-/// Opens a user's file for reading with the user's own ids, refusing the
-/// server database's files (reachable by a name like /proc/self/fd/5).
-pub fn open_user(path: &Path) -> std::io::Result<File> {
-    let file = File::open(path)?;
-    if crate::privilege::is_server_file(&file.metadata()?) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!("{} 是服务器数据库的文件，不能这样读取", path.display()),
-        ));
-    }
-    Ok(file)
-}
-
-/// A user's text file, read with `open_user`.
-pub fn read_user_text(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    open_user(path)?.read_to_string(&mut text)?;
-    Ok(text)
 }

@@ -293,6 +293,39 @@ pub fn read_config(path: &Path) -> Result<ServerConfig, String> {
     Ok(config)
 }
 
+/// The (device, inode) of the server database and its -wal and -shm as
+/// this process opened them. Their descriptors stay reachable through
+/// /proc/self/fd, which ignores the directory's permissions: a user file
+/// named that way must not be read through them.
+static SERVER_FILES: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
+
+/// Records the server files; call while the privilege is raised, after
+/// SQLite has opened them.
+pub(crate) fn remember_server_files(db: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(mut known) = SERVER_FILES.lock() else {
+        return;
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        if let Ok(m) = std::fs::metadata(&name)
+            && !known.contains(&(m.dev(), m.ino()))
+        {
+            known.push((m.dev(), m.ino()));
+        }
+    }
+}
+
+/// Whether an open file is one of the server's.
+pub fn is_server_file(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    SERVER_FILES
+        .lock()
+        .map(|known| known.contains(&(meta.dev(), meta.ino())))
+        .unwrap_or(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,37 +431,4 @@ mod tests {
         assert_eq!(with_data_group(getegid), getegid());
         assert_eq!(server_database(Path::new("/srv/jianguan/city.db")), None);
     }
-}
-
-/// The (device, inode) of the server database and its -wal and -shm as
-/// this process opened them. Their descriptors stay reachable through
-/// /proc/self/fd, which ignores the directory's permissions: a user file
-/// named that way must not be read through them.
-static SERVER_FILES: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
-
-/// Records the server files; call while the privilege is raised, after
-/// SQLite has opened them.
-pub(crate) fn remember_server_files(db: &Path) {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(mut known) = SERVER_FILES.lock() else {
-        return;
-    };
-    for suffix in ["", "-wal", "-shm"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        if let Ok(m) = std::fs::metadata(&name)
-            && !known.contains(&(m.dev(), m.ino()))
-        {
-            known.push((m.dev(), m.ino()));
-        }
-    }
-}
-
-/// Whether an open file is one of the server's.
-pub fn is_server_file(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    SERVER_FILES
-        .lock()
-        .map(|known| known.contains(&(meta.dev(), meta.ino())))
-        .unwrap_or(true)
 }

@@ -282,8 +282,7 @@ fn pending_count(conn: &Connection) -> Result<i64, StoreError> {
         .query_row([], |r| r.get(0))?)
 }
 
-/// An entry of the database itself (no account): at the clock's time, or
-/// the last entry's if the clock is behind it.
+/// An entry of the database itself: no account, about the whole file.
 fn system_entry<'a>(action: &'a str, after: &'a str, at: Timestamp) -> NewEntry<'a> {
     NewEntry {
         at,
