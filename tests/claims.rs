@@ -247,3 +247,35 @@ fn the_tree_marks_show_other_units_of_the_region_claiming_an_item() {
     let item = views::item(&s, shared).unwrap();
     assert_eq!(item.claimers.len(), 3);
 }
+
+#[test]
+fn a_classified_item_is_claimed_first_only_by_the_platform_admin_for_the_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&demo_db(dir.path(), "secret.db"));
+    let zhangwei = actor(&s, "zhangwei");
+    let secret: i64 = s
+        .conn()
+        .query_row(
+            "SELECT id FROM sub_items WHERE classified = 1 ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // A guessed code reads like one that does not exist, and nothing is written.
+    let before = store::changelog::count(s.conn()).unwrap();
+    let refused = claims::claim_many(&mut s, &zhangwei, &[secret], true).unwrap_err();
+    assert!(refused.to_string().contains("不存在"), "{refused}");
+    assert_eq!(store::changelog::count(s.conn()).unwrap(), before);
+    // The platform admin, acting for the unit, may; then the unit sees it.
+    let admin_as = jianguan::app::Actor::resolve(&s, ADMIN, Some("zhangwei")).unwrap();
+    claims::claim_many(&mut s, &admin_as, &[secret], true).unwrap();
+    let unit = zhangwei.effective().unit_id;
+    assert!(
+        store::claims::claims_of_unit(s.conn(), unit)
+            .unwrap()
+            .iter()
+            .any(|c| c.sub_item_id == secret)
+    );
+    // Claiming it again as the operator is no longer refused.
+    claims::claim_many(&mut s, &zhangwei, &[secret], true).unwrap();
+}

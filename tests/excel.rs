@@ -588,7 +588,9 @@ fn annex4_has_title_filler_line_headers_and_classified_items_only_on_request() {
             |r| r.get(0),
         )
         .unwrap();
-    jianguan::app::claims::claim_many(&mut s, &op, &[secret], true).unwrap();
+    // Only the platform admin, acting for the unit, claims a 涉密 item first.
+    let admin_as_op = jianguan::app::Actor::resolve(&s, ADMIN, Some("zhangwei")).unwrap();
+    jianguan::app::claims::claim_many(&mut s, &admin_as_op, &[secret], true).unwrap();
     let unit = op.effective().unit_id;
     let claimed = store::claims::claims_of_unit(s.conn(), unit).unwrap().len();
 
