@@ -678,14 +678,14 @@ fn a_coordinator_is_told_why_it_cannot_claim() {
     let mut a = app(dir.path(), Some("liuyang"), Keymap::defaults());
     let before = content_dump(&a.store);
     press(&mut a, 'c');
-    // The department's rows: asked first, then refused.
-    press(&mut a, 'y');
+    // Told at once, not asked first.
+    assert!(a.confirm.is_none());
     assert!(
-        a.status.starts_with("认领失败，未做任何改动："),
+        a.status
+            .starts_with("不能认领：认领由各单位的部门管理员操作"),
         "{}",
         a.status
     );
-    assert!(a.status.contains("无权"), "{}", a.status);
     assert_eq!(content_dump(&a.store), before);
 }
 

@@ -545,6 +545,9 @@ fn the_local_item_editor_asks_before_unsaved_edits_go() {
     key(&mut a, KeyCode::Enter);
     a.on_paste("对户外招牌设置的监督检查");
     key(&mut a, KeyCode::Enter);
+    // The refusal stays on the status line until Esc acknowledges it.
+    assert!(a.status.contains("子项名称不能为空"), "{}", a.status);
+    key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
     press(&mut a, 's');
     assert!(a.editor.is_none(), "{}", a.status);

@@ -247,8 +247,11 @@ impl App {
             self.help = true;
             return;
         }
-        // A message lasts until the next key.
-        self.status.clear();
+        // A message lasts until the next key; an error until Esc (or a new
+        // message) — the key still does its own work.
+        if super::theme::Tone::of(&self.status) != super::theme::Tone::Error {
+            self.status.clear();
+        }
         if let Some(view) = &mut self.units {
             // Read-only: keys move and expand; Esc, q or its own key close.
             match (key.code, self.keymap.action_for(key)) {

@@ -271,7 +271,7 @@ pub fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let tone = Tone::of(message);
     let style = t.tone(tone);
     let text = match tone {
-        Tone::Error => format!("! {message}"),
+        Tone::Error => format!("! {message}（Esc 关闭）"),
         _ => message.to_string(),
     };
     let first_hint = hints.first().map_or(0, |(k, w)| k.width() + w.width() + 3);

@@ -28,6 +28,14 @@ fn has_account(app: &App) -> bool {
     app.actor.is_some()
 }
 
+/// Claims are made by a unit's own 部门管理员 (the permission rule of
+/// `WriteAction::Claim`): other roles are not offered the keys.
+fn claims_for_unit(app: &App) -> bool {
+    app.actor
+        .as_ref()
+        .is_some_and(|a| a.effective().role == crate::domain::Role::Operator)
+}
+
 /// 单位与账号 is for those who look after units (the rule of
 /// `views::unit_overview`); others are not offered the key.
 fn sees_units(app: &App) -> bool {
@@ -101,7 +109,7 @@ pub fn context(app: &App) -> Context {
     }
     let title = pane_title(app, app.focus);
     let commands = match app.focus {
-        Pane::Tree => app.tree.commands(k, has_account(app)),
+        Pane::Tree => app.tree.commands(k, claims_for_unit(app)),
         Pane::Item => item_commands(app),
         Pane::Checklist => match (&app.form, &app.checklists) {
             (Some(f), _) => f.commands(k),
@@ -140,9 +148,11 @@ fn item_commands(app: &App) -> Vec<Command> {
                 "修改本单位的地方监管事项（草稿或退回修改）",
                 "修改地方事项",
             )
-            .action_as(Action::Claim, "认领标记的子项，或这一项", "认领")
-            .action(Action::Unclaim)
-            .action(Action::ToggleExercised)
+        })
+        .when(item && claims_for_unit(app), |c| {
+            c.action_as(Action::Claim, "认领标记的子项，或这一项", "认领")
+                .action(Action::Unclaim)
+                .action(Action::ToggleExercised)
         })
         .actions(&[Action::Up, Action::Down], "上下滚动")
         .actions(&[Action::PageUp, Action::PageDown], "上下翻页")
@@ -162,7 +172,9 @@ pub fn global(app: &App) -> Vec<Command> {
         .action(Search)
         .action(LocalItems)
         .when(sees_units(app), |c| c.action(Units))
-        .when(has_account(app), |c| c.action(Undo).action(FinishClaiming))
+        .when(claims_for_unit(app), |c| {
+            c.action(Undo).action(FinishClaiming)
+        })
         .action(ToggleMouse)
         .action(Help)
         .action(Quit)
@@ -199,6 +211,22 @@ pub fn why_not(app: &App, action: Action) -> Option<String> {
     }
     if !has_account(app) && needs_account(action) {
         return Some(format!("只能浏览：没有账号，不能{}", action.short()));
+    }
+    if has_account(app)
+        && !claims_for_unit(app)
+        && matches!(
+            action,
+            Action::Claim
+                | Action::Unclaim
+                | Action::ToggleExercised
+                | Action::Undo
+                | Action::FinishClaiming
+        )
+    {
+        return Some(format!(
+            "不能{}：认领由各单位的部门管理员操作（平台管理员可用 --as 代某账号操作）",
+            action.short()
+        ));
     }
     // The checklist pane explains its own (“先打开一份清单”).
     if app.focus == Pane::Checklist
