@@ -34,7 +34,8 @@ fn app_on(db: &Path, login: &str) -> App {
 
 /// The screen as lines of text, wide characters counted once.
 fn screen(app: &mut App) -> Vec<String> {
-    let (width, height) = (80, 24);
+    // Tall enough for all 50 units of the demo in pinyin order.
+    let (width, height) = (80, 70);
     // ASCII borders and “...” (tests/tui_look.rs checks the default look).
     jianguan::tui::theme::set(jianguan::tui::theme::Theme::new(true, false));
     let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -129,8 +130,17 @@ fn the_platform_admin_sees_every_unit_its_code_marks_and_accounts() {
         "{s:#?}"
     );
 
-    // Down to the unit, Enter: its account below it.
-    for _ in 0..building {
+    // Down to the unit (rows are shown in pinyin order), Enter: its
+    // account below it.
+    let header = s
+        .iter()
+        .position(|l| l.contains("统一社会信用代码   管理员"))
+        .unwrap();
+    let shown_at = s
+        .iter()
+        .position(|l| l.contains("郑州市城乡建设局"))
+        .unwrap();
+    for _ in 0..shown_at - header - 1 {
         press(&mut a, KeyCode::Char('j'));
     }
     press(&mut a, KeyCode::Enter);
@@ -192,7 +202,8 @@ fn a_county_admin_sees_only_the_units_of_its_county() {
             .any(|l| l.contains("郑州市") || l.contains("中牟县") || l.contains("巩义市")),
         "{s:#?}"
     );
-    // Its own account, under its own unit.
+    // Its own account, under its own unit (the second in pinyin order).
+    press(&mut a, KeyCode::Char('j'));
     press(&mut a, KeyCode::Enter);
     let s = screen(&mut a);
     let at = s

@@ -133,8 +133,9 @@ fn identity(app: &App) -> Vec<String> {
 }
 
 /// The title line: who (login, acting-as), the unit, 演示数据, the claiming
-/// deadline and the database file; at a narrow width the labels shorten
-/// and the unit's name is cut, never the login or the file.
+/// deadline and the database file; at a narrow width the labels shorten,
+/// then the unit's name and the file's are cut (the file's in the middle,
+/// keeping its ending), never the login.
 pub fn title_line(app: &App, width: u16) -> Line<'static> {
     let t = theme::current();
     let width = width as usize;
@@ -162,35 +163,51 @@ pub fn title_line(app: &App, width: u16) -> Line<'static> {
         .map(|c| c.unit.clone())
         .unwrap_or_default();
     let mut claiming = Part::new(claiming_forms(app, &t));
-    let db_span = raw(format!("  {db}"));
-    let used = |brand: &Part, who: &Part, claiming: &Part, unit_w: usize| {
+    let db_full = if db.is_empty() { 0 } else { db.width() + 2 };
+    // A long file name may be cut, down to enough to tell it apart.
+    let mut db_need = db_full;
+    let db_least = db_full.min(2 + 16);
+    let used = |brand: &Part, who: &Part, claiming: &Part, unit_w: usize, db_w: usize| {
         brand.span().width()
             + demo.as_ref().map_or(0, |d| d.width() + 1)
             + who.span().width()
             + unit_w
             + claiming.span().width()
-            + db_span.width()
+            + db_w
     };
     let unit_full = if unit.is_empty() { 0 } else { unit.width() + 2 };
     // The unit's name may be cut, down to a few characters.
     let mut unit_need = unit_full.min(10);
     let acting = app.actor.as_ref().is_some_and(|a| a.acting_as.is_some());
-    // Labels shorten first, then the role goes, then the unit's name.
+    // Labels shorten first, then the role goes, then the file's name is
+    // cut, and only then does the unit's name go.
     let mut step = 0;
-    while used(&brand, &who, &claiming, unit_need) > width {
+    while used(&brand, &who, &claiming, unit_need, db_need) > width {
         let moved = match step {
             0 => brand.shrink(),
             1 => acting && who.at == 0 && who.shrink(),
             2 => claiming.shrink(),
             3 => who.shrink(),
-            4 => std::mem::replace(&mut unit_need, 0) > 0,
+            4 => std::mem::replace(&mut db_need, db_least) > db_least,
+            5 => std::mem::replace(&mut unit_need, 0) > 0,
             _ => break,
         };
         if !moved {
             step += 1;
         }
     }
-    let room = width.saturating_sub(used(&brand, &who, &claiming, 0));
+    let room = width.saturating_sub(used(&brand, &who, &claiming, 0, 0));
+    // The file takes what the unit's shortest form leaves, the unit the rest.
+    let db_w = db_full.min(room.saturating_sub(unit_need));
+    let db_text = if db_w >= db_full {
+        format!("  {db}")
+    } else {
+        format!(
+            "  {}",
+            super::widgets::fit_middle(&db, db_w.saturating_sub(2))
+        )
+    };
+    let room = room.saturating_sub(db_w);
     let unit_text = match unit_full {
         0 => String::new(),
         w if w <= room => format!("  {unit}"),
@@ -205,7 +222,7 @@ pub fn title_line(app: &App, width: u16) -> Line<'static> {
     spans.push(who.span().clone());
     spans.push(raw(unit_text));
     spans.push(claiming.span().clone());
-    spans.push(db_span);
+    spans.push(raw(db_text));
     Line::from(spans)
 }
 

@@ -202,6 +202,10 @@ fn needs_account(a: Action) -> bool {
 /// Why an action does nothing in the focused pane, or None when it does
 /// something there.
 pub fn why_not(app: &App, action: Action) -> Option<String> {
+    // 单位与账号 answers for itself who may see it.
+    if action == Action::Units {
+        return None;
+    }
     if commands::answers(&global(app), action) {
         return None;
     }

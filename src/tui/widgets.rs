@@ -74,6 +74,43 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// The text cut to `width` columns in its middle, so that its beginning
+/// and its ending (a file's extension, a date) both stay.
+pub fn fit_middle(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let ellipsis = theme::current().ellipsis();
+    let room = width.saturating_sub(ellipsis.width());
+    let tail_room = room / 2;
+    let head_room = room - tail_room;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_room {
+            break;
+        }
+        head.push(c);
+        used += w;
+    }
+    let mut tail = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_room {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    if width < ellipsis.width() {
+        return fit(text, width);
+    }
+    format!("{head}{ellipsis}{tail}")
+}
+
 /// A title of fixed parts around one that may be cut: `head`, `cut`
 /// (shortened with an ellipsis to fit) and `tail` kept whole within
 /// `width` columns (a block's title has its borders' two columns less).

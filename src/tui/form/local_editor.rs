@@ -8,7 +8,7 @@ use crate::app::views::LocalDetail;
 use crate::domain::local_item::{BasisRef, LocalItemProblem, PowerRef, check_local_item};
 use crate::domain::{BasisKind, Category, Id, LegalBasis, Level, PermitType, PowerListEntry};
 use crate::search::engine::{Entry, Index, Kind};
-use crate::tui::draw::{block, overlay};
+use crate::tui::draw::{block, fit, overlay};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -683,11 +683,15 @@ impl LocalEditor {
             } else {
                 format!("{label}：{value}")
             };
+            // The row being read or typed in wraps whole; the others are
+            // cut with an ellipsis so each stays one row.
             if i == self.cursor {
-                cursor_line = lines.len();
-                lines.push(Line::styled(text, crate::tui::theme::current().selected()));
+                for part in crate::tui::widgets::wrap(&text, width) {
+                    lines.push(Line::styled(part, crate::tui::theme::current().selected()));
+                }
+                cursor_line = lines.len() - 1;
             } else {
-                lines.push(Line::from(text));
+                lines.push(Line::from(fit(&text, width)));
             }
         }
         let height = body.height as usize;

@@ -15,6 +15,11 @@ use std::collections::HashSet;
 /// “[草稿]  ”: a state in brackets, padded to the widest state's display
 /// width so that the codes after it line up.
 pub fn tag(state: Option<ChecklistState>) -> String {
+    tag_label(ChecklistState::label_of(state))
+}
+
+/// `tag` for a state's label as read back (“未开始”, “草稿”…).
+pub fn tag_label(label: &str) -> String {
     use unicode_width::UnicodeWidthStr;
     let widest = ChecklistState::ALL
         .iter()
@@ -22,8 +27,10 @@ pub fn tag(state: Option<ChecklistState>) -> String {
         .chain(std::iter::once(crate::domain::NOT_STARTED.width()))
         .max()
         .unwrap_or(0);
-    let label = ChecklistState::label_of(state);
-    format!("[{label}]{}", " ".repeat(widest - label.width()))
+    format!(
+        "[{label}]{}",
+        " ".repeat(widest.saturating_sub(label.width()))
+    )
 }
 
 pub struct ChecklistList {

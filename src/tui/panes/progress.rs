@@ -29,6 +29,10 @@ pub enum SortBy {
     Claimed,
     Required,
     Filed,
+    /// The county view's count of units.
+    Units,
+    /// The county view's count of overdue units.
+    Overdue,
 }
 
 impl SortBy {
@@ -46,15 +50,35 @@ impl SortBy {
         SortBy::Filed,
     ];
 
-    fn label(self) -> &'static str {
-        match self {
-            SortBy::Rank => "排名",
-            SortBy::Unit => "单位（拼音）",
-            SortBy::Milestone(k) => k.label(),
-            SortBy::Share => "完成度",
-            SortBy::Claimed => "认领数",
-            SortBy::Required => "应填清单",
-            SortBy::Filed => "已填报",
+    /// The county view's columns in the order `o` steps through them.
+    const COUNTY: [SortBy; 8] = [
+        SortBy::Unit,
+        SortBy::Units,
+        SortBy::Claimed,
+        SortBy::Milestone(MilestoneKind::Claims),
+        SortBy::Required,
+        SortBy::Filed,
+        SortBy::Share,
+        SortBy::Overdue,
+    ];
+
+    /// The column's header as the view shows it, for the status line
+    /// (names say they sort by pinyin).
+    fn label(self, by_county: bool) -> &'static str {
+        match (self, by_county) {
+            (SortBy::Rank, _) => "排名",
+            (SortBy::Unit, false) => "单位（拼音）",
+            (SortBy::Unit, true) => "区划（拼音）",
+            (SortBy::Milestone(MilestoneKind::Claims), true) => "认领完成",
+            (SortBy::Milestone(k), _) => k.label(),
+            (SortBy::Share, false) => "完成度",
+            (SortBy::Share, true) => "完成率",
+            (SortBy::Claimed, false) => "认领数",
+            (SortBy::Claimed, true) => "认领",
+            (SortBy::Required, _) => "应填",
+            (SortBy::Filed, _) => "已填报",
+            (SortBy::Units, _) => "单位",
+            (SortBy::Overdue, _) => "逾期单位",
         }
     }
 
@@ -71,6 +95,7 @@ impl SortBy {
             SortBy::Claimed | SortBy::Required | SortBy::Filed => by_county || !narrow,
             SortBy::Milestone(k) if by_county => k == MilestoneKind::Claims,
             SortBy::Rank if by_county => false,
+            SortBy::Units | SortBy::Overdue => by_county,
             _ => true,
         }
     }
@@ -96,6 +121,26 @@ fn sort_by_column<K: Ord>(
         by.then_with(|| rank_key(a).cmp(&rank_key(b)))
     });
     *rows = keyed.into_iter().map(|(_, s)| s).collect();
+}
+
+/// The counties' order by a column whose value may be missing: missing
+/// last whichever way; ties keep the counties' own order.
+fn order_counties<K: Ord>(
+    totals: &[Total],
+    key: impl Fn(&Total) -> Option<K>,
+    descending: bool,
+) -> Vec<usize> {
+    let mut order: Vec<(Option<K>, usize)> = totals
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (key(t), i))
+        .collect();
+    order.sort_by(|(ka, _), (kb, _)| match (ka, kb) {
+        (Some(x), Some(y)) if descending => y.cmp(x),
+        (Some(x), Some(y)) => x.cmp(y),
+        (x, y) => x.is_none().cmp(&y.is_none()),
+    });
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// 市直 first, then each county's units, each group by rank.
@@ -286,16 +331,44 @@ impl ProgressView {
             SortBy::Claimed => sort_by_column(rows, |s| Some(s.figures.claimed), descending),
             SortBy::Required => sort_by_column(rows, |s| Some(s.figures.required), descending),
             SortBy::Filed => sort_by_column(rows, |s| Some(s.figures.filed), descending),
+            // A unit is one unit: its county's units stay in rank order.
+            SortBy::Units => sort_by_column(rows, |_| None::<u8>, descending),
+            SortBy::Overdue => sort_by_column(rows, |s| Some(s.is_overdue()), descending),
         }
+        // The counties sorted the same way as the units within them.
+        let totals = &self.totals;
+        let order = match by {
+            SortBy::Unit => order_counties(totals, |t| Some(sort_key(&t.name)), descending),
+            // Worst first: the most units yet to finish claiming.
+            SortBy::Milestone(_) => order_counties(
+                totals,
+                |t| {
+                    let units = t.units as i64;
+                    let left = units - t.figures.claims_finished.clamp(0, units);
+                    Some(left * 1000 / units.max(1))
+                },
+                descending,
+            ),
+            SortBy::Share => order_counties(
+                totals,
+                |t| (t.figures.required > 0).then(|| t.figures.per_mille()),
+                descending,
+            ),
+            SortBy::Claimed => order_counties(totals, |t| Some(t.figures.claimed), descending),
+            SortBy::Required => order_counties(totals, |t| Some(t.figures.required), descending),
+            SortBy::Filed => order_counties(totals, |t| Some(t.figures.filed), descending),
+            SortBy::Units => order_counties(totals, |t| Some(t.units), descending),
+            SortBy::Overdue => order_counties(totals, |t| Some(t.overdue), descending),
+            SortBy::Rank => (0..totals.len()).collect(),
+        };
         // Each county's units, in one pass over the sorted rows.
         let mut units: HashMap<Id, Vec<usize>> = HashMap::new();
         for (i, r) in self.rows.iter().enumerate() {
             units.entry(r.region_id).or_default().push(i);
         }
-        self.county_lines = self
-            .totals
-            .iter()
-            .enumerate()
+        self.county_lines = order
+            .into_iter()
+            .map(|t| (t, &self.totals[t]))
             .flat_map(|(t, total)| {
                 std::iter::once(CountyLine::Total(t)).chain(
                     units
@@ -335,23 +408,29 @@ impl ProgressView {
         }
         match action {
             Action::SortBy => {
-                let at = SortBy::ALL
+                let list: &[SortBy] = if self.by_county {
+                    &SortBy::COUNTY
+                } else {
+                    &SortBy::ALL
+                };
+                // From the column sorted by (or before the first), the next shown.
+                let at = list
                     .iter()
                     .position(|s| Some(*s) == self.sort)
-                    .unwrap_or(0);
-                let next = (1..=SortBy::ALL.len())
-                    .map(|k| SortBy::ALL[(at + k) % SortBy::ALL.len()])
+                    .unwrap_or(list.len() - 1);
+                let next = (1..=list.len())
+                    .map(|k| list[(at + k) % list.len()])
                     .find(|s| s.shown(self.by_county, self.narrow))
                     .unwrap_or(SortBy::Rank);
                 self.sort = Some(next);
                 self.reversed = false;
                 self.sort_rows();
-                Outcome::Say(format!("按{}排序", next.label()))
+                Outcome::Say(format!("按{}排序", next.label(self.by_county)))
             }
             Action::SortReverse => {
                 self.reversed = !self.reversed;
                 self.sort_rows();
-                let by = self.sort.unwrap_or(SortBy::Rank).label();
+                let by = self.sort.unwrap_or(SortBy::Rank).label(self.by_county);
                 Outcome::Say(if self.reversed {
                     format!("按{by}倒序排序")
                 } else {
@@ -361,6 +440,14 @@ impl ProgressView {
             Action::ByCounty => {
                 self.by_county = !self.by_county;
                 self.cursor = 0;
+                // A column the other view does not show sorts no more.
+                if self
+                    .sort
+                    .is_some_and(|s| !s.shown(self.by_county, self.narrow))
+                {
+                    self.sort = None;
+                    self.reversed = false;
+                }
                 // 完成率 there is what is filed of what is required.
                 self.sort_rows();
                 Outcome::Say(if self.by_county {
@@ -368,7 +455,7 @@ impl ProgressView {
                 } else {
                     format!(
                         "按单位列出，按{}{}",
-                        self.sort.unwrap_or(SortBy::Rank).label(),
+                        self.sort.unwrap_or(SortBy::Rank).label(false),
                         if self.reversed { "倒序" } else { "排序" }
                     )
                 })
@@ -535,13 +622,13 @@ impl ProgressView {
         let table = if self.by_county {
             let header = Row::new([
                 head("区划", SortBy::Unit),
-                "单位".into(),
+                head("单位", SortBy::Units),
                 head("认领", SortBy::Claimed),
                 head("认领完成", SortBy::Milestone(MilestoneKind::Claims)),
                 head("应填", SortBy::Required),
                 head("已填报", SortBy::Filed),
                 head("完成率", SortBy::Share),
-                "逾期单位".into(),
+                head("逾期单位", SortBy::Overdue),
             ])
             .style(bold);
             // What the fixed columns (and the gaps and borders) leave the
@@ -719,20 +806,30 @@ impl ProgressView {
                 "检查实施清单：{} 份未填报",
                 m.checklists.len()
             )));
-            lines.extend(
-                m.checklists
-                    .iter()
-                    .map(|(code, name, state)| Line::from(format!("  [{state}] {code} {name}"))),
-            );
+            // Tags of one width, as pane 3 has them, so the codes line up.
+            lines.extend(m.checklists.iter().map(|(code, name, state)| {
+                let tag = super::checklists::tag_label(state);
+                Line::from(format!("  {tag} {code} {name}"))
+            }));
             lines.push(Line::from(format!(
                 "地方监管事项：{} 项未提交审核",
                 m.local_items.len()
             )));
-            lines.extend(
-                m.local_items
-                    .iter()
-                    .map(|(code, name, state)| Line::from(format!("  [{state}] {code} {name}"))),
-            );
+            let widest = m
+                .local_items
+                .iter()
+                .map(|(_, _, state)| unicode_width::UnicodeWidthStr::width(state.as_str()))
+                .max()
+                .unwrap_or(0);
+            lines.extend(m.local_items.iter().map(|(code, name, state)| {
+                let pad = widest - unicode_width::UnicodeWidthStr::width(state.as_str());
+                Line::from(format!("  [{state}]{} {code} {name}", " ".repeat(pad)))
+            }));
+            // Long names end in an ellipsis rather than at the border.
+            let lines: Vec<Line> = lines
+                .into_iter()
+                .map(|l| Line::from(fit(&l.to_string(), inner.width as usize)))
+                .collect();
             frame.render_widget(Paragraph::new(lines), inner);
         }
         if let Some(m) = &self.milestones {

@@ -192,15 +192,46 @@ impl SearchBox {
         Outcome::Stay
     }
 
-    fn hit_line(&self, index: &Index, hit: &Hit, selected: bool) -> Line<'static> {
+    /// A hit in `width` columns: the code whole, then the name and the
+    /// department, each cut with an ellipsis when the row is too narrow
+    /// (the department keeps at least a few characters so it shows).
+    fn hit_line(&self, index: &Index, hit: &Hit, selected: bool, width: usize) -> Line<'static> {
+        use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
         let e = index.entry(hit.entry);
         let marked = index.highlight(hit, &self.answered);
-        let mut spans = vec![Span::raw(if e.code.is_empty() {
+        let code = if e.code.is_empty() {
             "  ".to_string()
         } else {
             format!("  {} ", e.code)
-        })];
+        };
+        let room = width.saturating_sub(code.width());
+        let detail = if e.detail.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", e.detail)
+        };
+        let (text_room, detail_room) = if e.text.width() + detail.width() <= room {
+            (e.text.width(), detail.width())
+        } else {
+            let least = detail.width().min(12);
+            let text_room = e.text.width().min(room.saturating_sub(least));
+            (text_room, room - text_room)
+        };
+        let ellipsis = crate::tui::theme::current().ellipsis();
+        let cut = e.text.width() > text_room;
+        let keep = if cut {
+            text_room.saturating_sub(ellipsis.width())
+        } else {
+            text_room
+        };
+        let mut spans = vec![Span::raw(code)];
+        let mut used = 0;
         for (i, c) in e.text.chars().enumerate() {
+            let w = c.width().unwrap_or(0);
+            if used + w > keep {
+                break;
+            }
+            used += w;
             let style = if marked.contains(&i) {
                 crate::tui::theme::current().matched()
             } else {
@@ -208,7 +239,10 @@ impl SearchBox {
             };
             spans.push(Span::styled(c.to_string(), style));
         }
-        spans.push(Span::raw(format!("  {}", e.detail)));
+        if cut {
+            spans.push(Span::raw(ellipsis));
+        }
+        spans.push(Span::raw(crate::tui::draw::fit(&detail, detail_room)));
         let line = Line::from(spans);
         crate::tui::draw::row(line, selected)
     }
@@ -269,7 +303,7 @@ impl SearchBox {
                     format!("{}（{} 条）", kind.label(), n),
                     crate::tui::theme::current().heading(),
                 ),
-                Row::Hit(h) => self.hit_line(&index, h, i == selected_row),
+                Row::Hit(h) => self.hit_line(&index, h, i == selected_row, list.width as usize),
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
