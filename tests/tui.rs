@@ -248,10 +248,13 @@ fn the_progress_pane_lists_units_with_their_figures() {
     // The county sums.
     press(&mut a, 'z');
     let s = screen(&mut a, 140, 40);
-    // Each county's sum, its units below it.
-    assert!(s[3].contains("区划"), "{}", s[3]);
-    assert!(s[4].starts_with("|郑州市 "), "{}", s[4]);
-    assert!(s[5].starts_with("|  郑州市"), "{}", s[5]);
+    // Each county's sum, its units below it; the counties sorted as the
+    // units were (by name, Z→A: zhong before zheng).
+    assert!(s[3].contains("区划v") || s[3].contains("区划▼"), "{}", s[3]);
+    assert!(s[4].contains(" 中牟县 "), "{}", s[4]);
+    assert!(s[5].starts_with("|  中牟县"), "{}", s[5]);
+    let zhengzhou = s.iter().position(|l| l.starts_with("|郑州市 ")).unwrap();
+    assert!(s[zhengzhou + 1].starts_with("|  郑州市"), "{s:#?}");
     press(&mut a, 'G');
     let s = screen(&mut a, 140, 40);
     // A county's line carries its rank as a region.

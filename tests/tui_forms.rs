@@ -393,6 +393,30 @@ fn the_methods_picker_moves_with_j_and_k_and_space_ticks_different_boxes() {
     press(&mut a, ' ');
     let again = a.form.as_ref().unwrap().fields.methods.clone();
     assert_ne!(toggled(&again, 1), toggled(&after, 1), "{again:?}");
+    // On the check boxes `?` is the help, as the footer says; on the 其他
+    // line it is typed, and the footer offers F1 alone.
+    assert!(screen(&mut a, 80, 24).contains("?/F1 帮助"));
+    press(&mut a, '?');
+    assert!(a.help);
+    key(&mut a, KeyCode::Esc);
+    assert!(!a.help && a.form.as_ref().unwrap().editing());
+    for _ in 0..M.len() {
+        key(&mut a, KeyCode::Down);
+    }
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("F1 帮助") && !s.contains("?/F1"), "{s}");
+    press(&mut a, '?');
+    assert!(!a.help);
+    assert!(
+        a.form
+            .as_ref()
+            .unwrap()
+            .fields
+            .methods
+            .iter()
+            .any(|m| m.contains('?')),
+        "typed into 其他"
+    );
     key(&mut a, KeyCode::Esc);
     assert!(!a.form.as_ref().unwrap().editing());
 }

@@ -134,7 +134,7 @@ fn progress_columns_sort_both_ways_with_arrows_and_dashes_last() {
     assert!(s[4].contains('%'), "no “—” first: {}", s[4]);
 
     // Every other column, both ways, missing values last.
-    for label in ["认领数", "应填清单", "已填报", "认领", "排名"] {
+    for label in ["认领数", "应填", "已填报", "认领", "排名"] {
         sort_by(&mut a, label);
         let first = rows(&a);
         press(&mut a, 'O');
@@ -156,7 +156,7 @@ fn progress_columns_sort_both_ways_with_arrows_and_dashes_last() {
 
     // The county view: 完成率 with “—” last both ways, units cut with “…”.
     press(&mut a, 'z');
-    sort_by(&mut a, "完成度");
+    sort_by(&mut a, "完成率");
     let unit_line = |l: &str| {
         let c: Vec<char> = l.chars().take(4).collect();
         c.len() == 4 && c[1] == ' ' && c[2] == ' ' && c[3] != ' '
@@ -413,4 +413,228 @@ fn the_reason_editor_wraps_at_80_columns_and_the_history_keeps_names_whole() {
         .find(|l| l.contains("王芳："))
         .unwrap_or_else(|| panic!("{s:#?}"));
     assert!(line.contains("郑州市司法局 王芳：设"), "{line}");
+}
+
+/// Lets the search worker answer.
+fn settle(app: &mut App) {
+    for _ in 0..200 {
+        app.pump();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        if app.search.as_ref().is_some_and(|s| {
+            !s.note.contains("正在") && (s.input.value().is_empty() || s.note.contains("条，"))
+        }) {
+            app.pump();
+            return;
+        }
+    }
+}
+
+#[test]
+fn search_hits_and_a_long_file_name_are_cut_with_an_ellipsis_at_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(
+        dir.path(),
+        "zhengzhou_city_supervision_catalogue_2026_final.db",
+    );
+    let mut a = app_on(&db, "zhangwei");
+    // The file's name is cut in its middle; the unit's name still shows.
+    let s = screen(&mut a, 80, 24);
+    assert_eq!(s[0].width(), 80, "{}", s[0]);
+    let title = s[0].trim_end();
+    assert!(title.contains("郑州市"), "{title}");
+    assert!(
+        title.contains("zhengzhou") && title.ends_with("final.db"),
+        "{title}"
+    );
+    assert!(title.contains('…'), "{title}");
+
+    press(&mut a, '/');
+    settle(&mut a);
+    a.on_paste("查封");
+    settle(&mut a);
+    let s = screen(&mut a, 80, 24);
+    // The department is cut with “…”, never at the border.
+    let line = s
+        .iter()
+        .find(|l| l.contains("10100400100000"))
+        .unwrap_or_else(|| panic!("{s:#?}"));
+    assert!(line.contains("食品  国家市场监督管理…"), "{line}");
+    // A long name is cut too, so the department still shows.
+    let line = s
+        .iter()
+        .find(|l| l.contains("10100600100000"))
+        .unwrap_or_else(|| panic!("{s:#?}"));
+    assert!(line.contains("…  国家市场"), "{line}");
+    for l in &s {
+        assert_eq!(l.width(), 80, "{l}");
+    }
+}
+
+#[test]
+fn the_local_editor_wraps_the_row_it_is_on_and_cuts_the_others_with_an_ellipsis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "editor.db");
+    let mut a = app_on(&db, "zhangwei");
+    press(&mut a, 'L');
+    key(&mut a, KeyCode::Enter);
+    press(&mut a, 'e');
+    assert!(a.editor.is_some(), "{}", a.status);
+    // Down to [+ 增加子项], then up to 设定依据.
+    for _ in 0..20 {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Up);
+    let s = screen(&mut a, 80, 24).join("\n");
+    assert!(s.contains("《郑州市文明行为促进条例"), "{s}");
+    assert!(s.contains("（地方性法规）"), "wrapped whole: {s}");
+    key(&mut a, KeyCode::Up);
+    let s = screen(&mut a, 80, 24);
+    let line = s
+        .iter()
+        .find(|l| l.contains("设定依据："))
+        .unwrap_or_else(|| panic!("{s:#?}"));
+    assert!(
+        line.contains("…") && !line.contains("（地方性法规）"),
+        "{line}"
+    );
+}
+
+/// The county view's county lines as (name, the line), below its header.
+fn county_lines(s: &[String]) -> Vec<(String, String)> {
+    let head = s.iter().position(|l| l.contains("区划")).unwrap();
+    s[head + 1..]
+        .iter()
+        .filter(|l| !l.starts_with("│  ") && l.starts_with('│'))
+        .map(|l| {
+            let cell: String = l.trim_start_matches('│').chars().take(20).collect();
+            // “2 中牟县” carries the county's rank as a region.
+            let name = cell
+                .trim()
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            (name, l.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn the_county_view_sorts_the_counties_and_names_the_column_sorted_by() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "counties.db");
+    let mut a = app_on(&db, "liuyang");
+    press(&mut a, '4');
+    press(&mut a, 'z');
+    let percent = |l: &str| -> Option<u32> {
+        let at = l.find('%')?;
+        let digits: String = l[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .filter(|c| *c != '.')
+            .collect();
+        digits.parse().ok()
+    };
+    sort_by(&mut a, "完成率");
+    let s = screen(&mut a, 80, 60);
+    let head = s.iter().position(|l| l.contains("区划")).unwrap();
+    assert!(s[head].contains("完成率▼"), "{}", s[head]);
+    let down: Vec<Option<u32>> = county_lines(&s).iter().map(|(_, l)| percent(l)).collect();
+    assert!(down.len() >= 3, "{s:#?}");
+    assert!(ordered(&down, true), "{down:?}");
+    press(&mut a, 'O');
+    assert_eq!(a.status, "按完成率倒序排序");
+    let s = screen(&mut a, 80, 60);
+    assert!(s[head].contains("完成率▲"), "{}", s[head]);
+    let up: Vec<Option<u32>> = county_lines(&s).iter().map(|(_, l)| percent(l)).collect();
+    assert!(ordered(&up, false), "{up:?}");
+    assert_ne!(down, up, "the counties themselves reorder");
+
+    // 区划 by pinyin both ways; each county's units stay under it.
+    for (i, descending) in [(0, false), (1, true)] {
+        if i == 0 {
+            sort_by(&mut a, "区划（拼音）");
+        } else {
+            press(&mut a, 'O');
+        }
+        let s = screen(&mut a, 80, 60);
+        assert!(s[head].contains(if descending { "区划▼" } else { "区划▲" }));
+        let names: Vec<Option<String>> = county_lines(&s)
+            .iter()
+            .map(|(n, _)| Some(sort_key(n)))
+            .collect();
+        assert!(ordered(&names, descending), "{names:?}\n{s:#?}");
+        let mut county = String::new();
+        for l in &s[head + 1..] {
+            if let Some(unit) = l.strip_prefix("│  ") {
+                assert!(unit.starts_with(&county), "{unit} under {county}");
+            } else if let Some((n, _)) = county_lines(&[s[head].clone(), l.clone()]).first() {
+                county = n.clone();
+            }
+        }
+    }
+    // The counts are columns to sort by as well.
+    for label in ["单位", "逾期单位"] {
+        sort_by(&mut a, label);
+        let s = screen(&mut a, 80, 60);
+        assert!(s[head].contains(&format!("{label}▼")), "{}", s[head]);
+    }
+}
+
+#[test]
+fn the_drill_down_tags_have_one_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "drill.db");
+    let mut a = app_on(&db, "liuyang");
+    press(&mut a, '4');
+    key(&mut a, KeyCode::Home);
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&mut a, 80, 24);
+    let mut columns = std::collections::BTreeMap::new();
+    for l in s
+        .iter()
+        .filter(|l| l.contains("[未开始]") || l.contains("[完整]") || l.contains("[草稿]"))
+    {
+        let close = l.find(']').unwrap();
+        let at = close + l[close..].find(|c: char| c.is_ascii_digit()).unwrap();
+        let state = &l[l.find('[').unwrap()..l.find(']').unwrap() + 1];
+        columns.insert(state.to_string(), l[..at].width());
+    }
+    assert!(columns.len() >= 2, "{s:#?}");
+    let first = *columns.values().next().unwrap();
+    assert!(columns.values().all(|c| *c == first), "{columns:?}");
+}
+
+#[test]
+fn keys_that_do_nothing_in_the_local_items_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "keys.db");
+    let mut a = app_on(&db, "wangfang");
+    press(&mut a, 'L');
+    press(&mut a, 'z');
+    assert_eq!(a.status, "z 在这里不可用，按 ? 查看可用的键");
+    let returned = a
+        .local
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r.state == ReviewState::Returned)
+        .unwrap();
+    for _ in 0..returned {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    press(&mut a, 'a');
+    assert_eq!(a.status, "审核通过只用于待审核的事项（此项为退回修改）");
+    press(&mut a, 'z');
+    assert_eq!(a.status, "z 在这里不可用，按 ? 查看可用的键");
+    // Home goes to the top of the item, quietly.
+    key(&mut a, KeyCode::Home);
+    assert_eq!(a.status, "");
 }

@@ -292,7 +292,7 @@ pub fn typing(app: &App) -> bool {
         || app.editor.as_ref().is_some_and(|e| e.typing())
         || app.local.as_ref().is_some_and(|l| l.typing())
         || app.bulk.is_some()
-        || (app.focus == Pane::Checklist && app.form.as_ref().is_some_and(|f| f.editing()))
+        || (app.focus == Pane::Checklist && app.form.as_ref().is_some_and(|f| f.typing()))
         || (app.focus == Pane::Progress && app.progress.as_ref().is_some_and(|p| p.typing()))
 }
 
@@ -330,8 +330,19 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
             .action(Action::Quit)
             .build()
     };
-    lead.build()
-        .into_iter()
+    let mut lead = lead.build();
+    // While typing, a character key types itself: only F1 and its like help.
+    if typing(app) {
+        for c in lead.iter_mut().filter(|c| c.action == Some(Action::Help)) {
+            c.keys = c
+                .keys
+                .split('/')
+                .filter(|k| k.chars().count() > 1 && !k.contains('-'))
+                .collect::<Vec<_>>()
+                .join("/");
+        }
+    }
+    lead.into_iter()
         .chain(ctx.commands)
         .chain(tail)
         .filter(|c| c.hint && !c.keys.is_empty())

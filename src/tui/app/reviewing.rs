@@ -67,13 +67,19 @@ impl App {
         };
         let outcome = view.on_key(key);
         let Some(actor) = self.actor.clone() else {
-            if let Outcome::Close = outcome {
-                self.local = None;
+            match outcome {
+                Outcome::Close => self.local = None,
+                Outcome::Say(why) => self.status = why,
+                _ => {}
             }
             return;
         };
         let (result, id) = match outcome {
             Outcome::Stay => return,
+            Outcome::Say(why) => {
+                self.status = why;
+                return;
+            }
             Outcome::Close => {
                 self.local = None;
                 return;

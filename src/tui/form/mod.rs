@@ -168,6 +168,15 @@ impl ChecklistForm {
         self.editor.is_some()
     }
 
+    /// Whether characters typed go into a field (the 检查方式 check boxes
+    /// take none but Space, j and k: `?` there is the help).
+    pub fn typing(&self) -> bool {
+        match &self.editor {
+            Some(Editor::Methods(p)) => p.on_other(),
+            other => other.is_some(),
+        }
+    }
+
     /// The state the form would save as.
     pub fn state(&self) -> ChecklistState {
         match &self.base {

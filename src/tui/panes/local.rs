@@ -41,6 +41,8 @@ pub enum Outcome {
     /// 已录入: the codes the national system gave the main item and each
     /// sub-item.
     MarkEntered(Id, i64, crate::app::local_items::EnteredCodes),
+    /// A key that does nothing here, and why.
+    Say(String),
 }
 
 /// What is asked at the bottom of an item.
@@ -161,7 +163,9 @@ impl LocalView {
                 {
                     self.prompt = Some(Prompt::OfficialCodes(Vec::new(), Input::default()));
                 }
-                _ => {}
+                KeyCode::Home => self.scroll = 0,
+                KeyCode::End => self.scroll = self.last_scroll.get(),
+                code => return Outcome::Say(self.why_not(code, Some(state))),
             }
             return Outcome::Stay;
         }
@@ -183,9 +187,42 @@ impl LocalView {
                 }
             }
             keys::NEW if self.role == Role::Operator => return Outcome::New,
-            _ => {}
+            code => return Outcome::Say(self.why_not(code, None)),
         }
         Outcome::Stay
+    }
+
+    /// Why a key does nothing in the list (no state) or on an item in
+    /// this state, so that no key is silently ignored.
+    fn why_not(&self, code: KeyCode, state: Option<ReviewState>) -> String {
+        let operator = self.role == Role::Operator;
+        let reviewer = self.role == Role::Reviewer;
+        let is = state.map_or(String::new(), |s| format!("（此项为{}）", s.label()));
+        match (code, state) {
+            (keys::NEW, None) => "只有编制单位的操作员可以新建地方监管事项".into(),
+            (keys::APPROVE, Some(_)) if !reviewer => "只有审核员可以审核通过".into(),
+            (keys::RETURN, Some(_)) if !reviewer => "只有审核员可以退回修改".into(),
+            (keys::APPROVE, Some(_)) => format!("审核通过只用于待审核的事项{is}"),
+            (keys::RETURN, Some(_)) => format!("退回修改只用于待审核的事项{is}"),
+            (keys::EDIT | keys::SUBMIT, Some(_)) if !operator => {
+                "只有编制单位的操作员可以修改、提交审核".into()
+            }
+            (keys::EDIT | keys::SUBMIT, Some(_)) => {
+                format!("只有草稿或退回修改的事项可以修改、提交审核{is}")
+            }
+            (keys::MARK_ENTERED, Some(_)) if !operator => {
+                "只有编制单位的操作员可以标记已录入".into()
+            }
+            (keys::MARK_ENTERED, Some(_)) => format!("只有审核通过的事项可以标记已录入{is}"),
+            (
+                keys::APPROVE | keys::RETURN | keys::EDIT | keys::SUBMIT | keys::MARK_ENTERED,
+                None,
+            ) => "先按 Enter 打开事项，再审核、修改或提交".into(),
+            _ => {
+                let key = crate::tui::keymap::key_name(code, KeyModifiers::NONE);
+                format!("{key} 在这里不可用，按 ? 查看可用的键")
+            }
+        }
     }
 
     /// Keys while something is asked at the bottom of the item.

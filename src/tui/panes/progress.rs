@@ -413,11 +413,10 @@ impl ProgressView {
                 } else {
                     &SortBy::ALL
                 };
-                // From the column sorted by (or before the first), the next shown.
-                let at = list
-                    .iter()
-                    .position(|s| Some(*s) == self.sort)
-                    .unwrap_or(list.len() - 1);
+                // From the column sorted by (the rank when none, or before
+                // the first where there is no rank), the next shown.
+                let by = self.sort.unwrap_or(SortBy::Rank);
+                let at = list.iter().position(|s| *s == by).unwrap_or(list.len() - 1);
                 let next = (1..=list.len())
                     .map(|k| list[(at + k) % list.len()])
                     .find(|s| s.shown(self.by_county, self.narrow))
@@ -633,7 +632,7 @@ impl ProgressView {
             .style(bold);
             // What the fixed columns (and the gaps and borders) leave the
             // names: cut with an ellipsis rather than at the column's edge.
-            let name_w = (area.width as usize).saturating_sub(40 + bar_w as usize + 7 + 2);
+            let name_w = (area.width as usize).saturating_sub(42 + bar_w as usize + 7 + 2);
             let rows = self
                 .county_lines
                 .iter()
@@ -694,13 +693,14 @@ impl ProgressView {
                 rows,
                 [
                     Constraint::Min(16),
-                    Constraint::Length(4),
+                    // Room for the arrows: “单位▼”, “逾期单位▼”.
+                    Constraint::Length(5),
                     Constraint::Length(6),
                     Constraint::Length(9),
                     Constraint::Length(6),
                     Constraint::Length(7),
                     Constraint::Length(bar_w),
-                    Constraint::Length(8),
+                    Constraint::Length(9),
                 ],
             )
             .header(header)
