@@ -638,3 +638,61 @@ fn with_nothing_left_to_fill_next_goes_to_a_complete_one_and_says_so() {
         "下一份：完整（未开始和草稿的都已填完；按 Ctrl-t 填报）"
     );
 }
+
+#[test]
+fn drafts_are_written_at_most_once_a_second_and_whole_at_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), "zhangwei");
+    let sub = row_in(&mut a, None);
+    open_form(&mut a, sub);
+    let draft_text = || {
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("drafts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        std::fs::read_to_string(&files[0]).unwrap()
+    };
+    // The first change is written at once; one right after it waits.
+    type_into(&mut a, ChecklistField::TargetSub, "第一次");
+    assert!(draft_text().contains("第一次"));
+    type_into(&mut a, ChecklistField::TargetSub, "第二次");
+    assert!(!draft_text().contains("第二次"));
+    // The loop's exit (quit, hang-up, signal) writes what is pending.
+    a.flush_draft(true);
+    assert!(draft_text().contains("第二次"));
+}
+
+#[test]
+fn a_second_session_of_the_account_neither_offers_nor_overwrites_the_first_ones_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), "zhangwei");
+    a.offer_draft();
+    let sub = row_in(&mut a, None);
+    open_form(&mut a, sub);
+    type_into(&mut a, ChecklistField::TargetSub, "第一个会话正在输入");
+    let path = a.store.path().to_path_buf();
+
+    // The same account starts again while the first session still runs.
+    let store = open(&path);
+    let zhangwei = actor(&store, "zhangwei");
+    let mut b = App::new(store, Some(zhangwei), Keymap::defaults(), "张伟".into()).unwrap();
+    b.drafts_dir = Some(dir.path().join("drafts"));
+    b.offer_draft();
+    assert!(
+        b.confirm.is_none(),
+        "the running session's draft is not offered"
+    );
+    assert!(b.status.contains("另一个会话正在使用"), "{}", b.status);
+    assert!(b.drafts_dir.is_none());
+
+    // Once the first session has gone, its draft is offered.
+    drop(a);
+    drop(b);
+    let store = open(&path);
+    let zhangwei = actor(&store, "zhangwei");
+    let mut c = App::new(store, Some(zhangwei), Keymap::defaults(), "张伟".into()).unwrap();
+    c.drafts_dir = Some(dir.path().join("drafts"));
+    c.offer_draft();
+    assert!(c.confirm.is_some(), "{}", c.status);
+}

@@ -94,6 +94,13 @@ pub struct App {
     pub units: Option<super::panes::units::UnitsView>,
     /// Where drafts of the form are kept (None: not kept).
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// The form changed since its draft was last written, and when that
+    /// was: drafts are written at most once a second (a paste of thousands
+    /// of characters must not be thousands of synced files), and at exit.
+    draft_pending: bool,
+    draft_written: Option<std::time::Instant>,
+    /// This session's hold on its draft file (see `draft::lock`).
+    draft_lock: Option<super::form::draft::DraftLock>,
     details: Option<(Id, ItemDetails)>,
     checklist: Option<(Id, Option<Checklist>)>,
     data_version: i64,
@@ -192,6 +199,9 @@ impl App {
             editor: None,
             units: None,
             drafts_dir: super::form::draft::default_dir(),
+            draft_pending: false,
+            draft_written: None,
+            draft_lock: None,
             details: None,
             checklist: None,
             data_version,

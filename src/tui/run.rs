@@ -52,6 +52,7 @@ fn event_loop(
             last_refresh = Instant::now();
             dirty |= app.refresh_if_changed();
         }
+        app.flush_draft(false);
         if app.mouse != mouse {
             mouse = app.mouse;
             terminal::set_mouse(mouse);
@@ -60,6 +61,8 @@ fn event_loop(
             term.draw(|f| draw(f, app))?;
         }
     }
+    // Quit, hang-up or signal: what was typed in the last second too.
+    app.flush_draft(true);
     Ok(())
 }
 

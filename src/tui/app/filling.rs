@@ -302,8 +302,32 @@ impl App {
         })
     }
 
-    /// Writes what the form holds to the draft file.
+    /// Notes that the draft file is behind the form, and writes it when
+    /// the last write is a second old.
     fn keep_draft(&mut self) {
+        self.draft_pending = true;
+        self.flush_draft(false);
+    }
+
+    /// Writes the draft if the form changed since it was last written:
+    /// `now` at exit (quit, hang-up, signal), otherwise at most once a second.
+    pub fn flush_draft(&mut self, now: bool) {
+        if !self.draft_pending || self.form.is_none() {
+            return;
+        }
+        let due = self
+            .draft_written
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1));
+        if !(now || due) {
+            return;
+        }
+        self.draft_pending = false;
+        self.draft_written = Some(std::time::Instant::now());
+        self.write_draft();
+    }
+
+    /// Writes what the form holds to the draft file.
+    fn write_draft(&mut self) {
         let (Some(dir), Some(login), Some(form)) = (&self.drafts_dir, self.login(), &self.form)
         else {
             return;
@@ -325,7 +349,8 @@ impl App {
         }
     }
 
-    fn discard_draft(&self) {
+    fn discard_draft(&mut self) {
+        self.draft_pending = false;
         if let (Some(dir), Some(login)) = (&self.drafts_dir, self.login()) {
             draft::discard(dir, self.store.path(), &login);
         }
@@ -336,6 +361,18 @@ impl App {
         let (Some(dir), Some(login)) = (&self.drafts_dir, self.login()) else {
             return;
         };
+        match draft::lock(dir, self.store.path(), &login) {
+            Some(lock) => self.draft_lock = Some(lock),
+            None => {
+                // Another session of this account is running: its draft
+                // is its own, and this session keeps none.
+                self.drafts_dir = None;
+                self.status =
+                    "同一账号的另一个会话正在使用：本会话不保存草稿（未保存的修改请及时保存）"
+                        .into();
+                return;
+            }
+        }
         if let Some(d) = draft::load(dir, self.store.path(), &login) {
             self.confirm = Some(super::Pending {
                 question: format!(

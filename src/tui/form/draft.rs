@@ -9,6 +9,7 @@ use crate::domain::{ChecklistField, ChecklistFields, Id, Timestamp};
 use crate::files::{Replace, write_new};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// What was being typed, and what it was typed over.
@@ -66,6 +67,29 @@ pub fn save(dir: &Path, db: &Path, login: &str, draft: &Draft) -> anyhow::Result
 }
 
 /// The draft left for this database and account, if a readable one is.
+/// The draft file of (database, account) held by one running session: a
+/// second session of the same account neither offers the first one's draft
+/// (its `d` would delete work still being typed) nor writes over it.
+pub struct DraftLock(#[allow(dead_code)] nix::fcntl::Flock<std::fs::File>);
+
+/// Takes the lock, or None when another session holds it (or the lock
+/// file cannot be made: then drafts are not kept, as without a directory).
+pub fn lock(dir: &Path, db: &Path, login: &str) -> Option<DraftLock> {
+    std::fs::create_dir_all(dir).ok()?;
+    let mut name = file(dir, db, login).into_os_string();
+    name.push(".lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(PathBuf::from(name))
+        .ok()?;
+    nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .ok()
+        .map(DraftLock)
+}
+
 pub fn load(dir: &Path, db: &Path, login: &str) -> Option<Draft> {
     let text = crate::files::read_user_text(&file(dir, db, login)).ok()?;
     serde_json::from_str(&text).ok()
