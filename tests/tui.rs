@@ -1040,7 +1040,10 @@ fn the_form_validates_as_you_type_saves_and_merges_after_a_lost_race() {
     assert!(s.contains("保存冲突：逐项选择保留哪一方"), "{s}");
     assert!(s.contains("他人的检查内容"), "{s}");
     // Rows in annex order: 监管对象主项 (mine), 监管对象子项, 检查内容.
-    // Take theirs for 子项 only.
+    // What only they changed (子项, 检查内容) is theirs by default; keep
+    // mine for 检查内容, so theirs is taken for 子项 only.
+    assert!(s.contains("默认取对方 2 项"), "{s}");
+    key(&mut a, KeyCode::Down);
     key(&mut a, KeyCode::Down);
     press(&mut a, ' ');
     key(&mut a, KeyCode::Enter);

@@ -493,12 +493,12 @@ impl App {
                         format_time(conflict.saved_at),
                         theirs.version
                     );
-                    let mine = &self
+                    let (mine, base) = self
                         .form
                         .as_ref()
-                        .map(|f| f.fields.clone())
+                        .map(|f| (f.fields.clone(), f.base.as_ref().map(|b| b.fields.clone())))
                         .unwrap_or_default();
-                    self.choose = Some(Choose::new(Purpose::Conflict(theirs), label, mine));
+                    self.choose = Some(Choose::conflict(theirs, label, &mine, base.as_ref()));
                     self.status = "保存冲突：别人先保存了这份清单，请逐项选择".into();
                 }
                 false

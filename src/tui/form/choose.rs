@@ -66,6 +66,25 @@ impl Choose {
         }
     }
 
+    /// After a lost race: a field I left as it was when I opened the form
+    /// (`base`) but they changed is theirs by default, so keeping the rest
+    /// of my copy does not undo their work; a field we both changed is
+    /// mine by default, and shown.
+    pub fn conflict(
+        theirs: Box<Checklist>,
+        theirs_label: String,
+        mine: &ChecklistFields,
+        base: Option<&ChecklistFields>,
+    ) -> Self {
+        let mut c = Choose::new(Purpose::Conflict(theirs), theirs_label, mine);
+        if let Some(base) = base {
+            for (field, take) in &mut c.rows {
+                *take = mine.text_of(*field) == base.text_of(*field);
+            }
+        }
+        c
+    }
+
     pub fn theirs(&self) -> &Checklist {
         match &self.purpose {
             Purpose::Conflict(c) | Purpose::Upper(c) => c,
@@ -130,7 +149,17 @@ impl Choose {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(format!("{}：{}", take_word, self.theirs_label)),
-                Line::from(format!("{} 项不同；默认全部保留我的", self.rows.len())),
+                Line::from({
+                    let theirs = self.rows.iter().filter(|(_, t)| *t).count();
+                    if theirs == 0 {
+                        format!("{} 项不同；默认全部保留我的", self.rows.len())
+                    } else {
+                        format!(
+                            "{} 项不同；默认取对方 {theirs} 项（我没有改过、对方改了的），其余保留我的",
+                            self.rows.len()
+                        )
+                    }
+                }),
             ]),
             head,
         );
@@ -230,6 +259,52 @@ mod tests {
             updated_at: 0,
             updated_by: 1,
         }
+    }
+
+    #[test]
+    fn after_a_lost_race_what_only_they_changed_is_theirs_by_default() {
+        let base = ChecklistFields {
+            content: "原内容".into(),
+            target_main: "原对象".into(),
+            ..Default::default()
+        };
+        // I changed the content; they changed the object (and cleared
+        // nothing of mine).
+        let mine = ChecklistFields {
+            content: "我的内容".into(),
+            ..base.clone()
+        };
+        let theirs = ChecklistFields {
+            target_main: "他们的对象".into(),
+            ..base.clone()
+        };
+        let c = Choose::conflict(
+            Box::new(checklist(theirs)),
+            "张伟".into(),
+            &mine,
+            Some(&base),
+        );
+        assert_eq!(
+            c.rows,
+            vec![
+                (ChecklistField::TargetMain, true),
+                (ChecklistField::Content, false)
+            ]
+        );
+        let m = c.merged();
+        assert_eq!(m.target_main, "他们的对象", "their change is not undone");
+        assert_eq!(m.content, "我的内容", "mine is kept");
+        // Without the version I started from, everything stays mine.
+        let blind = Choose::conflict(
+            Box::new(checklist(ChecklistFields {
+                target_main: "他们的对象".into(),
+                ..base.clone()
+            })),
+            "张伟".into(),
+            &mine,
+            None,
+        );
+        assert!(blind.rows.iter().all(|(_, take)| !take));
     }
 
     #[test]
