@@ -190,20 +190,7 @@ fn refuse_unseen_classified(w: &Write<'_>, unit: Id, ids: &[Id]) -> Result<(), A
     if real.role == crate::domain::Role::PlatformAdmin {
         return Ok(());
     }
-    let classified: std::collections::HashSet<Id> = store::catalogue::classified_sub_items(w.tx)?
-        .into_iter()
-        .collect();
-    if !ids.iter().any(|i| classified.contains(i)) {
-        return Ok(());
-    }
-    let claimed: std::collections::HashSet<Id> = store::claims::claims_of_unit(w.tx, unit)?
-        .into_iter()
-        .map(|c| c.sub_item_id)
-        .collect();
-    let unseen = ids
-        .iter()
-        .filter(|i| classified.contains(i) && !claimed.contains(i))
-        .count();
+    let unseen = store::catalogue::classified_unclaimed_among(w.tx, unit, ids)?.len();
     if unseen > 0 {
         return Err(AppError::Invalid(format!(
             "不能认领：{unseen} 个子项不存在"

@@ -689,6 +689,23 @@ pub fn catalogue_stamp(conn: &Connection) -> Result<(i64, i64, i64), StoreError>
     )?)
 }
 
+/// Of `ids`, the 涉密 sub-items the unit does not claim (one indexed read
+/// per id, not a scan of the catalogue: it runs on every claim).
+pub fn classified_unclaimed_among(
+    conn: &Connection,
+    unit: Id,
+    ids: &[Id],
+) -> Result<Vec<Id>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id FROM json_each(?1) j JOIN sub_items s ON s.id = j.value
+         WHERE s.classified
+           AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = ?2 AND c.sub_item_id = s.id)",
+    )?;
+    let ids = serde_json::to_string(ids).unwrap_or_default();
+    let rows = stmt.query_map(rusqlite::params![ids, unit], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The 涉密 (classified) sub-items.
 pub fn classified_sub_items(conn: &Connection) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare("SELECT id FROM sub_items WHERE classified ORDER BY id")?;

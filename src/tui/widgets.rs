@@ -224,6 +224,113 @@ pub fn clear_wide_edges(frame: &mut Frame, rect: Rect) {
     }
 }
 
+/// Punctuation that may not begin a line (it stays with what precedes it).
+const NO_START: &str = "，。、；：？！）》」』”’%,.;:?!)]}";
+/// Punctuation that may not end a line (it goes with what follows it).
+const NO_END: &str = "（《「『“‘([{";
+
+/// Wraps what a person wrote (a history entry, a reason) to `width`
+/// display columns by words, where `wrap` serves the program's own lines: a run of letters
+/// and digits is a word, and so is each Chinese character (Chinese has no
+/// spaces; a line may break between any two characters), with the
+/// punctuation rules above. `keep` (a byte range) is never broken and
+/// stays with the word after it — a name and its “：” go with the start of
+/// what the person wrote. Lines after the first begin with `indent`
+/// spaces; a word wider than a line is broken where it must.
+pub fn wrap_words(
+    text: &str,
+    width: usize,
+    indent: usize,
+    keep: Option<std::ops::Range<usize>>,
+) -> Vec<String> {
+    let narrow = |c: char| c.width().unwrap_or(0) <= 1;
+    // Words, each with the spaces before it.
+    let mut words: Vec<(String, String)> = Vec::new();
+    let mut gap = String::new();
+    // The next character joins the last word (after “（” or the name).
+    let mut glue = false;
+    for (i, c) in text.char_indices() {
+        if let Some(k) = keep.as_ref().filter(|k| k.contains(&i)) {
+            match words.last_mut() {
+                Some((_, w)) if i > k.start || (glue && gap.is_empty()) => w.push(c),
+                _ => words.push((std::mem::take(&mut gap), c.to_string())),
+            }
+            glue = i + c.len_utf8() == k.end;
+            continue;
+        }
+        // A line break written stays one (a reason may have several lines).
+        if c == '\n' {
+            words.push((String::new(), "\n".into()));
+            gap.clear();
+            glue = false;
+            continue;
+        }
+        if c.is_whitespace() {
+            gap.push(c);
+            glue = false;
+            continue;
+        }
+        let joins = gap.is_empty()
+            && words.last().is_some_and(|(_, w)| {
+                w != "\n"
+                    && (glue
+                        || NO_START.contains(c)
+                        || (narrow(c) && w.chars().last().is_some_and(narrow)))
+            });
+        match words.last_mut() {
+            Some((_, w)) if joins => w.push(c),
+            _ => words.push((std::mem::take(&mut gap), c.to_string())),
+        }
+        glue = NO_END.contains(c);
+    }
+    let limit = |first: bool| {
+        if first {
+            width.max(1)
+        } else {
+            width.saturating_sub(indent).max(1)
+        }
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (gap, word) in words {
+        if word == "\n" {
+            lines.push(std::mem::take(&mut line));
+            continue;
+        }
+        // Spaces at a line's start are kept only on the first line.
+        let lead = if line.is_empty() && !lines.is_empty() {
+            ""
+        } else {
+            gap.as_str()
+        };
+        if line.width() + lead.width() + word.width() <= limit(lines.is_empty()) {
+            line.push_str(lead);
+            line.push_str(&word);
+            continue;
+        }
+        if !line.trim().is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.clear();
+        // A word wider than a whole line is broken where it must.
+        for c in word.chars() {
+            if line.width() + c.width().unwrap_or(0) > limit(lines.is_empty()) && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    let pad = " ".repeat(indent);
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l } else { format!("{pad}{l}") })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

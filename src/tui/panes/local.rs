@@ -7,6 +7,7 @@
 use crate::app::views::{LocalDetail, LocalRow};
 use crate::domain::{Id, ReviewState, format_time};
 use crate::tui::draw::{block, fit, overlay};
+use crate::tui::widgets::wrap_words;
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,7 +17,7 @@ use ratatui::widgets::Paragraph;
 use ratatui_textarea::{TextArea, WrapMode};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// What the viewer may do with an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -511,7 +512,7 @@ fn detail_lines(d: &LocalDetail, width: usize) -> Vec<Line<'static>> {
     let mut put =
         |style: Style, indent: usize, text: &str, keep: Option<std::ops::Range<usize>>| {
             lines.extend(
-                wrap(text, width, indent, keep)
+                wrap_words(text, width, indent, keep)
                     .into_iter()
                     .map(|l| Line::styled(l, style)),
             );
@@ -621,112 +622,6 @@ fn history_line(h: &crate::app::views::LocalStep) -> (String, std::ops::Range<us
         text.push_str(reason);
     }
     (text, who)
-}
-
-/// Punctuation that may not begin a line (it stays with what precedes it).
-const NO_START: &str = "，。、；：？！）》」』”’%,.;:?!)]}";
-/// Punctuation that may not end a line (it goes with what follows it).
-const NO_END: &str = "（《「『“‘([{";
-
-/// Wraps `text` to `width` display columns by words: a run of letters
-/// and digits is a word, and so is each Chinese character (Chinese has no
-/// spaces; a line may break between any two characters), with the
-/// punctuation rules above. `keep` (a byte range) is never broken and
-/// stays with the word after it — a name and its “：” go with the start of
-/// what the person wrote. Lines after the first begin with `indent`
-/// spaces; a word wider than a line is broken where it must.
-pub fn wrap(
-    text: &str,
-    width: usize,
-    indent: usize,
-    keep: Option<std::ops::Range<usize>>,
-) -> Vec<String> {
-    let narrow = |c: char| c.width().unwrap_or(0) <= 1;
-    // Words, each with the spaces before it.
-    let mut words: Vec<(String, String)> = Vec::new();
-    let mut gap = String::new();
-    // The next character joins the last word (after “（” or the name).
-    let mut glue = false;
-    for (i, c) in text.char_indices() {
-        if let Some(k) = keep.as_ref().filter(|k| k.contains(&i)) {
-            match words.last_mut() {
-                Some((_, w)) if i > k.start || (glue && gap.is_empty()) => w.push(c),
-                _ => words.push((std::mem::take(&mut gap), c.to_string())),
-            }
-            glue = i + c.len_utf8() == k.end;
-            continue;
-        }
-        // A line break written stays one (a reason may have several lines).
-        if c == '\n' {
-            words.push((String::new(), "\n".into()));
-            gap.clear();
-            glue = false;
-            continue;
-        }
-        if c.is_whitespace() {
-            gap.push(c);
-            glue = false;
-            continue;
-        }
-        let joins = gap.is_empty()
-            && words.last().is_some_and(|(_, w)| {
-                w != "\n"
-                    && (glue
-                        || NO_START.contains(c)
-                        || (narrow(c) && w.chars().last().is_some_and(narrow)))
-            });
-        match words.last_mut() {
-            Some((_, w)) if joins => w.push(c),
-            _ => words.push((std::mem::take(&mut gap), c.to_string())),
-        }
-        glue = NO_END.contains(c);
-    }
-    let limit = |first: bool| {
-        if first {
-            width.max(1)
-        } else {
-            width.saturating_sub(indent).max(1)
-        }
-    };
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for (gap, word) in words {
-        if word == "\n" {
-            lines.push(std::mem::take(&mut line));
-            continue;
-        }
-        // Spaces at a line's start are kept only on the first line.
-        let lead = if line.is_empty() && !lines.is_empty() {
-            ""
-        } else {
-            gap.as_str()
-        };
-        if line.width() + lead.width() + word.width() <= limit(lines.is_empty()) {
-            line.push_str(lead);
-            line.push_str(&word);
-            continue;
-        }
-        if !line.trim().is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        line.clear();
-        // A word wider than a whole line is broken where it must.
-        for c in word.chars() {
-            if line.width() + c.width().unwrap_or(0) > limit(lines.is_empty()) && !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            line.push(c);
-        }
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    let pad = " ".repeat(indent);
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| if i == 0 { l } else { format!("{pad}{l}") })
-        .collect()
 }
 
 /// The overlay's own keys: letters that mean other things in the panes,
@@ -855,6 +750,7 @@ impl LocalView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::widgets::wrap_words as wrap;
 
     #[test]
     fn chinese_wraps_between_characters_and_latin_words_stay_whole() {
