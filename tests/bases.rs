@@ -119,13 +119,377 @@ fn the_impact_exports_to_a_spreadsheet_from_the_shell() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     let lines = stdout.lines().count() - 2; // title and header
     assert_eq!(range.height() - 2, lines, "every line exported");
-    // Several matches without --id: the candidates are listed.
-    let o = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["basis", "impact", "食品安全法"])
-        .output()
+    // The whole law exports its articles in one sheet, an 条款 column first.
+    let (code, stdout, err) = run_on(
+        &db,
+        &["basis", "impact", "食品安全法", "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut wb = open_workbook_auto(&out).unwrap();
+    let range = wb.worksheet_range("依据影响范围").unwrap();
+    let title = range.get_value((0, 0)).unwrap().to_string();
+    assert!(
+        title.starts_with("《中华人民共和国食品安全法》（法律）影响范围：3 条依据"),
+        "{title}"
+    );
+    assert!(title.contains("只计一次"), "{title}");
+    assert_eq!(range.get_value((1, 1)).unwrap().to_string(), "条款");
+    assert_eq!(range.get_value((1, 3)).unwrap().to_string(), "单位");
+    let articles: Vec<String> = (2..range.height() as u32)
+        .map(|r| range.get_value((r, 1)).unwrap().to_string())
+        .collect();
+    let mut runs = articles.clone();
+    runs.dedup();
+    assert_eq!(runs, ["第八十七条", "第一百一十条", "第一百二十二条"]);
+    // As many rows as the text lists under its articles.
+    let listed = stdout
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c != '《' && c != '合' && c != '单') && !l.is_empty())
+        .count();
+    assert_eq!(articles.len(), listed, "{stdout}");
+}
+
+fn resolve(s: &jianguan::store::Store, q: &str, article: Option<&str>) -> bases::Named {
+    bases::resolve(s, q, article, None).unwrap_or_else(|e| panic!("{q} {article:?}: {e}"))
+}
+
+fn articles(n: &bases::Named) -> Vec<String> {
+    n.law.bases.iter().map(|b| b.article.clone()).collect()
+}
+
+#[test]
+fn a_law_is_named_by_its_short_name_or_full_title_its_articles_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    for q in [
+        "食品安全法",
+        "中华人民共和国食品安全法",
+        "《中华人民共和国食品安全法》",
+        " 《食品安全法》 ",
+    ] {
+        let n = resolve(&s, q, None);
+        assert_eq!(n.law.title, "《中华人民共和国食品安全法》", "{q}");
+        assert_eq!(n.law.name, "食品安全法");
+        assert!(n.basis.is_none() && n.one().is_none(), "{q}");
+        // By number, not by text: 八十七 before 一百一十.
+        assert_eq!(
+            articles(&n),
+            ["第八十七条", "第一百一十条", "第一百二十二条"],
+            "{q}"
+        );
+    }
+    // The row citing the whole document comes first.
+    let n = resolve(&s, "特种设备安全法", None);
+    assert_eq!(articles(&n), ["", "第五十七条"]);
+    // Words of one law only: that law, whole.
+    let n = resolve(&s, "特种设备", None);
+    assert_eq!(n.law.title, "《中华人民共和国特种设备安全法》");
+    assert_eq!(n.law.bases.len(), 2);
+    // A law of one row is that row.
+    let n = resolve(&s, "计量法", None);
+    assert_eq!(
+        n.one().map(|b| b.citation()),
+        Some("《中华人民共和国计量法》".into())
+    );
+    // 城市绿化条例 is not 郑州市城市绿化条例, though one contains the other.
+    let n = resolve(&s, "城市绿化条例", None);
+    assert_eq!(n.law.title, "《城市绿化条例》");
+}
+
+#[test]
+fn an_article_in_digits_or_chinese_in_the_query_or_by_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    let cases: [(&str, Option<&str>); 11] = [
+        ("食品安全法第87条", None),
+        ("食品安全法第八十七条", None),
+        ("食品安全法 八十七", None),
+        ("食品安全法 87", None),
+        ("食品安全法87条", None),
+        ("《中华人民共和国食品安全法》第八十七条", None),
+        ("中华人民共和国食品安全法 第87条", None),
+        ("食品安全法", Some("第八十七条")),
+        ("食品安全法", Some("87")),
+        ("食品安全法", Some("八十七")),
+        ("《中华人民共和国食品安全法》", Some("87条")),
+    ];
+    for (q, article) in cases {
+        let n = resolve(&s, q, article);
+        let b = n
+            .one()
+            .unwrap_or_else(|| panic!("{q} {article:?}: no one article"));
+        assert_eq!(
+            b.citation(),
+            "《中华人民共和国食品安全法》第八十七条",
+            "{q} {article:?}"
+        );
+        assert_eq!(n.law.bases.len(), 3, "the law comes with it");
+    }
+    // 第一百一十条 as 110, and an article alone when one law has it.
+    let n = resolve(&s, "食品安全法", Some("110"));
+    assert_eq!(n.one().unwrap().article, "第一百一十条");
+    let n = resolve(&s, "第57条", None);
+    assert_eq!(
+        n.one().unwrap().citation(),
+        "《中华人民共和国特种设备安全法》第五十七条"
+    );
+    // Two different articles, or one the law does not have: said so.
+    let e = bases::resolve(&s, "食品安全法第87条", Some("110"), None).unwrap_err();
+    assert!(
+        e.to_string().contains("第87条") && e.to_string().contains("第110条"),
+        "{e}"
+    );
+    let e = bases::resolve(&s, "食品安全法第99条", None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("没有第99条") && e.contains("第八十七条、第一百一十条、第一百二十二条"),
+        "{e}"
+    );
+    // --id picks a row of what the query names, and only of it.
+    let n = bases::resolve(&s, "食品安全法", None, Some(2)).unwrap();
+    assert_eq!(n.one().unwrap().article, "第一百一十条");
+    let e = bases::resolve(&s, "食品安全法", None, Some(9))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("没有编号 9") && e.contains("--id 1"), "{e}");
+}
+
+#[test]
+fn several_laws_are_listed_by_law_and_nothing_found_says_what_was_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    let e = bases::resolve(&s, "安全法", None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("部法律法规"), "{e}");
+    assert!(
+        e.contains("《中华人民共和国食品安全法》（3 条依据）"),
+        "{e}"
+    );
+    assert!(
+        e.contains("《中华人民共和国特种设备安全法》（2 条依据）"),
+        "{e}"
+    );
+    assert!(!e.contains("第八十七条"), "laws, not every article: {e}");
+    // An article narrows the laws to those that have it.
+    let n = resolve(&s, "安全法第五十七条", None);
+    assert_eq!(
+        n.one().unwrap().citation(),
+        "《中华人民共和国特种设备安全法》第五十七条"
+    );
+    let e = bases::resolve(&s, "宇宙航行法", None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("没有找到") && e.contains("宇宙航行法"), "{e}");
+}
+
+/// The figures of one basis, straight from the tables.
+fn table_counts(s: &jianguan::store::Store, where_: &str) -> (usize, usize, usize) {
+    let count = |sql: String| -> usize {
+        s.conn()
+            .query_row(&sql, [], |r| r.get::<_, i64>(0))
+            .unwrap() as usize
+    };
+    let subs = format!("SELECT DISTINCT sub_item_id FROM sub_item_bases WHERE {where_}");
+    (
+        count(format!("SELECT count(*) FROM ({subs})")),
+        count(format!(
+            "SELECT count(*) FROM claims WHERE sub_item_id IN ({subs})"
+        )),
+        count(format!(
+            "SELECT count(*) FROM checklists k JOIN claims c
+               ON c.sub_item_id = k.sub_item_id AND c.unit_id = k.unit_id
+             WHERE k.sub_item_id IN ({subs})"
+        )),
+    )
+}
+
+#[test]
+fn the_whole_law_counts_a_sub_item_citing_two_articles_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    // 对食品生产企业的监督抽检 cites 第八十七条; let it cite 第一百一十条 too.
+    s.conn()
+        .execute(
+            "INSERT INTO sub_item_bases (sub_item_id, basis_id)
+             SELECT id, 2 FROM sub_items WHERE code = '10100100300000'",
+            [],
+        )
         .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--id 2"));
+    let n = resolve(&s, "食品安全法", None);
+    let l = bases::law_impact(&s, None, &n.law).unwrap();
+    let per: Vec<(String, usize)> = l
+        .articles
+        .iter()
+        .map(|a| (a.basis.article.clone(), a.sub_items))
+        .collect();
+    assert_eq!(
+        per,
+        [
+            ("第八十七条".into(), 2),
+            ("第一百一十条".into(), 10),
+            ("第一百二十二条".into(), 3)
+        ]
+    );
+    // Each article as `impact` gives it.
+    for a in &l.articles {
+        let one = bases::impact(&s, None, a.basis.id).unwrap();
+        assert_eq!(one.lines, a.lines);
+        assert_eq!(
+            table_counts(&s, &format!("basis_id = {}", a.basis.id)),
+            (a.sub_items, a.claims, a.checklists)
+        );
+    }
+    assert_eq!(l.sub_items, 14, "15 citations, 14 sub-items");
+    assert_eq!(
+        table_counts(&s, "basis_id IN (1, 2, 3)"),
+        (l.sub_items, l.claims, l.checklists)
+    );
+    let summed: usize = l.articles.iter().map(|a| a.claims).sum();
+    assert!(
+        summed > l.claims,
+        "the shared sub-item's claims once: {summed} {}",
+        l.claims
+    );
+
+    // From the shell: per-article headings in order, then the totals.
+    let db = dir.path().join("i.db");
+    let (code, out, err) = run_on(&db, &["basis", "impact", "食品安全法"]);
+    assert_eq!(code, 0, "{err}");
+    let headings: Vec<&str> = out.lines().filter(|l| l.starts_with('《')).collect();
+    assert_eq!(headings.len(), 4, "{out}");
+    assert!(headings[0].contains("3 条依据，合计 14 个子项"), "{out}");
+    assert!(
+        headings[1].starts_with("《中华人民共和国食品安全法》第八十七条（现行有效）：2 个子项"),
+        "{out}"
+    );
+    assert!(
+        headings[2].contains("第一百一十条（现行有效）：10 个子项"),
+        "{out}"
+    );
+    assert!(headings[3].contains("第一百二十二条"), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("合计：14 个子项") && last.contains("只计一次"),
+        "{last}"
+    );
+    // --article narrows to one, as the one-article report always was.
+    let (_, one, _) = run_on(&db, &["basis", "impact", "食品安全法", "--article", "87"]);
+    assert!(
+        one.starts_with(
+            "《中华人民共和国食品安全法》第八十七条（法律，现行有效）影响范围：2 个子项"
+        ),
+        "{one}"
+    );
+    // JSON: the law, its articles with their lines, the totals.
+    let (_, json, _) = run_on(&db, &["--json", "basis", "impact", "食品安全法"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["law"]["title"], "《中华人民共和国食品安全法》");
+    assert_eq!(v["law"]["name"], "食品安全法");
+    assert_eq!(v["articles"].as_array().unwrap().len(), 3);
+    assert_eq!(v["articles"][1]["basis"]["article"], "第一百一十条");
+    assert_eq!(v["articles"][1]["sub_item_count"], 10);
+    assert_eq!(
+        v["articles"][1]["lines"].as_array().unwrap().len(),
+        l.articles[1].lines.len()
+    );
+    assert_eq!(v["totals"]["sub_item_count"], 14);
+    assert_eq!(v["totals"]["claim_count"], l.claims);
+    assert_eq!(v["totals"]["article_count"], 3);
+}
+
+#[test]
+fn a_classified_sub_item_stays_hidden_in_the_whole_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    s.conn()
+        .execute(
+            "UPDATE sub_items SET classified = 1 WHERE code = '10100300100000'",
+            [],
+        )
+        .unwrap();
+    let n = resolve(&s, "食品安全法", None);
+    let admin = actor(&s, ADMIN);
+    let seen = bases::law_impact(&s, Some(&admin), &n.law).unwrap();
+    let anonymous = bases::law_impact(&s, None, &n.law).unwrap();
+    let has = |l: &bases::LawImpact| {
+        l.articles
+            .iter()
+            .flat_map(|a| &a.lines)
+            .any(|x| x.sub_code == "10100300100000")
+    };
+    assert!(has(&seen));
+    assert!(!has(&anonymous));
+    assert_eq!(anonymous.sub_items, seen.sub_items - 1);
+    assert_eq!(
+        anonymous.articles[2].sub_items,
+        seen.articles[2].sub_items - 1
+    );
+    // The TUI's whole-law list leaves it out too.
+    let law = bases::law_sub_items(&s, None, n.law.bases[0].id).unwrap();
+    assert!(
+        law.iter()
+            .all(|(_, items)| items.iter().all(|i| i.code != "10100300100000"))
+    );
+    let law = bases::law_sub_items(&s, Some(&admin), n.law.bases[0].id).unwrap();
+    assert!(law[2].1.iter().any(|i| i.code == "10100300100000"));
+}
+
+#[test]
+fn a_status_is_set_on_one_article_never_on_a_whole_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_by_binary(dir.path(), "i.db");
+    let before = content_dump(&open(&db));
+    let (code, _, err) = run_on(&db, &["basis", "set-status", "食品安全法", "修订中"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("《中华人民共和国食品安全法》有 3 条依据"),
+        "{err}"
+    );
+    assert!(err.contains("不能对整部法律法规设置"), "{err}");
+    assert!(
+        err.contains("--id 1  《中华人民共和国食品安全法》第八十七条  --article 第八十七条"),
+        "{err}"
+    );
+    assert!(err.contains("--id 3"), "{err}");
+    let (code, _, err) = run_on(&db, &["basis", "set-status", "特种设备安全法", "修订中"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("（全文，只能用 --id）"), "{err}");
+    assert_eq!(content_dump(&open(&db)), before, "nothing changed");
+    // One article, however written, is set.
+    let (code, out, err) = run_on(&db, &["basis", "set-status", "食品安全法第87条", "修订中"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("《中华人民共和国食品安全法》第八十七条：现行有效 → 修订中"),
+        "{out}"
+    );
+    let (code, _, err) = run_on(
+        &db,
+        &[
+            "basis",
+            "set-status",
+            "食品安全法",
+            "已废止",
+            "--article",
+            "一百一十",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let s = open(&db);
+    let status = |id: i64| -> String {
+        s.conn()
+            .query_row("SELECT status FROM legal_bases WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        (status(1), status(2), status(3)),
+        (
+            "under_revision".into(),
+            "repealed".into(),
+            "in_force".into()
+        )
+    );
 }

@@ -201,6 +201,7 @@ fn every_json_output_speaks_one_vocabulary() {
         vec!["search", "spaq"],
         vec!["search", "食品安全法"],
         vec!["basis", "impact", "《中华人民共和国食品安全法》第八十七条"],
+        vec!["basis", "impact", "食品安全法"],
         vec!["local", "list"],
         vec!["--as", "wangfang", "review", "list"],
         vec!["review", "show", &waiting],
@@ -401,7 +402,7 @@ fn usage_errors_are_chinese_with_exit_code_2_and_help_exits_0() {
         (vec!["search", "x", "--limit"], "--limit <LIMIT> 后面缺少值"),
         (
             vec!["search", "x", "--kind", "law"],
-            "“law”不是 --kind <KIND> 可用的值；可用的值：item、basis",
+            "“law”不是 --kind <KIND> 可用的值；可用的值：department、main-item、item、local-item、basis",
         ),
         (vec!["chekc"], "没有子命令“chekc”"),
         (vec!["claim", "--unclaim", "--finished"], "不能与"),

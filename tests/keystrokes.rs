@@ -572,11 +572,11 @@ fn look_up_a_basis(tmux: &Tmux, env: &Env) -> Count {
     let t = Tui::launch(tmux, "basis", env, "zhangwei");
     let mut n = Count::default();
     t.key(&mut n, "/");
-    t.wait_for("搜索（Enter 打开");
+    t.wait_for("搜索（Enter 前往");
     t.text(&mut n, BASIS_QUERY);
     // The basis is the only hit: the cursor stands on it.
-    t.wait_for("设定依据（1 条）");
-    t.wait_for(&format!("{BASIS_CITATION}  法律"));
+    t.wait_for("1 条，");
+    t.wait_for(&format!("依据 {BASIS_CITATION}  法律"));
     t.key(&mut n, "Enter");
     t.wait_for(&format!("引用此依据的子项（{count} 个）"));
     let s = t.screen();

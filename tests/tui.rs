@@ -567,14 +567,15 @@ fn a_range_mark_a_search_mark_and_claiming_finished() {
     // Ctrl-A in the search box marks every item matching the query.
     press(&mut a, '/');
     settle(&mut a);
-    a.on_paste("spaq");
+    a.on_paste("食品安全标准");
     settle(&mut a);
     a.on_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
     assert!(!a.search_open);
     let n = a.tree.picked_count();
     assert!(n > 0);
     assert!(
-        a.status.contains(&format!("搜索“spaq”匹配 {n} 个子项")),
+        a.status
+            .contains(&format!("搜索“食品安全标准”匹配 {n} 个子项")),
         "{}",
         a.status
     );
@@ -698,26 +699,73 @@ fn key(app: &mut App, code: KeyCode) {
 
 /// Lets the search worker answer.
 fn settle(app: &mut App) {
-    for _ in 0..200 {
+    for _ in 0..500 {
         app.pump();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        if app.search.as_ref().is_some_and(|s| {
-            !s.note.contains("正在") && (s.input.value().is_empty() || s.note.contains("条，"))
-        }) {
-            // one more round for a late answer
-            app.pump();
+        if app.search.as_ref().is_some_and(|s| s.settled()) {
             return;
         }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// The search box's result rows on screen: those starting with a kind's
+/// tag, and the 近似结果 line, as they are listed.
+fn result_rows(s: &[String]) -> Vec<String> {
+    s.iter()
+        .filter_map(|l| {
+            let tags = [
+                "| 部门 ",
+                "| 主项 ",
+                "| 子项 ",
+                "| 地方 ",
+                "| 依据 ",
+                "|近似结果",
+            ];
+            let at = tags.iter().filter_map(|t| l.find(t)).min()?;
+            Some(l[at + 1..].trim_matches([' ', '|']).to_string())
+        })
+        .collect()
+}
+
+/// Types a query into the open search box and lets the worker answer.
+fn search_for(a: &mut App, q: &str) {
+    if !a.search_open {
+        press(a, '/');
+    }
+    settle(a);
+    while !a.search.as_ref().unwrap().input.value().is_empty() {
+        key(a, KeyCode::Backspace);
+    }
+    a.on_paste(q);
+    settle(a);
+}
+
+/// Moves the search box's cursor down to the hit whose row holds `what`
+/// (rows as `result_rows` lists them; the 近似结果 line is no hit).
+fn down_to(a: &mut App, what: &str) {
+    let rows = result_rows(&screen(a, 120, 40));
+    let hits: Vec<&String> = rows.iter().filter(|r| !r.starts_with("近似结果")).collect();
+    let n = hits
+        .iter()
+        .position(|r| r.contains(what))
+        .unwrap_or_else(|| panic!("{what} not in {rows:#?}"));
+    for _ in 0..n {
+        key(a, KeyCode::Down);
     }
 }
 
 #[test]
-fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
+fn search_lists_every_kind_in_one_ranked_list_and_jumps_to_items_and_bases() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
     press(&mut a, '/');
     assert!(a.search_open);
     settle(&mut a);
+    // The empty box says what may be typed.
+    let s = screen(&mut a, 80, 24).join("\n");
+    for want in ["拼音首字母或全拼，可不连续", "食品安全法 87", "近似结果"] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
     for c in "spaq".chars() {
         press(&mut a, c);
     }
@@ -725,31 +773,32 @@ fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
     for (w, h) in [(80, 24), (140, 40)] {
         let s = screen(&mut a, w, h);
         assert!(s.iter().any(|l| l.contains("/ spaq")), "{s:#?}");
-        assert!(s.iter().any(|l| l.contains("设定依据（3 条）")), "{s:#?}");
         for line in &s {
             assert_eq!(width_of(line), w as usize, "{line}");
         }
     }
-    let s = screen(&mut a, 100, 30);
-    let items = s
-        .iter()
-        .position(|l| l.contains("监管事项（1 条）"))
-        .expect("items group");
-    let bases = s
-        .iter()
-        .position(|l| l.contains("设定依据（3 条）"))
-        .expect("bases group");
-    assert!(items < bases);
-    assert!(s[items + 1].contains("10100400100000"), "{}", s[items + 1]);
-    // Enter on the item: the tree selects it.
+    // One list, no groups: each row says its kind; the law's articles,
+    // short exact matches, come first.
+    let s = screen(&mut a, 120, 40);
+    assert!(!s.iter().any(|l| l.contains("设定依据（")), "{s:#?}");
+    let rows = result_rows(&s);
+    assert!(
+        rows[0].starts_with("依据 《中华人民共和国食品安全法》第八十七条"),
+        "{rows:#?}"
+    );
+    for tag in ["依据 ", "主项 1010", "子项 1010"] {
+        assert!(rows.iter().any(|r| r.starts_with(tag)), "{tag}: {rows:#?}");
+    }
+    // Enter on a sub-item: the tree selects it.
+    down_to(&mut a, "10100400100000");
     key(&mut a, KeyCode::Enter);
     assert!(!a.search_open);
     assert_eq!(a.tree.selected_sub().unwrap().code, "10100400100000");
     assert!(a.status.starts_with("已定位"), "{}", a.status);
-    // Again, down to the first basis: the lookup lists who cites it.
+    // Again, up to the first basis: the lookup lists who cites it.
     press(&mut a, '/');
     settle(&mut a);
-    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::PageUp);
     key(&mut a, KeyCode::Enter);
     let view = a.basis.as_ref().expect("basis lookup open");
     assert_eq!(
@@ -765,6 +814,145 @@ fn search_by_pinyin_groups_results_and_jumps_to_items_and_bases() {
     key(&mut a, KeyCode::Enter);
     assert!(a.basis.is_none());
     assert_eq!(a.tree.selected_sub().unwrap().code, "10100100300000");
+}
+
+#[test]
+fn enter_on_a_department_or_a_main_item_opens_it_expanded_in_the_tree() {
+    use jianguan::tui::panes::tree::Node;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    // Only the unit's claims show: 教育部 has none, so the filter goes.
+    press(&mut a, 'm');
+    search_for(&mut a, "教育部");
+    let rows = result_rows(&screen(&mut a, 120, 40));
+    assert!(rows[0].starts_with("部门 教育部"), "{rows:#?}");
+    key(&mut a, KeyCode::Enter);
+    assert!(!a.search_open);
+    assert!(
+        matches!(a.tree.selected(), Some(Node::Department(_))),
+        "{:?}",
+        a.tree.selected()
+    );
+    assert_eq!(a.tree.selected_department().unwrap().name, "教育部");
+    assert!(a.tree.filter.describe().is_empty());
+    assert!(
+        a.status.starts_with("已定位：部门 教育部，2 个主项")
+            && a.status.contains("筛选“本单位已认领”隐藏了它，已清除筛选"),
+        "{}",
+        a.status
+    );
+    // Expanded, its main items on screen under it.
+    let s = screen(&mut a, 80, 24).join("\n");
+    for main in [
+        "11300100000000 对民办教育的行政检查",
+        "11300200000000 对学校安全的行政检查",
+    ] {
+        assert!(s.contains(main), "{main}: {s}");
+    }
+
+    // A main item: selected, its sub-items shown.
+    search_for(&mut a, "食品经营活动");
+    let rows = result_rows(&screen(&mut a, 120, 40));
+    assert!(
+        rows[0].starts_with("主项 10100200000000 对食品经营活动的行政检查"),
+        "{rows:#?}"
+    );
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.tree.selected(), Some(Node::Main(..))));
+    assert_eq!(a.tree.selected_main().unwrap().code, "10100200000000");
+    assert_eq!(
+        a.status,
+        "已定位：主项 10100200000000 对食品经营活动的行政检查，5 个子项"
+    );
+    let s = screen(&mut a, 80, 24).join("\n");
+    for sub in ["对食品销售者的监督检查", "对食品经营者的监督抽检"] {
+        assert!(s.contains(sub), "{sub}: {s}");
+    }
+}
+
+#[test]
+fn near_hits_come_under_their_own_line_and_the_cursor_skips_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    search_for(&mut a, "食品经管");
+    let note = a.search.as_ref().unwrap().note.clone();
+    assert!(note.starts_with("9 条，其中近似结果 8 条，"), "{note}");
+    let s = screen(&mut a, 80, 24);
+    assert!(s.iter().any(|l| l.contains(&note)), "{s:#?}");
+    let rows = result_rows(&s);
+    assert!(rows[0].starts_with("依据 《河南省食品小作坊"), "{rows:#?}");
+    assert!(
+        rows[1].starts_with("近似结果（错一个字，8 条）"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows[2].starts_with("子项 10100200500000 对食品经营者的监督抽检"),
+        "{rows:#?}"
+    );
+    assert_eq!(rows.iter().filter(|r| r.starts_with("近似结果")).count(), 1);
+    // One Down goes past the line to the first near hit; Up comes back.
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.tree.selected_sub().unwrap().code, "10100200500000");
+
+    // Nothing but near hits: the line comes first, the cursor below it.
+    search_for(&mut a, "餐钦服务");
+    let rows = result_rows(&screen(&mut a, 80, 24));
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(rows[0].starts_with("近似结果"), "{rows:#?}");
+    assert!(rows[1].contains("对餐饮服务提供者的监督检查"), "{rows:#?}");
+    // Ctrl-A marks what matches as typed, not what is one character away.
+    a.on_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
+    assert_eq!(a.tree.picked_count(), 0);
+    assert!(a.status.contains("匹配 0 个子项"), "{}", a.status);
+    press(&mut a, '/');
+    settle(&mut a);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.tree.selected_sub().unwrap().code, "10100200200000");
+}
+
+#[test]
+fn enter_on_a_local_item_goes_to_the_tree_once_approved_else_to_the_local_items() {
+    use jianguan::tui::panes::tree::Node;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Some("zhangwei"), Keymap::defaults());
+    // The unit's own draft: in the local items, selected.
+    search_for(&mut a, "文明经营");
+    let rows = result_rows(&screen(&mut a, 120, 40));
+    assert!(
+        rows[0].starts_with("地方 DF410100-0007 对文明经营行为的行政检查"),
+        "{rows:#?}"
+    );
+    key(&mut a, KeyCode::Enter);
+    assert!(!a.search_open);
+    let view = a.local.as_ref().expect("local items open");
+    assert!(view.detail.is_none());
+    assert!(
+        a.status
+            .starts_with("已选中地方监管事项 DF410100-0007 对文明经营行为的行政检查（草稿）"),
+        "{}",
+        a.status
+    );
+    key(&mut a, KeyCode::Enter);
+    let view = a.local.as_ref().unwrap();
+    assert_eq!(view.detail.as_ref().unwrap().row.code, "DF410100-0007");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert!(a.local.is_none());
+    // 已录入: in the tree, found by its DF code too, both codes shown.
+    search_for(&mut a, "DF410100-0005");
+    let rows = result_rows(&screen(&mut a, 120, 40));
+    assert!(
+        rows[0].starts_with("地方 41100100000001 DF410100-0005 对嵩山历史建筑群保护"),
+        "{rows:#?}"
+    );
+    key(&mut a, KeyCode::Enter);
+    assert!(a.local.is_none());
+    assert!(matches!(a.tree.selected(), Some(Node::Main(..))));
+    assert_eq!(a.tree.selected_main().unwrap().code, "41100100000001");
+    assert!(a.status.contains("（已录入）"), "{}", a.status);
 }
 
 /// A tmux server of its own (its own socket), for driving the real binary.
@@ -867,8 +1055,8 @@ fn the_real_binary_in_tmux_opens_navigates_quits_and_restores_the_terminal() {
     // Search by pinyin, jump to the item.
     t.keys(&["1", "/"]);
     t.wait_for("条可搜索");
-    t.keys(&["-l", "spaq"]);
-    t.wait_for("设定依据（3 条）");
+    t.keys(&["-l", "cfkybfh"]);
+    t.wait_for("子项 10100400100000 查封、扣押不符合食品安全标准的食品");
     t.keys(&["Enter"]);
     t.wait_for("已定位：10100400100000");
     assert_eq!(

@@ -185,8 +185,9 @@ pub fn checklist(store: &Store, unit_id: Id, sub_id: Id) -> Result<Option<Checkl
     Ok(store::checklists::find(store.conn(), sub_id, unit_id)?)
 }
 
-/// What search looks through: sub-items (涉密 ones only for those who may
-/// see them) and legal bases.
+/// What search looks through: departments, main items, sub-items (涉密
+/// ones only for those who may see them), local items (those not yet
+/// approved only for those who may see them) and legal bases.
 pub fn search_entries(
     store: &Store,
     actor: Option<&Actor>,
@@ -194,7 +195,7 @@ pub fn search_entries(
     use crate::search::engine::{Entry, Kind};
     use std::sync::Arc;
     let conn = store.conn();
-    let (claimed, see_all): (std::collections::HashSet<Id>, bool) = match actor {
+    let (claimed, see_all): (HashSet<Id>, bool) = match actor {
         Some(a) => (
             store::claims::claims_of_unit(conn, a.effective().unit_id)?
                 .into_iter()
@@ -205,42 +206,90 @@ pub fn search_entries(
         None => (Default::default(), false),
     };
     let hidden = hidden_local(store, actor)?;
+    let local: HashMap<Id, crate::domain::LocalItem> = store::local_items::list(conn, None)?
+        .into_iter()
+        .map(|l| (l.main_item_id, l))
+        .collect();
     // Departments repeat on every row: one shared copy each.
     let mut departments: HashMap<String, Arc<str>> = HashMap::new();
-    let mut entries = Vec::new();
-    store::catalogue::search_rows(conn, &mut |id, code, name, department, classified| {
-        if (classified && !see_all && !claimed.contains(&id)) || hidden.contains(&id) {
+    let mut shared = |d: String| {
+        departments
+            .entry(d)
+            .or_insert_with_key(|d| Arc::from(d.as_str()))
+            .clone()
+    };
+    let mut items = Vec::new();
+    // Main items with a sub-item the viewer sees, and those with none.
+    let mut shown_mains: HashSet<Id> = HashSet::new();
+    let mut with_subs: HashSet<Id> = HashSet::new();
+    store::catalogue::search_rows(conn, &mut |r| {
+        with_subs.insert(r.main_item_id);
+        if (r.classified && !see_all && !claimed.contains(&r.id)) || hidden.contains(&r.id) {
             return;
         }
-        let detail = departments
-            .entry(department)
-            .or_insert_with_key(|d| Arc::from(d.as_str()))
-            .clone();
-        entries.push(Entry {
+        shown_mains.insert(r.main_item_id);
+        items.push(Entry {
             kind: Kind::Item,
-            id,
-            code,
-            text: name,
+            id: r.id,
+            code: r.code,
+            alt_code: r.provisional_code,
+            text: r.name,
+            detail: shared(r.department),
+        });
+    })?;
+    let mut mains = Vec::new();
+    let mut per_department: Vec<(Arc<str>, usize)> = Vec::new();
+    store::catalogue::search_main_rows(conn, &mut |r, is_local| {
+        let item = local.get(&r.id);
+        let visible = match item {
+            Some(l) => sees_local(actor, l),
+            None => shown_mains.contains(&r.id) || !with_subs.contains(&r.id),
+        };
+        if !visible {
+            return;
+        }
+        let department = shared(r.department);
+        match per_department.iter_mut().find(|(d, _)| *d == department) {
+            Some((_, n)) => *n += 1,
+            None => per_department.push((department.clone(), 1)),
+        }
+        let (kind, detail) = match item.filter(|_| is_local) {
+            Some(l) => (
+                Kind::LocalItem,
+                Arc::from(format!("{}，{}", department, l.state.label())),
+            ),
+            None => (Kind::MainItem, department),
+        };
+        mains.push(Entry {
+            kind,
+            id: r.id,
+            code: r.code,
+            alt_code: r.provisional_code,
+            text: r.name,
             detail,
         });
     })?;
-    // An entered local item is still found by its DF code.
-    for (id, provisional, official) in store::catalogue::provisional_codes(conn)? {
-        if !hidden.contains(&id) {
-            entries.push(Entry {
-                kind: Kind::Item,
-                id,
-                code: provisional,
-                text: format!("已录入，现编码 {official}"),
-                detail: Arc::from("地方编码"),
-            });
-        }
-    }
+    per_department.sort_by_cached_key(|(d, _)| crate::search::pinyin::sort_key(d));
+    let mut entries: Vec<Entry> = per_department
+        .into_iter()
+        .enumerate()
+        .map(|(i, (d, n))| Entry {
+            kind: Kind::Department,
+            id: i as Id,
+            code: String::new(),
+            alt_code: String::new(),
+            text: d.to_string(),
+            detail: Arc::from(format!("{n} 个主项")),
+        })
+        .collect();
+    entries.extend(mains);
+    entries.extend(items);
     for b in store::catalogue::all_bases(conn)? {
         entries.push(Entry {
             kind: Kind::Basis,
             id: b.id,
             code: String::new(),
+            alt_code: String::new(),
             text: b.citation(),
             detail: format!("{}，{}", b.kind.label(), b.status.label()).into(),
         });

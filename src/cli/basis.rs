@@ -2,7 +2,7 @@
 
 use super::output::{say, say_err};
 use super::{Context, output, vocab};
-use crate::app::bases::{self, Impact};
+use crate::app::bases::{self, Impact, LawImpact, Named};
 use crate::domain::{BasisStatus, LegalBasis};
 use crate::files::write_xlsx;
 use crate::store::Store;
@@ -21,9 +21,12 @@ pub enum BasisCommand {
 
 #[derive(Args)]
 pub struct Which {
-    /// 依据：《标题》第…条、标题，或其中的词句
+    /// 依据：法律法规的名称（食品安全法、《中华人民共和国食品安全法》），可带条款（食品安全法第87条、食品安全法 八十七），或其中的词句
     query: String,
-    /// 查询对应多部依据时，用编号指定其中一部
+    /// 只看其中一条：第八十七条、87、八十七、87条
+    #[arg(long, value_name = "条款")]
+    article: Option<String>,
+    /// 用编号指定其中一条依据（编号见查询结果或出错时的列表）
     #[arg(long)]
     id: Option<i64>,
 }
@@ -45,32 +48,41 @@ pub struct StatusArgs {
     status: String,
 }
 
-/// The one basis the arguments name; several or none is an error that
-/// lists the candidates.
-fn resolve(store: &Store, which: &Which) -> anyhow::Result<LegalBasis> {
-    let found = bases::find(store, &which.query)?;
-    if let Some(id) = which.id {
-        return match found.into_iter().find(|b| b.id == id) {
-            Some(b) => Ok(b),
-            None => bail!("“{}”的结果中没有编号 {id}", which.query),
-        };
+fn resolve(store: &Store, which: &Which) -> anyhow::Result<Named> {
+    Ok(bases::resolve(
+        store,
+        &which.query,
+        which.article.as_deref(),
+        which.id,
+    )?)
+}
+
+/// The one basis row the arguments name: a status is set on one article,
+/// so a law of several is an error that lists them.
+fn resolve_one(store: &Store, which: &Which) -> anyhow::Result<LegalBasis> {
+    let named = resolve(store, which)?;
+    if let Some(b) = named.one() {
+        return Ok(b.clone());
     }
-    match found.len() {
-        0 => bail!("没有找到设定依据“{}”", which.query),
-        1 => Ok(found.into_iter().next().unwrap_or_else(|| unreachable!())),
-        n => {
-            let list: Vec<String> = found
-                .iter()
-                .take(10)
-                .map(|b| format!("  --id {}  {}", b.id, b.citation()))
-                .collect();
-            bail!(
-                "“{}”对应 {n} 部依据，请写得更具体，或用 --id 指定：\n{}",
-                which.query,
-                list.join("\n")
-            )
-        }
-    }
+    let law = &named.law;
+    let list: Vec<String> = law
+        .bases
+        .iter()
+        .map(|b| {
+            let article = if b.article.trim().is_empty() {
+                "（全文，只能用 --id）".to_string()
+            } else {
+                format!("--article {}", b.article)
+            };
+            format!("  --id {}  {}  {article}", b.id, b.citation())
+        })
+        .collect();
+    bail!(
+        "{}有 {} 条依据，状态是一条一条设置的，不能对整部法律法规设置：请用 --article 或 --id 指定其中一条：\n{}",
+        law.title,
+        law.bases.len(),
+        list.join("\n")
+    )
 }
 
 pub fn run(ctx: &Context, cmd: &BasisCommand) -> anyhow::Result<ExitCode> {
@@ -105,39 +117,154 @@ const HEADERS: [&str; 6] = [
     "说明",
 ];
 
+/// The whole-law export's columns: which article, then `HEADERS`.
+const LAW_HEADERS: [&str; 8] = [
+    "条款",
+    "依据状态",
+    "单位",
+    "子项编码",
+    "子项名称",
+    "是否行使",
+    "检查实施清单",
+    "说明",
+];
+
+fn counts(sub_items: usize, claims: usize, checklists: usize) -> String {
+    format!("{sub_items} 个子项，{claims} 个认领，{checklists} 份检查实施清单")
+}
+
+/// One article's object in `--json`: its basis, counts and lines.
+fn impact_json(i: &Impact) -> vocab::Obj {
+    vocab::Obj::new()
+        .obj("basis", vocab::basis(&i.basis))
+        .put("sub_item_count", i.sub_items)
+        .put("claim_count", i.claims)
+        .put("checklist_count", i.checklists)
+        .objs("lines", i.lines.iter().map(vocab::impact_line).collect())
+}
+
 fn impact(ctx: &Context, args: &ImpactArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
-    let basis = resolve(&store, &args.which)?;
-    let i = bases::impact(&store, ctx.actor(&store).ok().as_ref(), basis.id)?;
+    let named = resolve(&store, &args.which)?;
+    let actor = ctx.actor(&store).ok();
+    if let Some(basis) = named.one() {
+        let i = bases::impact(&store, actor.as_ref(), basis.id)?;
+        return one_article(ctx, args, &i);
+    }
+    let l = bases::law_impact(&store, actor.as_ref(), &named.law)?;
+    whole_law(ctx, args, &l)
+}
+
+fn one_article(ctx: &Context, args: &ImpactArgs, i: &Impact) -> anyhow::Result<ExitCode> {
     let title = format!(
-        "{}（{}，{}）影响范围：{} 个子项，{} 个认领，{} 份检查实施清单",
+        "{}（{}，{}）影响范围：{}",
         i.basis.citation(),
         i.basis.kind.label(),
         i.basis.status.label(),
-        i.sub_items,
-        i.claims,
-        i.checklists
+        counts(i.sub_items, i.claims, i.checklists)
     );
     if let Some(path) = &args.output {
         write_xlsx(path, |tmp| {
-            crate::xlsx::write::write_report(tmp, "依据影响范围", &title, &HEADERS, &rows(&i))?;
+            crate::xlsx::write::write_report(tmp, "依据影响范围", &title, &HEADERS, &rows(i))?;
             Ok(())
         })?;
         say_err!("已导出到 {}", path.display());
     }
     if ctx.json {
-        output::json(
-            &vocab::Obj::new()
-                .obj("basis", vocab::basis(&i.basis))
-                .put("sub_item_count", i.sub_items)
-                .put("claim_count", i.claims)
-                .put("checklist_count", i.checklists)
-                .objs("lines", i.lines.iter().map(vocab::impact_line).collect()),
-        )?;
+        output::json(&impact_json(i))?;
     } else {
         say!("{title}");
-        output::table(&HEADERS, &rows(&i));
+        output::table(&HEADERS, &rows(i));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every article of a law, each with its own counts and table, and the
+/// law's totals (each sub-item once, however many articles it cites).
+fn whole_law(ctx: &Context, args: &ImpactArgs, l: &LawImpact) -> anyhow::Result<ExitCode> {
+    let kind = l
+        .law
+        .bases
+        .first()
+        .map(|b| b.kind.label())
+        .unwrap_or_default();
+    let total = format!(
+        "{}（同一子项引用本法多条时只计一次）",
+        counts(l.sub_items, l.claims, l.checklists)
+    );
+    let title = format!(
+        "{}（{kind}）影响范围：{} 条依据，合计 {total}",
+        l.law.title,
+        l.articles.len(),
+    );
+    let heading = |i: &Impact| {
+        let whole = if i.basis.article.trim().is_empty() {
+            "全文，"
+        } else {
+            ""
+        };
+        format!(
+            "{}（{whole}{}）：{}",
+            i.basis.citation(),
+            i.basis.status.label(),
+            counts(i.sub_items, i.claims, i.checklists)
+        )
+    };
+    if let Some(path) = &args.output {
+        let all: Vec<Vec<String>> = l
+            .articles
+            .iter()
+            .flat_map(|i| {
+                let article = bases::article_label(&i.basis);
+                let status = i.basis.status.label().to_string();
+                rows(i).into_iter().map(move |r| {
+                    let mut row = vec![article.clone(), status.clone()];
+                    row.extend(r);
+                    row
+                })
+            })
+            .collect();
+        write_xlsx(path, |tmp| {
+            crate::xlsx::write::write_report(tmp, "依据影响范围", &title, &LAW_HEADERS, &all)?;
+            Ok(())
+        })?;
+        say_err!("已导出到 {}", path.display());
+    }
+    if ctx.json {
+        let first = l.law.bases.first();
+        output::json(
+            &vocab::Obj::new()
+                .obj(
+                    "law",
+                    vocab::Obj::new()
+                        .put("title", &l.law.title)
+                        .put("name", &l.law.name)
+                        .tag_opt("kind", first.map(|b| b.kind)),
+                )
+                .objs("articles", l.articles.iter().map(impact_json).collect())
+                .obj(
+                    "totals",
+                    vocab::Obj::new()
+                        .put("article_count", l.articles.len())
+                        .put("sub_item_count", l.sub_items)
+                        .put("claim_count", l.claims)
+                        .put("checklist_count", l.checklists),
+                ),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    say!("{title}");
+    for i in &l.articles {
+        say!("");
+        say!("{}", heading(i));
+        if i.lines.is_empty() {
+            say!("（没有引用此条的子项）");
+        } else {
+            output::table(&HEADERS, &rows(i));
+        }
+    }
+    say!("");
+    say!("合计：{total}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -150,7 +277,7 @@ fn set_status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             args.status
         );
     };
-    let basis = resolve(&store, &args.which)?;
+    let basis = resolve_one(&store, &args.which)?;
     let after = bases::set_status(&mut store, &actor, basis.id, status, basis.version)?;
     let i = bases::impact(&store, ctx.actor(&store).ok().as_ref(), after.id)?;
     if ctx.json {

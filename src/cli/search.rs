@@ -9,15 +9,28 @@ use std::process::ExitCode;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum KindArg {
-    /// 监管事项
+    /// 部门
+    Department,
+    /// 监管事项主项
+    MainItem,
+    /// 监管事项子项
     Item,
+    /// 地方监管事项（按名称、DF 编码或正式编码）
+    LocalItem,
     /// 设定依据
     Basis,
 }
 
 #[derive(Args)]
+#[command(after_help = "查询写法：\n  \
+食品安全监督检查   名称中的字（连续的排在前，分散的在后）\n  \
+spjdjc  shipin   拼音首字母或全拼，可不连续\n  \
+食品 jc          空格分开的几个词须都匹配，顺序不限\n  \
+食品安全法第87条  条款号写数字或汉字均可：87、第87条、八十七、第八十七条\n  \
+1010  DF4101     编码开头\n\
+没有完全匹配时（中文 4 字以上、拼音 5 个字母以上），错一个字的结果列在“近似结果”之下。")]
 pub struct SearchArgs {
-    /// 名称、编码前缀、拼音首字母或全拼，如“食品安全”“spaq”“shipin”“1010”
+    /// 名称、拼音（首字母或全拼）、条款号或编码开头，如“食品安全”“spaq”“食品安全法 87”“1010”
     query: String,
     /// 只找一种
     #[arg(long, value_enum)]
@@ -32,42 +45,41 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let actor = ctx.actor(&store).ok();
     let index = Index::new(views::search_entries(&store, actor.as_ref())?);
     let wanted = args.kind.map(|k| match k {
+        KindArg::Department => Kind::Department,
+        KindArg::MainItem => Kind::MainItem,
         KindArg::Item => Kind::Item,
+        KindArg::LocalItem => Kind::LocalItem,
         KindArg::Basis => Kind::Basis,
     });
-    let mut hits = index.search(&args.query, None);
-    if crate::search::engine::wants_excerpts(&args.query) {
-        let ids = crate::store::catalogue::bases_containing(store.conn(), &args.query)?;
-        index.add_excerpt_hits(&mut hits, &ids);
-        let n = hits.len();
-        index.keep_best(&mut hits, n);
-    }
-    let hits: Vec<_> = hits
-        .into_iter()
-        .filter(|h| wanted.is_none_or(|k| index.entry(h.entry).kind == k))
-        .collect();
+    let mut hits = crate::search::worker::answer(&index, Some(&store), &args.query)?;
+    hits.retain(|h| wanted.is_none_or(|k| index.entry(h.entry).kind == k));
     let total = hits.len();
-    // Grouped as the TUI shows them: items, then bases.
-    let mut shown: Vec<_> = hits.into_iter().take(args.limit).collect();
-    shown.sort_by_key(|h| index.entry(h.entry).kind);
+    index.keep_best(&mut hits, args.limit);
     if ctx.json {
-        let rows: Vec<_> = shown
+        let rows: Vec<_> = hits
             .iter()
             .map(|h| {
                 let e = index.entry(h.entry);
-                // A basis has no code: its id is what `basis … --id` takes.
                 let o = vocab::Obj::new().tag("kind", e.kind);
+                // A basis has no code: its id is what `basis … --id` takes.
                 let o = match e.kind {
-                    Kind::Item => o
-                        .put("code", &e.code)
-                        .put("name", &e.text)
-                        .put("department", &*e.detail),
-                    Kind::Basis => o
-                        .put("id", e.id)
-                        .put("name", &e.text)
-                        .put("detail", &*e.detail),
+                    Kind::Basis => o.put("id", e.id),
+                    Kind::Department => o,
+                    _ => o.put("code", &e.code),
                 };
-                o.tag("matched_by", h.how).put("score", h.score)
+                let o = if e.alt_code.is_empty() {
+                    o
+                } else {
+                    o.put("other_code", &e.alt_code)
+                };
+                let o = o.put("name", &e.text);
+                let o = match e.kind {
+                    Kind::Item | Kind::MainItem => o.put("department", &*e.detail),
+                    _ => o.put("detail", &*e.detail),
+                };
+                o.tag("matched_by", h.how)
+                    .put("near", h.is_near())
+                    .put("score", h.score)
             })
             .collect();
         output::json(
@@ -77,22 +89,29 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 .objs("hits", rows),
         )?;
     } else {
-        let mut kind = None;
-        for h in &shown {
+        let mut near_said = false;
+        for h in &hits {
             let e = index.entry(h.entry);
-            if kind != Some(e.kind) {
-                kind = Some(e.kind);
-                say!("{}：", e.kind.label());
+            if h.is_near() && !near_said {
+                near_said = true;
+                say!("—— 近似结果（错一个字）——");
             }
-            match e.kind {
-                Kind::Item => say!("  {}  {}  （{}）", e.code, e.text, e.detail),
-                Kind::Basis => say!("  {}  （{}）", e.text, e.detail),
-            }
+            let code = if e.alt_code.is_empty() {
+                e.code.clone()
+            } else {
+                format!("{}（原 {}）", e.code, e.alt_code)
+            };
+            let code = if code.is_empty() {
+                String::new()
+            } else {
+                format!("{code}  ")
+            };
+            say!("{}  {code}{}  （{}）", e.kind.label(), e.text, e.detail);
         }
         if total == 0 {
             say!("没有找到“{}”", args.query);
-        } else if total > shown.len() {
-            say!("共 {total} 条，只列出前 {} 条（--limit 可调）", shown.len());
+        } else if total > hits.len() {
+            say!("共 {total} 条，只列出前 {} 条（--limit 可调）", hits.len());
         }
     }
     Ok(if total == 0 {

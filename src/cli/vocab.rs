@@ -380,7 +380,10 @@ pub fn import_report(r: &ImportReport) -> Obj {
 impl Labeled for Kind {
     fn key(self) -> &'static str {
         match self {
+            Kind::Department => "department",
+            Kind::MainItem => "main_item",
             Kind::Item => "item",
+            Kind::LocalItem => "local_item",
             Kind::Basis => "basis",
         }
     }
@@ -394,18 +397,22 @@ impl Labeled for How {
         match self {
             How::Code => "code",
             How::Text => "text",
+            How::Article => "article",
             How::Excerpt => "excerpt",
             How::Fuzzy => "fuzzy",
             How::Pinyin => "pinyin",
+            How::Near => "near",
         }
     }
     fn label(self) -> &'static str {
         match self {
             How::Code => "编码",
             How::Text => "名称",
+            How::Article => "条款号",
             How::Excerpt => "依据原文",
-            How::Fuzzy => "近似",
+            How::Fuzzy => "分散匹配",
             How::Pinyin => "拼音",
+            How::Near => "近似结果",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod checklist_text;
 pub mod entities;
 pub mod enums;
 pub mod local_item;
+pub mod numerals;
 pub mod permission;
 pub mod prefill;
 pub mod progress;

@@ -1,18 +1,28 @@
-//! The search index and its ranking. Direct Chinese matches rank above
-//! fuzzy ones, and those above pinyin matches; a query of digits matches
-//! code prefixes.
+//! The search index and its ranking. A query is terms apart by spaces, all
+//! of which must match (`query`); each term scores by `score`, and a hit
+//! ranks by its weakest term's tier — a code's beginning, then a run of
+//! the text (characters, an article's number or pinyin), then a basis's
+//! excerpt, then a scattered match — and within the tier by points. When
+//! no hit matches as a run, `near` finds texts one character away.
 
 use super::pinyin::Readings;
-use crate::domain::Id;
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
+use super::query::{Term, terms};
+use super::score::{self, Chars, Pattern};
+use crate::domain::{Id, numerals};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// What a hit is, in the order hits of equal standing are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A department (部门): the top of the catalogue tree.
+    Department,
+    /// A main item (监管事项主项).
+    MainItem,
     /// A sub-item (监管事项子项).
     Item,
+    /// A local item (地方监管事项), found by name, DF or official code.
+    LocalItem,
     /// A legal basis (设定依据).
     Basis,
 }
@@ -20,35 +30,71 @@ pub enum Kind {
 impl Kind {
     pub fn label(self) -> &'static str {
         match self {
-            Kind::Item => "监管事项",
+            Kind::Department => "部门",
+            Kind::MainItem => "主项",
+            Kind::Item => "子项",
+            Kind::LocalItem => "地方事项",
             Kind::Basis => "设定依据",
         }
     }
+
+    pub const ALL: [Kind; 5] = [
+        Kind::Department,
+        Kind::MainItem,
+        Kind::Item,
+        Kind::LocalItem,
+        Kind::Basis,
+    ];
 }
 
 /// Something that can be found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub kind: Kind,
+    /// The row's id; for a department, its place in the list.
     pub id: Id,
     pub code: String,
-    /// The searched text: an item's name, a basis's citation.
+    /// Another code it is found by: a local item's DF code once it has an
+    /// official one. Empty for most.
+    pub alt_code: String,
+    /// The searched text: a name, a basis's citation.
     pub text: String,
     /// Shown beside it: the department, the basis's kind and status
     /// (shared: many entries have the same).
     pub detail: std::sync::Arc<str>,
 }
 
-/// How a hit matched.
+/// How a hit matched (its weakest term).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum How {
+    /// A code's beginning.
     Code,
+    /// A run of the text.
     Text,
+    /// An article's number, in digits or Chinese numerals.
+    Article,
+    /// A run of pinyin initials or syllables.
+    Pinyin,
     /// The query stands in a basis's excerpt (full-text search).
     Excerpt,
+    /// The characters or pinyin in order, apart.
     Fuzzy,
-    Pinyin,
+    /// One character substituted, missing or extra (近似结果).
+    Near,
+}
+
+impl How {
+    /// The tier a term's match puts a hit in: its first digit of score.
+    fn tier(self) -> i32 {
+        match self {
+            How::Code => 4,
+            How::Text | How::Article | How::Pinyin => 3,
+            How::Excerpt => 2,
+            How::Fuzzy => 1,
+            How::Near => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,23 +106,53 @@ pub struct Hit {
     #[serde(skip)]
     pub rank: u64,
     pub how: How,
-    /// The matched characters (char range), where known without more work.
-    pub span: Option<(u32, u32)>,
+}
+
+impl Hit {
+    /// Whether it is one character away (listed under 近似结果).
+    pub fn is_near(&self) -> bool {
+        self.how == How::Near
+    }
+
+    /// Whether it matched as a run (not scattered, not near).
+    fn is_run(&self) -> bool {
+        self.how.tier() >= 2
+    }
+}
+
+/// One term's match in one text.
+struct TermMatch {
+    points: i32,
+    how: How,
+}
+
+/// A term with what its matching needs, worked out once per query.
+struct Prepared {
+    term: Term,
+    text: String,
+    /// Bloom bits of the characters the text must hold.
+    bloom: u128,
+    /// Letters that must start some character (they cannot continue a
+    /// syllable after the letter before them).
+    initials: u32,
 }
 
 pub struct Index {
     entries: Vec<Entry>,
+    /// Per entry: its text in the form search compares
+    /// (`numerals::search_key`), when that differs from the text.
+    keys: Vec<Option<Box<str>>>,
+    /// Per entry: how many characters its key has (a long text ranks
+    /// lower).
+    lengths: Vec<u16>,
     /// Per entry: letters that can start a pinyin match (see `Readings`).
     initials: Vec<u32>,
     /// Per entry: a 128-bit Bloom filter of its characters, to skip texts
     /// that cannot contain a query character.
     blooms: Vec<u128>,
-    /// Per entry: a Bloom filter of adjacent initials (see `Readings`).
-    pairs: Vec<u128>,
     /// Basis id → entry, for full-text hits found in the database.
     bases: std::collections::HashMap<Id, usize>,
     readings: Readings,
-    fuzzy: SkimMatcherV2,
 }
 
 /// Runs a scan over `0..len` in two halves on two threads when it is long
@@ -113,25 +189,53 @@ fn bloom_bit(c: char) -> u128 {
     1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 25)
 }
 
-fn bloom(text: &str) -> u128 {
+pub(crate) fn bloom(text: &str) -> u128 {
     text.chars().fold(0, |m, c| m | bloom_bit(c))
 }
 
-/// What a query is made of decides how it is matched.
-enum Shape {
-    Digits,
-    Ascii,
-    Chinese,
+/// The char index of byte `byte` of `text`.
+fn char_at(text: &str, byte: usize) -> usize {
+    text[..byte].chars().count()
 }
 
-fn shape(q: &str) -> Shape {
-    if q.bytes().all(|b| b.is_ascii_digit()) {
-        Shape::Digits
-    } else if q.is_ascii() {
-        Shape::Ascii
-    } else {
-        Shape::Chinese
+/// The char index of byte `byte` of `text`, and the character before it.
+fn place(text: &str, byte: usize) -> (usize, Option<char>) {
+    let head = &text[..byte];
+    (head.chars().count(), head.chars().next_back())
+}
+
+/// The character before char index `i` of `text`.
+fn before(text: &str, i: usize) -> Option<char> {
+    i.checked_sub(1).and_then(|b| text.chars().nth(b))
+}
+
+/// A code beginning with the typed `q`: the whole code first.
+fn code_match(code: &str, q: &str) -> TermMatch {
+    TermMatch {
+        points: 500 - (code.len() - q.len()) as i32,
+        how: How::Code,
     }
+}
+
+/// Where `第{number}` stands as an article (条), clause (款), item (项),
+/// chapter or section in `key`: the char range of 第…条.
+fn article_in(key: &str, number: &str) -> Option<(usize, usize)> {
+    let needle = format!("第{number}");
+    let mut from = 0;
+    while let Some(at) = key[from..].find(&needle) {
+        let byte = from + at;
+        let after = &key[byte + needle.len()..];
+        if after
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(c, '条' | '款' | '项' | '章' | '节'))
+        {
+            let start = char_at(key, byte);
+            return Some((start, start + needle.chars().count() + 1));
+        }
+        from = byte + needle.len();
+    }
+    None
 }
 
 impl Index {
@@ -143,20 +247,29 @@ impl Index {
             .map(|(i, e)| (e.id, i))
             .collect();
         let readings = Readings::default();
-        let initials = entries
+        let keys: Vec<Option<Box<str>>> = entries
             .iter()
-            .map(|e| readings.initials_of(&e.text))
+            .map(|e| {
+                let (key, _) = numerals::search_key(&e.text);
+                (key != e.text).then(|| key.into_boxed_str())
+            })
             .collect();
-        let blooms = entries.iter().map(|e| bloom(&e.text)).collect();
-        let pairs = entries.iter().map(|e| readings.pairs_of(&e.text)).collect();
+        let key = |i: usize| keys[i].as_deref().unwrap_or(&entries[i].text);
+        let initials = (0..entries.len())
+            .map(|i| readings.initials_of(key(i)))
+            .collect();
+        let blooms = (0..entries.len()).map(|i| bloom(key(i))).collect();
+        let lengths = (0..entries.len())
+            .map(|i| key(i).chars().count().min(u16::MAX as usize) as u16)
+            .collect();
         Index {
             entries,
+            keys,
+            lengths,
             initials,
             blooms,
-            pairs,
             bases,
             readings,
-            fuzzy: SkimMatcherV2::default(),
         }
     }
 
@@ -172,228 +285,420 @@ impl Index {
         &self.entries[i]
     }
 
-    /// Scores one entry; None when it does not match.
-    fn score(&self, i: usize, q: &str, qlen: usize, kind: &Shape) -> Option<Hit> {
+    fn key(&self, i: usize) -> &str {
+        self.keys[i].as_deref().unwrap_or(&self.entries[i].text)
+    }
+
+    fn prepare(&self, query: &str) -> Vec<Prepared> {
+        let mut out: Vec<Prepared> = terms(query)
+            .into_iter()
+            .map(|term| {
+                let text = match &term {
+                    Term::Digits(s) | Term::Latin(s) => s.clone(),
+                    Term::Numeral(_, c) | Term::Chinese(c) => c.iter().collect(),
+                };
+                let bloom = match &term {
+                    Term::Chinese(_) => bloom(&text),
+                    _ => 0,
+                };
+                let initials = match &term {
+                    Term::Latin(s) => self.required_initials(s.as_bytes()),
+                    _ => 0,
+                };
+                Prepared {
+                    term,
+                    text,
+                    bloom,
+                    initials,
+                }
+            })
+            .collect();
+        // The cheapest and most selective first: most texts fail there.
+        out.sort_by_key(|p| match p.term {
+            Term::Chinese(_) => 0,
+            Term::Digits(_) | Term::Numeral(..) => 1,
+            Term::Latin(_) => 2,
+        });
+        out
+    }
+
+    /// The letters of a pinyin term that must each start a character: the
+    /// first, and any that never follows the letter before it inside a
+    /// syllable (the p of “sp”).
+    fn required_initials(&self, q: &[u8]) -> u32 {
+        let mut need = 0u32;
+        for (k, &b) in q.iter().enumerate() {
+            if !b.is_ascii_lowercase() {
+                continue;
+            }
+            let starts = k == 0 || !self.readings.within_syllable(q[k - 1], b);
+            if starts {
+                need |= 1 << (b - b'a');
+            }
+        }
+        need
+    }
+
+    /// How one prepared term matches entry `i`, if it does.
+    fn match_term(&self, i: usize, p: &Prepared) -> Option<TermMatch> {
         let e = &self.entries[i];
-        let text = e.text.as_str();
-        // Characters, approximated by bytes/3 for Chinese text: only a tie-break.
-        let length_penalty = (text.len() as i32 / 3 - qlen as i32).max(0) / 4;
-        match kind {
-            Shape::Digits => e.code.starts_with(q).then(|| Hit {
-                entry: i,
-                score: 4000 - (e.code.len() as i32 - q.len() as i32),
-                rank: 0,
-                how: How::Code,
-                span: None,
-            }),
-            Shape::Chinese => {
-                let need = bloom(q);
-                if self.blooms[i] & need != need {
+        let key = self.key(i);
+        match &p.term {
+            Term::Chinese(q) => {
+                if self.blooms[i] & p.bloom != p.bloom {
                     return None;
                 }
-                if let Some(byte) = text.find(q) {
-                    let pos = text[..byte].chars().count();
-                    return Some(Hit {
-                        entry: i,
-                        score: 3000 - 2 * pos as i32 - length_penalty,
-                        rank: 0,
+                if let Some(byte) = key.find(p.text.as_str()) {
+                    let (start, before) = place(key, byte);
+                    let whole = if key.len() == p.text.len() { 100 } else { 0 };
+                    return Some(TermMatch {
+                        points: score::run_points(start, before, q.len(), q.len()) + whole,
                         how: How::Text,
-                        span: Some((pos as u32, (pos + qlen) as u32)),
                     });
                 }
-                // A fuzzy match needs every character; most texts fail here.
-                if qlen < 2 || !q.chars().all(|c| text.contains(c)) {
+                if q.len() < 2 {
                     return None;
                 }
-                self.fuzzy.fuzzy_match(text, q).map(|s| Hit {
-                    entry: i,
-                    score: 1000 + s.min(999) as i32 - length_penalty,
-                    rank: 0,
+                let chars = Chars::of(key);
+                score::align(Pattern::Chars(q), chars.get(), None).map(|points| TermMatch {
+                    points,
                     how: How::Fuzzy,
-                    span: None,
                 })
             }
-            Shape::Ascii => {
-                // The query is lowered; codes such as DF410100-0001 are not.
-                if e.code
-                    .get(..q.len())
-                    .is_some_and(|c| c.eq_ignore_ascii_case(q))
+            Term::Digits(d) => {
+                if let Some(code) = [&e.code, &e.alt_code]
+                    .into_iter()
+                    .find(|c| c.starts_with(d.as_str()))
                 {
-                    return Some(Hit {
-                        entry: i,
-                        score: 4000,
-                        rank: 0,
-                        how: How::Code,
-                        span: None,
-                    });
+                    return Some(code_match(code, d));
                 }
-                let first = q.as_bytes()[0];
-                if !first.is_ascii_lowercase() || self.initials[i] & (1 << (first - b'a')) == 0 {
+                self.number_in(key, d, d)
+            }
+            Term::Numeral(n, _) => self.number_in(key, &n.to_string(), &p.text),
+            Term::Latin(q) => {
+                let prefix = |c: &&String| c.get(..q.len()).is_some_and(|c| c.eq_ignore_ascii_case(q));
+                if let Some(code) = [&e.code, &e.alt_code].into_iter().find(prefix) {
+                    return Some(code_match(code, q));
+                }
+                if self.initials[i] & p.initials != p.initials {
                     return None;
                 }
-                let second = q.as_bytes().get(1).copied();
-                if let Some(b) = second
-                    && b.is_ascii_lowercase()
-                    && !self.readings.within_syllable(first, b)
-                    && self.pairs[i] & crate::search::pinyin::pair_bit(first - b'a', b - b'a') == 0
-                {
-                    return None;
-                }
-                if q.len() == 1 {
-                    // Nearly everything matches one letter: rank by length and
-                    // find the place only for rows on screen (`highlight`).
-                    return Some(Hit {
-                        entry: i,
-                        score: 2000 - length_penalty,
-                        rank: 0,
+                let bytes = q.as_bytes();
+                if bytes.len() == 1 {
+                    // Nearly everything matches one letter: rank by length
+                    // and find the place only for rows on screen.
+                    return Some(TermMatch {
+                        points: score::run_points(1, Some(' '), 1, 1),
                         how: How::Pinyin,
-                        span: None,
                     });
                 }
-                self.readings
-                    .find_in(text, q.as_bytes())
-                    .map(|(start, end)| Hit {
-                        entry: i,
-                        score: 2000 - 2 * start as i32 - length_penalty,
-                        rank: 0,
+                if let Some((start, end)) = self.readings.find_in(key, bytes) {
+                    return Some(TermMatch {
+                        points: score::run_points(
+                            start,
+                            before(key, start),
+                            end - start,
+                            bytes.len(),
+                        ),
                         how: How::Pinyin,
-                        span: Some((start as u32, end as u32)),
-                    })
+                    });
+                }
+                let chars = Chars::of(key);
+                score::align(Pattern::Letters(bytes, self.readings), chars.get(), None).map(
+                    |points| TermMatch {
+                        points,
+                        how: How::Fuzzy,
+                    },
+                )
             }
         }
     }
 
+    /// A number term: an article's number (第87条), else the characters as
+    /// typed (`raw`) in the text.
+    fn number_in(&self, key: &str, number: &str, raw: &str) -> Option<TermMatch> {
+        if let Some((start, end)) = article_in(key, number) {
+            // Above the same characters found as plain text.
+            return Some(TermMatch {
+                points: score::run_points(start, before(key, start), end - start, end - start) + 8,
+                how: How::Article,
+            });
+        }
+        let byte = key.find(raw)?;
+        let n = raw.chars().count();
+        let (start, before) = place(key, byte);
+        Some(TermMatch {
+            points: score::run_points(start, before, n, n),
+            how: How::Text,
+        })
+    }
+
+    /// Scores entry `i` against every term; None when one does not match.
+    fn score(&self, i: usize, terms: &[Prepared]) -> Option<Hit> {
+        let mut points = 0;
+        let mut how = How::Code;
+        for p in terms {
+            let m = self.match_term(i, p)?;
+            points += m.points;
+            if m.how.tier() < how.tier() {
+                how = m.how;
+            }
+        }
+        Some(self.hit(i, how, points))
+    }
+
+    /// A hit with its score: the tier, then the points less a little for a
+    /// long text (a law's short title before long names holding it).
+    fn hit(&self, i: usize, how: How, points: i32) -> Hit {
+        // Codes rank by code alone.
+        let length = match how {
+            How::Code => 0,
+            _ => i32::from(self.lengths[i]),
+        };
+        let score = how.tier() * 1000 + (points - length / 4).clamp(0, 999);
+        let mut h = Hit {
+            entry: i,
+            score,
+            rank: 0,
+            how,
+        };
+        h.rank = self.rank(&h);
+        h
+    }
+
     /// Every entry matching `q` (among `within`, when a shorter query's
-    /// matches are known), best first, items before bases on equal footing.
+    /// matches are known), best first; with those one character away
+    /// after them when nothing matches as a run.
     pub fn search(&self, q: &str, within: Option<&[usize]>) -> Vec<Hit> {
         let mut hits = self.matches(q, within);
+        if wants_near(q, &hits) {
+            hits.extend(self.near(q, &hits, &|| false).unwrap_or_default());
+        }
         self.sort(&mut hits);
         hits
     }
 
     /// The entries matching `q`, in no particular order.
     pub fn matches(&self, q: &str, within: Option<&[usize]>) -> Vec<Hit> {
-        let q = q.trim();
-        if q.is_empty() {
+        let terms = self.prepare(q);
+        if terms.is_empty() {
             return Vec::new();
         }
-        let kind = shape(q);
-        let lowered;
-        let q = if matches!(kind, Shape::Ascii) {
-            lowered = q.to_ascii_lowercase();
-            lowered.as_str()
-        } else {
-            q
-        };
-        let qlen = q.chars().count();
-        let score = |i: usize| self.score(i, q, qlen, &kind);
-        let hits: Vec<Hit> = match within {
+        let score = |i: usize| self.score(i, &terms);
+        match within {
             Some(ids) => split_scan(ids.len(), |r| ids[r].iter().filter_map(|&i| score(i))),
             None => split_scan(self.entries.len(), |r| r.filter_map(score)),
-        };
-        let mut hits = hits;
-        for h in &mut hits {
-            h.rank = self.rank(h);
         }
-        hits
     }
 
-    /// Higher score first; on equal scores items before bases; then code
-    /// order for code matches (entries are in code order), shorter texts
-    /// first otherwise; then entry order. One integer, so ordering the hits
-    /// of a short query (most of the catalogue) touches no entries.
+    /// The entries one character away from the query (substituted, missing
+    /// or extra, in one term of 4 Chinese characters or 5 letters, the
+    /// other terms matching as usual), not among `found`; in no order.
+    /// None when `cancelled` says so before the scan is done (a newer
+    /// query is waiting).
+    pub fn near(
+        &self,
+        q: &str,
+        found: &[Hit],
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<Hit>> {
+        let terms = self.prepare(q);
+        let skip: std::collections::HashSet<usize> = found.iter().map(|h| h.entry).collect();
+        let mut out = Vec::new();
+        for (k, p) in terms.iter().enumerate() {
+            if !p.term.wants_near() {
+                continue;
+            }
+            let others: Vec<&Prepared> = terms
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, p)| p)
+                .collect();
+            let near = super::typo::Near::new(&p.term, self.readings);
+            let hits = split_scan(self.entries.len(), |r| {
+                r.take_while(|i| i % 4096 != 0 || !cancelled())
+                    .filter(|i| !skip.contains(i))
+                    .filter_map(|i| {
+                        let mut points = 0;
+                        for o in &others {
+                            points += self.match_term(i, o)?.points;
+                        }
+                        points +=
+                            near.find(self.key(i), self.blooms[i], self.initials[i], None)?;
+                        Some(self.hit(i, How::Near, points))
+                    })
+            });
+            if cancelled() {
+                return None;
+            }
+            for h in hits {
+                match out.iter_mut().find(|o: &&mut Hit| o.entry == h.entry) {
+                    Some(o) if o.rank > h.rank => *o = h,
+                    Some(_) => {}
+                    None => out.push(h),
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Near hits after all others; then higher score first; on equal scores
+    /// by kind (departments, main items, sub-items, local items, bases);
+    /// then code order for code matches (entries are in code order),
+    /// shorter texts first otherwise; then entry order. One integer, so
+    /// ordering the hits of a short query (most of the catalogue) touches
+    /// no entries.
     fn rank(&self, h: &Hit) -> u64 {
         let e = &self.entries[h.entry];
+        let near = h.is_near() as u64;
         let score = (8191 - h.score.clamp(0, 8191)) as u64;
-        let kind = (e.kind == Kind::Basis) as u64;
+        let kind = e.kind as u64;
         let length = if h.how == How::Code {
             0
         } else {
-            (e.text.len() as u64).min(0xFFFF)
+            (e.text.len() as u64).min(0x7FFF)
         };
-        score << 50 | kind << 49 | length << 32 | (h.entry as u64 & 0xFFFF_FFFF)
+        near << 63 | score << 50 | kind << 47 | length << 32 | (h.entry as u64 & 0xFFFF_FFFF)
     }
 
     /// Adds the bases whose excerpt holds the query (found by the database's
-    /// full-text index) to `hits`, scored below direct name matches; the
+    /// full-text index) to `hits`, scored below runs in their texts; the
     /// caller orders them (`keep_best`).
     pub fn add_excerpt_hits(&self, hits: &mut Vec<Hit>, basis_ids: &[Id]) {
+        let have: std::collections::HashSet<usize> = hits.iter().map(|h| h.entry).collect();
         for id in basis_ids {
             if let Some(&i) = self.bases.get(id)
-                && !hits.iter().any(|h| h.entry == i)
+                && !have.contains(&i)
             {
-                let mut h = Hit {
-                    entry: i,
-                    score: 2500,
-                    rank: 0,
-                    how: How::Excerpt,
-                    span: None,
-                };
-                h.rank = self.rank(&h);
-                hits.push(h);
+                hits.push(self.hit(i, How::Excerpt, 0));
             }
         }
     }
 
-    fn order(&self, a: &Hit, b: &Hit) -> std::cmp::Ordering {
-        a.rank.cmp(&b.rank)
-    }
-
     fn sort(&self, hits: &mut [Hit]) {
-        hits.sort_by(|a, b| self.order(a, b));
+        hits.sort_unstable_by_key(|h| h.rank);
     }
 
     /// Keeps the best `k` hits, in order, without sorting the rest: a short
     /// query can match most of the catalogue.
     pub fn keep_best(&self, hits: &mut Vec<Hit>, k: usize) {
         if hits.len() > k && k > 0 {
-            hits.select_nth_unstable_by(k - 1, |a, b| self.order(a, b));
+            hits.select_nth_unstable_by_key(k - 1, |h| h.rank);
             hits.truncate(k);
         }
         self.sort(hits);
     }
 
-    /// The matched characters of a hit, computed when it is shown.
+    /// The characters a near match marks in `key`.
+    fn near_marks(&self, term: &Term, key: &str, i: usize) -> Vec<usize> {
+        let mut at = Vec::new();
+        super::typo::Near::new(term, self.readings).find(
+            key,
+            self.blooms[i],
+            self.initials[i],
+            Some(&mut at),
+        );
+        at
+    }
+
+    /// The characters of a hit's text that matched the query (indexes into
+    /// the text as shown), computed when it is shown.
     pub fn highlight(&self, hit: &Hit, q: &str) -> Vec<usize> {
-        match hit.span {
-            Some((a, b)) => (a as usize..b as usize).collect(),
-            None if hit.how == How::Fuzzy => self
-                .fuzzy
-                .fuzzy_indices(&self.entries[hit.entry].text, q.trim())
-                .map(|(_, idx)| idx)
-                .unwrap_or_default(),
-            None if hit.how == How::Pinyin => self
-                .readings
-                .find_in(
-                    &self.entries[hit.entry].text,
-                    q.trim().to_ascii_lowercase().as_bytes(),
-                )
-                .map(|(a, b)| (a..b).collect())
-                .unwrap_or_default(),
-            None => Vec::new(),
+        let e = &self.entries[hit.entry];
+        let (key, map) = numerals::search_key(&e.text);
+        let chars = Chars::of(&key);
+        let chars = chars.get();
+        let mut marked: Vec<usize> = Vec::new();
+        let n = chars.len();
+        let run = |marked: &mut Vec<usize>, start: usize, end: usize| {
+            marked.extend(start..end.min(n));
+        };
+        for p in self.prepare(q) {
+            match &p.term {
+                Term::Chinese(t) => {
+                    if let Some(byte) = key.find(p.text.as_str()) {
+                        let s = char_at(&key, byte);
+                        run(&mut marked, s, s + t.len());
+                    } else if hit.is_near() {
+                        marked.extend(self.near_marks(&p.term, &key, hit.entry));
+                    } else {
+                        let mut at = Vec::new();
+                        score::align(Pattern::Chars(t), chars, Some(&mut at));
+                        marked.extend(at);
+                    }
+                }
+                Term::Digits(d) => {
+                    if let Some((s, e)) = article_in(&key, d) {
+                        run(&mut marked, s, e);
+                    } else if let Some(byte) = key.find(d.as_str()) {
+                        let s = char_at(&key, byte);
+                        run(&mut marked, s, s + d.len());
+                    }
+                }
+                Term::Numeral(n, raw) => {
+                    if let Some((s, e)) = article_in(&key, &n.to_string()) {
+                        run(&mut marked, s, e);
+                    } else if let Some(byte) = key.find(p.text.as_str()) {
+                        let s = char_at(&key, byte);
+                        run(&mut marked, s, s + raw.len());
+                    }
+                }
+                Term::Latin(l) => {
+                    let bytes = l.as_bytes();
+                    if let Some((s, e)) = self.readings.find_in(&key, bytes) {
+                        run(&mut marked, s, e);
+                    } else if hit.is_near() {
+                        marked.extend(self.near_marks(&p.term, &key, hit.entry));
+                    } else {
+                        let mut at = Vec::new();
+                        score::align(Pattern::Letters(bytes, self.readings), chars, Some(&mut at));
+                        marked.extend(at);
+                    }
+                }
+            }
         }
+        marked.sort_unstable();
+        marked.dedup();
+        let text: Vec<char> = e.text.chars().collect();
+        let mut shown: Vec<usize> = Vec::with_capacity(marked.len());
+        for (n, &k) in marked.iter().enumerate() {
+            let Some(&o) = map.get(k) else { continue };
+            shown.push(o as usize);
+            // 87 stands for 八十七: mark all of it when 第 and 条 are.
+            if let Some(&next) = marked.get(n + 1).filter(|&&m| m == k + 1)
+                && let Some(&to) = map.get(next)
+                && (o as usize + 1..to as usize).all(|c| text.get(c).is_some_and(|c| numerals::is_numeral(*c)))
+            {
+                shown.extend(o as usize + 1..to as usize);
+            }
+        }
+        shown.sort_unstable();
+        shown.dedup();
+        shown
     }
 }
 
-/// Whether a query is worth the database's full-text search of excerpts.
-pub fn wants_excerpts(q: &str) -> bool {
-    matches!(shape(q.trim()), Shape::Chinese)
+/// Whether to look for texts one character away: some term is long
+/// enough (4 Chinese characters, 5 letters) and nothing matches as typed —
+/// for Chinese, nothing as a run (characters apart are often not what was
+/// meant); for pinyin, nothing at all (initials apart are how it is typed).
+pub fn wants_near(q: &str, hits: &[Hit]) -> bool {
+    let terms = terms(q);
+    if terms.iter().any(|t| matches!(t, Term::Chinese(_)) && t.wants_near()) {
+        !hits.iter().any(Hit::is_run)
+    } else {
+        hits.is_empty() && terms.iter().any(Term::wants_near)
+    }
 }
 
-/// A longer query narrows a shorter one's matches: code prefixes, pinyin
-/// runs, substrings and fuzzy (subsequence) matches of “abc” are all among
-/// those of “ab”.
-pub fn narrows(previous: &str, next: &str) -> bool {
-    let (p, n) = (previous.trim(), next.trim());
-    !p.is_empty()
-        && n.starts_with(p)
-        && matches!(
-            (shape(p), shape(n)),
-            (Shape::Digits, Shape::Digits)
-                | (Shape::Ascii, Shape::Ascii)
-                | (Shape::Chinese, Shape::Chinese)
-        )
+/// Whether a query is worth the database's full-text search of excerpts:
+/// one term of Chinese text.
+pub fn wants_excerpts(q: &str) -> bool {
+    matches!(terms(q).as_slice(), [Term::Chinese(_)])
 }
+
+pub use super::query::narrows;
 
 #[cfg(test)]
 mod tests {
@@ -404,6 +709,7 @@ mod tests {
             kind,
             id,
             code: code.into(),
+            alt_code: String::new(),
             text: text.into(),
             detail: "".into(),
         };
@@ -414,6 +720,8 @@ mod tests {
             e(Kind::Item, 4, "13400200100000", "对长期护理保险的监督检查"),
             e(Kind::Basis, 5, "", "《中华人民共和国食品安全法》第八十七条"),
             e(Kind::Item, 6, "10200100100000", "对视频监控设备的检查"),
+            e(Kind::Basis, 7, "", "《中华人民共和国食品安全法》"),
+            e(Kind::Department, 8, "", "国家市场监督管理总局"),
         ])
     }
 
@@ -425,27 +733,60 @@ mod tests {
     }
 
     #[test]
-    fn chinese_substrings_rank_above_fuzzy_and_pinyin() {
+    fn runs_rank_above_scattered_matches() {
         let ix = index();
         let hits = ix.search("食品安全", None);
-        assert_eq!(ix.entry(hits[0].entry).id, 5);
+        assert_eq!(ix.entry(hits[0].entry).id, 7, "the short title first");
         assert_eq!(hits[0].how, How::Text);
-        // 食品…检查 apart still matches, fuzzily.
+        // 食品…检查 apart still matches, scattered.
         let apart = ix.search("食品检查", None);
         assert!(apart.iter().all(|h| h.how == How::Fuzzy));
         assert_eq!(ix.entry(apart[0].entry).id, 2, "the shorter text first");
     }
 
     #[test]
+    fn articles_in_either_writing() {
+        let ix = index();
+        for q in ["87", "第87条", "八十七", "第八十七条", "87条", "食品安全法第87条", "食品安全法 八十七", "spaq 87"] {
+            assert_eq!(ids(&ix, q).first(), Some(&5), "{q}");
+        }
+        assert_eq!(ids(&ix, "第88条"), Vec::<Id>::new());
+    }
+
+    #[test]
     fn pinyin_initials_full_syllables_and_heteronyms() {
         let ix = index();
-        assert_eq!(ids(&ix, "spaq"), vec![5]);
+        assert_eq!(ids(&ix, "spaq")[..2], [7, 5]);
         let shipin = ids(&ix, "shipin");
         // 视频 (shìpín) is a homophone of 食品: both match.
         assert!(shipin.contains(&1) && shipin.contains(&6) && shipin.contains(&5));
         assert_eq!(ids(&ix, "yh"), vec![3]);
         // 长期 (chángqī) first; 生产企业 has 产企 (chǎnqǐ) too.
         assert_eq!(ids(&ix, "cq")[0], 4);
+        // Initials apart: 食品…监督检查 (and 视频监…的检查).
+        let apart = ids(&ix, "spjdjc");
+        assert!(apart.contains(&1) && apart.contains(&2), "{apart:?}");
+    }
+
+    #[test]
+    fn several_words_all_match_in_any_order() {
+        let ix = index();
+        assert_eq!(ids(&ix, "食品 jc"), vec![2, 1]);
+        assert_eq!(ids(&ix, "jc 食品"), vec![2, 1]);
+        assert!(ids(&ix, "食品 银行").is_empty());
+    }
+
+    #[test]
+    fn one_wrong_character_below_the_rest() {
+        let ix = index();
+        let hits = ix.search("食品销收者", None);
+        assert_eq!(ix.entry(hits[0].entry).id, 2);
+        assert!(hits[0].is_near());
+        assert_eq!(ids(&ix, "监督减查").len(), 4, "the four 监督检查");
+        // Too short to guess.
+        assert!(ids(&ix, "监督减").is_empty());
+        assert_eq!(ids(&ix, "guojiashichang")[0], 8);
+        assert_eq!(ids(&ix, "guojiashichanf")[0], 8, "one letter off");
     }
 
     #[test]
@@ -461,9 +802,6 @@ mod tests {
         let ix = index();
         let first = ix.search("jd", None);
         let within: Vec<usize> = first.iter().map(|h| h.entry).collect();
-        assert!(narrows("jd", "jdjc"));
-        assert!(!narrows("jd", "监督"));
-        assert!(narrows("监督", "监督检查"));
         let narrowed: Vec<Id> = ix
             .search("jdjc", Some(&within))
             .iter()
@@ -473,10 +811,13 @@ mod tests {
     }
 
     #[test]
-    fn fuzzy_highlights_are_char_positions() {
+    fn highlights_are_positions_in_the_text_as_shown() {
         let ix = index();
         let hits = ix.search("食品检查", None);
-        let h = ix.highlight(&hits[0], "食品检查");
-        assert_eq!(h, vec![1, 2, 9, 10]);
+        assert_eq!(ix.highlight(&hits[0], "食品检查"), vec![1, 2, 9, 10]);
+        let hits = ix.search("食品安全法第87条", None);
+        let h = ix.highlight(&hits[0], "食品安全法第87条");
+        // 《中华人民共和国 is skipped; 食品安全法 and 第八十七条 are marked.
+        assert_eq!(h, (8..13).chain(14..19).collect::<Vec<_>>());
     }
 }

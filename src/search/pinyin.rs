@@ -19,9 +19,9 @@ static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
 /// For each letter, the letters that follow it inside some syllable.
 static INSIDE: std::sync::OnceLock<[u32; 26]> = std::sync::OnceLock::new();
 
-pub fn pair_bit(a: u8, b: u8) -> u128 {
-    1 << ((a as u32 * 26 + b as u32) % 127)
-}
+/// In a query, a letter that stands for any one letter (the typo search
+/// tries the query with one letter changed or added this way).
+pub const WILD: u8 = 0;
 
 fn readings_of(c: char) -> (&'static [&'static str], u32) {
     let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
@@ -84,39 +84,6 @@ impl Readings {
         })
     }
 
-    /// The letters that can start `c`'s pinyin (or `c` itself, for ASCII).
-    fn mask_of(&self, c: char) -> u32 {
-        if c.is_ascii_alphabetic() {
-            1 << (c.to_ascii_lowercase() as u8 - b'a')
-        } else {
-            self.get(c).1
-        }
-    }
-
-    /// A 128-bit Bloom filter of the letter pairs (initial of one character,
-    /// initial of the next) in `text`. A query whose first two letters never
-    /// follow each other inside a syllable (like “sp”) needs that pair.
-    pub fn pairs_of(&self, text: &str) -> u128 {
-        let mut bloom = 0u128;
-        let mut prev = 0u32;
-        for c in text.chars() {
-            let cur = self.mask_of(c);
-            let mut a = prev;
-            while a != 0 {
-                let i = a.trailing_zeros();
-                let mut b = cur;
-                while b != 0 {
-                    let j = b.trailing_zeros();
-                    bloom |= pair_bit(i as u8, j as u8);
-                    b &= b - 1;
-                }
-                a &= a - 1;
-            }
-            prev = cur;
-        }
-        bloom
-    }
-
     /// Whether letter `b` can follow letter `a` inside one syllable.
     pub fn within_syllable(&self, a: u8, b: u8) -> bool {
         let inside = INSIDE.get_or_init(|| {
@@ -139,10 +106,37 @@ impl Readings {
 
     /// Whether `c` can stand for the letter `b` (its initial, or itself).
     fn can_start(&self, c: char, b: u8) -> bool {
+        if b == WILD {
+            return c.is_ascii_alphanumeric() || !self.get(c).0.is_empty();
+        }
         if c.is_ascii_alphanumeric() {
             return c.to_ascii_lowercase() as u8 == b;
         }
         b.is_ascii_lowercase() && self.get(c).1 & (1 << (b - b'a')) != 0
+    }
+
+    /// How many letters of `query[j..]` the character `c` can take, as a
+    /// bit mask (bit L: the first L letters): any beginning of one of its
+    /// readings (the initial, `zh`, the whole syllable), or the character
+    /// itself when it is a letter or digit.
+    pub fn lengths(&self, c: char, query: &[u8], j: usize) -> u64 {
+        let rest = &query[j..];
+        let Some(&first) = rest.first() else {
+            return 0;
+        };
+        if c.is_ascii_alphanumeric() {
+            return u64::from(first == WILD || c.to_ascii_lowercase() as u8 == first) << 1;
+        }
+        let mut mask = 0u64;
+        for r in self.get(c).0 {
+            for (l, (&a, &b)) in r.as_bytes().iter().zip(rest).enumerate() {
+                if a != b && b != WILD || l >= 62 {
+                    break;
+                }
+                mask |= 1 << (l + 1);
+            }
+        }
+        mask
     }
 
     /// Where `query` (lower-case ASCII) matches `text` as pinyin: the char
@@ -181,28 +175,29 @@ impl Readings {
         }
         let c = *text.get(j)?;
         if c.is_ascii_alphanumeric() {
-            return if c.to_ascii_lowercase() as u8 == query[0] {
+            return if query[0] == WILD || c.to_ascii_lowercase() as u8 == query[0] {
                 self.run(text, j + 1, &query[1..])
             } else {
                 None
             };
         }
+        let same = |a: &[u8], b: &[u8]| a.iter().zip(b).all(|(x, y)| x == y || *y == WILD);
         for r in self.get(c).0 {
             let r = r.as_bytes();
             if r.is_empty() {
                 continue;
             }
             // The whole syllable …
-            if query.len() >= r.len() && &query[..r.len()] == r {
+            if query.len() >= r.len() && same(r, &query[..r.len()]) {
                 if let Some(end) = self.run(text, j + 1, &query[r.len()..]) {
                     return Some(end);
                 }
-            } else if r.starts_with(query) {
+            } else if query.len() < r.len() && same(r, query) {
                 // … or its beginning, when the query ends here.
                 return Some(j + 1);
             }
             // … or its initial.
-            if r[0] == query[0]
+            if (r[0] == query[0] || query[0] == WILD)
                 && let Some(end) = self.run(text, j + 1, &query[1..])
             {
                 return Some(end);

@@ -1,10 +1,13 @@
 //! Search off the UI thread. The worker builds the index on its own
 //! connection, then answers queries; when several are waiting it answers
 //! only the newest, and a longer query searches only the previous matches.
+//! When nothing matches as a run, a second answer adds the texts one
+//! character away (近似结果), unless a newer query is already waiting.
 
-use super::engine::{Hit, Index, narrows, wants_excerpts};
+use super::engine::{Hit, Index, narrows, wants_excerpts, wants_near};
 use crate::store::Store;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
@@ -13,8 +16,12 @@ pub struct Response {
     pub query: String,
     /// The best hits, in order.
     pub hits: Vec<Hit>,
-    /// How many entries matched in all.
+    /// How many entries matched in all (near ones included).
     pub total: usize,
+    /// How many of them are one character away (listed last).
+    pub near: usize,
+    /// False when a second answer, with the near hits, follows.
+    pub complete: bool,
     pub elapsed: Duration,
 }
 
@@ -39,10 +46,36 @@ impl<W: Fn()> Wakes<W> {
     }
 }
 
+/// All the hits of `q` at once, best first, as the CLI and the tests see
+/// them: the matches, the bases whose excerpt holds it (with a store), and
+/// the near ones when nothing matches as a run.
+pub fn answer(
+    index: &Index,
+    store: Option<&Store>,
+    q: &str,
+) -> Result<Vec<Hit>, crate::store::StoreError> {
+    let mut hits = index.matches(q, None);
+    if let Some(s) = store
+        && wants_excerpts(q)
+    {
+        let ids = crate::store::catalogue::bases_containing(s.conn(), q)?;
+        index.add_excerpt_hits(&mut hits, &ids);
+    }
+    if wants_near(q, &hits) {
+        hits.extend(index.near(q, &hits, &|| false).unwrap_or_default());
+    }
+    let n = hits.len();
+    index.keep_best(&mut hits, n);
+    Ok(hits)
+}
+
 pub struct SearchWorker {
     requests: Sender<(u64, String)>,
     answers: Receiver<Message>,
     generation: u64,
+    /// The newest generation asked, read by the worker to drop a long
+    /// search (the near one) when a newer query is waiting.
+    asked: Arc<AtomicU64>,
 }
 
 impl SearchWorker {
@@ -62,7 +95,10 @@ impl SearchWorker {
     ) -> Self {
         let (requests, incoming) = channel::<(u64, String)>();
         let (outgoing, answers) = channel::<Message>();
+        let asked = Arc::new(AtomicU64::new(0));
+        let newest = Arc::clone(&asked);
         std::thread::spawn(move || {
+            let asked = newest;
             let outgoing = Wakes(outgoing, wake);
             let started = Instant::now();
             let (index, store) = match build() {
@@ -79,7 +115,15 @@ impl SearchWorker {
                 return;
             }
             let mut last: Option<(String, Vec<usize>)> = None;
-            while let Ok(mut request) = incoming.recv() {
+            let mut waiting: Option<(u64, String)> = None;
+            loop {
+                let mut request = match waiting.take() {
+                    Some(r) => r,
+                    None => match incoming.recv() {
+                        Ok(r) => r,
+                        Err(_) => return,
+                    },
+                };
                 // Only the newest waiting query matters.
                 loop {
                     match incoming.try_recv() {
@@ -102,16 +146,45 @@ impl SearchWorker {
                 {
                     index.add_excerpt_hits(&mut hits, &ids);
                 }
+                let near_follows = wants_near(&query, &hits);
+                let mut shown = hits.clone();
+                let total = shown.len();
+                index.keep_best(&mut shown, SHOWN);
+                let answer = |hits: Vec<Hit>, total: usize, near: usize, complete: bool| {
+                    Message::Results(Response {
+                        generation,
+                        query: query.clone(),
+                        hits,
+                        total,
+                        near,
+                        complete,
+                        elapsed: t.elapsed(),
+                    })
+                };
+                if outgoing.send(answer(shown, total, 0, !near_follows)).is_err() {
+                    return;
+                }
+                if !near_follows {
+                    continue;
+                }
+                // A newer query makes the near hits of this one moot.
+                match incoming.try_recv() {
+                    Ok(newer) => {
+                        waiting = Some(newer);
+                        continue;
+                    }
+                    Err(TryRecvError::Disconnected) => return,
+                    Err(TryRecvError::Empty) => {}
+                }
+                let stale = || asked.load(Ordering::Relaxed) != generation;
+                let Some(near) = index.near(&query, &hits, &stale) else {
+                    continue;
+                };
+                let count = near.len();
+                hits.extend(near);
                 let total = hits.len();
                 index.keep_best(&mut hits, SHOWN);
-                let answer = Response {
-                    generation,
-                    query,
-                    hits,
-                    total,
-                    elapsed: t.elapsed(),
-                };
-                if outgoing.send(Message::Results(answer)).is_err() {
+                if outgoing.send(answer(hits, total, count, true)).is_err() {
                     return;
                 }
             }
@@ -120,12 +193,14 @@ impl SearchWorker {
             requests,
             answers,
             generation: 0,
+            asked,
         }
     }
 
     /// Sends a query; its answer carries the returned generation.
     pub fn ask(&mut self, query: &str) -> u64 {
         self.generation += 1;
+        self.asked.store(self.generation, Ordering::Relaxed);
         let _ = self.requests.send((self.generation, query.to_string()));
         self.generation
     }
@@ -158,6 +233,7 @@ mod tests {
                     kind: Kind::Item,
                     id: 1,
                     code: "101".into(),
+                    alt_code: String::new(),
                     text: "对食品安全的监督检查".into(),
                     detail: "".into(),
                 }]),

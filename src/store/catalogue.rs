@@ -716,15 +716,67 @@ pub fn classified_sub_items(conn: &Connection) -> Result<Vec<Id>, StoreError> {
 /// What search indexes of each sub-item: id, code, name, department, 涉密.
 pub fn search_rows(
     conn: &Connection,
-    each: &mut dyn FnMut(Id, String, String, String, bool),
+    each: &mut dyn FnMut(SearchRow),
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT s.id, s.code, s.name, m.department, s.classified
+        "SELECT s.id, s.code, coalesce(s.provisional_code, ''), s.name, m.department,
+                s.classified, m.id
          FROM sub_items s JOIN main_items m ON m.id = s.main_item_id ORDER BY s.code",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        each(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        each(SearchRow {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            provisional_code: r.get(2)?,
+            name: r.get(3)?,
+            department: r.get(4)?,
+            classified: r.get(5)?,
+            main_item_id: r.get(6)?,
+        });
+    }
+    Ok(())
+}
+
+/// A sub-item or main item as search lists it.
+pub struct SearchRow {
+    pub id: Id,
+    pub code: String,
+    /// The DF code a local item had before it was entered, or empty.
+    pub provisional_code: String,
+    pub name: String,
+    pub department: String,
+    /// 涉密 (sub-items only).
+    pub classified: bool,
+    /// The sub-item's main item (a main item's own id).
+    pub main_item_id: Id,
+}
+
+/// Every main item, in code order, with whether it is a local item.
+pub fn search_main_rows(
+    conn: &Connection,
+    each: &mut dyn FnMut(SearchRow, bool),
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT m.id, m.code, coalesce(m.provisional_code, ''), m.name, m.department,
+                EXISTS (SELECT 1 FROM local_items l WHERE l.main_item_id = m.id)
+         FROM main_items m ORDER BY m.code",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: Id = r.get(0)?;
+        each(
+            SearchRow {
+                id,
+                code: r.get(1)?,
+                provisional_code: r.get(2)?,
+                name: r.get(3)?,
+                department: r.get(4)?,
+                classified: false,
+                main_item_id: id,
+            },
+            r.get(5)?,
+        );
     }
     Ok(())
 }
@@ -777,16 +829,6 @@ pub fn set_official_codes(
         stmt.execute(params![id, code, main_item_id])?;
     }
     Ok(())
-}
-
-/// The provisional (DF) codes of entered local sub-items: (sub-item, DF
-/// code, official code), so search still finds them by the old code.
-pub fn provisional_codes(conn: &Connection) -> Result<Vec<(Id, String, String)>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, provisional_code, code FROM sub_items WHERE provisional_code IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Main items that name a 对应的许可事项: (main item, permit name).

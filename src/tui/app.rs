@@ -15,6 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 mod claiming;
 mod filling;
+mod locate;
 mod reviewing;
 pub use claiming::{Op, Pending};
 
@@ -311,14 +312,7 @@ impl App {
             match search.on_key(key) {
                 search::Outcome::Stay => {}
                 search::Outcome::Close => self.search_open = false,
-                search::Outcome::Open(crate::search::engine::Kind::Item, id) => {
-                    self.search_open = false;
-                    self.jump_to(id);
-                }
-                search::Outcome::Open(crate::search::engine::Kind::Basis, id) => {
-                    self.search_open = false;
-                    self.open_basis(id);
-                }
+                search::Outcome::Open(kind, id, text) => self.go_to_hit(kind, id, &text),
                 search::Outcome::Pick(query, ids) => {
                     self.search_open = false;
                     self.focus = Pane::Tree;
@@ -515,14 +509,17 @@ impl App {
 
     /// Shows a sub-item in the tree, clearing filters that would hide it.
     pub fn jump_to(&mut self, sub_id: Id) {
-        let mut found = self.tree.select_sub(sub_id);
-        if !found {
-            self.tree.handle(Action::ClearFilters);
-            found = self.tree.select_sub(sub_id);
-        }
+        let found = self.select_in_tree(|t| t.select_sub(sub_id));
         self.focus = Pane::Tree;
         self.status = match (found, self.tree.selected_sub()) {
-            (true, Some(s)) => format!("已定位：{} {}", s.code, s.name),
+            (Some(cleared), Some(s)) => {
+                format!(
+                    "已定位：{} {}{}",
+                    s.code,
+                    s.name,
+                    locate::cleared_note(&cleared)
+                )
+            }
             _ => "该事项不在目录中（可能为涉密事项）".into(),
         };
     }
@@ -568,9 +565,16 @@ impl App {
         }
     }
 
-    fn open_basis(&mut self, basis_id: Id) {
-        match views::basis(&self.store, self.actor.as_ref(), basis_id) {
-            Ok((b, items)) => self.basis = Some(BasisView::new(b, items)),
+    /// The legal-basis lookup on one basis, its whole law a key away (w).
+    pub fn open_basis(&mut self, basis_id: Id) {
+        let read =
+            views::basis(&self.store, self.actor.as_ref(), basis_id).and_then(|(b, items)| {
+                let law =
+                    crate::app::bases::law_sub_items(&self.store, self.actor.as_ref(), basis_id)?;
+                Ok((b, items, law))
+            });
+        match read {
+            Ok((b, items, law)) => self.basis = Some(BasisView::new(b, items, law)),
             Err(e) => self.status = format!("无法读取设定依据：{e}"),
         }
     }

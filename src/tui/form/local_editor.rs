@@ -443,6 +443,7 @@ impl LocalEditor {
                     kind: Kind::Basis,
                     id: b.id,
                     code: String::new(),
+                    alt_code: String::new(),
                     text: b.citation(),
                     detail: "".into(),
                 })

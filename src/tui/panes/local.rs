@@ -340,6 +340,22 @@ impl LocalView {
         self.detail = detail;
     }
 
+    /// Puts the cursor on an item (a search's Enter); false when it is not
+    /// in the list.
+    pub fn select(&mut self, main_item_id: Id) -> bool {
+        match self
+            .rows
+            .iter()
+            .position(|r| r.main_item_id == main_item_id)
+        {
+            Some(i) => {
+                self.cursor = i;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The keys for the title, from the same list as the help.
     fn keys(&self) -> String {
         self.key_line()

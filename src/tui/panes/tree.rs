@@ -101,6 +101,9 @@ pub struct CatalogueTree {
     offset: usize,
     /// Rows on screen at the last draw, for paging.
     page: usize,
+    /// Rows under the cursor to bring on screen at the next draw (a
+    /// department or main item just opened by a search).
+    reveal: usize,
     /// Only the departments are known yet; the items are being read.
     pub loading: bool,
     /// Sub-items marked for the next bulk action (标记).
@@ -266,6 +269,12 @@ impl CatalogueTree {
             }
             None => self.filter.suggested = false,
         }
+        self.after_filter()
+    }
+
+    /// Puts filters back (a jump cleared them and found nothing after all).
+    pub fn set_filter(&mut self, filter: Filter) -> String {
+        self.filter = filter;
         self.after_filter()
     }
 
@@ -563,6 +572,59 @@ impl CatalogueTree {
             }
         }
         false
+    }
+
+    /// Moves the cursor to a department by name and expands it, scrolled
+    /// so that its main items show below it. False when no row shows it
+    /// (not in the tree, or filtered out).
+    pub fn select_department(&mut self, name: &str) -> bool {
+        let Some(d) = self.departments.iter().position(|x| x.name == name) else {
+            return false;
+        };
+        self.expanded_departments.insert(d);
+        self.rebuild();
+        self.select_node(Node::Department(d))
+    }
+
+    /// Moves the cursor to a main item by id, expanded, its department
+    /// open, scrolled so that its sub-items show below it. False when no
+    /// row shows it (not in the tree, not read yet, or filtered out).
+    pub fn select_main(&mut self, main_id: Id) -> bool {
+        let found = self.departments.iter().enumerate().find_map(|(d, dept)| {
+            dept.mains
+                .iter()
+                .position(|m| m.id == main_id)
+                .map(|m| (d, m))
+        });
+        let Some((d, m)) = found else {
+            return false;
+        };
+        self.expanded_departments.insert(d);
+        self.expanded_mains.insert(main_id);
+        self.rebuild();
+        self.select_node(Node::Main(d, m))
+    }
+
+    /// The cursor on a row, with as many of the rows under it on screen as
+    /// fit at the next draw (the row itself first).
+    fn select_node(&mut self, node: Node) -> bool {
+        let Some(pos) = self.visible.iter().position(|n| *n == node) else {
+            return false;
+        };
+        self.cursor = pos;
+        self.reveal = self.visible[pos + 1..]
+            .iter()
+            .take_while(|n| Self::depth(**n) > Self::depth(node))
+            .count();
+        true
+    }
+
+    fn depth(node: Node) -> u8 {
+        match node {
+            Node::Department(_) => 0,
+            Node::Main(..) => 1,
+            Node::Sub(..) => 2,
+        }
     }
 
     fn set_expanded(&mut self, node: Node, open: bool) {
@@ -873,6 +935,14 @@ impl CatalogueTree {
         frame.render_widget(block, area);
         let height = inner.height as usize;
         self.page = height.saturating_sub(1);
+        if self.reveal > 0 && height > 0 {
+            let last = (self.cursor + self.reveal.min(height - 1))
+                .min(self.visible.len().saturating_sub(1));
+            if last >= self.offset + height {
+                self.offset = last + 1 - height;
+            }
+            self.reveal = 0;
+        }
         if self.cursor < self.offset {
             self.offset = self.cursor;
         } else if height > 0 && self.cursor >= self.offset + height {
@@ -990,5 +1060,26 @@ mod tests {
         t.reload(fresh);
         assert_eq!(t.selected_sub().unwrap().code, "S005");
         assert_eq!(t.marks.claims.get(&4), Some(&true));
+    }
+
+    #[test]
+    fn a_department_or_main_item_selected_by_search_opens_expanded() {
+        let mut t = tree();
+        assert!(t.select_department("乙部"));
+        assert_eq!(t.selected(), Some(Node::Department(1)));
+        assert_eq!(t.visible_len(), 2 + 1, "乙部's main item shows");
+        assert!(t.select_main(1));
+        assert_eq!(t.selected(), Some(Node::Main(0, 0)));
+        // 甲部 open with its two main items, 主项1 with its two sub-items.
+        assert_eq!(t.visible_len(), 2 + 2 + 2 + 1);
+        assert!(!t.select_department("丙部"));
+        assert!(!t.select_main(99));
+        // A filter hiding it: not shown (the app clears the filter).
+        t.handle(Action::FilterCategory);
+        t.handle(Action::FilterCategory);
+        assert_eq!(t.filter.category, Some(Category::Penalty));
+        assert!(!t.select_department("乙部"));
+        t.set_filter(Filter::default());
+        assert!(t.select_department("乙部"));
     }
 }

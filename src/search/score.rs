@@ -1,0 +1,295 @@
+//! How well a typed term matches a text, one scoring for Chinese text and
+//! for pinyin: every matched character earns points, more when it follows
+//! the previous matched one, and gaps cost; so a whole run beats the same
+//! characters scattered, and a match at the start beats one further in.
+//! The best alignment is found by dynamic programming over (text
+//! character, letters of the term consumed), as fzf does.
+
+use super::pinyin::Readings;
+
+/// Points per matched character.
+const MATCHED: i32 = 16;
+/// Extra points for a character right after the previous matched one.
+const RUN: i32 = 8;
+/// Extra points when the match starts the text, or follows a separator.
+const START: i32 = 8;
+const AFTER_SEPARATOR: i32 = 4;
+/// The cost of the first skipped character of a gap, and of each next one.
+const GAP_OPEN: i32 = 3;
+const GAP_EXTEND: i32 = 1;
+/// A term longer than this is matched only as a whole (no alignment).
+pub const LONGEST: usize = 62;
+
+const NONE: i32 = i32::MIN / 4;
+
+/// A text's characters, on the stack when short (catalogue names are).
+pub struct Chars {
+    stack: [char; 64],
+    len: usize,
+    heap: Vec<char>,
+}
+
+impl Chars {
+    pub fn of(text: &str) -> Chars {
+        let mut c = Chars {
+            stack: ['\0'; 64],
+            len: 0,
+            heap: Vec::new(),
+        };
+        for ch in text.chars() {
+            if c.len < c.stack.len() {
+                c.stack[c.len] = ch;
+            } else {
+                if c.heap.is_empty() {
+                    c.heap.extend_from_slice(&c.stack);
+                }
+                c.heap.push(ch);
+            }
+            c.len += 1;
+        }
+        c
+    }
+
+    pub fn get(&self) -> &[char] {
+        if self.heap.is_empty() {
+            &self.stack[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+
+/// What a term is matched against a text by.
+#[derive(Clone, Copy)]
+pub enum Pattern<'a> {
+    /// Characters, each matching itself.
+    Chars(&'a [char]),
+    /// Lower-case letters, each character taking a beginning of one of its
+    /// readings (`Readings::lengths`).
+    Letters(&'a [u8], Readings),
+}
+
+impl Pattern<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Pattern::Chars(q) => q.len(),
+            Pattern::Letters(q, _) => q.len(),
+        }
+    }
+
+    /// The numbers of units of the term from `j` that `c` can take (bit L).
+    fn lengths(&self, c: char, j: usize) -> u64 {
+        match self {
+            Pattern::Chars(q) => u64::from(q[j] == c) << 1,
+            Pattern::Letters(q, r) => r.lengths(c, q, j),
+        }
+    }
+}
+
+/// The points a match starting at `i` gets for where it starts: the start
+/// of the text or after a separator (the character before, `before`)
+/// earns a bonus, and further in costs a little (capped, so a long text
+/// is not shut out).
+pub fn start_points(i: usize, before: Option<char>) -> i32 {
+    let placed = match before {
+        None => START,
+        Some(c) if is_separator(c) => AFTER_SEPARATOR,
+        Some(_) => 0,
+    };
+    placed - (i as i32).min(16) / 2
+}
+
+fn is_separator(c: char) -> bool {
+    !c.is_alphanumeric()
+}
+
+/// The points of a contiguous match of `chars` characters taking `units`
+/// units of the term, starting at `start` after `before`: what `align`
+/// gives such a run.
+pub fn run_points(start: usize, before: Option<char>, chars: usize, units: usize) -> i32 {
+    MATCHED * chars as i32
+        + (units - chars) as i32
+        + RUN * (chars as i32 - 1)
+        + start_points(start, before)
+}
+
+/// The best alignment's points, and with `trace` the matched characters'
+/// indexes; None when the term is not a subsequence of the text.
+pub fn align(pattern: Pattern, text: &[char], trace: Option<&mut Vec<usize>>) -> Option<i32> {
+    let m = pattern.len();
+    if m == 0 || m > LONGEST || text.is_empty() {
+        return None;
+    }
+    // run[j]: best with j units taken and the last matched character the
+    // previous one; gap[j]: best with the last matched one further back.
+    let mut run = [NONE; LONGEST + 1];
+    let mut gap = [NONE; LONGEST + 1];
+    let mut next = [NONE; LONGEST + 1];
+    // For the trace: per character, per state reached, where it came from
+    // (units before, and whether from `run`); per gap state, the last
+    // matched character.
+    let tracing = trace.is_some();
+    let mut from: Vec<[(u8, bool); LONGEST + 1]> = Vec::new();
+    let mut last_of_gap: Vec<[u32; LONGEST + 1]> = Vec::new();
+    let mut best = (NONE, 0usize);
+    for (i, &c) in text.iter().enumerate() {
+        next[..=m].fill(NONE);
+        let mut step = [(0u8, false); LONGEST + 1];
+        for j in 0..m {
+            let before_run = run[j];
+            let before_gap = if j == 0 { 0 } else { gap[j] };
+            if before_run == NONE && before_gap == NONE {
+                continue;
+            }
+            let mut lengths = pattern.lengths(c, j);
+            while lengths != 0 {
+                let l = lengths.trailing_zeros() as usize;
+                lengths &= lengths - 1;
+                let gain = MATCHED + l as i32 - 1;
+                let by_run = if before_run == NONE {
+                    NONE
+                } else {
+                    before_run + gain + RUN
+                };
+                let by_gap = if before_gap == NONE {
+                    NONE
+                } else if j == 0 {
+                    gain + start_points(i, i.checked_sub(1).map(|b| text[b]))
+                } else {
+                    before_gap + gain
+                };
+                let (points, from_run) = if by_run >= by_gap {
+                    (by_run, true)
+                } else {
+                    (by_gap, false)
+                };
+                if points > next[j + l] {
+                    next[j + l] = points;
+                    step[j + l] = (j as u8, from_run);
+                }
+            }
+        }
+        if next[m] > best.0 {
+            best = (next[m], i);
+        }
+        // Character i skipped: states whose last match came before it.
+        let mut gap_last = [0u32; LONGEST + 1];
+        for j in 1..=m {
+            let (a, b) = (run[j] - GAP_OPEN, gap[j] - GAP_EXTEND);
+            if tracing {
+                gap_last[j] = if a >= b {
+                    i.saturating_sub(1) as u32
+                } else {
+                    last_of_gap.last().map_or(0, |g| g[j])
+                };
+            }
+            gap[j] = if run[j] == NONE && gap[j] == NONE {
+                NONE
+            } else {
+                a.max(b)
+            };
+        }
+        run[..=m].copy_from_slice(&next[..=m]);
+        if tracing {
+            from.push(step);
+            last_of_gap.push(gap_last);
+        }
+    }
+    if best.0 == NONE {
+        return None;
+    }
+    if let Some(out) = trace {
+        // Walk back from the best end: each matched character says how
+        // many units came before it and whether it followed the previous
+        // character or a gap (whose last match `last_of_gap` kept).
+        out.clear();
+        let (mut i, mut j) = (best.1, m);
+        loop {
+            out.push(i);
+            let (before, from_run) = from[i][j];
+            j = before as usize;
+            if j == 0 || i == 0 {
+                break;
+            }
+            i = if from_run {
+                i - 1
+            } else {
+                // `last_of_gap[i - 1]` is the gap state after character
+                // i - 1: its last match.
+                last_of_gap[i - 1][j] as usize
+            };
+        }
+        out.reverse();
+    }
+    Some(best.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    fn zh(q: &str, text: &str) -> Option<(i32, Vec<usize>)> {
+        let (q, t) = (chars(q), chars(text));
+        let mut trace = Vec::new();
+        let points = align(Pattern::Chars(&q), &t, Some(&mut trace))?;
+        assert_eq!(align(Pattern::Chars(&q), &t, None), Some(points));
+        Some((points, trace))
+    }
+
+    fn py(q: &str, text: &str) -> Option<(i32, Vec<usize>)> {
+        let t = chars(text);
+        let pattern = Pattern::Letters(q.as_bytes(), Readings::default());
+        let mut trace = Vec::new();
+        let points = align(pattern, &t, Some(&mut trace))?;
+        assert_eq!(align(pattern, &t, None), Some(points));
+        Some((points, trace))
+    }
+
+    #[test]
+    fn runs_beat_scattered_characters() {
+        let (whole, at) = zh("监督检查", "对食品的监督检查").unwrap();
+        assert_eq!(at, vec![4, 5, 6, 7]);
+        assert_eq!(whole, run_points(4, Some('的'), 4, 4));
+        let (apart, at) = zh("食品检查", "对食品生产企业的监督检查").unwrap();
+        assert_eq!(at, vec![1, 2, 10, 11]);
+        assert!(whole > apart);
+        assert_eq!(zh("检查食品", "对食品的监督检查"), None);
+    }
+
+    #[test]
+    fn the_start_counts() {
+        let (first, _) = zh("特种设备", "特种设备安全法").unwrap();
+        let (later, _) = zh("特种设备", "对特种设备的检查").unwrap();
+        assert!(first > later);
+    }
+
+    #[test]
+    fn pinyin_as_a_subsequence_of_initials_and_syllables() {
+        let (_, at) = py("spjdjc", "对食品生产企业的监督检查").unwrap();
+        assert_eq!(at, vec![1, 2, 8, 9, 10, 11]);
+        let (_, at) = py("shipinjc", "对食品生产企业的监督检查").unwrap();
+        assert_eq!(at, vec![1, 2, 10, 11]);
+        // zh, a two-letter initial, and 行 read háng.
+        assert!(py("zhjc", "执法检查").is_some());
+        assert!(py("yhjd", "对银行的监督").is_some());
+        assert_eq!(py("spx", "食品安全"), None);
+        // A run of syllables beats the same letters spread out.
+        let (run, _) = py("jc", "检查").unwrap();
+        let (spread, _) = py("jc", "检验和抽查").unwrap();
+        assert!(run > spread);
+    }
+
+    #[test]
+    fn the_trace_follows_the_best_alignment_through_gaps() {
+        // 食 twice: the alignment keeping 食品 together wins.
+        let (_, at) = zh("食品安全", "食用的食品安全").unwrap();
+        assert_eq!(at, vec![3, 4, 5, 6]);
+        let (_, at) = zh("abc", "a_b__c").unwrap();
+        assert_eq!(at, vec![0, 2, 5]);
+    }
+}

@@ -1,0 +1,248 @@
+//! One wrong character: where a text holds a term with one character
+//! substituted, missing or extra (食品安全监督减查 finds 监督检查, 餐钦服务
+//! finds 餐饮服务). Chinese terms are compared by edit distance to any run of
+//! the text; pinyin terms are tried with each letter left out, replaced or
+//! added (as a letter matching any).
+
+use super::pinyin::{Readings, WILD};
+use super::query::Term;
+use super::score::{self, Chars, Pattern};
+
+pub enum Near {
+    Chinese {
+        chars: Vec<char>,
+        /// The two halves: a run one edit away holds one of them whole.
+        halves: [String; 2],
+        /// The term with one character left out, and the Bloom bits of its
+        /// characters: matched apart, as the term itself would be.
+        dropped: Vec<(Vec<char>, u128)>,
+    },
+    Letters {
+        /// The term with one letter replaced, added (as a letter matching
+        /// any) or left out, matched as a run, each with the letters it
+        /// needs to start a character (a quick rejection). Not apart:
+        /// initials apart match too much already.
+        runs: Vec<(Vec<u8>, u32)>,
+        readings: Readings,
+    },
+    None,
+}
+
+/// The points of a near match as a run: above any found apart (whose
+/// points `best_apart` keeps below).
+const AS_RUN: i32 = 400;
+
+impl Near {
+    pub fn new(term: &Term, readings: Readings) -> Near {
+        match term {
+            Term::Chinese(chars) if chars.len() >= 2 => {
+                let mid = chars.len() / 2;
+                let dropped = (0..chars.len())
+                    .map(|k| {
+                        let mut v = chars.clone();
+                        v.remove(k);
+                        let bloom = super::engine::bloom(&v.iter().collect::<String>());
+                        (v, bloom)
+                    })
+                    .collect();
+                Near::Chinese {
+                    halves: [chars[..mid].iter().collect(), chars[mid..].iter().collect()],
+                    chars: chars.clone(),
+                    dropped,
+                }
+            }
+            Term::Latin(s) => {
+                let q = s.as_bytes();
+                let mut runs = Vec::new();
+                for k in 0..q.len() {
+                    let mut replaced = q.to_vec();
+                    replaced[k] = WILD;
+                    runs.push(replaced);
+                }
+                for k in 0..=q.len() {
+                    let mut longer = q.to_vec();
+                    longer.insert(k, WILD);
+                    runs.push(longer);
+                }
+                for k in 0..q.len() {
+                    let mut shorter = q.to_vec();
+                    shorter.remove(k);
+                    runs.push(shorter);
+                }
+                runs.dedup();
+                let runs = runs
+                    .into_iter()
+                    .filter(|v| v.len() >= 2)
+                    .map(|v| {
+                        let need = required(&v, readings);
+                        (v, need)
+                    })
+                    .collect();
+                Near::Letters { runs, readings }
+            }
+            _ => Near::None,
+        }
+    }
+
+    /// The points of the closest match in `key` (its Bloom bits `bloom`,
+    /// the letters that can start one of its characters `initials`), and
+    /// with `trace` the matched characters; None when nothing is one
+    /// character away.
+    pub fn find(
+        &self,
+        key: &str,
+        bloom: u128,
+        initials: u32,
+        mut trace: Option<&mut Vec<usize>>,
+    ) -> Option<i32> {
+        // Closeness: a run first, then where it starts; not its length (a
+        // letter matching any may reach into the next character).
+        let mut mark_run = |start: usize, len: usize| {
+            if let Some(t) = trace.as_deref_mut() {
+                t.clear();
+                t.extend(start..start + len);
+            }
+            let before = start.checked_sub(1).and_then(|b| key.chars().nth(b));
+            AS_RUN + score::start_points(start, before)
+        };
+        match self {
+            Near::Chinese {
+                chars: term,
+                halves,
+                dropped,
+            } => {
+                if halves.iter().any(|h| key.contains(h.as_str()))
+                    && let Some((start, len)) = within_one(term, key)
+                {
+                    return Some(mark_run(start, len));
+                }
+                let mut apart = dropped.iter().filter(|(_, b)| bloom & b == *b).peekable();
+                apart.peek()?;
+                let chars = Chars::of(key);
+                best_apart(apart.map(|(v, _)| Pattern::Chars(v)), chars.get(), trace)
+            }
+            Near::Letters { runs, readings } => runs
+                .iter()
+                .filter(|(_, need)| initials & need == *need)
+                .find_map(|(v, _)| readings.find_in(key, v))
+                .map(|(s, e)| mark_run(s, e - s)),
+            Near::None => None,
+        }
+    }
+}
+
+/// The best of several patterns matched apart (`score::align`).
+fn best_apart<'a>(
+    patterns: impl Iterator<Item = Pattern<'a>>,
+    chars: &[char],
+    mut trace: Option<&mut Vec<usize>>,
+) -> Option<i32> {
+    let mut best: Option<i32> = None;
+    let mut at = Vec::new();
+    for p in patterns {
+        let want = trace.is_some().then_some(&mut at);
+        if let Some(points) = score::align(p, chars, want)
+            && best.is_none_or(|b| points > b)
+        {
+            best = Some(points.min(AS_RUN - 20));
+            if let Some(t) = trace.as_deref_mut() {
+                t.clone_from(&at);
+            }
+        }
+    }
+    best
+}
+
+/// Letters of a pinyin term that must each start a character: the first,
+/// and those that cannot follow the letter before them in a syllable.
+fn required(q: &[u8], readings: Readings) -> u32 {
+    let mut need = 0u32;
+    for (k, &b) in q.iter().enumerate() {
+        if !b.is_ascii_lowercase() {
+            continue;
+        }
+        let starts = match k {
+            0 => true,
+            _ => q[k - 1] != WILD && !readings.within_syllable(q[k - 1], b),
+        };
+        if starts {
+            need |= 1 << (b - b'a');
+        }
+    }
+    need
+}
+
+/// The run of `text` at edit distance at most 1 from `pattern` (Sellers'
+/// algorithm: an edit distance where the run may start anywhere): its
+/// char index and length, the closest and then the first.
+fn within_one(pattern: &[char], text: &str) -> Option<(usize, usize)> {
+    let m = pattern.len();
+    // Per pattern prefix: distance, and where the run started.
+    let mut col: Vec<(usize, usize)> = (0..=m).map(|j| (j, 0)).collect();
+    let mut next = col.clone();
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (i, c) in text.chars().enumerate() {
+        next[0] = (0, i + 1);
+        for j in 1..=m {
+            let diagonal = (col[j - 1].0 + usize::from(pattern[j - 1] != c), col[j - 1].1);
+            let extra_in_text = (col[j].0 + 1, col[j].1);
+            let missing_in_text = (next[j - 1].0 + 1, next[j - 1].1);
+            next[j] = diagonal.min(extra_in_text).min(missing_in_text);
+        }
+        let (distance, start) = next[m];
+        // The closest; of runs as close from the same start, the longest.
+        if distance <= 1 && best.is_none_or(|(d, s, _)| distance < d || distance == d && start == s)
+        {
+            best = Some((distance, start, i + 1 - start));
+        }
+        std::mem::swap(&mut col, &mut next);
+    }
+    best.map(|(_, s, n)| (s, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(term: Term, text: &str) -> Option<Vec<usize>> {
+        let r = Readings::default();
+        let mut at = Vec::new();
+        let bloom = super::super::engine::bloom(text);
+        Near::new(&term, r).find(text, bloom, r.initials_of(text), Some(&mut at))?;
+        Some(at)
+    }
+
+    fn zh(q: &str, text: &str) -> Option<(usize, usize)> {
+        near(Term::Chinese(q.chars().collect()), text).map(|at| (at[0], at.len()))
+    }
+
+    fn py(q: &str, text: &str) -> Option<(usize, usize)> {
+        near(Term::Latin(q.into()), text).map(|at| (at[0], at.len()))
+    }
+
+    #[test]
+    fn one_chinese_character_substituted_missing_or_extra() {
+        assert_eq!(zh("监督减查", "对食品的监督检查"), Some((4, 4)));
+        assert_eq!(zh("餐钦服务", "对餐饮服务的检查"), Some((1, 4)));
+        // Missing in the query: 监督查 ← 监督检查 (the run is 4 long).
+        assert_eq!(zh("食品监督查", "食品监督检查"), Some((0, 6)));
+        // Extra in the query.
+        assert_eq!(zh("监督检检查", "对食品的监督检查"), Some((4, 4)));
+        assert_eq!(zh("监减督差", "对食品的监督检查"), None, "two away");
+        // Apart, as the term itself would match: 食品安全…监督检查.
+        assert_eq!(
+            near(Term::Chinese("食品安全监督减查".chars().collect()), "对食品安全的监督检查"),
+            Some(vec![1, 2, 3, 4, 6, 7, 9])
+        );
+    }
+
+    #[test]
+    fn one_letter_off_in_pinyin() {
+        assert!(py("jiandy", "监督检查").is_some(), "substituted");
+        assert!(py("jiandujc", "监督检查").is_some(), "exact is within one");
+        assert!(py("jianduxjc", "监督检查").is_some(), "extra");
+        assert!(py("jiandjc", "监督检查").is_some(), "jiand: d is 督's initial");
+        assert!(py("qqqqq", "监督检查").is_none());
+        assert!(py("jiandujcx", "监督检查").is_some(), "extra at the end");
+    }
+}
