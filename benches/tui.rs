@@ -12,6 +12,9 @@
 //!   loader's message, not on its 500 ms tick; `BENCH_BEFORE=<binary>`
 //!   measures another build the same way, for comparison);
 //! - peak RSS of the real binary with search open (target ≤ 200 MB).
+//!
+//! `BENCH_DB=FILE` reuses a province database; `BENCH_DETAIL=1` prints
+//! each keystroke's time; `BENCH_ONLY_KEYS=1` stops after the keystrokes.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -103,6 +106,65 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = province_db(dir.path());
 
+    if std::env::var_os("BENCH_STEPS").is_some() {
+        // Each step of typing spjdjc, in this thread, narrowing as the
+        // worker does: where the time goes.
+        let s = open(&db);
+        let actor = Actor::resolve(&s, &admin(), None).unwrap();
+        let index = Index::new(views::search_entries(&s, Some(&actor)).unwrap());
+        {
+            use jianguan::search::pinyin::Readings;
+            use jianguan::search::score::{Pattern, align_with_run};
+            let text: Vec<char> = "对单位和个人日常生产台账记录情况的监督检查"
+                .chars()
+                .collect();
+            let r = Readings::default();
+            let t = Instant::now();
+            let mut n = 0;
+            for _ in 0..100_000 {
+                n += align_with_run(Pattern::Letters(b"spjd", r), &text, None).map_or(0, |x| x.0);
+            }
+            println!(
+                "  align spjd: {:.2} µs each ({n})",
+                t.elapsed().as_secs_f64() * 1e6 / 1e5
+            );
+        }
+        for chain in [
+            ["s", "sp", "spj", "spjd", "spjdj", "spjdjc"],
+            [
+                "食",
+                "食品",
+                "食品安",
+                "食品安全",
+                "食品安全监",
+                "食品安全监督",
+            ],
+        ] {
+            let mut within: Option<Vec<usize>> = None;
+            for q in chain {
+                let mut times = Vec::new();
+                let mut hits = Vec::new();
+                for _ in 0..5 {
+                    let t = Instant::now();
+                    hits = index.matches(q, within.as_deref());
+                    times.push(t.elapsed().as_secs_f64() * 1e3);
+                }
+                let t = Instant::now();
+                let mut best = hits.clone();
+                index.keep_best(&mut best, 500);
+                let kept = t.elapsed().as_secs_f64() * 1e3;
+                println!(
+                    "  {q}: {:.1} ms for {} candidates, {} hits; best 500 in {kept:.1} ms",
+                    percentile(&mut times, 0.5),
+                    within.as_ref().map_or(index.len(), Vec::len),
+                    hits.len()
+                );
+                within = Some(hits.iter().map(|h| h.entry).collect());
+            }
+        }
+        return;
+    }
+
     // Keystroke to results, through the same worker the TUI uses.
     let s = open(&db);
     let actor = Actor::resolve(&s, &admin(), None).unwrap();
@@ -130,20 +192,21 @@ fn main() {
                     typed.push(c);
                     let t = Instant::now();
                     let g = worker.ask(&typed);
-                    loop {
+                    let found = loop {
                         match worker.wait(Duration::from_secs(10)) {
                             Some(Message::Results(r))
                                 if r.generation == g && (r.complete || !until_near) =>
                             {
-                                break;
+                                break r.total;
                             }
                             Some(_) => {}
                             None => panic!("no answer to {typed}"),
                         }
-                    }
+                    };
                     latencies.push(t.elapsed().as_secs_f64() * 1e3);
                     if std::env::var_os("BENCH_DETAIL").is_some() {
-                        eprintln!("  {typed}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+                        let ms = t.elapsed().as_secs_f64() * 1e3;
+                        eprintln!("  {typed}: {ms:.1} ms, {found} hits");
                     }
                 }
                 // The answer to the whole query, for the record.
@@ -157,11 +220,19 @@ fn main() {
         println!(
             "keystroke to results, {group} ({}; {n} keystrokes, {ROUNDS} rounds{}): p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms  (target p95 ≤ {target} ms)",
             queries.join("、"),
-            if until_near { ", until 近似结果 are in" } else { "" },
+            if until_near {
+                ", until 近似结果 are in"
+            } else {
+                ""
+            },
             percentile(&mut latencies.clone(), 0.5),
             percentile(&mut latencies.clone(), 0.95),
             percentile(&mut latencies, 1.0),
         );
+    }
+
+    if std::env::var_os("BENCH_ONLY_KEYS").is_some() {
+        return;
     }
 
     // Start to first frame: open, find the account, build the app, draw.

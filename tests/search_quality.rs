@@ -48,7 +48,10 @@ const TABLE: &[(&str, Expect)] = &[
     ("中华人民共和国食品安全法第87条", First(&[FOOD_87])),
     ("食品安全法第110条", First(&[FOOD_110])),
     ("一百二十二", First(&[FOOD_122])),
-    ("药品管理法 99", First(&["《中华人民共和国药品管理法》第九十九条"])),
+    (
+        "药品管理法 99",
+        First(&["《中华人民共和国药品管理法》第九十九条"]),
+    ),
     ("spaq 87", First(&[FOOD_87])),
     ("第88条", Nothing),
     // A law's short name; a short title holding the query first.
@@ -60,23 +63,47 @@ const TABLE: &[(&str, Expect)] = &[
     ("spjdjc", Among(5, "对食品生产企业的监督检查")),
     ("spjd", Among(10, "对食品生产企业的监督检查")),
     ("shipin", AllContain(&[])),
-    ("shipinshengchan", Kind(Kind::MainItem, "对食品生产活动的行政检查")),
+    (
+        "shipinshengchan",
+        Kind(Kind::MainItem, "对食品生产活动的行政检查"),
+    ),
     ("cyfw", Among(3, "对餐饮服务提供者的监督检查")),
     // Heteronyms: every reading counts (重 zhòng/chóng, 调 diào/tiáo,
     // 处 chǔ/chù, 行 xíng/háng).
     ("zdpw", First(&["对重点排污单位自动监测数据的非现场检查"])),
-    ("tjdc", Among(3, "对统计调查对象提供统计资料情况的统计执法检查")),
+    (
+        "tjdc",
+        Among(3, "对统计调查对象提供统计资料情况的统计执法检查"),
+    ),
     ("qzjx", First(&["对建筑起重机械使用情况的监督检查"])),
     ("xzcf", AllContain(&["行政处罚"])),
     // Departments, main items, local items by code.
-    ("国家市场监督管理总局", Kind(Kind::Department, "国家市场监督管理总局")),
+    (
+        "国家市场监督管理总局",
+        Kind(Kind::Department, "国家市场监督管理总局"),
+    ),
     ("gjscjdglzj", Kind(Kind::Department, "国家市场监督管理总局")),
-    ("食品经营活动", Kind(Kind::MainItem, "对食品经营活动的行政检查")),
-    ("10100200000000", Kind(Kind::MainItem, "对食品经营活动的行政检查")),
+    (
+        "食品经营活动",
+        Kind(Kind::MainItem, "对食品经营活动的行政检查"),
+    ),
+    (
+        "10100200000000",
+        Kind(Kind::MainItem, "对食品经营活动的行政检查"),
+    ),
     ("1010", Kind(Kind::MainItem, "对食品生产活动的行政检查")),
-    ("DF410100-0005", Kind(Kind::LocalItem, "对嵩山历史建筑群保护的行政检查")),
-    ("df410100-0001", Kind(Kind::LocalItem, "对城市生活垃圾分类的行政检查")),
-    ("41100100000001", Kind(Kind::LocalItem, "对嵩山历史建筑群保护的行政检查")),
+    (
+        "DF410100-0005",
+        Kind(Kind::LocalItem, "对嵩山历史建筑群保护的行政检查"),
+    ),
+    (
+        "df410100-0001",
+        Kind(Kind::LocalItem, "对城市生活垃圾分类的行政检查"),
+    ),
+    (
+        "41100100000001",
+        Kind(Kind::LocalItem, "对嵩山历史建筑群保护的行政检查"),
+    ),
     // Several words, all matching, in any order.
     ("食品 jc", AllContain(&["食品", "检"])),
     ("jc 食品", AllContain(&["食品", "检"])),
@@ -87,7 +114,10 @@ const TABLE: &[(&str, Expect)] = &[
     ("餐钦服务", NearFirst("对餐饮服务提供者的监督检查")),
     ("食品销售着", NearFirst("对食品销售者的监督检查")),
     ("特种设被", NearFirst(SPECIAL)),
-    ("对食品生产企业的监督减查", NearFirst("对食品生产企业的监督检查")),
+    (
+        "对食品生产企业的监督减查",
+        NearFirst("对食品生产企业的监督检查"),
+    ),
     ("tezhongshebai", NearFirst(SPECIAL)),
     ("减查", Nothing),
     // Scattered Chinese still matches; the shorter text first.
@@ -121,28 +151,49 @@ fn what_operators_type_finds_what_they_mean() {
     let mut failures = Vec::new();
     for (q, expect) in TABLE {
         let (texts, near, kinds) = texts(&index, &store, q);
-        let exact: Vec<&String> = texts.iter().zip(&near).filter(|(_, n)| !**n).map(|(t, _)| t).collect();
+        let exact: Vec<&String> = texts
+            .iter()
+            .zip(&near)
+            .filter(|(_, n)| !**n)
+            .map(|(t, _)| t)
+            .collect();
         let top: Vec<&str> = texts.iter().take(5).map(String::as_str).collect();
         let ok = match expect {
-            First(want) => texts.len() >= want.len() && want.iter().zip(&texts).all(|(w, t)| w == t),
+            First(want) => {
+                texts.len() >= want.len() && want.iter().zip(&texts).all(|(w, t)| w == t)
+            }
             Among(n, want) => texts.iter().take(*n).any(|t| t == want),
             AllContain(parts) => {
                 !exact.is_empty()
                     && exact.len() == texts.len()
-                    && exact.iter().take(10).all(|t| parts.iter().all(|p| t.contains(p)))
+                    && exact
+                        .iter()
+                        .take(10)
+                        .all(|t| parts.iter().all(|p| t.contains(p)))
             }
             NearFirst(want) => {
                 let first_near = texts.iter().zip(&near).find(|(_, n)| **n).map(|(t, _)| t);
                 exact.is_empty() && first_near.is_some_and(|t| t == want)
             }
-            Kind(kind, want) => kinds.first() == Some(kind) && texts.first().is_some_and(|t| t == want),
+            Kind(kind, want) => {
+                kinds.first() == Some(kind) && texts.first().is_some_and(|t| t == want)
+            }
             Nothing => texts.is_empty(),
         };
         if !ok {
-            failures.push(format!("{q}: got {top:?} (near {:?})", &near[..near.len().min(5)]));
+            failures.push(format!(
+                "{q}: got {top:?} (near {:?})",
+                &near[..near.len().min(5)]
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {}:\n{}", failures.len(), TABLE.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {}:\n{}",
+        failures.len(),
+        TABLE.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -154,7 +205,11 @@ fn an_operator_does_not_find_what_they_may_not_see() {
     // items not yet approved.
     let lina = actor(&store, "lina");
     let index = Index::new(views::search_entries(&store, Some(&lina)).unwrap());
-    for q in ["对易制毒化学品购销情况的监督检查", "DF410100-0003", "对城市绿线管理的行政检查"] {
+    for q in [
+        "对易制毒化学品购销情况的监督检查",
+        "DF410100-0003",
+        "对城市绿线管理的行政检查",
+    ] {
         let (texts, _, _) = texts(&index, &store, q);
         assert!(
             texts.iter().all(|t| t != q && !t.contains("城市绿线")),
@@ -164,5 +219,8 @@ fn an_operator_does_not_find_what_they_may_not_see() {
     let admin = actor(&store, common::ADMIN);
     let index = Index::new(views::search_entries(&store, Some(&admin)).unwrap());
     let (texts, _, _) = texts(&index, &store, "DF410100-0003");
-    assert_eq!(texts.first().map(String::as_str), Some("对城市绿线管理的行政检查"));
+    assert_eq!(
+        texts.first().map(String::as_str),
+        Some("对城市绿线管理的行政检查")
+    );
 }

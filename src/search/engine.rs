@@ -97,14 +97,12 @@ impl How {
     }
 }
 
+/// Small (16 bytes): a short query has a hit for most of the catalogue.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     /// Index into the index's entries.
     pub entry: usize,
     pub score: i32,
-    /// The order of hits as one number, smaller first (see `rank`).
-    #[serde(skip)]
-    pub rank: u64,
     pub how: How,
 }
 
@@ -137,11 +135,43 @@ struct Prepared {
     initials: u32,
 }
 
+/// Many short strings in one allocation, read in order by a scan (a
+/// `String` each would send the scan all over memory).
+struct Strings {
+    all: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    fn new(each: impl Iterator<Item = impl AsRef<str>>) -> Strings {
+        let mut all = String::new();
+        let mut ends = Vec::new();
+        for s in each {
+            all.push_str(s.as_ref());
+            ends.push(all.len() as u32);
+        }
+        all.shrink_to_fit();
+        Strings { all, ends }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.all[start..self.ends[i] as usize]
+    }
+}
+
 pub struct Index {
     entries: Vec<Entry>,
     /// Per entry: its text in the form search compares
-    /// (`numerals::search_key`), when that differs from the text.
-    keys: Vec<Option<Box<str>>>,
+    /// (`numerals::search_key`).
+    keys: Strings,
+    /// Per entry: its code and other code (2i, 2i + 1).
+    codes: Strings,
+    /// The first bytes codes start with (lower case), so that a query no
+    /// code can start with skips them.
+    code_starts: u128,
+    /// Per entry: its kind, for ranking without touching the entry.
+    kinds: Vec<Kind>,
     /// Per entry: how many characters its key has (a long text ranks
     /// lower).
     lengths: Vec<u16>,
@@ -162,14 +192,8 @@ where
     F: Fn(std::ops::Range<usize>) -> I + Sync,
     I: Iterator<Item = Hit>,
 {
-    let collect = |r: std::ops::Range<usize>| {
-        // Sized up front: a short query matches most entries, and regrowing
-        // would fault in fresh pages each time.
-        let mut out = Vec::with_capacity(r.len());
-        out.extend(scan(r));
-        out
-    };
-    if len < 20_000 {
+    let collect = |r: std::ops::Range<usize>| scan(r).collect::<Vec<Hit>>();
+    if len < 4_000 {
         return collect(0..len);
     }
     let half = len / 2;
@@ -247,24 +271,32 @@ impl Index {
             .map(|(i, e)| (e.id, i))
             .collect();
         let readings = Readings::default();
-        let keys: Vec<Option<Box<str>>> = entries
+        let keys = Strings::new(entries.iter().map(|e| numerals::search_key(&e.text).0));
+        let codes = Strings::new(
+            entries
+                .iter()
+                .flat_map(|e| [e.code.as_str(), e.alt_code.as_str()]),
+        );
+        let code_starts = entries
             .iter()
-            .map(|e| {
-                let (key, _) = numerals::search_key(&e.text);
-                (key != e.text).then(|| key.into_boxed_str())
-            })
-            .collect();
-        let key = |i: usize| keys[i].as_deref().unwrap_or(&entries[i].text);
+            .flat_map(|e| [&e.code, &e.alt_code])
+            .filter_map(|c| c.bytes().next())
+            .filter(u8::is_ascii)
+            .fold(0u128, |m, b| m | 1 << b.to_ascii_lowercase());
         let initials = (0..entries.len())
-            .map(|i| readings.initials_of(key(i)))
+            .map(|i| readings.initials_of(keys.get(i)))
             .collect();
-        let blooms = (0..entries.len()).map(|i| bloom(key(i))).collect();
+        let blooms = (0..entries.len()).map(|i| bloom(keys.get(i))).collect();
         let lengths = (0..entries.len())
-            .map(|i| key(i).chars().count().min(u16::MAX as usize) as u16)
+            .map(|i| keys.get(i).chars().count().min(u16::MAX as usize) as u16)
             .collect();
+        let kinds = entries.iter().map(|e| e.kind).collect();
         Index {
             entries,
             keys,
+            codes,
+            code_starts,
+            kinds,
             lengths,
             initials,
             blooms,
@@ -286,7 +318,19 @@ impl Index {
     }
 
     fn key(&self, i: usize) -> &str {
-        self.keys[i].as_deref().unwrap_or(&self.entries[i].text)
+        self.keys.get(i)
+    }
+
+    /// The code a query starting with `first` may begin, if any: the
+    /// entry's code or its other code.
+    fn code_for(&self, i: usize, q: &str) -> Option<&str> {
+        let first = q.as_bytes()[0].to_ascii_lowercase();
+        if first >= 128 || self.code_starts & 1 << first == 0 {
+            return None;
+        }
+        [self.codes.get(2 * i), self.codes.get(2 * i + 1)]
+            .into_iter()
+            .find(|c| c.get(..q.len()).is_some_and(|c| c.eq_ignore_ascii_case(q)))
     }
 
     fn prepare(&self, query: &str) -> Vec<Prepared> {
@@ -341,7 +385,6 @@ impl Index {
 
     /// How one prepared term matches entry `i`, if it does.
     fn match_term(&self, i: usize, p: &Prepared) -> Option<TermMatch> {
-        let e = &self.entries[i];
         let key = self.key(i);
         match &p.term {
             Term::Chinese(q) => {
@@ -366,18 +409,14 @@ impl Index {
                 })
             }
             Term::Digits(d) => {
-                if let Some(code) = [&e.code, &e.alt_code]
-                    .into_iter()
-                    .find(|c| c.starts_with(d.as_str()))
-                {
+                if let Some(code) = self.code_for(i, d) {
                     return Some(code_match(code, d));
                 }
                 self.number_in(key, d, d)
             }
             Term::Numeral(n, _) => self.number_in(key, &n.to_string(), &p.text),
             Term::Latin(q) => {
-                let prefix = |c: &&String| c.get(..q.len()).is_some_and(|c| c.eq_ignore_ascii_case(q));
-                if let Some(code) = [&e.code, &e.alt_code].into_iter().find(prefix) {
+                if let Some(code) = self.code_for(i, q) {
                     return Some(code_match(code, q));
                 }
                 if self.initials[i] & p.initials != p.initials {
@@ -392,24 +431,17 @@ impl Index {
                         how: How::Pinyin,
                     });
                 }
-                if let Some((start, end)) = self.readings.find_in(key, bytes) {
-                    return Some(TermMatch {
-                        points: score::run_points(
-                            start,
-                            before(key, start),
-                            end - start,
-                            bytes.len(),
-                        ),
-                        how: How::Pinyin,
-                    });
-                }
-                let chars = Chars::of(key);
-                score::align(Pattern::Letters(bytes, self.readings), chars.get(), None).map(
-                    |points| TermMatch {
+                let (best, run) = score::align_letters(bytes, self.readings, key, None)?;
+                Some(match run {
+                    Some(points) => TermMatch {
                         points,
+                        how: How::Pinyin,
+                    },
+                    None => TermMatch {
+                        points: best,
                         how: How::Fuzzy,
                     },
-                )
+                })
             }
         }
     }
@@ -456,14 +488,11 @@ impl Index {
             _ => i32::from(self.lengths[i]),
         };
         let score = how.tier() * 1000 + (points - length / 4).clamp(0, 999);
-        let mut h = Hit {
+        Hit {
             entry: i,
             score,
-            rank: 0,
             how,
-        };
-        h.rank = self.rank(&h);
-        h
+        }
     }
 
     /// Every entry matching `q` (among `within`, when a shorter query's
@@ -504,7 +533,7 @@ impl Index {
     ) -> Option<Vec<Hit>> {
         let terms = self.prepare(q);
         let skip: std::collections::HashSet<usize> = found.iter().map(|h| h.entry).collect();
-        let mut out = Vec::new();
+        let mut out: std::collections::HashMap<usize, Hit> = std::collections::HashMap::new();
         for (k, p) in terms.iter().enumerate() {
             if !p.term.wants_near() {
                 continue;
@@ -524,8 +553,7 @@ impl Index {
                         for o in &others {
                             points += self.match_term(i, o)?.points;
                         }
-                        points +=
-                            near.find(self.key(i), self.blooms[i], self.initials[i], None)?;
+                        points += near.find(self.key(i), self.blooms[i], self.initials[i], None)?;
                         Some(self.hit(i, How::Near, points))
                     })
             });
@@ -533,31 +561,30 @@ impl Index {
                 return None;
             }
             for h in hits {
-                match out.iter_mut().find(|o: &&mut Hit| o.entry == h.entry) {
-                    Some(o) if o.rank > h.rank => *o = h,
-                    Some(_) => {}
-                    None => out.push(h),
+                let best = out.entry(h.entry).or_insert_with(|| h.clone());
+                if self.rank(best) > self.rank(&h) {
+                    *best = h;
                 }
             }
         }
-        Some(out)
+        Some(out.into_values().collect())
     }
 
-    /// Near hits after all others; then higher score first; on equal scores
+    /// The order of hits as one number, smaller first. Near hits after all
+    /// others; then higher score first; on equal scores
     /// by kind (departments, main items, sub-items, local items, bases);
     /// then code order for code matches (entries are in code order),
     /// shorter texts first otherwise; then entry order. One integer, so
     /// ordering the hits of a short query (most of the catalogue) touches
     /// no entries.
     fn rank(&self, h: &Hit) -> u64 {
-        let e = &self.entries[h.entry];
         let near = h.is_near() as u64;
         let score = (8191 - h.score.clamp(0, 8191)) as u64;
-        let kind = e.kind as u64;
+        let kind = self.kinds[h.entry] as u64;
         let length = if h.how == How::Code {
             0
         } else {
-            (e.text.len() as u64).min(0x7FFF)
+            u64::from(self.lengths[h.entry]).min(0x7FFF)
         };
         near << 63 | score << 50 | kind << 47 | length << 32 | (h.entry as u64 & 0xFFFF_FFFF)
     }
@@ -577,17 +604,28 @@ impl Index {
     }
 
     fn sort(&self, hits: &mut [Hit]) {
-        hits.sort_unstable_by_key(|h| h.rank);
+        hits.sort_unstable_by_key(|h| self.rank(h));
     }
 
     /// Keeps the best `k` hits, in order, without sorting the rest: a short
     /// query can match most of the catalogue.
     pub fn keep_best(&self, hits: &mut Vec<Hit>, k: usize) {
-        if hits.len() > k && k > 0 {
-            hits.select_nth_unstable_by_key(k - 1, |h| h.rank);
-            hits.truncate(k);
+        // Each hit's rank once, beside its place: comparing two numbers is
+        // all the selection and the sort then do.
+        let mut ranked: Vec<(u64, u32)> = hits
+            .iter()
+            .enumerate()
+            .map(|(p, h)| (self.rank(h), p as u32))
+            .collect();
+        if ranked.len() > k && k > 0 {
+            ranked.select_nth_unstable(k - 1);
+            ranked.truncate(k);
         }
-        self.sort(hits);
+        ranked.sort_unstable();
+        *hits = ranked
+            .into_iter()
+            .map(|(_, p)| hits[p as usize].clone())
+            .collect();
     }
 
     /// The characters a near match marks in `key`.
@@ -652,7 +690,7 @@ impl Index {
                         marked.extend(self.near_marks(&p.term, &key, hit.entry));
                     } else {
                         let mut at = Vec::new();
-                        score::align(Pattern::Letters(bytes, self.readings), chars, Some(&mut at));
+                        score::align_letters(bytes, self.readings, &key, Some(&mut at));
                         marked.extend(at);
                     }
                 }
@@ -668,7 +706,8 @@ impl Index {
             // 87 stands for 八十七: mark all of it when 第 and 条 are.
             if let Some(&next) = marked.get(n + 1).filter(|&&m| m == k + 1)
                 && let Some(&to) = map.get(next)
-                && (o as usize + 1..to as usize).all(|c| text.get(c).is_some_and(|c| numerals::is_numeral(*c)))
+                && (o as usize + 1..to as usize)
+                    .all(|c| text.get(c).is_some_and(|c| numerals::is_numeral(*c)))
             {
                 shown.extend(o as usize + 1..to as usize);
             }
@@ -685,7 +724,10 @@ impl Index {
 /// meant); for pinyin, nothing at all (initials apart are how it is typed).
 pub fn wants_near(q: &str, hits: &[Hit]) -> bool {
     let terms = terms(q);
-    if terms.iter().any(|t| matches!(t, Term::Chinese(_)) && t.wants_near()) {
+    if terms
+        .iter()
+        .any(|t| matches!(t, Term::Chinese(_)) && t.wants_near())
+    {
         !hits.iter().any(Hit::is_run)
     } else {
         hits.is_empty() && terms.iter().any(Term::wants_near)
@@ -747,7 +789,16 @@ mod tests {
     #[test]
     fn articles_in_either_writing() {
         let ix = index();
-        for q in ["87", "第87条", "八十七", "第八十七条", "87条", "食品安全法第87条", "食品安全法 八十七", "spaq 87"] {
+        for q in [
+            "87",
+            "第87条",
+            "八十七",
+            "第八十七条",
+            "87条",
+            "食品安全法第87条",
+            "食品安全法 八十七",
+            "spaq 87",
+        ] {
             assert_eq!(ids(&ix, q).first(), Some(&5), "{q}");
         }
         assert_eq!(ids(&ix, "第88条"), Vec::<Id>::new());

@@ -45,17 +45,21 @@ fn readings_of(c: char) -> (&'static [&'static str], u32) {
 #[derive(Debug, Clone, Copy)]
 pub struct Readings {
     table: &'static Table,
+    /// The initials of the table alone.
+    masks: &'static [u32],
 }
+
+static MASKS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
 
 impl Default for Readings {
     fn default() -> Self {
-        Readings {
-            table: TABLE.get_or_init(|| {
-                (FIRST..=LAST)
-                    .map(|u| char::from_u32(u).map(readings_of).unwrap_or((&[], 0)))
-                    .collect()
-            }),
-        }
+        let table = TABLE.get_or_init(|| {
+            (FIRST..=LAST)
+                .map(|u| char::from_u32(u).map(readings_of).unwrap_or((&[], 0)))
+                .collect()
+        });
+        let masks = MASKS.get_or_init(|| table.iter().map(|(_, m)| *m).collect());
+        Readings { table, masks }
     }
 }
 
@@ -82,6 +86,18 @@ impl Readings {
                 m | self.get(c).1
             }
         })
+    }
+
+    /// The letters `c`'s readings start with (bit 0 = a); none for a
+    /// character outside the CJK block. From a table of its own, small
+    /// enough to stay in the cache while a search scans every text.
+    pub fn initials_mask(&self, c: char) -> u32 {
+        let u = c as u32;
+        if (FIRST..=LAST).contains(&u) {
+            self.masks[(u - FIRST) as usize]
+        } else {
+            0
+        }
     }
 
     /// Whether letter `b` can follow letter `a` inside one syllable.
@@ -127,8 +143,13 @@ impl Readings {
         if c.is_ascii_alphanumeric() {
             return u64::from(first == WILD || c.to_ascii_lowercase() as u8 == first) << 1;
         }
+        let (readings, initials) = self.get(c);
+        // Most characters cannot start with the letter: one bit says so.
+        if first != WILD && (!first.is_ascii_lowercase() || initials & 1 << (first - b'a') == 0) {
+            return 0;
+        }
         let mut mask = 0u64;
-        for r in self.get(c).0 {
+        for r in readings {
             for (l, (&a, &b)) in r.as_bytes().iter().zip(rest).enumerate() {
                 if a != b && b != WILD || l >= 62 {
                     break;

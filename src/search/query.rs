@@ -28,7 +28,9 @@ impl Term {
         if key.is_ascii() {
             return Term::Latin(key);
         }
-        if let Some(n) = numerals::parse_number(&key).filter(|_| key.chars().all(numerals::is_numeral)) {
+        if let Some(n) =
+            numerals::parse_number(&key).filter(|_| key.chars().all(numerals::is_numeral))
+        {
             return Term::Numeral(n, key.chars().collect());
         }
         Term::Chinese(key.chars().collect())
@@ -105,7 +107,10 @@ mod tests {
                 Term::Digits("87".into())
             ]
         );
-        assert_eq!(terms("八十七"), vec![Term::Numeral(87, "八十七".chars().collect())]);
+        assert_eq!(
+            terms("八十七"),
+            vec![Term::Numeral(87, "八十七".chars().collect())]
+        );
         assert_eq!(
             terms("87条"),
             vec![Term::Chinese("第87条".chars().collect())]

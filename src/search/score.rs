@@ -59,7 +59,6 @@ impl Chars {
     }
 }
 
-
 /// What a term is matched against a text by.
 #[derive(Clone, Copy)]
 pub enum Pattern<'a> {
@@ -79,10 +78,43 @@ impl Pattern<'_> {
     }
 
     /// The numbers of units of the term from `j` that `c` can take (bit L).
-    fn lengths(&self, c: char, j: usize) -> u64 {
+    /// `single` has bit j set when no character can take more than one
+    /// letter from j (the next letter never follows it in a syllable, as
+    /// in initials like spjd): then one bit of `c`'s initials (`initials`,
+    /// looked up once per character) answers.
+    fn lengths(&self, c: char, initials: u32, j: usize, single: u64) -> u64 {
         match self {
             Pattern::Chars(q) => u64::from(q[j] == c) << 1,
-            Pattern::Letters(q, r) => r.lengths(c, q, j),
+            Pattern::Letters(q, r) => {
+                let b = q[j];
+                if single & 1 << j != 0 && !c.is_ascii() && b.is_ascii_lowercase() {
+                    u64::from(initials & 1 << (b - b'a') != 0) << 1
+                } else {
+                    r.lengths(c, q, j)
+                }
+            }
+        }
+    }
+
+    /// The initials of `c`, for `lengths` (none for Chinese text).
+    fn initials(&self, c: char) -> u32 {
+        match self {
+            Pattern::Chars(_) => 0,
+            Pattern::Letters(_, r) => r.initials_mask(c),
+        }
+    }
+
+    /// The positions j from which a character takes at most one unit.
+    fn single(&self) -> u64 {
+        match self {
+            Pattern::Chars(_) => u64::MAX,
+            Pattern::Letters(q, r) => (0..q.len())
+                .filter(|&j| {
+                    q.get(j + 1)
+                        .is_none_or(|&n| n != super::pinyin::WILD && !r.within_syllable(q[j], n))
+                        && q[j] != super::pinyin::WILD
+                })
+                .fold(0, |m, j| m | 1 << j),
         }
     }
 }
@@ -101,7 +133,12 @@ pub fn start_points(i: usize, before: Option<char>) -> i32 {
 }
 
 fn is_separator(c: char) -> bool {
-    !c.is_alphanumeric()
+    match c {
+        c if c.is_ascii() => !c.is_ascii_alphanumeric(),
+        // Chinese characters, most of every text: no table lookup.
+        '\u{4E00}'..='\u{9FFF}' => false,
+        c => !c.is_alphanumeric(),
+    }
 }
 
 /// The points of a contiguous match of `chars` characters taking `units`
@@ -117,15 +154,30 @@ pub fn run_points(start: usize, before: Option<char>, chars: usize, units: usize
 /// The best alignment's points, and with `trace` the matched characters'
 /// indexes; None when the term is not a subsequence of the text.
 pub fn align(pattern: Pattern, text: &[char], trace: Option<&mut Vec<usize>>) -> Option<i32> {
+    align_with_run(pattern, text, trace).map(|(best, _)| best)
+}
+
+/// As `align`, with the points of the best alignment as one run (all
+/// matched characters adjacent), if there is one.
+pub fn align_with_run(
+    pattern: Pattern,
+    text: &[char],
+    trace: Option<&mut Vec<usize>>,
+) -> Option<(i32, Option<i32>)> {
     let m = pattern.len();
     if m == 0 || m > LONGEST || text.is_empty() {
         return None;
     }
+    let single = pattern.single();
     // run[j]: best with j units taken and the last matched character the
     // previous one; gap[j]: best with the last matched one further back.
     let mut run = [NONE; LONGEST + 1];
     let mut gap = [NONE; LONGEST + 1];
     let mut next = [NONE; LONGEST + 1];
+    // solid[j]: as run[j], with every matched character adjacent.
+    let mut solid = [NONE; LONGEST + 1];
+    let mut solid_next = [NONE; LONGEST + 1];
+    let mut best_solid = NONE;
     // For the trace: per character, per state reached, where it came from
     // (units before, and whether from `run`); per gap state, the last
     // matched character.
@@ -133,20 +185,33 @@ pub fn align(pattern: Pattern, text: &[char], trace: Option<&mut Vec<usize>>) ->
     let mut from: Vec<[(u8, bool); LONGEST + 1]> = Vec::new();
     let mut last_of_gap: Vec<[u32; LONGEST + 1]> = Vec::new();
     let mut best = (NONE, 0usize);
+    // Only filled when tracing (resetting them for every character would
+    // cost more than the scoring itself).
+    let mut step = [(0u8, false); LONGEST + 1];
+    let mut gap_last = [0u32; LONGEST + 1];
     for (i, &c) in text.iter().enumerate() {
         next[..=m].fill(NONE);
-        let mut step = [(0u8, false); LONGEST + 1];
+        solid_next[..=m].fill(NONE);
+        let initials = pattern.initials(c);
         for j in 0..m {
             let before_run = run[j];
             let before_gap = if j == 0 { 0 } else { gap[j] };
             if before_run == NONE && before_gap == NONE {
                 continue;
             }
-            let mut lengths = pattern.lengths(c, j);
+            let mut lengths = pattern.lengths(c, initials, j, single);
             while lengths != 0 {
                 let l = lengths.trailing_zeros() as usize;
                 lengths &= lengths - 1;
                 let gain = MATCHED + l as i32 - 1;
+                let by_solid = if j == 0 {
+                    gain + start_points(i, i.checked_sub(1).map(|b| text[b]))
+                } else if solid[j] == NONE {
+                    NONE
+                } else {
+                    solid[j] + gain + RUN
+                };
+                solid_next[j + l] = solid_next[j + l].max(by_solid);
                 let by_run = if before_run == NONE {
                     NONE
                 } else {
@@ -166,15 +231,18 @@ pub fn align(pattern: Pattern, text: &[char], trace: Option<&mut Vec<usize>>) ->
                 };
                 if points > next[j + l] {
                     next[j + l] = points;
-                    step[j + l] = (j as u8, from_run);
+                    if tracing {
+                        step[j + l] = (j as u8, from_run);
+                    }
                 }
             }
         }
         if next[m] > best.0 {
             best = (next[m], i);
         }
+        best_solid = best_solid.max(solid_next[m]);
+        solid[..=m].copy_from_slice(&solid_next[..=m]);
         // Character i skipped: states whose last match came before it.
-        let mut gap_last = [0u32; LONGEST + 1];
         for j in 1..=m {
             let (a, b) = (run[j] - GAP_OPEN, gap[j] - GAP_EXTEND);
             if tracing {
@@ -222,7 +290,138 @@ pub fn align(pattern: Pattern, text: &[char], trace: Option<&mut Vec<usize>>) ->
         }
         out.reverse();
     }
-    Some(best.0)
+    Some((best.0, (best_solid != NONE).then_some(best_solid)))
+}
+
+/// `align_with_run` for pinyin letters in `text`: by `initials_only` when
+/// every letter takes one character by its initial, else by the full
+/// alignment.
+pub fn align_letters(
+    q: &[u8],
+    readings: Readings,
+    text: &str,
+    trace: Option<&mut Vec<usize>>,
+) -> Option<(i32, Option<i32>)> {
+    let pattern = Pattern::Letters(q, readings);
+    if q.len() <= LONGEST
+        && pattern.single().count_ones() as usize == q.len()
+        && q.iter().all(u8::is_ascii_lowercase)
+    {
+        return initials_only(q, readings, text, trace);
+    }
+    let chars = Chars::of(text);
+    align_with_run(pattern, chars.get(), trace)
+}
+
+/// `align_with_run` for letters that each take one character by its
+/// initial (spjdjc: no letter can follow the one before in a syllable), as
+/// fzf's first algorithm does: the first place the letters all match, made
+/// as short as it can be from its end, scored as `align` scores; and the
+/// first run of them all (Shift-And). Read straight from the text, several
+/// times quicker than the full alignment: initials are most of what is
+/// typed.
+fn initials_only(
+    q: &[u8],
+    readings: Readings,
+    text: &str,
+    trace: Option<&mut Vec<usize>>,
+) -> Option<(i32, Option<i32>)> {
+    let mask = |c: char| -> u32 {
+        if c.is_ascii_alphabetic() {
+            1 << (c.to_ascii_lowercase() as u8 - b'a')
+        } else if c.is_ascii() {
+            0
+        } else {
+            readings.initials_mask(c)
+        }
+    };
+    let m = q.len();
+    let bit = |j: usize| 1u32 << (q[j] - b'a');
+    // Per letter, the places in the query it stands at (for Shift-And).
+    let mut places = [0u64; 26];
+    for (k, &b) in q.iter().enumerate() {
+        places[(b - b'a') as usize] |= 1 << k;
+    }
+    let done = 1u64 << (m - 1);
+    // Forward: the first place all letters match in order (its last
+    // character and the byte after it), and the first run of them all.
+    let mut j = 0;
+    let mut end: Option<(usize, usize)> = None;
+    let mut shift = 0u64;
+    let mut run: Option<usize> = None;
+    let mut recent = ['\0'; LONGEST + 2];
+    for (i, (byte, c)) in text.char_indices().enumerate() {
+        let mut letters = mask(c);
+        if end.is_none() && letters & bit(j) != 0 {
+            j += 1;
+            if j == m {
+                end = Some((i, byte + c.len_utf8()));
+            }
+        }
+        if run.is_none() {
+            let mut here = 0u64;
+            while letters != 0 {
+                here |= places[letters.trailing_zeros() as usize];
+                letters &= letters - 1;
+            }
+            shift = (shift << 1 | 1) & here;
+            recent[i % recent.len()] = c;
+            if shift & done != 0 {
+                run = Some(i + 1 - m);
+            }
+        }
+        if end.is_some() && run.is_some() {
+            break;
+        }
+    }
+    let (last, end_byte) = end?;
+    let run_points = run.map(|s| {
+        let before = s.checked_sub(1).map(|b| recent[b % recent.len()]);
+        run_points(s, before, m, m)
+    });
+    // Backward from there: the latest start, so the shortest place.
+    let mut j = m;
+    let mut start = (last, end_byte);
+    let mut i = last + 1;
+    for (byte, c) in text[..end_byte].char_indices().rev() {
+        i -= 1;
+        if mask(c) & bit(j - 1) != 0 {
+            j -= 1;
+            if j == 0 {
+                start = (i, byte);
+                break;
+            }
+        }
+    }
+    // Its points, forward, as `align` counts them.
+    let before_start = text[..start.1].chars().next_back();
+    let mut points = 0;
+    let mut j = 0;
+    let mut previous: Option<usize> = None;
+    let mut at = Vec::new();
+    for (k, c) in text[start.1..end_byte].chars().enumerate() {
+        let i = start.0 + k;
+        if j < m && mask(c) & bit(j) != 0 {
+            points += MATCHED
+                + match previous {
+                    None => start_points(i, before_start),
+                    Some(p) if p + 1 == i => RUN,
+                    Some(p) => -GAP_OPEN - GAP_EXTEND * (i - p - 2) as i32,
+                };
+            previous = Some(i);
+            if trace.is_some() {
+                at.push(i);
+            }
+            j += 1;
+        }
+    }
+    if let Some(out) = trace {
+        *out = match run {
+            Some(s) => (s..s + m).collect(),
+            None => at,
+        };
+    }
+    Some((run_points.unwrap_or(points).max(points), run_points))
 }
 
 #[cfg(test)]
@@ -242,11 +441,16 @@ mod tests {
     }
 
     fn py(q: &str, text: &str) -> Option<(i32, Vec<usize>)> {
-        let t = chars(text);
-        let pattern = Pattern::Letters(q.as_bytes(), Readings::default());
+        let r = Readings::default();
         let mut trace = Vec::new();
-        let points = align(pattern, &t, Some(&mut trace))?;
-        assert_eq!(align(pattern, &t, None), Some(points));
+        let (points, _) = align_letters(q.as_bytes(), r, text, Some(&mut trace))?;
+        assert_eq!(
+            align_letters(q.as_bytes(), r, text, None).map(|p| p.0),
+            Some(points)
+        );
+        // The full alignment agrees that it matches.
+        let t = chars(text);
+        assert!(align(Pattern::Letters(q.as_bytes(), r), &t, None).is_some());
         Some((points, trace))
     }
 
@@ -269,9 +473,33 @@ mod tests {
     }
 
     #[test]
+    fn runs_are_told_apart() {
+        let text = "对食品生产企业的监督检查";
+        let t = chars(text);
+        let r = Readings::default();
+        for q in [&b"jdjc"[..], b"spjd"] {
+            let full = align_with_run(Pattern::Letters(q, r), &t, None).unwrap();
+            let quick = align_letters(q, r, text, None).unwrap();
+            assert_eq!(full.1.is_some(), quick.1.is_some(), "{q:?}");
+        }
+        let (best, run) = align_letters(b"jdjc", r, text, None).unwrap();
+        assert_eq!(Some(best), run);
+        let (_, run) = align_letters(b"spjd", r, text, None).unwrap();
+        assert_eq!(run, None);
+        let (best, run) = align_with_run(Pattern::Letters(b"jiandujc", r), &t, None).unwrap();
+        assert_eq!(Some(best), run);
+        let q: Vec<char> = "监督检查".chars().collect();
+        let (best, run) = align_with_run(Pattern::Chars(&q), &t, None).unwrap();
+        assert_eq!(Some(best), run);
+    }
+
+    #[test]
     fn pinyin_as_a_subsequence_of_initials_and_syllables() {
         let (_, at) = py("spjdjc", "对食品生产企业的监督检查").unwrap();
         assert_eq!(at, vec![1, 2, 8, 9, 10, 11]);
+        // A run at the very end, and one letter.
+        assert_eq!(py("jc", "监督检查").unwrap().1, vec![2, 3]);
+        assert_eq!(py("c", "监督检查").unwrap().1, vec![3]);
         let (_, at) = py("shipinjc", "对食品生产企业的监督检查").unwrap();
         assert_eq!(at, vec![1, 2, 10, 11]);
         // zh, a two-letter initial, and 行 read háng.

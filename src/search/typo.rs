@@ -184,7 +184,10 @@ fn within_one(pattern: &[char], text: &str) -> Option<(usize, usize)> {
     for (i, c) in text.chars().enumerate() {
         next[0] = (0, i + 1);
         for j in 1..=m {
-            let diagonal = (col[j - 1].0 + usize::from(pattern[j - 1] != c), col[j - 1].1);
+            let diagonal = (
+                col[j - 1].0 + usize::from(pattern[j - 1] != c),
+                col[j - 1].1,
+            );
             let extra_in_text = (col[j].0 + 1, col[j].1);
             let missing_in_text = (next[j - 1].0 + 1, next[j - 1].1);
             next[j] = diagonal.min(extra_in_text).min(missing_in_text);
@@ -231,7 +234,10 @@ mod tests {
         assert_eq!(zh("监减督差", "对食品的监督检查"), None, "two away");
         // Apart, as the term itself would match: 食品安全…监督检查.
         assert_eq!(
-            near(Term::Chinese("食品安全监督减查".chars().collect()), "对食品安全的监督检查"),
+            near(
+                Term::Chinese("食品安全监督减查".chars().collect()),
+                "对食品安全的监督检查"
+            ),
             Some(vec![1, 2, 3, 4, 6, 7, 9])
         );
     }
@@ -241,7 +247,10 @@ mod tests {
         assert!(py("jiandy", "监督检查").is_some(), "substituted");
         assert!(py("jiandujc", "监督检查").is_some(), "exact is within one");
         assert!(py("jianduxjc", "监督检查").is_some(), "extra");
-        assert!(py("jiandjc", "监督检查").is_some(), "jiand: d is 督's initial");
+        assert!(
+            py("jiandjc", "监督检查").is_some(),
+            "jiand: d is 督's initial"
+        );
         assert!(py("qqqqq", "监督检查").is_none());
         assert!(py("jiandujcx", "监督检查").is_some(), "extra at the end");
     }

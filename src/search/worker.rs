@@ -147,7 +147,12 @@ impl SearchWorker {
                     index.add_excerpt_hits(&mut hits, &ids);
                 }
                 let near_follows = wants_near(&query, &hits);
-                let mut shown = hits.clone();
+                // The near search needs them all; else they go as they are.
+                let mut shown = if near_follows {
+                    hits.clone()
+                } else {
+                    std::mem::take(&mut hits)
+                };
                 let total = shown.len();
                 index.keep_best(&mut shown, SHOWN);
                 let answer = |hits: Vec<Hit>, total: usize, near: usize, complete: bool| {
@@ -161,7 +166,10 @@ impl SearchWorker {
                         elapsed: t.elapsed(),
                     })
                 };
-                if outgoing.send(answer(shown, total, 0, !near_follows)).is_err() {
+                if outgoing
+                    .send(answer(shown, total, 0, !near_follows))
+                    .is_err()
+                {
                     return;
                 }
                 if !near_follows {

@@ -714,10 +714,7 @@ pub fn classified_sub_items(conn: &Connection) -> Result<Vec<Id>, StoreError> {
 }
 
 /// What search indexes of each sub-item: id, code, name, department, 涉密.
-pub fn search_rows(
-    conn: &Connection,
-    each: &mut dyn FnMut(SearchRow),
-) -> Result<(), StoreError> {
+pub fn search_rows(conn: &Connection, each: &mut dyn FnMut(SearchRow)) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
         "SELECT s.id, s.code, coalesce(s.provisional_code, ''), s.name, m.department,
                 s.classified, m.id
