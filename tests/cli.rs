@@ -356,14 +356,25 @@ fn import_errors_from_the_shell_name_the_cell_and_exit_1() {
 fn search_from_the_shell_groups_items_and_bases() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
+    // One ranked list, each row saying what it is: the law's articles (a
+    // run of spaq at the start) before the sub-item that holds it later.
     let o = jianguan(&db, &["search", "spaq"]);
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
-    let items = out.find("监管事项：").unwrap();
-    let bases = out.find("设定依据：").unwrap();
-    assert!(items < bases, "{out}");
+    let basis = out
+        .find("设定依据  《中华人民共和国食品安全法》第八十七条")
+        .unwrap();
+    let item = out
+        .find("子项  10100400100000  查封、扣押不符合食品安全标准的食品")
+        .unwrap();
+    assert!(basis < item, "{out}");
+    // One wrong character: below a line.
+    let o = jianguan(&db, &["search", "餐钦服务"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(
-        out.contains("《中华人民共和国食品安全法》第八十七条"),
+        out.starts_with(
+            "—— 近似结果（错一个字）——\n子项  10100200200000  对餐饮服务提供者的监督检查"
+        ),
         "{out}"
     );
     let o = jianguan(&db, &["search", "1010010", "--kind", "item", "--json"]);
@@ -424,7 +435,16 @@ fn bulk_claims_from_the_shell_are_idempotent_and_checked() {
         (v["changed"].as_u64(), v["unchanged"].as_u64()),
         (Some(0), Some(39))
     );
-    let o = lina(&["--search", "spaq", "--unclaim"]);
+    // A search's dry run lists what it matched (never its 近似结果).
+    let o = lina(&["--search", "食品安全标准", "--unclaim", "--dry-run"]);
+    assert!(
+        text(&o).contains("  10100400100000 查封、扣押不符合食品安全标准的食品\n将取消认领 1 项"),
+        "{}",
+        text(&o)
+    );
+    let o = lina(&["--search", "餐钦服务", "--unclaim", "--dry-run"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let o = lina(&["--search", "食品安全标准", "--unclaim"]);
     assert!(
         text(&o).contains("已取消认领 1 项（其中 0 项原未认领）"),
         "{}",

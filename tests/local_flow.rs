@@ -238,7 +238,10 @@ fn codes_entered_from_a_file_replace_the_df_codes_everywhere() {
     assert_eq!(codes, ["41100100100006", "41100100200006"]);
     // Search finds it by either code.
     let (_, out, _) = run_on(&db, &["search", "DF410100-0006-02"]);
-    assert!(out.contains("已录入，现编码 41100100200006"), "{out}");
+    assert!(
+        out.contains("41100100200006（原 DF410100-0006-02）"),
+        "{out}"
+    );
     let (_, out, _) = run_on(&db, &["search", "41100100200006"]);
     assert!(out.contains("41100100200006"), "{out}");
     // The 录入 figure counts it.

@@ -18,7 +18,7 @@ pub struct ClaimArgs {
     /// 文本文件，每行一个子项编码（# 开头的行和空行忽略）
     #[arg(long, value_name = "FILE")]
     codes: Option<PathBuf>,
-    /// 认领搜索到的全部监管事项（与 jianguan search 相同的匹配）
+    /// 认领搜索到的全部子项（与 jianguan search 相同的匹配，不含“近似结果”；可先加 --dry-run 看清单）
     #[arg(long, value_name = "QUERY")]
     search: Option<String>,
     /// 认领某个监管部门的全部在用子项，如“国家市场监督管理总局”
@@ -141,13 +141,20 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
     if let Some(q) = &args.search {
         let actor = ctx.actor(store).ok();
         let index = Index::new(views::search_entries(store, actor.as_ref())?);
-        return Ok(index
-            .search(q, None)
+        // What matches as typed; never the 近似结果 (one character away).
+        let ids: Vec<Id> = index
+            .matches(q, None)
             .iter()
             .map(|h| index.entry(h.entry))
             .filter(|e| e.kind == Kind::Item)
             .map(|e| e.id)
-            .collect());
+            .collect();
+        if ids.is_empty() {
+            bail!(
+                "没有与“{q}”匹配的子项，未作任何认领（近似结果不认领；用 jianguan search 看能找到什么）"
+            );
+        }
+        return Ok(ids);
     }
     let name = args.department.as_deref().unwrap_or_default();
     // A whole department means what the tree shows of it: not the 涉密
@@ -247,6 +254,13 @@ pub fn run(ctx: &Context, args: &ClaimArgs) -> anyhow::Result<ExitCode> {
         );
         for o in &left_out {
             say!("  {}", o.reason());
+        }
+    }
+    // A search can match more than meant: a dry run lists what it found.
+    if args.dry_run && args.search.is_some() {
+        for id in &ids {
+            let s = store::catalogue::sub_item(store.conn(), *id)?;
+            say!("  {} {}", s.code, s.name);
         }
     }
     if args.unclaim {

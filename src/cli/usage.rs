@@ -288,7 +288,9 @@ mod tests {
         assert!(text.contains("是不是要写 review"), "{text}");
         let text = error_of(&["search", "x", "--kind", "law"]);
         assert!(
-            text.starts_with("用法错误：“law”不是 --kind <KIND> 可用的值；可用的值：item、basis"),
+            text.starts_with(
+                "用法错误：“law”不是 --kind <KIND> 可用的值；可用的值：department、main-item、item、local-item、basis"
+            ),
             "{text}"
         );
         let text = error_of(&["search", "x", "--limit", "many"]);
