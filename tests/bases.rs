@@ -150,7 +150,7 @@ fn the_impact_exports_to_a_spreadsheet_from_the_shell() {
 }
 
 fn resolve(s: &jianguan::store::Store, q: &str, article: Option<&str>) -> bases::Named {
-    bases::resolve(s, q, article, None).unwrap_or_else(|e| panic!("{q} {article:?}: {e}"))
+    bases::resolve(s, None, q, article, None).unwrap_or_else(|e| panic!("{q} {article:?}: {e}"))
 }
 
 fn articles(n: &bases::Named) -> Vec<String> {
@@ -234,12 +234,12 @@ fn an_article_in_digits_or_chinese_in_the_query_or_by_option() {
         "《中华人民共和国特种设备安全法》第五十七条"
     );
     // Two different articles, or one the law does not have: said so.
-    let e = bases::resolve(&s, "食品安全法第87条", Some("110"), None).unwrap_err();
+    let e = bases::resolve(&s, None, "食品安全法第87条", Some("110"), None).unwrap_err();
     assert!(
         e.to_string().contains("第87条") && e.to_string().contains("第110条"),
         "{e}"
     );
-    let e = bases::resolve(&s, "食品安全法第99条", None, None)
+    let e = bases::resolve(&s, None, "食品安全法第99条", None, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -247,9 +247,9 @@ fn an_article_in_digits_or_chinese_in_the_query_or_by_option() {
         "{e}"
     );
     // --id picks a row of what the query names, and only of it.
-    let n = bases::resolve(&s, "食品安全法", None, Some(2)).unwrap();
+    let n = bases::resolve(&s, None, "食品安全法", None, Some(2)).unwrap();
     assert_eq!(n.one().unwrap().article, "第一百一十条");
-    let e = bases::resolve(&s, "食品安全法", None, Some(9))
+    let e = bases::resolve(&s, None, "食品安全法", None, Some(9))
         .unwrap_err()
         .to_string();
     assert!(e.contains("没有编号 9") && e.contains("--id 1"), "{e}");
@@ -259,7 +259,7 @@ fn an_article_in_digits_or_chinese_in_the_query_or_by_option() {
 fn several_laws_are_listed_by_law_and_nothing_found_says_what_was_looked_for() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(&demo_db(dir.path(), "i.db"));
-    let e = bases::resolve(&s, "安全法", None, None)
+    let e = bases::resolve(&s, None, "安全法", None, None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("部法律法规"), "{e}");
@@ -278,7 +278,7 @@ fn several_laws_are_listed_by_law_and_nothing_found_says_what_was_looked_for() {
         n.one().unwrap().citation(),
         "《中华人民共和国特种设备安全法》第五十七条"
     );
-    let e = bases::resolve(&s, "宇宙航行法", None, None)
+    let e = bases::resolve(&s, None, "宇宙航行法", None, None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("没有找到") && e.contains("宇宙航行法"), "{e}");
@@ -455,7 +455,10 @@ fn a_status_is_set_on_one_article_never_on_a_whole_law() {
     assert!(err.contains("--id 3"), "{err}");
     let (code, _, err) = run_on(&db, &["basis", "set-status", "特种设备安全法", "修订中"]);
     assert_eq!(code, 1);
-    assert!(err.contains("（全文，只能用 --id）"), "{err}");
+    assert!(
+        err.contains("《中华人民共和国特种设备安全法》  --article 全文"),
+        "{err}"
+    );
     assert_eq!(content_dump(&open(&db)), before, "nothing changed");
     // One article, however written, is set.
     let (code, out, err) = run_on(&db, &["basis", "set-status", "食品安全法第87条", "修订中"]);
@@ -492,4 +495,250 @@ fn a_status_is_set_on_one_article_never_on_a_whole_law() {
             "in_force".into()
         )
     );
+}
+
+fn resolve_err(s: &jianguan::store::Store, q: &str, article: Option<&str>) -> String {
+    match bases::resolve(s, None, q, article, None) {
+        Ok(n) => panic!("{q} {article:?}: found {:?}", n.law.title),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_query_that_is_no_laws_name_is_read_as_jianguan_search_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    // Characters of the name apart: the laws search finds, listed.
+    let e = resolve_err(&s, "危化品", None);
+    assert!(
+        e.contains("“危化品”对应 2 部法律法规")
+            && e.contains("《危险化学品安全管理条例》（1 条依据）")
+            && e.contains("《危险化学品经营许可证管理办法》（1 条依据）"),
+        "{e}"
+    );
+    // As a run, of one law only: that law (its only row).
+    let n = resolve(&s, "危险化学品安全", None);
+    assert_eq!(n.law.title, "《危险化学品安全管理条例》");
+    assert!(n.note.is_none() && n.one().is_some());
+    // A number alone is the article it names, the whole law said in the note.
+    let n = resolve(&s, "87", None);
+    assert_eq!(
+        n.one().map(|b| b.citation()).as_deref(),
+        Some("《中华人民共和国食品安全法》第八十七条")
+    );
+    assert_eq!(n.law.bases.len(), 3);
+    assert_eq!(
+        n.note.as_deref(),
+        Some("按“87”找到此条；整部法律法规：jianguan basis impact 食品安全法")
+    );
+    // Words found only in two articles' excerpts: those two, not the law.
+    let n = resolve(&s, "抽样检验", None);
+    assert!(n.one().is_none());
+    let scope: Vec<String> = n.scope().bases.iter().map(|b| b.article.clone()).collect();
+    assert_eq!(scope, ["第八十七条", "第一百一十条"]);
+    assert_eq!(n.law.bases.len(), 3, "the law is still the whole law");
+    let note = n.note.clone().unwrap();
+    assert!(
+        note.contains("第八十七条、第一百一十条")
+            && note.ends_with("jianguan basis impact 食品安全法"),
+        "{note}"
+    );
+    // Words in every row of one law: the whole law.
+    let n = resolve(&s, "特种设备", None);
+    assert!(n.articles.is_empty() && n.note.is_none() && n.one().is_none());
+    // Two laws, and the article asked in neither: both listed with theirs.
+    let e = resolve_err(&s, "市容条例", None);
+    assert!(
+        e.contains("对应 2 部法律法规") && e.contains("《郑州市城市市容和环境卫生管理条例》"),
+        "{e}"
+    );
+    for (q, article) in [("市容条例", Some("20")), ("市容条例 20", None)] {
+        let e = resolve_err(&s, q, article);
+        assert!(
+            e.contains("目录中都没有第20条")
+                && e.contains("《城市市容和环境卫生管理条例》（目录中的依据：全文）"),
+            "{q}: {e}"
+        );
+    }
+    // One wrong character: nothing is guessed, the law is offered.
+    let e = resolve_err(&s, "食品安全发", None);
+    assert!(e.starts_with("没有找到设定依据“食品安全发”"), "{e}");
+    assert!(
+        e.contains(
+            "是不是要找：\n  《中华人民共和国食品安全法》：jianguan basis impact 食品安全法"
+        ),
+        "{e}"
+    );
+    let e = resolve_err(&s, "食品安全发第87条", None);
+    assert!(
+        e.contains("jianguan basis impact 食品安全法 --article 第87条"),
+        "{e}"
+    );
+    // Words that are nowhere stay nothing.
+    let e = resolve_err(&s, "宇宙航行法", None);
+    assert!(!e.contains("是不是要找"), "{e}");
+    // --id picks among what the search found.
+    let n = bases::resolve(&s, None, "抽样检验", None, Some(2)).unwrap();
+    assert_eq!(n.one().unwrap().article, "第一百一十条");
+
+    // From the shell: the matched articles only, the whole law in the heading.
+    let db = dir.path().join("i.db");
+    let (code, out, err) = run_on(&db, &["basis", "impact", "抽样检验"]);
+    assert_eq!(code, 0, "{err}");
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            "《中华人民共和国食品安全法》（法律）影响范围：其中 2 条（共 3 条）依据，合计 11 个子项"
+        ),
+        "{first}"
+    );
+    assert!(
+        first.contains("jianguan basis impact 食品安全法"),
+        "{first}"
+    );
+    assert!(!out.contains("第一百二十二条"), "{out}");
+    let (code, out, _) = run_on(&db, &["basis", "impact", "87"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(
+            "《中华人民共和国食品安全法》第八十七条（法律，现行有效）影响范围：2 个子项"
+        ) && out
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("（按“87”找到此条；整部法律法规：jianguan basis impact 食品安全法）"),
+        "{out}"
+    );
+    let (_, json, _) = run_on(&db, &["--json", "basis", "impact", "87"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["note"].as_str().unwrap().contains("整部法律法规"), "{v}");
+    let (code, _, err) = run_on(&db, &["basis", "impact", "食品安全发"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("是不是要找"), "{err}");
+}
+
+#[test]
+fn the_whole_document_is_named_by_quanwen() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    let n = resolve(&s, "广告法", Some("全文"));
+    let b = n.one().unwrap();
+    assert_eq!(
+        (b.title.as_str(), b.article.as_str()),
+        ("《中华人民共和国广告法》", "")
+    );
+    let n = resolve(&s, "广告法", Some(" 全文 "));
+    assert_eq!(n.one().unwrap().article, "");
+    // A law with no such row says what it has.
+    let e = resolve_err(&s, "食品安全法", Some("全文"));
+    assert!(e.contains("没有全文"), "{e}");
+    // --id and --article 全文 agree, or are refused.
+    let e = bases::resolve(&s, None, "广告法", Some("全文"), Some(11))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("不是全文"), "{e}");
+    // The status of the whole document is set by it too.
+    let db = demo_by_binary(dir.path(), "b.db");
+    let (code, out, err) = run_on(
+        &db,
+        &[
+            "basis",
+            "set-status",
+            "广告法",
+            "修订中",
+            "--article",
+            "全文",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("《中华人民共和国广告法》：现行有效 → 修订中"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_clause_the_catalogue_does_not_cite_is_counted_by_its_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&demo_db(dir.path(), "i.db"));
+    for (q, article) in [
+        ("食品安全法第87条第一款", None),
+        ("食品安全法第八十七条第一款第二项", None),
+        ("食品安全法", Some("第八十七条第一款")),
+        ("食品安全法", Some("87条1款")),
+    ] {
+        let n = resolve(&s, q, article);
+        assert_eq!(n.one().unwrap().article, "第八十七条", "{q} {article:?}");
+        assert_eq!(
+            n.note.as_deref(),
+            Some("目录只到条：按第八十七条统计"),
+            "{q} {article:?}"
+        );
+    }
+    let e = resolve_err(&s, "食品安全法第99条第一款", None);
+    assert!(e.contains("没有第99条第1款"), "{e}");
+    // A row for the 款 is that row; for the 款 and not its 项, the 款.
+    s.conn()
+        .execute(
+            "INSERT INTO legal_bases (title, kind, article) VALUES
+             ('《中华人民共和国食品安全法》', 'law', '第八十七条第一款'),
+             ('《中华人民共和国特种设备安全法》', 'law', '第六十五条')",
+            [],
+        )
+        .unwrap();
+    let n = resolve(&s, "食品安全法第87条第一款", None);
+    assert_eq!(n.one().unwrap().article, "第八十七条第一款");
+    assert!(n.note.is_none());
+    let n = resolve(&s, "食品安全法第87条第一款第三项", None);
+    assert_eq!(n.one().unwrap().article, "第八十七条第一款");
+    assert_eq!(
+        n.note.as_deref(),
+        Some("目录只到款：按第八十七条第一款统计")
+    );
+    // An article alone, as written by any law.
+    let n = resolve(&s, "第六十五条第一款", None);
+    assert_eq!(
+        n.one().unwrap().citation(),
+        "《中华人民共和国特种设备安全法》第六十五条"
+    );
+    // From the shell, the heading says it.
+    let db = dir.path().join("i.db");
+    let (code, out, err) = run_on(&db, &["basis", "impact", "食品安全法第87条第二款"]);
+    assert_eq!(code, 0, "{err}");
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            "《中华人民共和国食品安全法》第八十七条（法律，现行有效）影响范围：2 个子项"
+        ) && first.ends_with("（目录只到条：按第八十七条统计）"),
+        "{first}"
+    );
+}
+
+#[test]
+fn an_article_nobody_cites_reads_the_same_alone_and_in_its_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_by_binary(dir.path(), "i.db");
+    open(&db)
+        .conn()
+        .execute(
+            "INSERT INTO legal_bases (title, kind, article) VALUES
+             ('《中华人民共和国食品安全法》', 'law', '第一百条')",
+            [],
+        )
+        .unwrap();
+    let (code, out, err) = run_on(&db, &["basis", "impact", "食品安全法第100条"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "《中华人民共和国食品安全法》第一百条（法律，现行有效）影响范围：0 个子项，0 个认领，0 份检查实施清单",
+            "（没有引用此条的子项）"
+        ]
+    );
+    let (_, out, _) = run_on(&db, &["basis", "impact", "食品安全法"]);
+    let at = out
+        .lines()
+        .position(|l| l.starts_with("《中华人民共和国食品安全法》第一百条（现行有效）：0 个子项"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(out.lines().nth(at + 1), Some("（没有引用此条的子项）"));
 }

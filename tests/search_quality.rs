@@ -22,6 +22,8 @@ enum Expect {
     AllContain(&'static [&'static str]),
     /// No hit matches as typed; this text is the first of the 近似结果.
     NearFirst(&'static str),
+    /// No hit matches as typed; this text is among the first `n` 近似结果.
+    NearAmong(usize, &'static str),
     /// The first hit is of this kind, with this text.
     Kind(Kind, &'static str),
     Nothing,
@@ -120,6 +122,13 @@ const TABLE: &[(&str, Expect)] = &[
     ),
     ("tezhongshebai", NearFirst(SPECIAL)),
     ("减查", Nothing),
+    // Characters strewn one by one are no better than one wrong: below the
+    // line, after the near runs.
+    ("食品经管", NearFirst("对食品经营者的监督抽检")),
+    // Pinyin one letter off, apart.
+    ("spjdjx", NearAmong(5, "对食品销售者的监督检查")),
+    ("shipin jiamcha", NearAmong(5, "对食品销售者的监督检查")),
+    ("spjdjcc", NearAmong(5, "对食品生产企业的监督检查")),
     // Scattered Chinese still matches; the shorter text first.
     ("食品检查", Among(3, "对食品销售者的监督检查")),
     // Basis excerpts (full-text search).
@@ -174,6 +183,15 @@ fn what_operators_type_finds_what_they_mean() {
             NearFirst(want) => {
                 let first_near = texts.iter().zip(&near).find(|(_, n)| **n).map(|(t, _)| t);
                 exact.is_empty() && first_near.is_some_and(|t| t == want)
+            }
+            NearAmong(n, want) => {
+                exact.is_empty()
+                    && texts
+                        .iter()
+                        .zip(&near)
+                        .filter(|(_, n)| **n)
+                        .take(*n)
+                        .any(|(t, _)| t == want)
             }
             Kind(kind, want) => {
                 kinds.first() == Some(kind) && texts.first().is_some_and(|t| t == want)

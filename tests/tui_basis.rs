@@ -139,3 +139,39 @@ fn the_whole_document_comes_first_and_the_help_names_the_key() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.tree.selected_sub().unwrap().code, "10100700100000");
 }
+
+#[test]
+fn an_article_no_sub_item_cites_shows_a_line_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "tui.db");
+    open(&db)
+        .conn()
+        .execute(
+            "INSERT INTO legal_bases (title, kind, article) VALUES
+             ('《中华人民共和国食品安全法》', 'law', '第一百条')",
+            [],
+        )
+        .unwrap();
+    let store = open(&db);
+    let mut a = App::new(store, None, Keymap::defaults(), String::new()).unwrap();
+    a.finish_loading();
+    let id = basis_id(&a, "《中华人民共和国食品安全法》第一百条");
+    a.open_basis(id);
+    let s = screen(&mut a, 80, 24);
+    assert!(shows(&s, "引用此依据的子项（0 个）"), "{s:#?}");
+    assert!(shows(&s, "（没有你可见的子项引用它）"), "{s:#?}");
+    key(&mut a, KeyCode::Char('w'));
+    let s = screen(&mut a, 80, 24);
+    let at = s
+        .iter()
+        .position(|l| l.contains("第一百条（本条）  现行有效，0 个子项"))
+        .unwrap_or_else(|| panic!("{s:#?}"));
+    assert!(s[at + 1].contains("（没有你可见的子项引用它）"), "{s:#?}");
+    assert!(
+        s[at + 2].contains("第一百一十条  现行有效，9 个子项"),
+        "{s:#?}"
+    );
+    // The cursor is on the first sub-item there is; Enter jumps to it.
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.tree.selected_sub().unwrap().code, "10100100300000");
+}

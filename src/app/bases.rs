@@ -181,15 +181,38 @@ pub struct Law {
 pub struct Named {
     pub law: Law,
     pub basis: Option<LegalBasis>,
+    /// The rows the query matched when they are some of the law's, not
+    /// all (words found in two articles' excerpts): what the report
+    /// covers. Empty when it covers the whole law or `basis`.
+    pub articles: Vec<LegalBasis>,
+    /// How the query was read, said in the report's heading: the article
+    /// counted for a 款 the catalogue does not cite, or the articles
+    /// matched and the command for the whole law.
+    pub note: Option<String>,
 }
 
 impl Named {
-    /// The one basis row named: the one asked for, or the law's only row.
+    /// The one basis row named: the one asked for or matched, or the
+    /// law's only row.
     pub fn one(&self) -> Option<&LegalBasis> {
-        match (&self.basis, self.law.bases.as_slice()) {
-            (Some(b), _) => Some(b),
-            (None, [only]) => Some(only),
+        match (
+            &self.basis,
+            self.articles.as_slice(),
+            self.law.bases.as_slice(),
+        ) {
+            (Some(b), _, _) | (None, [b], _) | (None, [], [b]) => Some(b),
             _ => None,
+        }
+    }
+
+    /// What the report covers: the rows matched, or the whole law.
+    pub fn scope(&self) -> Law {
+        if self.articles.is_empty() {
+            return self.law.clone();
+        }
+        Law {
+            bases: self.articles.clone(),
+            ..self.law.clone()
         }
     }
 }
@@ -266,23 +289,37 @@ fn law_of(all: &[LegalBasis], name: &str) -> Law {
     }
 }
 
+/// How `--article` names the row citing the whole document, as the lists
+/// show it.
+const WHOLE: &str = "全文";
+
 /// The law (and article) a query names. The law is the one whose title is
 /// the query's (食品安全法, 中华人民共和国食品安全法 and
-/// 《中华人民共和国食品安全法》 alike), else the one law whose bases contain
-/// the query's words; the article is typed after it (第87条, 第八十七条,
-/// 87条, 八十七 after a space) or given as `article` (87, 八十七, 第八十七条).
-/// `id` picks one row among those the query finds. Several laws, or none,
-/// is an error that says which were found or what was looked for.
+/// 《中华人民共和国食品安全法》 alike); else what `jianguan search` finds for
+/// it among the bases the viewer may search (危化品, 87, words of an
+/// excerpt), grouped by law — one law is that law, narrowed to the
+/// articles matched when they are not all of it. The article is typed after
+/// the law (第87条, 第八十七条, 87条, 八十七 after a space) or given as
+/// `article` (87, 八十七, 第八十七条, 全文); a 款 or 项 the catalogue does not
+/// cite is counted by its article. `id` picks one row among those the
+/// query finds. Several laws, or none, is an error that says which were
+/// found, what was looked for, or what is one character away.
 pub fn resolve(
     store: &Store,
+    actor: Option<&Actor>,
     query: &str,
     article: Option<&str>,
     id: Option<Id>,
 ) -> Result<Named, AppError> {
-    let conn = store.conn();
-    let all = store::catalogue::all_bases(conn)?;
+    let all = store::catalogue::all_bases(store.conn())?;
     let (typed_law, typed_article) = numerals::split_law_and_article(query);
-    let asked = article.map(numerals::article_key);
+    let asked = article.map(|a| {
+        if a.trim() == WHOLE {
+            WHOLE.to_string()
+        } else {
+            numerals::article_key(a)
+        }
+    });
     if let (Some(a), Some(t)) = (&asked, &typed_article)
         && a != t
     {
@@ -291,115 +328,269 @@ pub fn resolve(
             query.trim()
         )));
     }
+    // With the article typed, the law is what comes before it.
+    let searched = if typed_article.is_some() {
+        typed_law.clone()
+    } else {
+        query.trim().to_string()
+    };
     let wanted = asked.or(typed_article);
-    let hits = candidates(conn, &all, query, &typed_law, wanted.as_deref())?;
+    let found = find_laws(store, actor, &all, &searched, &typed_law, wanted.as_deref())?;
     if let Some(id) = id {
-        let Some(b) = hits.iter().find(|b| b.id == id) else {
-            return Err(AppError::Invalid(format!(
-                "“{}”的结果中没有编号 {id}{}",
-                query.trim(),
-                id_list(&hits)
-            )));
+        return by_id(&all, query, &found, wanted.as_deref(), id);
+    }
+    let Some(w) = wanted else {
+        return match <[(Law, Vec<Id>); 1]>::try_from(found.laws) {
+            Ok([(law, hit)]) => Ok(narrowed(law, &hit, &searched)),
+            Err(laws) if laws.is_empty() => Err(AppError::Invalid(nothing_found(
+                query,
+                &typed_law,
+                None,
+                &found.near,
+            ))),
+            Err(laws) => Err(AppError::Invalid(several_laws(
+                query,
+                &laws.into_iter().map(|(l, _)| l).collect::<Vec<_>>(),
+            ))),
         };
-        if let Some(w) = &wanted
-            && numerals::article_key(&b.article) != *w
-        {
-            return Err(AppError::Invalid(format!(
-                "编号 {id} 是{}，不是{w}：--id 与条款请只写一处",
-                b.citation()
-            )));
-        }
-        let law = law_of(&all, &numerals::law_key(&b.title));
-        return Ok(Named {
-            basis: Some(b.clone()),
+    };
+    // The article narrows the laws to those that have it, in the catalogue
+    // as asked if any does, else by its article.
+    let mut with: Vec<(Law, LegalBasis, Option<String>)> = found
+        .laws
+        .iter()
+        .filter_map(|(l, _)| find_article(l, &w).map(|(b, note)| (l.clone(), b, note)))
+        .collect();
+    if with.iter().any(|(_, _, note)| note.is_none()) {
+        with.retain(|(_, _, note)| note.is_none());
+    }
+    match <[(Law, LegalBasis, Option<String>); 1]>::try_from(with) {
+        Ok([(law, basis, note)]) => Ok(Named {
             law,
+            basis: Some(basis),
+            articles: Vec::new(),
+            note,
+        }),
+        Err(with) if with.is_empty() => Err(AppError::Invalid(
+            if typed_law.is_empty() || found.laws.is_empty() {
+                nothing_found(query, &typed_law, Some(&w), &found.near)
+            } else {
+                without_article(query, &w, &found.laws)
+            },
+        )),
+        Err(with) => Err(AppError::Invalid(several_laws(
+            query,
+            &with.into_iter().map(|(l, ..)| l).collect::<Vec<_>>(),
+        ))),
+    }
+}
+
+/// The laws a query finds, before an article narrows them.
+#[derive(Default)]
+struct Found {
+    /// Each law with the ids of its rows the query matched (all of them
+    /// when it named the law), best first.
+    laws: Vec<(Law, Vec<Id>)>,
+    /// Laws only one character away (近似结果): offered, never taken.
+    near: Vec<Law>,
+}
+
+/// The laws `text` finds: the one it names exactly; with only an article
+/// (第五十七条), every law (the article picks); else the search engine's
+/// hits among the bases, grouped by law — those matching as typed (a run,
+/// a number, an excerpt) when there are any, else those matching apart.
+fn find_laws(
+    store: &Store,
+    actor: Option<&Actor>,
+    all: &[LegalBasis],
+    text: &str,
+    law: &str,
+    article: Option<&str>,
+) -> Result<Found, AppError> {
+    let whole = |l: Law| {
+        let ids = l.bases.iter().map(|b| b.id).collect();
+        (l, ids)
+    };
+    if law.is_empty() {
+        return Ok(Found {
+            laws: match article {
+                Some(_) => laws_of(all).into_iter().map(whole).collect(),
+                None => Vec::new(),
+            },
+            near: Vec::new(),
         });
     }
+    let exact = law_of(all, law);
+    if !exact.bases.is_empty() {
+        return Ok(Found {
+            laws: vec![whole(exact)],
+            near: Vec::new(),
+        });
+    }
+    use crate::search::engine::{How, Index, Kind};
+    // Only the bases are searched: the answer is the same for them, and
+    // the index a fraction of the catalogue's.
+    let mut entries = super::views::search_entries(store, actor)?;
+    entries.retain(|e| e.kind == Kind::Basis);
+    let index = Index::new(entries);
+    let hits = crate::search::worker::answer(&index, Some(store), text)?;
+    let as_typed = hits.iter().any(|h| !h.is_near() && h.how != How::Fuzzy);
+    let title: HashMap<Id, &str> = all.iter().map(|b| (b.id, b.title.as_str())).collect();
+    let mut laws: Vec<(String, Vec<Id>)> = Vec::new();
+    let mut near: Vec<String> = Vec::new();
+    for h in &hits {
+        let e = index.entry(h.entry);
+        let Some(t) = title.get(&e.id).filter(|_| e.kind == Kind::Basis) else {
+            continue;
+        };
+        let name = numerals::law_key(t);
+        if h.is_near() {
+            if !near.contains(&name) {
+                near.push(name);
+            }
+        } else if !as_typed || h.how != How::Fuzzy {
+            match laws.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, ids)) => ids.push(e.id),
+                None => laws.push((name, vec![e.id])),
+            }
+        }
+    }
+    near.retain(|n| !laws.iter().any(|(l, _)| l == n));
+    Ok(Found {
+        laws: laws
+            .into_iter()
+            .map(|(n, ids)| (law_of(all, &n), ids))
+            .collect(),
+        near: near.iter().map(|n| law_of(all, n)).collect(),
+    })
+}
+
+/// Every law of the catalogue, in the order its rows come.
+fn laws_of(all: &[LegalBasis]) -> Vec<Law> {
     let mut names: Vec<String> = Vec::new();
-    for b in &hits {
+    for b in all {
         let n = numerals::law_key(&b.title);
         if !names.contains(&n) {
             names.push(n);
         }
     }
-    let laws: Vec<Law> = names.iter().map(|n| law_of(&all, n)).collect();
-    // An article typed narrows the laws to those that have it.
-    let laws: Vec<Law> = match &wanted {
-        Some(w) => laws
-            .into_iter()
-            .filter(|l| {
-                l.bases
-                    .iter()
-                    .any(|b| numerals::article_key(&b.article) == *w)
-            })
-            .collect(),
-        None => laws,
-    };
-    let law = match <[Law; 1]>::try_from(laws) {
-        Ok([law]) => law,
-        Err(laws) if laws.is_empty() => {
-            return Err(AppError::Invalid(not_found(
-                query,
-                &typed_law,
-                wanted.as_deref(),
-                &all,
-            )));
-        }
-        Err(laws) => return Err(AppError::Invalid(several_laws(query, &laws))),
-    };
-    let basis = match &wanted {
-        None => None,
-        Some(w) => law
-            .bases
-            .iter()
-            .find(|b| numerals::article_key(&b.article) == *w)
-            .cloned(),
-    };
-    Ok(Named { law, basis })
+    names.iter().map(|n| law_of(all, n)).collect()
 }
 
-/// The bases a query finds before they are grouped by law: every row of
-/// the law it names exactly; with only an article (第五十七条), the rows
-/// of that article; else those containing the query (or, with an article,
-/// the law's part of it).
-fn candidates(
-    conn: &rusqlite::Connection,
-    all: &[LegalBasis],
-    query: &str,
-    law: &str,
-    article: Option<&str>,
-) -> Result<Vec<LegalBasis>, AppError> {
-    if law.is_empty() {
-        return Ok(match article {
-            Some(a) => all
-                .iter()
-                .filter(|b| numerals::article_key(&b.article) == a)
-                .cloned()
-                .collect(),
-            None => Vec::new(),
-        });
-    }
-    let exact: Vec<LegalBasis> = all
+/// The law found, narrowed to the rows the query matched when they are
+/// not all of it (a number, words of some excerpts), saying so.
+fn narrowed(law: Law, hit: &[Id], searched: &str) -> Named {
+    let rows: Vec<LegalBasis> = law
+        .bases
         .iter()
-        .filter(|b| numerals::law_key(&b.title) == law)
+        .filter(|b| hit.contains(&b.id))
         .cloned()
         .collect();
-    if !exact.is_empty() {
-        return Ok(exact);
+    if rows.is_empty() || rows.len() == law.bases.len() {
+        return Named {
+            law,
+            basis: None,
+            articles: Vec::new(),
+            note: None,
+        };
     }
-    let mut ids = store::catalogue::bases_containing(conn, query)?;
-    if ids.is_empty() && article.is_some() {
-        ids = store::catalogue::bases_containing(conn, law)?;
+    let which = match rows.as_slice() {
+        [_] => "此条".to_string(),
+        _ => format!(
+            "其中的{}",
+            rows.iter()
+                .map(article_label)
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+    };
+    let note = format!(
+        "按“{searched}”找到{which}；整部法律法规：jianguan basis impact {}",
+        law.name
+    );
+    let (basis, articles) = match <[LegalBasis; 1]>::try_from(rows) {
+        Ok([one]) => (Some(one), Vec::new()),
+        Err(rows) => (None, rows),
+    };
+    Named {
+        law,
+        basis,
+        articles,
+        note: Some(note),
     }
-    Ok(all
-        .iter()
-        .filter(|b| ids.contains(&b.id))
-        .cloned()
-        .collect())
+}
+
+/// The row of `law` for the article `wanted` (`article_key` form, or
+/// 全文); when the catalogue cites no row for a 款 or 项 asked but does
+/// for its article (or 款), that one, with a note saying so.
+fn find_article(law: &Law, wanted: &str) -> Option<(LegalBasis, Option<String>)> {
+    let row = |w: &str| {
+        law.bases
+            .iter()
+            .find(|b| {
+                if w == WHOLE {
+                    b.article.trim().is_empty()
+                } else {
+                    numerals::article_key(&b.article) == w
+                }
+            })
+            .cloned()
+    };
+    if let Some(b) = row(wanted) {
+        return Some((b, None));
+    }
+    let mut w = wanted.to_string();
+    while let Some(outer) = numerals::enclosing(&w) {
+        if let Some(b) = row(&outer) {
+            let unit = outer.chars().last().unwrap_or('条');
+            let note = format!("目录只到{unit}：按{}统计", b.article);
+            return Some((b, Some(note)));
+        }
+        w = outer;
+    }
+    None
+}
+
+/// `--id`: one row of the laws found (with the article, if one is named,
+/// its own).
+fn by_id(
+    all: &[LegalBasis],
+    query: &str,
+    found: &Found,
+    wanted: Option<&str>,
+    id: Id,
+) -> Result<Named, AppError> {
+    let rows: Vec<&LegalBasis> = found.laws.iter().flat_map(|(l, _)| &l.bases).collect();
+    let Some(b) = rows.iter().find(|b| b.id == id) else {
+        return Err(AppError::Invalid(format!(
+            "“{}”的结果中没有编号 {id}{}",
+            query.trim(),
+            id_list(&rows)
+        )));
+    };
+    if let Some(w) = wanted {
+        let same = if w == WHOLE {
+            b.article.trim().is_empty()
+        } else {
+            numerals::article_key(&b.article) == w
+        };
+        if !same {
+            return Err(AppError::Invalid(format!(
+                "编号 {id} 是{}，不是{w}：--id 与条款请只写一处",
+                b.citation()
+            )));
+        }
+    }
+    Ok(Named {
+        basis: Some((*b).clone()),
+        law: law_of(all, &numerals::law_key(&b.title)),
+        articles: Vec::new(),
+        note: None,
+    })
 }
 
 /// Rows to pick from with `--id`, up to ten.
-fn id_list(bases: &[LegalBasis]) -> String {
+fn id_list(bases: &[&LegalBasis]) -> String {
     if bases.is_empty() {
         return String::new();
     }
@@ -413,29 +604,76 @@ fn id_list(bases: &[LegalBasis]) -> String {
     out
 }
 
-fn not_found(query: &str, law: &str, article: Option<&str>, all: &[LegalBasis]) -> String {
+/// A law's rows as a list: 全文、第八十七条.
+fn articles_of(law: &Law) -> String {
+    law.bases
+        .iter()
+        .map(article_label)
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Laws were found, none with the article asked.
+fn without_article(query: &str, article: &str, laws: &[(Law, Vec<Id>)]) -> String {
+    if let [(l, _)] = laws {
+        return format!(
+            "{}没有{article}；目录中它的依据有：{}",
+            l.title,
+            articles_of(l)
+        );
+    }
+    let list: Vec<String> = laws
+        .iter()
+        .take(10)
+        .map(|(l, _)| format!("  {}（目录中的依据：{}）", l.title, articles_of(l)))
+        .collect();
+    format!(
+        "“{}”对应 {} 部法律法规，目录中都没有{article}：\n{}\n可写其中一部的名称查看它的全部依据（如 jianguan basis impact {}）",
+        query.trim(),
+        laws.len(),
+        list.join("\n"),
+        laws.first()
+            .map(|(l, _)| l.name.as_str())
+            .unwrap_or_default()
+    )
+}
+
+/// Nothing matched: what was looked for, and the laws one character away
+/// as commands to run.
+fn nothing_found(query: &str, law: &str, article: Option<&str>, near: &[Law]) -> String {
     let q = query.trim();
-    match article {
-        Some(a) if !law.is_empty() && all.iter().any(|b| numerals::law_key(&b.title) == law) => {
-            let l = law_of(all, law);
-            format!(
-                "{}没有{a}；目录中它的依据有：{}",
-                l.title,
-                l.bases
-                    .iter()
-                    .map(article_label)
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )
-        }
+    let said = match article {
         Some(a) if law.is_empty() => format!("没有找到写有{a}的设定依据（按条款“{q}”查找）"),
         Some(a) => format!(
-            "没有找到设定依据“{law}”{a}：标题中含“{law}”且有{a}的法律法规都没有；可只写名称（如 食品安全法）查看它的全部条款"
+            "没有找到设定依据“{law}”{a}：没有名称为“{law}”的法律法规，按名称、拼音和摘录也找不到有{a}的"
         ),
         None => format!(
-            "没有找到设定依据“{q}”：没有名称为“{law}”的法律法规，标题、条款和摘录中也没有这几个字；可写法律法规的名称（如 食品安全法）或其中的词句"
+            "没有找到设定依据“{q}”：没有名称为“{law}”的法律法规，按名称、拼音、条款号和摘录也找不到"
         ),
+    };
+    if near.is_empty() {
+        return format!("{said}；可写法律法规的名称（如 食品安全法）或其中的词句");
     }
+    let article = article.unwrap_or_default();
+    let list: Vec<String> = near
+        .iter()
+        .take(10)
+        .map(|l| {
+            let command = if article.is_empty() {
+                format!("jianguan basis impact {}", l.name)
+            } else if find_article(l, article).is_some() {
+                format!("jianguan basis impact {} --article {article}", l.name)
+            } else {
+                format!(
+                    "jianguan basis impact {}（它没有{article}；目录中的依据：{}）",
+                    l.name,
+                    articles_of(l)
+                )
+            };
+            format!("  {}：{command}", l.title)
+        })
+        .collect();
+    format!("{said}。是不是要找：\n{}", list.join("\n"))
 }
 
 fn several_laws(query: &str, laws: &[Law]) -> String {
@@ -462,7 +700,7 @@ fn several_laws(query: &str, laws: &[Law]) -> String {
 /// citing the whole document.
 pub fn article_label(b: &LegalBasis) -> String {
     if b.article.trim().is_empty() {
-        "全文".into()
+        WHOLE.into()
     } else {
         b.article.clone()
     }

@@ -2,6 +2,7 @@
 
 use super::output::{say, say_err};
 use super::{Context, output, vocab};
+use crate::app::Actor;
 use crate::app::bases::{self, Impact, LawImpact, Named};
 use crate::domain::{BasisStatus, LegalBasis};
 use crate::files::write_xlsx;
@@ -21,9 +22,9 @@ pub enum BasisCommand {
 
 #[derive(Args)]
 pub struct Which {
-    /// 依据：法律法规的名称（食品安全法、《中华人民共和国食品安全法》），可带条款（食品安全法第87条、食品安全法 八十七），或其中的词句
+    /// 依据：法律法规的名称（食品安全法、《中华人民共和国食品安全法》），可带条款（食品安全法第87条、食品安全法 八十七）；名称不全、错一个字、拼音、条款号（87）或摘录中的词句也可，按 jianguan search 查找
     query: String,
-    /// 只看其中一条：第八十七条、87、八十七、87条
+    /// 只看其中一条：第八十七条、87、八十七、87条；全文 指引用整部的那一条
     #[arg(long, value_name = "条款")]
     article: Option<String>,
     /// 用编号指定其中一条依据（编号见查询结果或出错时的列表）
@@ -48,9 +49,10 @@ pub struct StatusArgs {
     status: String,
 }
 
-fn resolve(store: &Store, which: &Which) -> anyhow::Result<Named> {
+fn resolve(store: &Store, actor: Option<&Actor>, which: &Which) -> anyhow::Result<Named> {
     Ok(bases::resolve(
         store,
+        actor,
         &which.query,
         which.article.as_deref(),
         which.id,
@@ -59,8 +61,8 @@ fn resolve(store: &Store, which: &Which) -> anyhow::Result<Named> {
 
 /// The one basis row the arguments name: a status is set on one article,
 /// so a law of several is an error that lists them.
-fn resolve_one(store: &Store, which: &Which) -> anyhow::Result<LegalBasis> {
-    let named = resolve(store, which)?;
+fn resolve_one(store: &Store, actor: &Actor, which: &Which) -> anyhow::Result<LegalBasis> {
+    let named = resolve(store, Some(actor), which)?;
     if let Some(b) = named.one() {
         return Ok(b.clone());
     }
@@ -69,12 +71,12 @@ fn resolve_one(store: &Store, which: &Which) -> anyhow::Result<LegalBasis> {
         .bases
         .iter()
         .map(|b| {
-            let article = if b.article.trim().is_empty() {
-                "（全文，只能用 --id）".to_string()
-            } else {
-                format!("--article {}", b.article)
-            };
-            format!("  --id {}  {}  {article}", b.id, b.citation())
+            format!(
+                "  --id {}  {}  --article {}",
+                b.id,
+                b.citation(),
+                bases::article_label(b)
+            )
         })
         .collect();
     bail!(
@@ -145,23 +147,35 @@ fn impact_json(i: &Impact) -> vocab::Obj {
 
 fn impact(ctx: &Context, args: &ImpactArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
-    let named = resolve(&store, &args.which)?;
     let actor = ctx.actor(&store).ok();
+    let named = resolve(&store, actor.as_ref(), &args.which)?;
+    let note = named.note.as_deref();
     if let Some(basis) = named.one() {
         let i = bases::impact(&store, actor.as_ref(), basis.id)?;
-        return one_article(ctx, args, &i);
+        return one_article(ctx, args, &i, note);
     }
-    let l = bases::law_impact(&store, actor.as_ref(), &named.law)?;
-    whole_law(ctx, args, &l)
+    let l = bases::law_impact(&store, actor.as_ref(), &named.scope())?;
+    whole_law(ctx, args, &l, named.law.bases.len(), note)
 }
 
-fn one_article(ctx: &Context, args: &ImpactArgs, i: &Impact) -> anyhow::Result<ExitCode> {
+/// How the query was read, after a heading: （目录只到条：按第八十七条统计）.
+fn noted(note: Option<&str>) -> String {
+    note.map(|n| format!("（{n}）")).unwrap_or_default()
+}
+
+fn one_article(
+    ctx: &Context,
+    args: &ImpactArgs,
+    i: &Impact,
+    note: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let title = format!(
-        "{}（{}，{}）影响范围：{}",
+        "{}（{}，{}）影响范围：{}{}",
         i.basis.citation(),
         i.basis.kind.label(),
         i.basis.status.label(),
-        counts(i.sub_items, i.claims, i.checklists)
+        counts(i.sub_items, i.claims, i.checklists),
+        noted(note)
     );
     if let Some(path) = &args.output {
         write_xlsx(path, |tmp| {
@@ -171,17 +185,32 @@ fn one_article(ctx: &Context, args: &ImpactArgs, i: &Impact) -> anyhow::Result<E
         say_err!("已导出到 {}", path.display());
     }
     if ctx.json {
-        output::json(&impact_json(i))?;
+        output::json(&impact_json(i).put("note", note))?;
     } else {
         say!("{title}");
-        output::table(&HEADERS, &rows(i));
+        if i.lines.is_empty() {
+            say!("{NO_LINES}");
+        } else {
+            output::table(&HEADERS, &rows(i));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Every article of a law, each with its own counts and table, and the
 /// law's totals (each sub-item once, however many articles it cites).
-fn whole_law(ctx: &Context, args: &ImpactArgs, l: &LawImpact) -> anyhow::Result<ExitCode> {
+/// Said where an article has no lines, in both reports.
+const NO_LINES: &str = "（没有引用此条的子项）";
+
+/// `l` is the law, or the articles of it the query matched (of `whole`
+/// rows: `note` says which and how to see them all).
+fn whole_law(
+    ctx: &Context,
+    args: &ImpactArgs,
+    l: &LawImpact,
+    whole: usize,
+    note: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let kind = l
         .law
         .bases
@@ -192,10 +221,15 @@ fn whole_law(ctx: &Context, args: &ImpactArgs, l: &LawImpact) -> anyhow::Result<
         "{}（同一子项引用本法多条时只计一次）",
         counts(l.sub_items, l.claims, l.checklists)
     );
+    let part = if l.articles.len() < whole {
+        format!("其中 {} 条（共 {whole} 条）", l.articles.len())
+    } else {
+        format!("{} 条", l.articles.len())
+    };
     let title = format!(
-        "{}（{kind}）影响范围：{} 条依据，合计 {total}",
+        "{}（{kind}）影响范围：{part}依据，合计 {total}{}",
         l.law.title,
-        l.articles.len(),
+        noted(note)
     );
     let heading = |i: &Impact| {
         let whole = if i.basis.article.trim().is_empty() {
@@ -241,6 +275,7 @@ fn whole_law(ctx: &Context, args: &ImpactArgs, l: &LawImpact) -> anyhow::Result<
                         .put("name", &l.law.name)
                         .tag_opt("kind", first.map(|b| b.kind)),
                 )
+                .put("note", note)
                 .objs("articles", l.articles.iter().map(impact_json).collect())
                 .obj(
                     "totals",
@@ -258,7 +293,7 @@ fn whole_law(ctx: &Context, args: &ImpactArgs, l: &LawImpact) -> anyhow::Result<
         say!("");
         say!("{}", heading(i));
         if i.lines.is_empty() {
-            say!("（没有引用此条的子项）");
+            say!("{NO_LINES}");
         } else {
             output::table(&HEADERS, &rows(i));
         }
@@ -277,7 +312,7 @@ fn set_status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             args.status
         );
     };
-    let basis = resolve_one(&store, &args.which)?;
+    let basis = resolve_one(&store, &actor, &args.which)?;
     let after = bases::set_status(&mut store, &actor, basis.id, status, basis.version)?;
     let i = bases::impact(&store, ctx.actor(&store).ok().as_ref(), after.id)?;
     if ctx.json {

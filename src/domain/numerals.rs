@@ -282,6 +282,19 @@ pub fn article_key(article: &str) -> String {
     }
 }
 
+/// The article (or 款) a clause belongs to, in `article_key` form:
+/// 第87条第1款第2项 → 第87条第1款 → 第87条 → None. A catalogue that cites
+/// only the article answers for its 款 and 项.
+pub fn enclosing(key: &str) -> Option<String> {
+    let cut = key.rfind('第').filter(|&i| i > 0)?;
+    let outer = &key[..cut];
+    outer
+        .chars()
+        .last()
+        .is_some_and(|c| matches!(c, '条' | '款'))
+        .then(|| outer.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,5 +412,18 @@ mod tests {
         assert_eq!(article_key("八十七"), "第87条");
         assert_eq!(article_key("第八十七条"), "第87条");
         assert_eq!(article_key("87条"), "第87条");
+    }
+
+    #[test]
+    fn a_clause_belongs_to_its_article() {
+        assert_eq!(
+            enclosing("第87条第1款第2项").as_deref(),
+            Some("第87条第1款")
+        );
+        assert_eq!(enclosing("第87条第1款").as_deref(), Some("第87条"));
+        assert_eq!(enclosing("第87条"), None);
+        assert_eq!(enclosing("附则第2条"), None);
+        assert_eq!(article_key("第八十七条第一款"), "第87条第1款");
+        assert_eq!(article_key("87条1款"), "第87条第1款");
     }
 }

@@ -104,6 +104,10 @@ pub struct Hit {
     pub entry: usize,
     pub score: i32,
     pub how: How,
+    /// Scattered with a character matched alone (`score::loose`): listed
+    /// with the near hits when the query has nothing better.
+    #[serde(skip)]
+    pub loose: bool,
 }
 
 impl Hit {
@@ -116,12 +120,21 @@ impl Hit {
     fn is_run(&self) -> bool {
         self.how.tier() >= 2
     }
+
+    /// Whether it is what was typed: a run, or words apart each found
+    /// whole (食品…检查), not characters strewn one by one.
+    fn is_exact(&self) -> bool {
+        self.is_run() || self.how == How::Fuzzy && !self.loose
+    }
 }
 
 /// One term's match in one text.
 struct TermMatch {
     points: i32,
     how: How,
+    /// Scattered with a character matched alone (食品…经…管, not 食品…检查):
+    /// approximate when nothing better is found.
+    loose: bool,
 }
 
 /// A term with what its matching needs, worked out once per query.
@@ -238,6 +251,7 @@ fn code_match(code: &str, q: &str) -> TermMatch {
     TermMatch {
         points: 500 - (code.len() - q.len()) as i32,
         how: How::Code,
+        loose: false,
     }
 }
 
@@ -397,15 +411,19 @@ impl Index {
                     return Some(TermMatch {
                         points: score::run_points(start, before, q.len(), q.len()) + whole,
                         how: How::Text,
+                        loose: false,
                     });
                 }
                 if q.len() < 2 {
                     return None;
                 }
                 let chars = Chars::of(key);
-                score::align(Pattern::Chars(q), chars.get(), None).map(|points| TermMatch {
+                let mut at = Vec::new();
+                let points = score::align(Pattern::Chars(q), chars.get(), Some(&mut at))?;
+                Some(TermMatch {
                     points,
                     how: How::Fuzzy,
+                    loose: score::loose(&at),
                 })
             }
             Term::Digits(d) => {
@@ -429,17 +447,20 @@ impl Index {
                     return Some(TermMatch {
                         points: score::run_points(1, Some(' '), 1, 1),
                         how: How::Pinyin,
+                        loose: false,
                     });
                 }
-                let (best, run) = score::align_letters(bytes, self.readings, key, None)?;
-                Some(match run {
+                let a = score::align_letters(bytes, self.readings, key, None)?;
+                Some(match a.run {
                     Some(points) => TermMatch {
                         points,
                         how: How::Pinyin,
+                        loose: false,
                     },
                     None => TermMatch {
-                        points: best,
+                        points: a.best,
                         how: How::Fuzzy,
+                        loose: a.loose,
                     },
                 })
             }
@@ -454,6 +475,7 @@ impl Index {
             return Some(TermMatch {
                 points: score::run_points(start, before(key, start), end - start, end - start) + 8,
                 how: How::Article,
+                loose: false,
             });
         }
         let byte = key.find(raw)?;
@@ -462,6 +484,7 @@ impl Index {
         Some(TermMatch {
             points: score::run_points(start, before, n, n),
             how: How::Text,
+            loose: false,
         })
     }
 
@@ -469,14 +492,18 @@ impl Index {
     fn score(&self, i: usize, terms: &[Prepared]) -> Option<Hit> {
         let mut points = 0;
         let mut how = How::Code;
+        let mut loose = false;
         for p in terms {
             let m = self.match_term(i, p)?;
             points += m.points;
+            loose |= m.loose;
             if m.how.tier() < how.tier() {
                 how = m.how;
             }
         }
-        Some(self.hit(i, how, points))
+        let mut hit = self.hit(i, how, points);
+        hit.loose = loose;
+        Some(hit)
     }
 
     /// A hit with its score: the tier, then the points less a little for a
@@ -492,30 +519,35 @@ impl Index {
             entry: i,
             score,
             how,
+            loose: false,
         }
     }
 
     /// Every entry matching `q` (among `within`, when a shorter query's
     /// matches are known), best first; with those one character away
     /// after them when nothing matches as a run.
-    pub fn search(&self, q: &str, within: Option<&[usize]>) -> Vec<Hit> {
+    pub fn search(&self, q: &str, within: Option<&[Hit]>) -> Vec<Hit> {
         let mut hits = self.matches(q, within);
         if wants_near(q, &hits) {
+            demote_loose(&mut hits);
             hits.extend(self.near(q, &hits, &|| false).unwrap_or_default());
         }
         self.sort(&mut hits);
         hits
     }
 
-    /// The entries matching `q`, in no particular order.
-    pub fn matches(&self, q: &str, within: Option<&[usize]>) -> Vec<Hit> {
+    /// The entries matching `q` (among the hits of a shorter query it
+    /// narrows, `within`), in entry order.
+    pub fn matches(&self, q: &str, within: Option<&[Hit]>) -> Vec<Hit> {
         let terms = self.prepare(q);
         if terms.is_empty() {
             return Vec::new();
         }
         let score = |i: usize| self.score(i, &terms);
         match within {
-            Some(ids) => split_scan(ids.len(), |r| ids[r].iter().filter_map(|&i| score(i))),
+            Some(hits) => split_scan(hits.len(), |r| {
+                hits[r].iter().filter_map(|h| score(h.entry))
+            }),
             None => split_scan(self.entries.len(), |r| r.filter_map(score)),
         }
     }
@@ -610,22 +642,27 @@ impl Index {
     /// Keeps the best `k` hits, in order, without sorting the rest: a short
     /// query can match most of the catalogue.
     pub fn keep_best(&self, hits: &mut Vec<Hit>, k: usize) {
-        // Each hit's rank once, beside its place: comparing two numbers is
-        // all the selection and the sort then do.
-        let mut ranked: Vec<(u64, u32)> = hits
-            .iter()
-            .enumerate()
-            .map(|(p, h)| (self.rank(h), p as u32))
-            .collect();
-        if ranked.len() > k && k > 0 {
-            ranked.select_nth_unstable(k - 1);
-            ranked.truncate(k);
+        *hits = self.best(hits, k);
+    }
+
+    /// The best `k` of `hits`, in order: one pass keeping the `k` best
+    /// ranks so far (nothing the size of `hits` is allocated).
+    pub fn best(&self, hits: &[Hit], k: usize) -> Vec<Hit> {
+        let mut kept: std::collections::BinaryHeap<(u64, u32)> =
+            std::collections::BinaryHeap::with_capacity(k.min(hits.len()) + 1);
+        for (p, h) in hits.iter().enumerate() {
+            let rank = self.rank(h);
+            if kept.len() < k {
+                kept.push((rank, p as u32));
+            } else if kept.peek().is_some_and(|&(worst, _)| rank < worst) {
+                kept.pop();
+                kept.push((rank, p as u32));
+            }
         }
-        ranked.sort_unstable();
-        *hits = ranked
+        kept.into_sorted_vec()
             .into_iter()
             .map(|(_, p)| hits[p as usize].clone())
-            .collect();
+            .collect()
     }
 
     /// The characters a near match marks in `key`.
@@ -719,18 +756,20 @@ impl Index {
 }
 
 /// Whether to look for texts one character away: some term is long
-/// enough (4 Chinese characters, 5 letters) and nothing matches as typed —
-/// for Chinese, nothing as a run (characters apart are often not what was
-/// meant); for pinyin, nothing at all (initials apart are how it is typed).
+/// enough (4 Chinese characters, 5 letters) and nothing matches as typed
+/// (`Hit::is_exact`).
 pub fn wants_near(q: &str, hits: &[Hit]) -> bool {
-    let terms = terms(q);
-    if terms
-        .iter()
-        .any(|t| matches!(t, Term::Chinese(_)) && t.wants_near())
-    {
-        !hits.iter().any(Hit::is_run)
-    } else {
-        hits.is_empty() && terms.iter().any(Term::wants_near)
+    terms(q).iter().any(Term::wants_near) && !hits.iter().any(Hit::is_exact)
+}
+
+/// When near hits are looked for, the scattered hits with a character
+/// matched alone (食品经管 in 《…食品小作坊、小经营店…管理条例》) are no
+/// better guesses than they: they go below the line too, after the near
+/// runs (their points are a scattered match's, below a near run's).
+pub fn demote_loose(hits: &mut [Hit]) {
+    for h in hits.iter_mut().filter(|h| h.loose && h.how == How::Fuzzy) {
+        h.how = How::Near;
+        h.score = (h.score - 1000).clamp(0, 999);
     }
 }
 
@@ -851,10 +890,9 @@ mod tests {
     #[test]
     fn a_longer_query_narrows_the_previous_matches() {
         let ix = index();
-        let first = ix.search("jd", None);
-        let within: Vec<usize> = first.iter().map(|h| h.entry).collect();
+        let first = ix.matches("jd", None);
         let narrowed: Vec<Id> = ix
-            .search("jdjc", Some(&within))
+            .search("jdjc", Some(&first))
             .iter()
             .map(|h| ix.entry(h.entry).id)
             .collect();

@@ -293,6 +293,27 @@ pub fn align_with_run(
     Some((best.0, (best_solid != NONE).then_some(best_solid)))
 }
 
+/// Whether matched characters (in order) include one alone, with neither
+/// neighbour matched: 食…品…经…管 strewn, not 食品…检查.
+pub fn loose(at: &[usize]) -> bool {
+    at.len() >= 2
+        && (0..at.len()).any(|k| {
+            let before = k > 0 && at[k - 1] + 1 == at[k];
+            let after = k + 1 < at.len() && at[k] + 1 == at[k + 1];
+            !before && !after
+        })
+}
+
+/// How pinyin letters match a text (`align_letters`).
+pub struct Aligned {
+    /// The best alignment's points.
+    pub best: i32,
+    /// The best run's points, if the letters match as a run.
+    pub run: Option<i32>,
+    /// The best alignment has a character matched alone (`loose`).
+    pub loose: bool,
+}
+
 /// `align_with_run` for pinyin letters in `text`: by `initials_only` when
 /// every letter takes one character by its initial, else by the full
 /// alignment.
@@ -301,16 +322,32 @@ pub fn align_letters(
     readings: Readings,
     text: &str,
     trace: Option<&mut Vec<usize>>,
-) -> Option<(i32, Option<i32>)> {
+) -> Option<Aligned> {
     let pattern = Pattern::Letters(q, readings);
-    if q.len() <= LONGEST
-        && pattern.single().count_ones() as usize == q.len()
-        && q.iter().all(u8::is_ascii_lowercase)
-    {
+    if initials_alone(q, readings) {
         return initials_only(q, readings, text, trace);
     }
     let chars = Chars::of(text);
-    align_with_run(pattern, chars.get(), trace)
+    let (best, run) = align_with_run(pattern, chars.get(), None)?;
+    // The places only when asked, or to tell a scattered match's
+    // loneliness (tracing costs several times the alignment).
+    let mut at = Vec::new();
+    if trace.is_some() || run.is_none() {
+        align_with_run(pattern, chars.get(), Some(&mut at));
+    }
+    let loose = run.is_none() && loose(&at);
+    if let Some(out) = trace {
+        *out = at;
+    }
+    Some(Aligned { best, run, loose })
+}
+
+/// Whether every letter of `q` takes one character by its initial (no
+/// letter can follow the one before it in a syllable): `initials_only`.
+pub fn initials_alone(q: &[u8], readings: Readings) -> bool {
+    q.len() <= LONGEST
+        && q.iter().all(u8::is_ascii_lowercase)
+        && Pattern::Letters(q, readings).single().count_ones() as usize == q.len()
 }
 
 /// `align_with_run` for letters that each take one character by its
@@ -325,7 +362,7 @@ fn initials_only(
     readings: Readings,
     text: &str,
     trace: Option<&mut Vec<usize>>,
-) -> Option<(i32, Option<i32>)> {
+) -> Option<Aligned> {
     let mask = |c: char| -> u32 {
         if c.is_ascii_alphabetic() {
             1 << (c.to_ascii_lowercase() as u8 - b'a')
@@ -398,10 +435,18 @@ fn initials_only(
     let mut points = 0;
     let mut j = 0;
     let mut previous: Option<usize> = None;
+    // Whether the previous match follows the one before it, and whether a
+    // match stood alone (`loose`), without keeping the places.
+    let mut previous_joined = false;
+    let mut alone = false;
     let mut at = Vec::new();
     for (k, c) in text[start.1..end_byte].chars().enumerate() {
         let i = start.0 + k;
         if j < m && mask(c) & bit(j) != 0 {
+            let joined = previous.is_some_and(|p| p + 1 == i);
+            if previous.is_some() && !joined && !previous_joined {
+                alone = true;
+            }
             points += MATCHED
                 + match previous {
                     None => start_points(i, before_start),
@@ -409,19 +454,25 @@ fn initials_only(
                     Some(p) => -GAP_OPEN - GAP_EXTEND * (i - p - 2) as i32,
                 };
             previous = Some(i);
+            previous_joined = joined;
             if trace.is_some() {
                 at.push(i);
             }
             j += 1;
         }
     }
+    alone |= m >= 2 && !previous_joined;
     if let Some(out) = trace {
         *out = match run {
             Some(s) => (s..s + m).collect(),
             None => at,
         };
     }
-    Some((run_points.unwrap_or(points).max(points), run_points))
+    Some(Aligned {
+        best: run_points.unwrap_or(points).max(points),
+        run: run_points,
+        loose: run_points.is_none() && alone,
+    })
 }
 
 #[cfg(test)]
@@ -443,15 +494,24 @@ mod tests {
     fn py(q: &str, text: &str) -> Option<(i32, Vec<usize>)> {
         let r = Readings::default();
         let mut trace = Vec::new();
-        let (points, _) = align_letters(q.as_bytes(), r, text, Some(&mut trace))?;
+        let points = align_letters(q.as_bytes(), r, text, Some(&mut trace))?.best;
         assert_eq!(
-            align_letters(q.as_bytes(), r, text, None).map(|p| p.0),
+            align_letters(q.as_bytes(), r, text, None).map(|p| p.best),
             Some(points)
         );
         // The full alignment agrees that it matches.
         let t = chars(text);
         assert!(align(Pattern::Letters(q.as_bytes(), r), &t, None).is_some());
         Some((points, trace))
+    }
+
+    #[test]
+    fn a_character_alone_is_loose() {
+        assert!(!loose(&[1, 2, 10, 11]));
+        assert!(loose(&[1, 2, 6, 12]));
+        assert!(loose(&[0, 5]));
+        assert!(!loose(&[3]));
+        assert!(!loose(&[]));
     }
 
     #[test]
@@ -480,12 +540,14 @@ mod tests {
         for q in [&b"jdjc"[..], b"spjd"] {
             let full = align_with_run(Pattern::Letters(q, r), &t, None).unwrap();
             let quick = align_letters(q, r, text, None).unwrap();
-            assert_eq!(full.1.is_some(), quick.1.is_some(), "{q:?}");
+            assert_eq!(full.1.is_some(), quick.run.is_some(), "{q:?}");
         }
-        let (best, run) = align_letters(b"jdjc", r, text, None).unwrap();
-        assert_eq!(Some(best), run);
-        let (_, run) = align_letters(b"spjd", r, text, None).unwrap();
-        assert_eq!(run, None);
+        let a = align_letters(b"jdjc", r, text, None).unwrap();
+        assert_eq!(Some(a.best), a.run);
+        let a = align_letters(b"spjd", r, text, None).unwrap();
+        assert_eq!((a.run, a.loose), (None, false), "食品 and 监督, both whole");
+        let a = align_letters(b"sjc", r, "对食品生产的监督检查", None).unwrap();
+        assert!(a.loose, "s alone");
         let (best, run) = align_with_run(Pattern::Letters(b"jiandujc", r), &t, None).unwrap();
         assert_eq!(Some(best), run);
         let q: Vec<char> = "监督检查".chars().collect();

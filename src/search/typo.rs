@@ -19,10 +19,11 @@ pub enum Near {
     },
     Letters {
         /// The term with one letter replaced, added (as a letter matching
-        /// any) or left out, matched as a run, each with the letters it
-        /// needs to start a character (a quick rejection). Not apart:
-        /// initials apart match too much already.
+        /// any) or left out, matched as a run; and with one letter left
+        /// out, matched apart (`score::align_letters`). Each with the
+        /// letters it needs to start a character (a quick rejection).
         runs: Vec<(Vec<u8>, u32)>,
+        apart: Vec<(Vec<u8>, u32)>,
         readings: Readings,
     },
     None,
@@ -64,21 +65,33 @@ impl Near {
                     longer.insert(k, WILD);
                     runs.push(longer);
                 }
-                for k in 0..q.len() {
-                    let mut shorter = q.to_vec();
-                    shorter.remove(k);
-                    runs.push(shorter);
-                }
-                runs.dedup();
-                let runs = runs
-                    .into_iter()
-                    .filter(|v| v.len() >= 2)
-                    .map(|v| {
-                        let need = required(&v, readings);
-                        (v, need)
+                let mut shorter: Vec<Vec<u8>> = (0..q.len())
+                    .map(|k| {
+                        let mut v = q.to_vec();
+                        v.remove(k);
+                        v
                     })
                     .collect();
-                Near::Letters { runs, readings }
+                shorter.dedup();
+                runs.extend(shorter.iter().cloned());
+                // Apart only as initials: syllables apart cost a full
+                // alignment each, too slow over every text (a space
+                // between the words finds them: `shipin jiamcha`).
+                shorter.retain(|v| score::initials_alone(v, readings));
+                let needs = |v: Vec<Vec<u8>>| -> Vec<(Vec<u8>, u32)> {
+                    v.into_iter()
+                        .filter(|v| v.len() >= 2)
+                        .map(|v| {
+                            let need = required(&v, readings);
+                            (v, need)
+                        })
+                        .collect()
+                };
+                Near::Letters {
+                    runs: needs(runs),
+                    apart: needs(shorter),
+                    readings,
+                }
             }
             _ => Near::None,
         }
@@ -121,11 +134,34 @@ impl Near {
                 let chars = Chars::of(key);
                 best_apart(apart.map(|(v, _)| Pattern::Chars(v)), chars.get(), trace)
             }
-            Near::Letters { runs, readings } => runs
-                .iter()
-                .filter(|(_, need)| initials & need == *need)
-                .find_map(|(v, _)| readings.find_in(key, v))
-                .map(|(s, e)| mark_run(s, e - s)),
+            Near::Letters {
+                runs,
+                apart,
+                readings,
+            } => {
+                if let Some((s, e)) = runs
+                    .iter()
+                    .filter(|(_, need)| initials & need == *need)
+                    .find_map(|(v, _)| readings.find_in(key, v))
+                {
+                    return Some(mark_run(s, e - s));
+                }
+                // Apart: the best of the term less one letter.
+                let mut best: Option<(i32, Vec<usize>)> = None;
+                for (v, _) in apart.iter().filter(|(_, need)| initials & need == *need) {
+                    let mut at = Vec::new();
+                    if let Some(a) = score::align_letters(v, *readings, key, Some(&mut at))
+                        && best.as_ref().is_none_or(|(b, _)| a.best > *b)
+                    {
+                        best = Some((a.best.min(AS_RUN - 20), at));
+                    }
+                }
+                let (points, at) = best?;
+                if let Some(t) = trace {
+                    *t = at;
+                }
+                Some(points)
+            }
             Near::None => None,
         }
     }

@@ -4,7 +4,7 @@
 //! When nothing matches as a run, a second answer adds the texts one
 //! character away (近似结果), unless a newer query is already waiting.
 
-use super::engine::{Hit, Index, narrows, wants_excerpts, wants_near};
+use super::engine::{Hit, Index, demote_loose, narrows, wants_excerpts, wants_near};
 use crate::store::Store;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,11 +62,10 @@ pub fn answer(
         index.add_excerpt_hits(&mut hits, &ids);
     }
     if wants_near(q, &hits) {
+        demote_loose(&mut hits);
         hits.extend(index.near(q, &hits, &|| false).unwrap_or_default());
     }
-    let n = hits.len();
-    index.keep_best(&mut hits, n);
-    Ok(hits)
+    Ok(index.best(&hits, hits.len()))
 }
 
 pub struct SearchWorker {
@@ -114,7 +113,9 @@ impl SearchWorker {
             {
                 return;
             }
-            let mut last: Option<(String, Vec<usize>)> = None;
+            // The previous query and all its hits: a longer one searches
+            // only those, and the near search skips them.
+            let mut last: Option<(String, Vec<Hit>)> = None;
             let mut waiting: Option<(u64, String)> = None;
             loop {
                 let mut request = match waiting.take() {
@@ -137,9 +138,8 @@ impl SearchWorker {
                 let within = last
                     .as_ref()
                     .filter(|(q, _)| narrows(q, &query))
-                    .map(|(_, ids)| ids.as_slice());
+                    .map(|(_, hits)| hits.as_slice());
                 let mut hits = index.matches(&query, within);
-                last = Some((query.clone(), hits.iter().map(|h| h.entry).collect()));
                 if let Some(s) = &store
                     && wants_excerpts(&query)
                     && let Ok(ids) = crate::store::catalogue::bases_containing(s.conn(), &query)
@@ -147,14 +147,10 @@ impl SearchWorker {
                     index.add_excerpt_hits(&mut hits, &ids);
                 }
                 let near_follows = wants_near(&query, &hits);
-                // The near search needs them all; else they go as they are.
-                let mut shown = if near_follows {
-                    hits.clone()
-                } else {
-                    std::mem::take(&mut hits)
-                };
-                let total = shown.len();
-                index.keep_best(&mut shown, SHOWN);
+                if near_follows {
+                    demote_loose(&mut hits);
+                }
+                let total = hits.len();
                 let answer = |hits: Vec<Hit>, total: usize, near: usize, complete: bool| {
                     Message::Results(Response {
                         generation,
@@ -166,6 +162,8 @@ impl SearchWorker {
                         elapsed: t.elapsed(),
                     })
                 };
+                let shown = index.best(&hits, SHOWN);
+                last = Some((query.clone(), hits));
                 if outgoing
                     .send(answer(shown, total, 0, !near_follows))
                     .is_err()
@@ -185,14 +183,18 @@ impl SearchWorker {
                     Err(TryRecvError::Empty) => {}
                 }
                 let stale = || asked.load(Ordering::Relaxed) != generation;
-                let Some(near) = index.near(&query, &hits, &stale) else {
+                let found = last.as_ref().map_or(&[][..], |(_, h)| h.as_slice());
+                let Some(near) = index.near(&query, found, &stale) else {
                     continue;
                 };
-                let count = near.len();
-                hits.extend(near);
-                let total = hits.len();
-                index.keep_best(&mut hits, SHOWN);
-                if outgoing.send(answer(hits, total, count, true)).is_err() {
+                let count = near.len() + found.iter().filter(|h| h.is_near()).count();
+                let mut all = found.to_vec();
+                all.extend(near);
+                let shown = index.best(&all, SHOWN);
+                if outgoing
+                    .send(answer(shown, all.len(), count, true))
+                    .is_err()
+                {
                     return;
                 }
             }

@@ -313,7 +313,7 @@ impl App {
                 search::Outcome::Stay => {}
                 search::Outcome::Close => self.search_open = false,
                 search::Outcome::Open(kind, id, text) => self.go_to_hit(kind, id, &text),
-                search::Outcome::Pick(query, ids) => {
+                search::Outcome::Pick(query, ids, near) => {
                     self.search_open = false;
                     self.focus = Pane::Tree;
                     // Only what the tree's filters show: a mark the
@@ -326,8 +326,13 @@ impl App {
                     } else {
                         String::new()
                     };
+                    let near = if near > 0 {
+                        format!("（另有近似结果 {near} 条，不标记）")
+                    } else {
+                        String::new()
+                    };
                     self.status = format!(
-                        "搜索“{query}”匹配 {matched} 个子项{left}；新标记 {added} 项，共标记 {} 项",
+                        "搜索“{query}”匹配 {matched} 个子项{left}{near}；新标记 {added} 项，共标记 {} 项",
                         self.tree.picked_count()
                     );
                 }
@@ -442,6 +447,8 @@ impl App {
                 move || waker.wake(),
             );
             self.search = Some(SearchBox::new(worker));
+        } else if let Some(s) = &mut self.search {
+            s.reopen();
         }
         self.search_open = true;
     }

@@ -40,6 +40,9 @@ enum Row<'a> {
     Item(&'a SubItem),
 }
 
+/// Under an article (or this one) no sub-item the viewer may see cites.
+const NONE_HERE: &str = "  （没有你可见的子项引用它）";
+
 /// Rows moved by PageUp / PageDown.
 const PAGE: usize = 10;
 
@@ -227,6 +230,8 @@ impl BasisView {
 
         let rows = self.rows();
         let mut lines = Vec::with_capacity(rows.len());
+        // Which lines are an article's heading (kept with its first item).
+        let mut headings: Vec<bool> = Vec::with_capacity(rows.len());
         let mut cursor_line = 0;
         let mut item = 0;
         for row in &rows {
@@ -243,6 +248,11 @@ impl BasisView {
                         b.status.label()
                     );
                     lines.push(Line::styled(fit(&text, width), t.heading()));
+                    headings.push(true);
+                    if *n == 0 {
+                        lines.push(Line::styled(fit(NONE_HERE, width), t.dim()));
+                        headings.push(false);
+                    }
                 }
                 Row::Item(s) => {
                     let text = format!("  {}  {}（{}）", s.code, s.name, s.category.label());
@@ -253,22 +263,22 @@ impl BasisView {
                         Line::from(fit(&text, width)),
                         item == self.cursor,
                     ));
+                    headings.push(false);
                     item += 1;
                 }
             }
         }
-        if item == 0 {
-            lines.push(Line::styled("  （没有你可见的子项引用它）", t.dim()));
+        if item == 0 && !self.whole {
+            lines.push(Line::styled(fit(NONE_HERE, width), t.dim()));
         }
         let height = list.height as usize;
         // The cursor kept in view; on the first sub-item of an article,
         // its heading with it.
-        let first =
-            if cursor_line > 0 && matches!(rows.get(cursor_line - 1), Some(Row::Article(..))) {
-                cursor_line - 1
-            } else {
-                cursor_line
-            };
+        let first = if cursor_line > 0 && headings.get(cursor_line - 1) == Some(&true) {
+            cursor_line - 1
+        } else {
+            cursor_line
+        };
         if first < self.offset {
             self.offset = first;
         } else if cursor_line >= self.offset + height {

@@ -26,7 +26,9 @@ pub enum Outcome {
     Open(Kind, Id, String),
     /// Mark these sub-items in the tree: every item matching the query,
     /// of which the tree marks those its filters show.
-    Pick(String, Vec<Id>),
+    /// The query, the sub-items, and how many near hits (近似结果, never
+    /// marked) the box shows.
+    Pick(String, Vec<Id>, usize),
 }
 
 pub struct SearchBox {
@@ -43,6 +45,9 @@ pub struct SearchBox {
     /// First row shown.
     offset: usize,
     pub note: String,
+    /// The box was opened again on the last query: the next character
+    /// typed starts a new one (editing keys keep it).
+    fresh: bool,
 }
 
 /// A row of the result list: the line above the near hits, or a hit.
@@ -86,6 +91,16 @@ impl SearchBox {
             cursor: 0,
             offset: 0,
             note: "正在建立索引…".into(),
+            fresh: false,
+        }
+    }
+
+    /// Opened again: the last query and its results stay on screen, and
+    /// typing replaces the query (←, →, Backspace, Home, End edit it).
+    pub fn reopen(&mut self) {
+        if !self.input.value().is_empty() {
+            self.fresh = true;
+            self.note = "上次的查询：直接输入即替换；←/→、退格可修改它".into();
         }
     }
 
@@ -189,10 +204,14 @@ impl SearchBox {
             .filter(|e| e.kind == Kind::Item)
             .map(|e| e.id)
             .collect();
-        Outcome::Pick(query, ids)
+        let near = self.hits.iter().filter(|h| h.is_near()).count();
+        Outcome::Pick(query, ids, near)
     }
 
     pub fn on_paste(&mut self, text: &str) {
+        if std::mem::take(&mut self.fresh) {
+            self.input = Input::default();
+        }
         for c in text.chars().filter(|c| !c.is_control()) {
             self.input.handle(tui_input::InputRequest::InsertChar(c));
         }
@@ -217,6 +236,13 @@ impl SearchBox {
                 }
             }
             _ => {
+                let typed = matches!(key.code, KeyCode::Char(_))
+                    && !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if std::mem::take(&mut self.fresh) && typed {
+                    self.input = Input::default();
+                }
                 if self
                     .input
                     .handle_event(&Event::Key(key))
