@@ -23,7 +23,6 @@ mod common;
 
 use common::{admin, open, percentile, province_db};
 use jianguan::app::{Actor, views};
-use jianguan::search::engine::Index;
 use jianguan::search::worker::{Message, SearchWorker};
 use jianguan::tui::app::App;
 use jianguan::tui::keymap::Keymap;
@@ -112,7 +111,7 @@ fn main() {
         // worker does: where the time goes.
         let s = open(&db);
         let actor = Actor::resolve(&s, &admin(), None).unwrap();
-        let index = Index::new(views::search_entries(&s, Some(&actor)).unwrap());
+        let index = views::search_index(&s, Some(&actor)).unwrap();
         {
             use jianguan::search::pinyin::Readings;
             use jianguan::search::score::{Pattern, align_with_run};
@@ -172,8 +171,8 @@ fn main() {
     let build_path = db.clone();
     let mut worker = SearchWorker::spawn(move || {
         let s = open(&build_path);
-        let entries = views::search_entries(&s, Some(&actor)).map_err(|e| e.to_string())?;
-        Ok((Index::new(entries), Some(s)))
+        let index = views::search_index(&s, Some(&actor)).map_err(|e| e.to_string())?;
+        Ok((index, Some(s)))
     });
     let (size, took) = match worker.wait(Duration::from_secs(120)) {
         Some(Message::Ready(index, took)) => (index.len(), took),

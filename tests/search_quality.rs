@@ -142,7 +142,7 @@ fn texts(index: &Index, store: &Store, q: &str) -> (Vec<String>, Vec<bool>, Vec<
     let hits = answer(index, Some(store), q).unwrap();
     let texts = hits
         .iter()
-        .map(|h| index.entry(h.entry).text.clone())
+        .map(|h| index.entry(h.entry).text.to_string())
         .collect();
     let near = hits.iter().map(|h| h.is_near()).collect();
     let kinds = hits.iter().map(|h| index.entry(h.entry).kind).collect();

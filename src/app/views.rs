@@ -192,6 +192,30 @@ pub fn search_entries(
     store: &Store,
     actor: Option<&Actor>,
 ) -> Result<Vec<crate::search::engine::Entry>, AppError> {
+    let mut entries = Vec::new();
+    each_search_entry(store, actor, &mut |e| entries.push(e))?;
+    Ok(entries)
+}
+
+/// The search index of what the viewer may find (`search_entries`),
+/// built as the rows are read: a province's entries are never all held as
+/// values at once.
+pub fn search_index(
+    store: &Store,
+    actor: Option<&Actor>,
+) -> Result<crate::search::engine::Index, AppError> {
+    let (subs, mains, bytes) = store::catalogue::item_counts(store.conn())?;
+    let mut index = crate::search::engine::Index::with_capacity(subs + mains + 1024, bytes);
+    each_search_entry(store, actor, &mut |e| index.push(e))?;
+    Ok(index.finish())
+}
+
+/// Every entry of `search_entries`, one at a time.
+fn each_search_entry(
+    store: &Store,
+    actor: Option<&Actor>,
+    each: &mut dyn FnMut(crate::search::engine::Entry),
+) -> Result<(), AppError> {
     use crate::search::engine::{Entry, Kind};
     use std::sync::Arc;
     let conn = store.conn();
@@ -218,7 +242,6 @@ pub fn search_entries(
             .or_insert_with_key(|d| Arc::from(d.as_str()))
             .clone()
     };
-    let mut items = Vec::new();
     // Main items with a sub-item the viewer sees, and those with none.
     let mut shown_mains: HashSet<Id> = HashSet::new();
     let mut with_subs: HashSet<Id> = HashSet::new();
@@ -228,7 +251,7 @@ pub fn search_entries(
             return;
         }
         shown_mains.insert(r.main_item_id);
-        items.push(Entry {
+        each(Entry {
             kind: Kind::Item,
             id: r.id,
             code: r.code,
@@ -237,7 +260,8 @@ pub fn search_entries(
             detail: shared(r.department),
         });
     })?;
-    let mut mains = Vec::new();
+    // Entries of every kind in one list: the kind ranks them, not the
+    // place (`Index::rank`).
     let mut per_department: Vec<(Arc<str>, usize)> = Vec::new();
     store::catalogue::search_main_rows(conn, &mut |r, is_local| {
         let item = local.get(&r.id);
@@ -260,7 +284,7 @@ pub fn search_entries(
             ),
             None => (Kind::MainItem, department),
         };
-        mains.push(Entry {
+        each(Entry {
             kind,
             id: r.id,
             code: r.code,
@@ -270,22 +294,18 @@ pub fn search_entries(
         });
     })?;
     per_department.sort_by_cached_key(|(d, _)| crate::search::pinyin::sort_key(d));
-    let mut entries: Vec<Entry> = per_department
-        .into_iter()
-        .enumerate()
-        .map(|(i, (d, n))| Entry {
+    for (i, (d, n)) in per_department.into_iter().enumerate() {
+        each(Entry {
             kind: Kind::Department,
             id: i as Id,
             code: String::new(),
             alt_code: String::new(),
             text: d.to_string(),
             detail: Arc::from(format!("{n} 个主项")),
-        })
-        .collect();
-    entries.extend(mains);
-    entries.extend(items);
+        });
+    }
     for b in store::catalogue::all_bases(conn)? {
-        entries.push(Entry {
+        each(Entry {
             kind: Kind::Basis,
             id: b.id,
             code: String::new(),
@@ -294,7 +314,7 @@ pub fn search_entries(
             detail: format!("{}，{}", b.kind.label(), b.status.label()).into(),
         });
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// A legal basis and the sub-items that cite it.

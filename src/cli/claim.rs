@@ -5,7 +5,7 @@ use super::output::say;
 use super::{Context, output, vocab};
 use crate::app::{claims, views};
 use crate::domain::Id;
-use crate::search::engine::{Index, Kind};
+use crate::search::engine::Kind;
 use crate::store;
 use anyhow::{Context as _, bail};
 use clap::Args;
@@ -140,7 +140,7 @@ fn targets(ctx: &Context, store: &store::Store, args: &ClaimArgs) -> anyhow::Res
     }
     if let Some(q) = &args.search {
         let actor = ctx.actor(store).ok();
-        let index = Index::new(views::search_entries(store, actor.as_ref())?);
+        let index = views::search_index(store, actor.as_ref())?;
         // What matches as typed; never the 近似结果 (one character away).
         let ids: Vec<Id> = index
             .matches(q, None)

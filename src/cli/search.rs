@@ -3,7 +3,7 @@
 use super::output::say;
 use super::{Context, output, vocab};
 use crate::app::views;
-use crate::search::engine::{Index, Kind};
+use crate::search::engine::Kind;
 use clap::{Args, ValueEnum};
 use std::process::ExitCode;
 
@@ -43,7 +43,7 @@ pub struct SearchArgs {
 pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
     let actor = ctx.actor(&store).ok();
-    let index = Index::new(views::search_entries(&store, actor.as_ref())?);
+    let index = views::search_index(&store, actor.as_ref())?;
     let wanted = args.kind.map(|k| match k {
         KindArg::Department => Kind::Department,
         KindArg::MainItem => Kind::MainItem,
@@ -97,7 +97,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 say!("—— 近似结果（错一个字）——");
             }
             let code = if e.alt_code.is_empty() {
-                e.code.clone()
+                e.code.to_string()
             } else {
                 format!("{}（原 {}）", e.code, e.alt_code)
             };

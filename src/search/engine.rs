@@ -156,15 +156,28 @@ struct Strings {
 }
 
 impl Strings {
-    fn new(each: impl Iterator<Item = impl AsRef<str>>) -> Strings {
-        let mut all = String::new();
-        let mut ends = Vec::new();
-        for s in each {
-            all.push_str(s.as_ref());
-            ends.push(all.len() as u32);
+    /// Room for `count` strings of `bytes` in all, reserved at once (a
+    /// string grown by doubling holds twice its memory at the peak).
+    fn with_capacity(bytes: usize, count: usize) -> Strings {
+        Strings {
+            all: String::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
         }
-        all.shrink_to_fit();
-        Strings { all, ends }
+    }
+
+    fn push(&mut self, s: &str) {
+        self.all.push_str(s);
+        self.ends.push(self.all.len() as u32);
+    }
+
+    fn len(&self, i: usize) -> usize {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (self.ends[i] - start) as usize
+    }
+
+    fn shrink(&mut self) {
+        self.all.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     fn get(&self, i: usize) -> &str {
@@ -173,18 +186,39 @@ impl Strings {
     }
 }
 
+/// One entry as the index keeps it (`Index::entry`).
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    pub kind: Kind,
+    pub id: Id,
+    pub code: &'a str,
+    pub alt_code: &'a str,
+    pub text: &'a str,
+    pub detail: &'a str,
+}
+
+/// The entries column by column: a province's quarter of a million
+/// entries as `Entry` values would take more than twice the memory, and a
+/// scan reads the columns it needs in order.
 pub struct Index {
-    entries: Vec<Entry>,
+    /// Per entry: its text as shown.
+    texts: Strings,
     /// Per entry: its text in the form search compares
-    /// (`numerals::search_key`).
+    /// (`numerals::search_key`), or empty when that is the text itself.
     keys: Strings,
     /// Per entry: its code and other code (2i, 2i + 1).
     codes: Strings,
     /// The first bytes codes start with (lower case), so that a query no
     /// code can start with skips them.
     code_starts: u128,
-    /// Per entry: its kind, for ranking without touching the entry.
+    /// Per entry: its kind, for ranking without touching the rest.
     kinds: Vec<Kind>,
+    ids: Vec<Id>,
+    /// Per entry: its detail, as a place in `details` (a department's
+    /// name is the detail of thousands).
+    detail_of: Vec<u32>,
+    details: Vec<std::sync::Arc<str>>,
+    detail_places: std::collections::HashMap<std::sync::Arc<str>, u32>,
     /// Per entry: how many characters its key has (a long text ranks
     /// lower).
     lengths: Vec<u16>,
@@ -278,61 +312,102 @@ fn article_in(key: &str, number: &str) -> Option<(usize, usize)> {
 
 impl Index {
     pub fn new(entries: Vec<Entry>) -> Self {
-        let bases = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.kind == Kind::Basis)
-            .map(|(i, e)| (e.id, i))
-            .collect();
-        let readings = Readings::default();
-        let keys = Strings::new(entries.iter().map(|e| numerals::search_key(&e.text).0));
-        let codes = Strings::new(
-            entries
-                .iter()
-                .flat_map(|e| [e.code.as_str(), e.alt_code.as_str()]),
-        );
-        let code_starts = entries
-            .iter()
-            .flat_map(|e| [&e.code, &e.alt_code])
-            .filter_map(|c| c.bytes().next())
-            .filter(u8::is_ascii)
-            .fold(0u128, |m, b| m | 1 << b.to_ascii_lowercase());
-        let initials = (0..entries.len())
-            .map(|i| readings.initials_of(keys.get(i)))
-            .collect();
-        let blooms = (0..entries.len()).map(|i| bloom(keys.get(i))).collect();
-        let lengths = (0..entries.len())
-            .map(|i| keys.get(i).chars().count().min(u16::MAX as usize) as u16)
-            .collect();
-        let kinds = entries.iter().map(|e| e.kind).collect();
+        let bytes = entries.iter().map(|e| e.text.len()).sum();
+        let mut index = Index::with_capacity(entries.len(), bytes);
+        for e in entries {
+            index.push(e);
+        }
+        index.finish()
+    }
+
+    /// An empty index with room for `count` entries of `bytes` of text,
+    /// filled by `push` and closed by `finish`.
+    pub fn with_capacity(count: usize, bytes: usize) -> Self {
         Index {
-            entries,
-            keys,
-            codes,
-            code_starts,
-            kinds,
-            lengths,
-            initials,
-            blooms,
-            bases,
-            readings,
+            texts: Strings::with_capacity(bytes, count),
+            keys: Strings::with_capacity(0, count),
+            codes: Strings::with_capacity(16 * count, 2 * count),
+            code_starts: 0,
+            kinds: Vec::with_capacity(count),
+            ids: Vec::with_capacity(count),
+            detail_of: Vec::with_capacity(count),
+            details: Vec::new(),
+            detail_places: std::collections::HashMap::new(),
+            lengths: Vec::with_capacity(count),
+            initials: Vec::with_capacity(count),
+            blooms: Vec::with_capacity(count),
+            bases: std::collections::HashMap::new(),
+            readings: Readings::default(),
         }
     }
 
+    /// Adds an entry.
+    pub fn push(&mut self, e: Entry) {
+        let i = self.ids.len();
+        if e.kind == Kind::Basis {
+            self.bases.insert(e.id, i);
+        }
+        let (key, _) = numerals::search_key(&e.text);
+        self.initials.push(self.readings.initials_of(&key));
+        self.blooms.push(bloom(&key));
+        self.lengths
+            .push(key.chars().count().min(u16::MAX as usize) as u16);
+        self.keys.push(if key == e.text { "" } else { &key });
+        self.texts.push(&e.text);
+        for c in [&e.code, &e.alt_code] {
+            self.codes.push(c);
+            if let Some(b) = c.bytes().next().filter(u8::is_ascii) {
+                self.code_starts |= 1 << b.to_ascii_lowercase();
+            }
+        }
+        self.kinds.push(e.kind);
+        self.ids.push(e.id);
+        let place = match self.detail_places.get(&e.detail) {
+            Some(&p) => p,
+            None => {
+                let p = self.details.len() as u32;
+                self.details.push(e.detail.clone());
+                self.detail_places.insert(e.detail, p);
+                p
+            }
+        };
+        self.detail_of.push(place);
+    }
+
+    /// Done adding: spare room given back.
+    pub fn finish(mut self) -> Self {
+        self.texts.shrink();
+        self.keys.shrink();
+        self.codes.shrink();
+        self.detail_places = std::collections::HashMap::new();
+        self
+    }
+
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.ids.is_empty()
     }
 
-    pub fn entry(&self, i: usize) -> &Entry {
-        &self.entries[i]
+    pub fn entry(&self, i: usize) -> EntryRef<'_> {
+        EntryRef {
+            kind: self.kinds[i],
+            id: self.ids[i],
+            code: self.codes.get(2 * i),
+            alt_code: self.codes.get(2 * i + 1),
+            text: self.texts.get(i),
+            detail: &self.details[self.detail_of[i] as usize],
+        }
     }
 
     fn key(&self, i: usize) -> &str {
-        self.keys.get(i)
+        if self.keys.len(i) == 0 {
+            self.texts.get(i)
+        } else {
+            self.keys.get(i)
+        }
     }
 
     /// The code a query starting with `first` may begin, if any: the
@@ -414,7 +489,8 @@ impl Index {
                         loose: false,
                     });
                 }
-                if q.len() < 2 {
+                // A number is matched whole: 第10条 is not 第110条 apart.
+                if q.len() < 2 || q.iter().any(char::is_ascii_digit) {
                     return None;
                 }
                 let chars = Chars::of(key);
@@ -450,6 +526,24 @@ impl Index {
                         loose: false,
                     });
                 }
+                // Letters with digits or a dash read as a code or a run
+                // (spaq87): never aligned apart, which a long code-like
+                // term would make slow for nothing.
+                if !bytes.iter().all(u8::is_ascii_lowercase) || bytes.len() > score::LONGEST {
+                    return self
+                        .readings
+                        .find_in(key, bytes)
+                        .map(|(start, end)| TermMatch {
+                            points: score::run_points(
+                                start,
+                                before(key, start),
+                                end - start,
+                                end - start,
+                            ),
+                            how: How::Pinyin,
+                            loose: false,
+                        });
+                }
                 let a = score::align_letters(bytes, self.readings, key, None)?;
                 Some(match a.run {
                     Some(points) => TermMatch {
@@ -478,7 +572,12 @@ impl Index {
                 loose: false,
             });
         }
-        let byte = key.find(raw)?;
+        // The digits as a whole number (GB 2760), not inside another
+        // (10 is not in 第110条).
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        let byte = key.match_indices(raw).map(|(b, _)| b).find(|&b| {
+            !digit(key[..b].chars().next_back()) && !digit(key[b + raw.len()..].chars().next())
+        })?;
         let n = raw.chars().count();
         let (start, before) = place(key, byte);
         Some(TermMatch {
@@ -548,7 +647,7 @@ impl Index {
             Some(hits) => split_scan(hits.len(), |r| {
                 hits[r].iter().filter_map(|h| score(h.entry))
             }),
-            None => split_scan(self.entries.len(), |r| r.filter_map(score)),
+            None => split_scan(self.len(), |r| r.filter_map(score)),
         }
     }
 
@@ -577,8 +676,9 @@ impl Index {
                 .map(|(_, p)| p)
                 .collect();
             let near = super::typo::Near::new(&p.term, self.readings);
-            let hits = split_scan(self.entries.len(), |r| {
+            let hits = split_scan(self.len(), |r| {
                 r.take_while(|i| i % 4096 != 0 || !cancelled())
+                    .filter(|&i| near.may_match(self.blooms[i], self.initials[i]))
                     .filter(|i| !skip.contains(i))
                     .filter_map(|i| {
                         let mut points = 0;
@@ -680,8 +780,8 @@ impl Index {
     /// The characters of a hit's text that matched the query (indexes into
     /// the text as shown), computed when it is shown.
     pub fn highlight(&self, hit: &Hit, q: &str) -> Vec<usize> {
-        let e = &self.entries[hit.entry];
-        let (key, map) = numerals::search_key(&e.text);
+        let e = self.entry(hit.entry);
+        let (key, map) = numerals::search_key(e.text);
         let chars = Chars::of(&key);
         let chars = chars.get();
         let mut marked: Vec<usize> = Vec::new();

@@ -184,20 +184,44 @@ impl Readings {
             heap = text.chars().collect();
             &heap
         };
+        // Places already tried in vain (character, letters left): without
+        // them a long query of syllables, each also an initial, branches
+        // exponentially.
+        let mut failed = Failed::default();
         (0..chars.len())
             .filter(|&s| self.can_start(chars[s], first))
-            .find_map(|start| self.run(chars, start, query).map(|end| (start, end)))
+            .find_map(|start| {
+                self.run(chars, start, query, &mut failed)
+                    .map(|end| (start, end))
+            })
     }
 
     /// Matches `query` from `text[j..]`; returns the end of the run.
-    fn run(&self, text: &[char], j: usize, query: &[u8]) -> Option<usize> {
+    fn run(&self, text: &[char], j: usize, query: &[u8], failed: &mut Failed) -> Option<usize> {
+        if failed.has(j, query.len()) {
+            return None;
+        }
+        let found = self.run_unmemoized(text, j, query, failed);
+        if found.is_none() {
+            failed.add(j, query.len());
+        }
+        found
+    }
+
+    fn run_unmemoized(
+        &self,
+        text: &[char],
+        j: usize,
+        query: &[u8],
+        failed: &mut Failed,
+    ) -> Option<usize> {
         if query.is_empty() {
             return Some(j);
         }
         let c = *text.get(j)?;
         if c.is_ascii_alphanumeric() {
             return if query[0] == WILD || c.to_ascii_lowercase() as u8 == query[0] {
-                self.run(text, j + 1, &query[1..])
+                self.run(text, j + 1, &query[1..], failed)
             } else {
                 None
             };
@@ -210,7 +234,7 @@ impl Readings {
             }
             // The whole syllable …
             if query.len() >= r.len() && same(r, &query[..r.len()]) {
-                if let Some(end) = self.run(text, j + 1, &query[r.len()..]) {
+                if let Some(end) = self.run(text, j + 1, &query[r.len()..], failed) {
                     return Some(end);
                 }
             } else if query.len() < r.len() && same(r, query) {
@@ -219,12 +243,34 @@ impl Readings {
             }
             // … or its initial.
             if (r[0] == query[0] || query[0] == WILD)
-                && let Some(end) = self.run(text, j + 1, &query[1..])
+                && let Some(end) = self.run(text, j + 1, &query[1..], failed)
             {
                 return Some(end);
             }
         }
         None
+    }
+}
+
+/// Which (character, letters left) a run was already tried from in vain;
+/// beyond 64 of either it remembers nothing (and only repeats work).
+struct Failed([u64; 64]);
+
+impl Default for Failed {
+    fn default() -> Self {
+        Failed([0; 64])
+    }
+}
+
+impl Failed {
+    fn has(&self, j: usize, left: usize) -> bool {
+        j < 64 && left < 64 && self.0[j] & 1 << left != 0
+    }
+
+    fn add(&mut self, j: usize, left: usize) {
+        if j < 64 && left < 64 {
+            self.0[j] |= 1 << left;
+        }
     }
 }
 

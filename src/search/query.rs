@@ -20,20 +20,25 @@ pub enum Term {
 }
 
 impl Term {
-    fn of(word: &str) -> Term {
+    /// The term a typed word makes; None when nothing in it can match
+    /// (punctuation alone, 《》).
+    fn of(word: &str) -> Option<Term> {
         let key = numerals::query_key(word);
+        if !key.chars().any(char::is_alphanumeric) {
+            return None;
+        }
         if key.chars().all(|c| c.is_ascii_digit()) {
-            return Term::Digits(key);
+            return Some(Term::Digits(key));
         }
         if key.is_ascii() {
-            return Term::Latin(key);
+            return Some(Term::Latin(key));
         }
         if let Some(n) =
             numerals::parse_number(&key).filter(|_| key.chars().all(numerals::is_numeral))
         {
-            return Term::Numeral(n, key.chars().collect());
+            return Some(Term::Numeral(n, key.chars().collect()));
         }
-        Term::Chinese(key.chars().collect())
+        Some(Term::Chinese(key.chars().collect()))
     }
 
     /// How many characters (letters for Latin) the term has: the typo
@@ -76,10 +81,25 @@ impl Term {
 /// The terms of a query; empty when it has none.
 pub fn terms(query: &str) -> Vec<Term> {
     query
-        .split(|c: char| c.is_whitespace())
+        .split(is_break)
+        .map(|w| w.trim_matches(is_quote))
         .filter(|w| !w.is_empty())
-        .map(Term::of)
+        .filter_map(Term::of)
         .collect()
+}
+
+/// What parts words as a space does: spaces and tabs, and the commas and
+/// enumeration marks a copied citation carries (食品安全法，87).
+fn is_break(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || matches!(c, ',' | '，' | '、' | ';' | '；')
+}
+
+/// Quotation marks around a word (“食品安全法”, 「…」) are not part of it.
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』' | '〈' | '〉'
+    )
 }
 
 /// A longer query narrows a shorter one's matches when it only adds to it:
@@ -118,6 +138,14 @@ mod tests {
         assert_eq!(terms("SPAQ"), vec![Term::Latin("spaq".into())]);
         assert_eq!(terms("ＤＦ４１"), vec![Term::Latin("df41".into())]);
         assert!(terms("   ").is_empty());
+        assert!(terms("《》 * ?").is_empty(), "nothing that can match");
+        assert_eq!(
+            terms("“食品安全法”，87"),
+            vec![
+                Term::Chinese("食品安全法".chars().collect()),
+                Term::Digits("87".into())
+            ]
+        );
     }
 
     #[test]

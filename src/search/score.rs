@@ -323,23 +323,80 @@ pub fn align_letters(
     text: &str,
     trace: Option<&mut Vec<usize>>,
 ) -> Option<Aligned> {
-    let pattern = Pattern::Letters(q, readings);
     if initials_alone(q, readings) {
         return initials_only(q, readings, text, trace);
     }
-    let chars = Chars::of(text);
-    let (best, run) = align_with_run(pattern, chars.get(), None)?;
-    // The places only when asked, or to tell a scattered match's
-    // loneliness (tracing costs several times the alignment).
-    let mut at = Vec::new();
-    if trace.is_some() || run.is_none() {
-        align_with_run(pattern, chars.get(), Some(&mut at));
+    // Syllables: a run if there is one (exact, quick), else the letters
+    // taken greedily, each character as many as its reading allows (the
+    // full alignment would be exact but costs too much over every text:
+    // the rare text only a shorter take matches, as zhan in 只汉, is
+    // found by its initials or not at all).
+    if let Some((start, end)) = readings.find_in(text, q) {
+        let before = start.checked_sub(1).and_then(|b| text.chars().nth(b));
+        let points = run_points(start, before, end - start, q.len());
+        if let Some(out) = trace {
+            *out = (start..end).collect();
+        }
+        return Some(Aligned {
+            best: points,
+            run: Some(points),
+            loose: false,
+        });
     }
-    let loose = run.is_none() && loose(&at);
+    greedy(q, readings, text, trace)
+}
+
+/// Letters matched apart, each character taking the longest beginning of
+/// its readings it can; scored as `align` scores.
+fn greedy(
+    q: &[u8],
+    readings: Readings,
+    text: &str,
+    trace: Option<&mut Vec<usize>>,
+) -> Option<Aligned> {
+    let mut j = 0;
+    let mut points = 0;
+    let mut previous: Option<usize> = None;
+    let mut previous_joined = false;
+    let mut alone = false;
+    let mut at = Vec::new();
+    let mut before: Option<char> = None;
+    for (i, c) in text.chars().enumerate() {
+        if j == q.len() {
+            break;
+        }
+        let taken = readings.lengths(c, q, j);
+        if taken != 0 {
+            let l = 63 - taken.leading_zeros() as usize;
+            let joined = previous.is_some_and(|p| p + 1 == i);
+            if previous.is_some() && !joined && !previous_joined {
+                alone = true;
+            }
+            points += MATCHED + l as i32 - 1
+                + match previous {
+                    None => start_points(i, before),
+                    Some(p) if p + 1 == i => RUN,
+                    Some(p) => -GAP_OPEN - GAP_EXTEND * (i - p - 2) as i32,
+                };
+            previous = Some(i);
+            previous_joined = joined;
+            at.push(i);
+            j += l;
+        }
+        before = Some(c);
+    }
+    if j < q.len() {
+        return None;
+    }
+    alone |= at.len() >= 2 && !previous_joined;
     if let Some(out) = trace {
         *out = at;
     }
-    Some(Aligned { best, run, loose })
+    Some(Aligned {
+        best: points,
+        run: None,
+        loose: alone,
+    })
 }
 
 /// Whether every letter of `q` takes one character by its initial (no
@@ -562,8 +619,11 @@ mod tests {
         // A run at the very end, and one letter.
         assert_eq!(py("jc", "监督检查").unwrap().1, vec![2, 3]);
         assert_eq!(py("c", "监督检查").unwrap().1, vec![3]);
+        // Syllables apart are taken greedily, leftmost: 食品…监…查.
         let (_, at) = py("shipinjc", "对食品生产企业的监督检查").unwrap();
-        assert_eq!(at, vec![1, 2, 10, 11]);
+        assert_eq!(at, vec![1, 2, 8, 11]);
+        let (_, at) = py("shipinjiancha", "对食品生产企业的监督检查").unwrap();
+        assert_eq!(at, vec![1, 2, 8, 11]);
         // zh, a two-letter initial, and 行 read háng.
         assert!(py("zhjc", "执法检查").is_some());
         assert!(py("yhjd", "对银行的监督").is_some());

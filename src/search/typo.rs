@@ -26,6 +26,13 @@ pub enum Near {
         apart: Vec<(Vec<u8>, u32)>,
         readings: Readings,
     },
+    /// Initials (spjdjx): all but one of the letters, in order, apart. A
+    /// wrong letter and an extra one are both a letter left out; a
+    /// missing one needs nothing (the rest match apart already).
+    Initials {
+        q: Vec<u8>,
+        readings: Readings,
+    },
     None,
 }
 
@@ -52,6 +59,10 @@ impl Near {
                     dropped,
                 }
             }
+            Term::Latin(s) if score::initials_alone(s.as_bytes(), readings) => Near::Initials {
+                q: s.as_bytes().to_vec(),
+                readings,
+            },
             Term::Latin(s) => {
                 let q = s.as_bytes();
                 let mut runs = Vec::new();
@@ -94,6 +105,23 @@ impl Near {
                 }
             }
             _ => Near::None,
+        }
+    }
+
+    /// A quick look at a text's Bloom bits and initials: false when
+    /// nothing in it can be one character away.
+    pub fn may_match(&self, bloom: u128, initials: u32) -> bool {
+        match self {
+            Near::Chinese { dropped, .. } => dropped.iter().any(|(_, b)| bloom & b == *b),
+            Near::Letters { runs, apart, .. } => runs
+                .iter()
+                .chain(apart)
+                .any(|(_, need)| initials & need == *need),
+            Near::Initials { q, .. } => {
+                let need = q.iter().fold(0u32, |a, &b| a | 1 << (b - b'a'));
+                (need & !initials).count_ones() <= 1
+            }
+            Near::None => false,
         }
     }
 
@@ -162,9 +190,76 @@ impl Near {
                 }
                 Some(points)
             }
+            Near::Initials { q, readings } => {
+                let k = initials_but_one(q, *readings, key, initials)?;
+                let mut v = q.clone();
+                v.remove(k);
+                let a = score::align_letters(&v, *readings, key, trace)?;
+                Some(a.best.min(AS_RUN - 20))
+            }
             Near::None => None,
         }
     }
+}
+
+/// Which letter of initials `q` can be left out for the rest to match
+/// `text` in order, each letter a character's initial: the greedy match
+/// of each beginning (earliest) against that of each end (latest), two
+/// passes over the text.
+fn initials_but_one(q: &[u8], readings: Readings, text: &str, initials: u32) -> Option<usize> {
+    let m = q.len();
+    if m < 2 || m > 63 {
+        return None;
+    }
+    let need = q.iter().fold(0u32, |a, &b| a | 1 << (b - b'a'));
+    if (need & !initials).count_ones() > 1 {
+        return None;
+    }
+    let mask = |c: char| -> u32 {
+        if c.is_ascii_alphabetic() {
+            1 << (c.to_ascii_lowercase() as u8 - b'a')
+        } else if c.is_ascii() {
+            0
+        } else {
+            readings.initials_mask(c)
+        }
+    };
+    // first[k]: where q[..=k] ends, matched earliest; last[k]: where
+    // q[k..] starts, matched latest.
+    let mut first = [usize::MAX; 64];
+    let mut last = [usize::MAX; 64];
+    let mut j = 0;
+    for (i, c) in text.chars().enumerate() {
+        if j < m && mask(c) & 1 << (q[j] - b'a') != 0 {
+            first[j] = i;
+            j += 1;
+        }
+    }
+    let n = text.chars().count();
+    let mut j = m;
+    for (back, c) in text.chars().rev().enumerate() {
+        if j > 0 && mask(c) & 1 << (q[j - 1] - b'a') != 0 {
+            j -= 1;
+            last[j] = n - 1 - back;
+        }
+    }
+    (0..m).find(|&k| {
+        let before = if k == 0 {
+            Some(None)
+        } else {
+            (first[k - 1] != usize::MAX).then_some(Some(first[k - 1]))
+        };
+        let after = if k + 1 == m {
+            Some(None)
+        } else {
+            (last[k + 1] != usize::MAX).then_some(Some(last[k + 1]))
+        };
+        match (before, after) {
+            (Some(Some(b)), Some(Some(a))) => b < a,
+            (Some(_), Some(_)) => true,
+            _ => false,
+        }
+    })
 }
 
 /// The best of several patterns matched apart (`score::align`).

@@ -735,6 +735,24 @@ pub fn search_rows(conn: &Connection, each: &mut dyn FnMut(SearchRow)) -> Result
     Ok(())
 }
 
+/// How many sub-items and main items there are, and the bytes of their
+/// names (what a search index of them holds).
+pub fn item_counts(conn: &Connection) -> Result<(usize, usize, usize), StoreError> {
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM sub_items), (SELECT count(*) FROM main_items),
+                (SELECT coalesce(sum(length(CAST(name AS BLOB))), 0) FROM sub_items)
+                + (SELECT coalesce(sum(length(CAST(name AS BLOB))), 0) FROM main_items)",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                r.get::<_, i64>(1)? as usize,
+                r.get::<_, i64>(2)? as usize + 64 * 1024,
+            ))
+        },
+    )?)
+}
+
 /// A sub-item or main item as search lists it.
 pub struct SearchRow {
     pub id: Id,

@@ -440,9 +440,9 @@ impl App {
             let worker = crate::search::worker::SearchWorker::spawn_waking(
                 move || {
                     let s = second.map_err(|e| e.to_string())?;
-                    let entries =
-                        views::search_entries(&s, actor.as_ref()).map_err(|e| e.to_string())?;
-                    Ok((crate::search::engine::Index::new(entries), Some(s)))
+                    let index =
+                        views::search_index(&s, actor.as_ref()).map_err(|e| e.to_string())?;
+                    Ok((index, Some(s)))
                 },
                 move || waker.wake(),
             );

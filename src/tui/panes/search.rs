@@ -115,7 +115,7 @@ impl SearchBox {
                         format!("{} 条可搜索，索引用时 {} ms", index.len(), took.as_millis());
                     self.index = Some(index);
                     if !self.input.value().is_empty() {
-                        self.worker.ask(self.input.value());
+                        self.ask();
                     }
                 }
                 Message::Failed(e) => self.note = format!("无法建立索引：{e}"),
@@ -178,6 +178,16 @@ impl SearchBox {
             && (self.input.value().is_empty() || self.answered == self.input.value())
     }
 
+    /// Asks the worker for what the box holds; until the answer comes the
+    /// note says so (the list still shows the previous query's hits).
+    fn ask(&mut self) {
+        let q = self.input.value().to_string();
+        self.worker.ask(&q);
+        if self.index.is_some() && q.trim() != self.answered.trim() {
+            self.note = format!("正在查找“{}”…", crate::tui::widgets::fit(q.trim(), 30));
+        }
+    }
+
     /// Starts with a query already typed (a jump from elsewhere).
     pub fn set_query(&mut self, q: &str) {
         self.input = Input::new(q.to_string());
@@ -212,10 +222,11 @@ impl SearchBox {
         if std::mem::take(&mut self.fresh) {
             self.input = Input::default();
         }
-        for c in text.chars().filter(|c| !c.is_control()) {
+        // Tabs and line breaks part words, as spaces do.
+        for c in text.chars().map(|c| if c.is_control() { ' ' } else { c }) {
             self.input.handle(tui_input::InputRequest::InsertChar(c));
         }
-        self.worker.ask(self.input.value());
+        self.ask();
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Outcome {
@@ -232,7 +243,7 @@ impl SearchBox {
             KeyCode::Enter => {
                 if let (Some(index), Some(h)) = (&self.index, self.hits.get(self.cursor)) {
                     let e = index.entry(h.entry);
-                    return Outcome::Open(e.kind, e.id, e.text.clone());
+                    return Outcome::Open(e.kind, e.id, e.text.to_string());
                 }
             }
             _ => {
@@ -248,7 +259,7 @@ impl SearchBox {
                     .handle_event(&Event::Key(key))
                     .is_some_and(|c| c.value)
                 {
-                    self.worker.ask(self.input.value());
+                    self.ask();
                 }
             }
         }
@@ -355,7 +366,9 @@ impl SearchBox {
             return;
         }
         if self.hits.is_empty() {
-            let msg = if self.looking {
+            let msg = if self.answered.trim() != self.input.value().trim() {
+                "正在查找…"
+            } else if self.looking {
                 "没有完全匹配的，正在查找错一个字的…"
             } else {
                 "没有找到"
