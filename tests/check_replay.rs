@@ -517,7 +517,14 @@ fn a_database_written_only_through_jianguan_checks_ok() {
     );
     write(
         &db,
-        &["--as", "zhangwei", "claim", "--search", "价格", "--unclaim"],
+        &[
+            "--as",
+            "zhangwei",
+            "claim",
+            "--search",
+            "政府定价",
+            "--unclaim",
+        ],
     );
     write(&db, &["--as", "lina", "claim", "--finished"]);
     write(&db, &["claim", "--reopen", "郑州市城市管理局"]);

@@ -133,6 +133,16 @@ const TABLE: &[(&str, Expect)] = &[
     ("食品检查", Among(3, "对食品销售者的监督检查")),
     // Basis excerpts (full-text search).
     ("定期或者不定期的抽样检验", First(&[FOOD_87])),
+    // Copied citations: quotes and commas part words.
+    ("“食品安全法”，87", First(&[FOOD_87])),
+    // A wrong article number finds no other article (10 is not in 110).
+    ("第10条", Nothing),
+    ("食品安全法第10条", Nothing),
+    // Marks alone match nothing (and do not fail).
+    ("《", Nothing),
+    ("《》", Nothing),
+    ("*", Nothing),
+    ("-", Nothing),
     // Nothing to find.
     ("没有这种事项", Nothing),
     ("qqqq", Nothing),
@@ -234,8 +244,20 @@ fn an_operator_does_not_find_what_they_may_not_see() {
             "{q}: {texts:?}"
         );
     }
+    // Nor a local basis only another unit's draft cites (its title would
+    // tell of the draft).
+    let (found, _, _) = texts(&index, &store, "文明行为促进条例");
+    assert!(
+        found.iter().all(|t| !t.contains("文明行为促进条例")),
+        "{found:?}"
+    );
     let admin = actor(&store, common::ADMIN);
     let index = Index::new(views::search_entries(&store, Some(&admin)).unwrap());
+    let (found, _, _) = texts(&index, &store, "文明行为促进条例");
+    assert!(
+        found.iter().any(|t| t.contains("文明行为促进条例")),
+        "{found:?}"
+    );
     let (texts, _, _) = texts(&index, &store, "DF410100-0003");
     assert_eq!(
         texts.first().map(String::as_str),

@@ -304,7 +304,18 @@ fn each_search_entry(
             detail: Arc::from(format!("{n} 个主项")),
         });
     }
+    // A local basis cited only by what the viewer may not see (another
+    // unit's draft) would tell of it by its title.
+    let classified = hidden_classified(store, actor)?;
+    let mut seen_citer: HashMap<Id, bool> = HashMap::new();
+    for (basis, sub) in store::catalogue::local_basis_citers(conn)? {
+        let visible = !hidden.contains(&sub) && !classified.contains(&sub);
+        *seen_citer.entry(basis).or_default() |= visible;
+    }
     for b in store::catalogue::all_bases(conn)? {
+        if seen_citer.get(&b.id) == Some(&false) {
+            continue;
+        }
         each(Entry {
             kind: Kind::Basis,
             id: b.id,

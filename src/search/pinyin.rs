@@ -100,6 +100,19 @@ impl Readings {
         }
     }
 
+    /// The letters `c` can stand for as a character of a pinyin match: a
+    /// letter itself, a Chinese character its readings' initials (bit 0 =
+    /// a); nothing for other characters.
+    pub fn letters_of(&self, c: char) -> u32 {
+        if c.is_ascii_alphabetic() {
+            1 << (c.to_ascii_lowercase() as u8 - b'a')
+        } else if c.is_ascii() {
+            0
+        } else {
+            self.initials_mask(c)
+        }
+    }
+
     /// Whether letter `b` can follow letter `a` inside one syllable.
     pub fn within_syllable(&self, a: u8, b: u8) -> bool {
         let inside = INSIDE.get_or_init(|| {

@@ -420,15 +420,7 @@ fn initials_only(
     text: &str,
     trace: Option<&mut Vec<usize>>,
 ) -> Option<Aligned> {
-    let mask = |c: char| -> u32 {
-        if c.is_ascii_alphabetic() {
-            1 << (c.to_ascii_lowercase() as u8 - b'a')
-        } else if c.is_ascii() {
-            0
-        } else {
-            readings.initials_mask(c)
-        }
-    };
+    let mask = |c: char| readings.letters_of(c);
     let m = q.len();
     let bit = |j: usize| 1u32 << (q[j] - b'a');
     // Per letter, the places in the query it stands at (for Shift-And).

@@ -215,15 +215,7 @@ fn initials_but_one(q: &[u8], readings: Readings, text: &str, initials: u32) -> 
     if (need & !initials).count_ones() > 1 {
         return None;
     }
-    let mask = |c: char| -> u32 {
-        if c.is_ascii_alphabetic() {
-            1 << (c.to_ascii_lowercase() as u8 - b'a')
-        } else if c.is_ascii() {
-            0
-        } else {
-            readings.initials_mask(c)
-        }
-    };
+    let mask = |c: char| readings.letters_of(c);
     // first[k]: where q[..=k] ends, matched earliest; last[k]: where
     // q[k..] starts, matched latest.
     let mut first = [usize::MAX; 64];

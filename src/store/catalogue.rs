@@ -735,6 +735,18 @@ pub fn search_rows(conn: &Connection, each: &mut dyn FnMut(SearchRow)) -> Result
     Ok(())
 }
 
+/// Every (local basis, sub-item citing it): 地方性法规 and 地方政府规章, added
+/// with local items.
+pub fn local_basis_citers(conn: &Connection) -> Result<Vec<(Id, Id)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT b.basis_id, b.sub_item_id FROM sub_item_bases b
+         JOIN legal_bases l ON l.id = b.basis_id
+         WHERE l.kind IN ('local_regulation', 'local_government_rule')",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// How many sub-items and main items there are, and the bytes of their
 /// names (what a search index of them holds).
 pub fn item_counts(conn: &Connection) -> Result<(usize, usize, usize), StoreError> {
