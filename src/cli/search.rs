@@ -65,17 +65,17 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 let o = match e.kind {
                     Kind::Basis => o.put("id", e.id),
                     Kind::Department => o,
-                    _ => o.put("code", &e.code),
+                    _ => o.put("code", e.code),
                 };
                 let o = if e.alt_code.is_empty() {
                     o
                 } else {
-                    o.put("other_code", &e.alt_code)
+                    o.put("other_code", e.alt_code)
                 };
-                let o = o.put("name", &e.text);
+                let o = o.put("name", e.text);
                 let o = match e.kind {
-                    Kind::Item | Kind::MainItem => o.put("department", &*e.detail),
-                    _ => o.put("detail", &*e.detail),
+                    Kind::Item | Kind::MainItem => o.put("department", e.detail),
+                    _ => o.put("detail", e.detail),
                 };
                 o.tag("matched_by", h.how)
                     .put("near", h.is_near())

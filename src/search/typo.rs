@@ -208,7 +208,7 @@ impl Near {
 /// passes over the text.
 fn initials_but_one(q: &[u8], readings: Readings, text: &str, initials: u32) -> Option<usize> {
     let m = q.len();
-    if m < 2 || m > 63 {
+    if !(2..=63).contains(&m) {
         return None;
     }
     let need = q.iter().fold(0u32, |a, &b| a | 1 << (b - b'a'));
