@@ -150,7 +150,8 @@ fn the_impact_exports_to_a_spreadsheet_from_the_shell() {
 }
 
 fn resolve(s: &jianguan::store::Store, q: &str, article: Option<&str>) -> bases::Named {
-    bases::resolve(s, None, q, article, None).unwrap_or_else(|e| panic!("{q} {article:?}: {e}"))
+    bases::resolve(s, Some(&actor(s, ADMIN)), q, article, None)
+        .unwrap_or_else(|e| panic!("{q} {article:?}: {e}"))
 }
 
 fn articles(n: &bases::Named) -> Vec<String> {
@@ -498,7 +499,7 @@ fn a_status_is_set_on_one_article_never_on_a_whole_law() {
 }
 
 fn resolve_err(s: &jianguan::store::Store, q: &str, article: Option<&str>) -> String {
-    match bases::resolve(s, None, q, article, None) {
+    match bases::resolve(s, Some(&actor(s, ADMIN)), q, article, None) {
         Ok(n) => panic!("{q} {article:?}: found {:?}", n.law.title),
         Err(e) => e.to_string(),
     }
