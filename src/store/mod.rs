@@ -13,6 +13,7 @@ pub mod local_items;
 pub mod logged;
 pub mod milestones;
 mod open;
+pub mod postgres;
 pub mod replay;
 pub mod reports;
 pub mod schema;
@@ -348,6 +349,16 @@ pub enum StoreError {
     },
     #[error("数据库 {} 不存在（或是空文件）；请先运行 `jianguan init`（或 `jianguan init --demo`）创建", .0.display())]
     Missing(PathBuf),
+    /// PostgreSQL's own message, with what was being done.
+    #[error("PostgreSQL：{doing}：{message}")]
+    Postgres {
+        doing: &'static str,
+        message: String,
+    },
+    #[error(
+        "PostgreSQL 数据库的结构版本为 {found}，本程序只支持到 {supported}：请升级 jianguan 后再连接"
+    )]
+    PostgresTooNew { found: i64, supported: i64 },
     #[error("服务器数据库 {} 不存在；请联系管理员（root 可从备份恢复，或运行 jianguan server-setup 重建）", .0.display())]
     ServerMissing(PathBuf),
     #[error("{} 不是 jianguan 数据库（application_id 不符），未作任何修改", .0.display())]

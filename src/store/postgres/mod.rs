@@ -1,0 +1,87 @@
+//! PostgreSQL (issue #20), first step: connecting, and the schema's
+//! migrations applied once however many processes start together — each
+//! takes a transaction-scoped advisory lock first, so the second waits for
+//! the first's commit and then finds nothing left to do. The store's
+//! statements, roles and row-level security come in later steps; nothing
+//! in the CLI or the TUI opens a PostgreSQL database yet.
+
+pub mod schema;
+
+use super::StoreError;
+use postgres::{Client, NoTls};
+
+/// The advisory lock migrations take: "jgschema" read as a number.
+const MIGRATION_LOCK: i64 = 0x6a67_7363_6865_6d61;
+
+/// The schema version this build writes.
+pub const LATEST: i64 = schema::MIGRATIONS.len() as i64;
+
+fn failed(doing: &'static str) -> impl Fn(postgres::Error) -> StoreError {
+    move |e| StoreError::Postgres {
+        doing,
+        message: describe(&e),
+    }
+}
+
+/// The server's own message where there is one (`Display` alone says only
+/// "db error"), else the client's and its cause.
+fn describe(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return match db.detail() {
+            Some(detail) => format!("{}（{detail}）", db.message()),
+            None => db.message().to_string(),
+        };
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}：{cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// Connects to `url` (`postgres://user@host/db`, or `host=… dbname=…`),
+/// without TLS.
+pub fn connect(url: &str) -> Result<Client, StoreError> {
+    Client::connect(url, NoTls).map_err(failed("连接失败"))
+}
+
+/// What `migrate` found and left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migrated {
+    pub from: i64,
+    pub to: i64,
+}
+
+/// Brings the database's schema to `LATEST` in one transaction under the
+/// advisory lock; a database already there is left as it is.
+pub fn migrate(client: &mut Client) -> Result<Migrated, StoreError> {
+    let mut tx = client.transaction().map_err(failed("开始事务"))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(failed("等待结构升级锁"))?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS jianguan_schema (version BIGINT NOT NULL)")
+        .map_err(failed("建立版本表"))?;
+    let from: i64 = match tx
+        .query_opt("SELECT version FROM jianguan_schema", &[])
+        .map_err(failed("读取结构版本"))?
+    {
+        Some(row) => row.get(0),
+        None => {
+            tx.execute("INSERT INTO jianguan_schema (version) VALUES (0)", &[])
+                .map_err(failed("记录结构版本"))?;
+            0
+        }
+    };
+    if from > LATEST {
+        return Err(StoreError::PostgresTooNew {
+            found: from,
+            supported: LATEST,
+        });
+    }
+    for migration in &schema::MIGRATIONS[from as usize..] {
+        tx.batch_execute(migration)
+            .map_err(failed("升级数据库结构"))?;
+    }
+    tx.execute("UPDATE jianguan_schema SET version = $1", &[&LATEST])
+        .map_err(failed("记录结构版本"))?;
+    tx.commit().map_err(failed("提交结构升级"))?;
+    Ok(Migrated { from, to: LATEST })
+}

@@ -1,0 +1,222 @@
+//! PostgreSQL (issue #20, first step): the schema's migrations, raced.
+//!
+//! These need a server: `JIANGUAN_TEST_PG` names one without a database
+//! (`host=/tmp/socket-dir user=postgres`); each test makes its own database
+//! and drops it. `.ci/run` starts a throwaway cluster and sets it. Without
+//! it the file says that it skipped them and passes — except under
+//! `CI=true`, where a missing server is a failure. Its own `main` (no test
+//! harness), so that the notice shows in `cargo test`'s output.
+
+use jianguan::store::postgres::{self, LATEST, Migrated};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Barrier};
+
+/// The server's connection string without a database, or None when
+/// there is none to test against.
+fn server() -> Option<String> {
+    match std::env::var("JIANGUAN_TEST_PG") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => None,
+    }
+}
+
+/// A test: its name, and the function taking the server's connection
+/// string.
+type Test = (&'static str, fn(&str));
+
+const TESTS: &[Test] = &[
+    (
+        "eight_connections_racing_apply_the_migrations_once",
+        eight_connections_racing_apply_the_migrations_once,
+    ),
+    (
+        "the_tables_and_columns_are_sqlite_s",
+        the_tables_and_columns_are_sqlite_s,
+    ),
+    (
+        "a_newer_schema_is_refused_and_left_alone",
+        a_newer_schema_is_refused_and_left_alone,
+    ),
+];
+
+fn main() {
+    let Some(server) = server() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            eprintln!(
+                "CI=true but JIANGUAN_TEST_PG is not set: the PostgreSQL tests must run in CI"
+            );
+            std::process::exit(1);
+        }
+        println!(
+            "PostgreSQL tests skipped ({} of them): JIANGUAN_TEST_PG is not set. `bash .ci/run` starts a \
+             local cluster and sets it; or set it yourself, e.g. JIANGUAN_TEST_PG=\"host=/run/postgresql user=postgres\"",
+            TESTS.len()
+        );
+        return;
+    };
+    // A name given on the command line (as `cargo test --test postgres
+    // NAME` passes it) runs only the tests containing it.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    for (name, test) in TESTS {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        print!("test {name} ... ");
+        test(&server);
+        println!("ok");
+    }
+}
+
+/// A fresh database on the server, dropped when the guard goes.
+struct Database {
+    server: String,
+    name: String,
+}
+
+impl Database {
+    fn new(server: &str, tag: &str) -> Database {
+        let name = format!("jg_test_{tag}_{}", std::process::id());
+        let mut admin = postgres::connect(&format!("{server} dbname=postgres")).unwrap();
+        // One statement each: a batch would be one transaction, which
+        // CREATE DATABASE refuses.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        Database {
+            server: server.to_string(),
+            name,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("{} dbname={}", self.server, self.name)
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::connect(&format!("{} dbname=postgres", self.server)) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+fn eight_connections_racing_apply_the_migrations_once(server: &str) {
+    let db = Database::new(server, "race");
+    let url = db.url();
+    let start = Arc::new(Barrier::new(8));
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (url, start) = (url.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                // Each its own connection: its own server process.
+                let mut client = postgres::connect(&url).unwrap();
+                start.wait();
+                postgres::migrate(&mut client).unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<Migrated> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+    let applied = results.iter().filter(|m| m.from == 0).count();
+    assert_eq!(applied, 1, "{results:?}");
+    assert!(results.iter().all(|m| m.to == LATEST), "{results:?}");
+    assert!(
+        results.iter().all(|m| m.from == 0 || m.from == LATEST),
+        "{results:?}"
+    );
+    let mut client = postgres::connect(&url).unwrap();
+    let versions: Vec<i64> = client
+        .query("SELECT version FROM jianguan_schema", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, [LATEST]);
+    // Again: nothing to do.
+    assert_eq!(
+        postgres::migrate(&mut client).unwrap(),
+        Migrated {
+            from: LATEST,
+            to: LATEST
+        }
+    );
+}
+
+fn the_tables_and_columns_are_sqlite_s(server: &str) {
+    let db = Database::new(server, "columns");
+    let mut client = postgres::connect(&db.url()).unwrap();
+    postgres::migrate(&mut client).unwrap();
+    let pg: BTreeSet<(String, String)> = client
+        .query(
+            "SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> 'jianguan_schema'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    // A fresh SQLite file, as `init` makes it, without the search index
+    // (PostgreSQL will search bases its own way).
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = jianguan::store::open(
+        &dir.path().join("x.db"),
+        &jianguan::store::OpenOptions {
+            create: true,
+            allow_network_fs: false,
+        },
+    )
+    .unwrap();
+    let conn = sqlite.conn();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'basis_fts%'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut lite = BTreeSet::new();
+    for t in tables {
+        let columns: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        lite.extend(columns.into_iter().map(|c| (t.clone(), c)));
+    }
+    assert!(lite.len() > 150, "{}", lite.len());
+    assert_eq!(
+        pg.symmetric_difference(&lite).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new()
+    );
+}
+
+fn a_newer_schema_is_refused_and_left_alone(server: &str) {
+    let db = Database::new(server, "newer");
+    let mut client = postgres::connect(&db.url()).unwrap();
+    postgres::migrate(&mut client).unwrap();
+    client
+        .execute("UPDATE jianguan_schema SET version = $1", &[&(LATEST + 1)])
+        .unwrap();
+    let e = postgres::migrate(&mut client).unwrap_err().to_string();
+    assert!(e.contains(&format!("结构版本为 {}", LATEST + 1)), "{e}");
+    let v: i64 = client
+        .query_one("SELECT version FROM jianguan_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v, LATEST + 1);
+}
