@@ -7,7 +7,7 @@
 //! `CI=true`, where a missing server is a failure. Its own `main` (no test
 //! harness), so that the notice shows in `cargo test`'s output.
 
-use jianguan::store::postgres::{self, LATEST, Migrated};
+use jianguan::store::postgres::{self, Migrated};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
@@ -36,6 +36,10 @@ const TESTS: &[Test] = &[
     (
         "a_newer_schema_is_refused_and_left_alone",
         a_newer_schema_is_refused_and_left_alone,
+    ),
+    (
+        "the_triggers_keep_what_sqlite_s_keep",
+        the_triggers_keep_what_sqlite_s_keep,
     ),
 ];
 
@@ -128,9 +132,14 @@ fn eight_connections_racing_apply_the_migrations_once(server: &str) {
     let results: Vec<Migrated> = racers.into_iter().map(|r| r.join().unwrap()).collect();
     let applied = results.iter().filter(|m| m.from == 0).count();
     assert_eq!(applied, 1, "{results:?}");
-    assert!(results.iter().all(|m| m.to == LATEST), "{results:?}");
     assert!(
-        results.iter().all(|m| m.from == 0 || m.from == LATEST),
+        results.iter().all(|m| m.to == postgres::latest()),
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|m| m.from == 0 || m.from == postgres::latest()),
         "{results:?}"
     );
     let mut client = postgres::connect(&url).unwrap();
@@ -140,13 +149,13 @@ fn eight_connections_racing_apply_the_migrations_once(server: &str) {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, [LATEST]);
+    assert_eq!(versions, [postgres::latest()]);
     // Again: nothing to do.
     assert_eq!(
         postgres::migrate(&mut client).unwrap(),
         Migrated {
-            from: LATEST,
-            to: LATEST
+            from: postgres::latest(),
+            to: postgres::latest()
         }
     );
 }
@@ -210,13 +219,125 @@ fn a_newer_schema_is_refused_and_left_alone(server: &str) {
     let mut client = postgres::connect(&db.url()).unwrap();
     postgres::migrate(&mut client).unwrap();
     client
-        .execute("UPDATE jianguan_schema SET version = $1", &[&(LATEST + 1)])
+        .execute(
+            "UPDATE jianguan_schema SET version = $1",
+            &[&(postgres::latest() + 1)],
+        )
         .unwrap();
     let e = postgres::migrate(&mut client).unwrap_err().to_string();
-    assert!(e.contains(&format!("结构版本为 {}", LATEST + 1)), "{e}");
+    assert!(
+        e.contains(&format!("结构版本为 {}", postgres::latest() + 1)),
+        "{e}"
+    );
     let v: i64 = client
         .query_one("SELECT version FROM jianguan_schema", &[])
         .unwrap()
         .get(0);
-    assert_eq!(v, LATEST + 1);
+    assert_eq!(v, postgres::latest() + 1);
+}
+
+/// Writes both engines accept, touching every trigger: a checklist made,
+/// filed and deleted; a claim's item changing category and back.
+const WRITES: &[&str] = &[
+    "INSERT INTO regions (id, code, name, level) VALUES (1, '410100', '郑州市', 'city')",
+    "INSERT INTO units (id, name, category, region_id) VALUES (1, '市场监督管理局', 'government_department', 1)",
+    "INSERT INTO accounts (id, login, name, unit_id, role, created_at, updated_at) VALUES (1, 'a', '甲', 1, 'operator', 0, 0)",
+    "INSERT INTO main_items (id, code, name, department, source, updated_at) VALUES (1, '10100100000000', '主项', '部门', 'national', 0)",
+    "INSERT INTO sub_items (id, code, main_item_id, name, category, updated_at) VALUES (1, '10100100100000', 1, '子项一', 'inspection', 0)",
+    "INSERT INTO sub_items (id, code, main_item_id, name, category, updated_at) VALUES (2, '10100100200000', 1, '子项二', 'inspection', 0)",
+    "INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 1, 1, 1, 0, 1)",
+    "INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 2, 0, 1, 0, 1)",
+    // What the store's claim writes add (SQLite's do it in Rust too).
+    "INSERT INTO unit_progress (unit_id, claimed, exercised, required) VALUES (1, 2, 1, 1)",
+    "INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by) VALUES (1, 1, 1, 'city', 'draft', 0, 1)",
+    "INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by) VALUES (2, 2, 1, 'city', 'draft', 0, 1)",
+    "UPDATE checklists SET state = 'filed' WHERE id = 1",
+    "UPDATE sub_items SET category = 'penalty' WHERE id = 1",
+    "UPDATE sub_items SET category = 'inspection' WHERE id = 1",
+    "UPDATE checklists SET state = 'complete' WHERE id = 1",
+    "DELETE FROM checklists WHERE id = 2",
+];
+
+/// What the triggers keep, as text rows, in order.
+const KEPT: &[&str] = &[
+    "SELECT unit_id, claimed, exercised, required, draft, complete, filed FROM unit_progress ORDER BY unit_id",
+    "SELECT id, counted, state FROM checklists ORDER BY id",
+    "SELECT unit_id, sub_item_id, inspection FROM claims ORDER BY unit_id, sub_item_id",
+    "SELECT tbl, CAST(k1 AS TEXT), CAST(k2 AS TEXT) FROM pending_rows ORDER BY 1, 2, 3",
+];
+
+fn the_triggers_keep_what_sqlite_s_keep(server: &str) {
+    let db = Database::new(server, "triggers");
+    let mut client = postgres::connect(&db.url()).unwrap();
+    postgres::migrate(&mut client).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = jianguan::store::open(
+        &dir.path().join("x.db"),
+        &jianguan::store::OpenOptions {
+            create: true,
+            allow_network_fs: false,
+        },
+    )
+    .unwrap();
+    let conn = sqlite.conn();
+    conn.execute_batch("DELETE FROM pending_rows").unwrap();
+    // After every write, not only at the end: a count wrong on the way
+    // and right again later would hide.
+    for w in WRITES {
+        client
+            .batch_execute(w)
+            .unwrap_or_else(|e| panic!("{w}: {e}"));
+        conn.execute_batch(w).unwrap_or_else(|e| panic!("{w}: {e}"));
+        for q in KEPT {
+            assert_eq!(
+                pg_rows(&mut client, q),
+                sqlite_rows(conn, q),
+                "after {w}: {q}"
+            );
+        }
+    }
+    for q in KEPT {
+        assert!(!pg_rows(&mut client, q).is_empty(), "{q}");
+    }
+}
+
+/// A query's rows as text (integers in decimal).
+fn pg_rows(client: &mut ::postgres::Client, q: &str) -> Vec<Vec<String>> {
+    client
+        .query(q, &[])
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| {
+                    row.try_get::<_, i64>(i)
+                        .map(|v| v.to_string())
+                        .or_else(|_| row.try_get::<_, i32>(i).map(|v| v.to_string()))
+                        .or_else(|_| row.try_get::<_, String>(i))
+                        .unwrap_or_else(|e| panic!("{q}: column {i}: {e}"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn sqlite_rows(conn: &rusqlite::Connection, q: &str) -> Vec<Vec<String>> {
+    conn.prepare(q)
+        .unwrap()
+        .query_map([], |row| {
+            let n = row.as_ref().column_count();
+            (0..n)
+                .map(|i| {
+                    let v: rusqlite::types::Value = row.get(i)?;
+                    Ok(match v {
+                        rusqlite::types::Value::Integer(n) => n.to_string(),
+                        rusqlite::types::Value::Text(t) => t,
+                        other => format!("{other:?}"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }

@@ -14,7 +14,9 @@ use postgres::{Client, NoTls};
 const MIGRATION_LOCK: i64 = 0x6a67_7363_6865_6d61;
 
 /// The schema version this build writes.
-pub const LATEST: i64 = schema::MIGRATIONS.len() as i64;
+pub fn latest() -> i64 {
+    schema::migrations().len() as i64
+}
 
 fn failed(doing: &'static str) -> impl Fn(postgres::Error) -> StoreError {
     move |e| StoreError::Postgres {
@@ -51,7 +53,7 @@ pub struct Migrated {
     pub to: i64,
 }
 
-/// Brings the database's schema to `LATEST` in one transaction under the
+/// Brings the database's schema to `latest()` in one transaction under the
 /// advisory lock; a database already there is left as it is.
 pub fn migrate(client: &mut Client) -> Result<Migrated, StoreError> {
     let mut tx = client.transaction().map_err(failed("开始事务"))?;
@@ -70,18 +72,20 @@ pub fn migrate(client: &mut Client) -> Result<Migrated, StoreError> {
             0
         }
     };
-    if from > LATEST {
+    let migrations = schema::migrations();
+    let latest = migrations.len() as i64;
+    if from > latest {
         return Err(StoreError::PostgresTooNew {
             found: from,
-            supported: LATEST,
+            supported: latest,
         });
     }
-    for migration in &schema::MIGRATIONS[from as usize..] {
+    for migration in &migrations[from as usize..] {
         tx.batch_execute(migration)
             .map_err(failed("升级数据库结构"))?;
     }
-    tx.execute("UPDATE jianguan_schema SET version = $1", &[&LATEST])
+    tx.execute("UPDATE jianguan_schema SET version = $1", &[&latest])
         .map_err(failed("记录结构版本"))?;
     tx.commit().map_err(failed("提交结构升级"))?;
-    Ok(Migrated { from, to: LATEST })
+    Ok(Migrated { from, to: latest })
 }

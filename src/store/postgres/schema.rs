@@ -3,12 +3,18 @@
 //! file over and share the statements both accept. Flags stay integers
 //! (0/1) as in SQLite; ids are identities; times stay Unix seconds.
 //!
-//! Not here yet (issue #20, later steps): the triggers that keep
-//! `unit_progress`, `checklists.counted` and the change log's row records,
-//! the full-text index of legal bases, roles and row-level security.
+//! V2 carries SQLite's triggers that keep `claims.inspection`,
+//! `checklists.counted` and `unit_progress` as rows change, in PL/pgSQL;
+//! `noting_rows` the ones that note each logged row written for the change
+//! log (`store::logged`). Not here yet (issue #20, later steps): the
+//! full-text index of legal bases, roles and row-level security.
+
+use crate::store::logged::{LOGGED, NO_SECOND};
 
 /// Each migration, in order; the database records how many it has.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub fn migrations() -> Vec<String> {
+    vec![V1.to_string(), V2.to_string(), noting_rows()]
+}
 
 const V1: &str = r#"
 CREATE TABLE regions (
@@ -247,3 +253,123 @@ CREATE TABLE change_log_rows (
     PRIMARY KEY (log_id, tbl, k1, k2)
 );
 "#;
+
+/// SQLite's triggers of schema v3, v6 and v7 (`store::schema`). PostgreSQL
+/// fires a table's triggers by name, not by age as SQLite does, so a new
+/// checklist's row is made in `unit_progress` before its `counted` is set
+/// (whose update then counts it), in one function.
+const V2: &str = r#"
+CREATE FUNCTION jg_sub_items_category() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE claims SET inspection = (NEW.category = 'inspection')::int
+     WHERE sub_item_id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER sub_items_category AFTER UPDATE OF category ON sub_items
+    FOR EACH ROW WHEN (OLD.category <> NEW.category)
+    EXECUTE FUNCTION jg_sub_items_category();
+
+CREATE FUNCTION jg_claims_category() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE checklists SET counted = (NEW.exercised <> 0 AND NEW.inspection <> 0)::int
+     WHERE sub_item_id = NEW.sub_item_id AND unit_id = NEW.unit_id;
+    UPDATE unit_progress SET
+           required = required + (NEW.exercised <> 0 AND NEW.inspection <> 0)::int
+                               - (OLD.exercised <> 0 AND OLD.inspection <> 0)::int
+     WHERE unit_id = NEW.unit_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER claims_category AFTER UPDATE OF inspection ON claims
+    FOR EACH ROW EXECUTE FUNCTION jg_claims_category();
+
+CREATE FUNCTION jg_checklists_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO unit_progress (unit_id) VALUES (NEW.unit_id) ON CONFLICT DO NOTHING;
+    UPDATE unit_progress SET
+           draft = draft + (NEW.counted <> 0 AND NEW.state = 'draft')::int,
+           complete = complete + (NEW.counted <> 0 AND NEW.state = 'complete')::int,
+           filed = filed + (NEW.counted <> 0 AND NEW.state = 'filed')::int
+     WHERE unit_id = NEW.unit_id;
+    UPDATE checklists SET counted = EXISTS (
+        SELECT 1 FROM claims c
+         WHERE c.unit_id = NEW.unit_id AND c.sub_item_id = NEW.sub_item_id
+           AND c.exercised <> 0 AND c.inspection <> 0)::int
+     WHERE id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER checklists_insert AFTER INSERT ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_checklists_insert();
+
+CREATE FUNCTION jg_checklists_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE unit_progress SET
+           draft = draft - (OLD.counted <> 0 AND OLD.state = 'draft')::int
+                         + (NEW.counted <> 0 AND NEW.state = 'draft')::int,
+           complete = complete - (OLD.counted <> 0 AND OLD.state = 'complete')::int
+                               + (NEW.counted <> 0 AND NEW.state = 'complete')::int,
+           filed = filed - (OLD.counted <> 0 AND OLD.state = 'filed')::int
+                         + (NEW.counted <> 0 AND NEW.state = 'filed')::int
+     WHERE unit_id = NEW.unit_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER checklists_update AFTER UPDATE OF counted, state ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_checklists_update();
+
+CREATE FUNCTION jg_checklists_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE unit_progress SET
+           draft = draft - (OLD.counted <> 0 AND OLD.state = 'draft')::int,
+           complete = complete - (OLD.counted <> 0 AND OLD.state = 'complete')::int,
+           filed = filed - (OLD.counted <> 0 AND OLD.state = 'filed')::int
+     WHERE unit_id = OLD.unit_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER checklists_delete AFTER DELETE ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_checklists_delete();
+
+-- The change log's row notes: the logged table's key columns are the
+-- trigger's arguments (the second empty for one-column keys).
+CREATE FUNCTION jg_note_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
+    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
+    second text := TG_ARGV[1];
+BEGIN
+    IF new_row IS NOT NULL THEN
+        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
+            TG_TABLE_NAME, new_row ->> TG_ARGV[0],
+            CASE WHEN second = '' THEN TG_ARGV[2] ELSE new_row ->> second END)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    -- A deleted row, or a key that changed, leaves its old key behind.
+    IF old_row IS NOT NULL AND (new_row IS NULL
+        OR new_row ->> TG_ARGV[0] IS DISTINCT FROM old_row ->> TG_ARGV[0]
+        OR (second <> '' AND new_row ->> second IS DISTINCT FROM old_row ->> second)) THEN
+        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
+            TG_TABLE_NAME, old_row ->> TG_ARGV[0],
+            CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$;
+"#;
+
+/// A trigger on each logged table noting the key of every row written
+/// (`jg_note_row`), as SQLite's `log_*` triggers do.
+fn noting_rows() -> String {
+    LOGGED
+        .iter()
+        .map(|t| {
+            let (k1, k2) = match t.key {
+                [a] => (*a, ""),
+                [a, b] => (*a, *b),
+                _ => unreachable!("keys have one or two columns"),
+            };
+            format!(
+                "CREATE TRIGGER log_{0} AFTER INSERT OR UPDATE OR DELETE ON {0} \
+                 FOR EACH ROW EXECUTE FUNCTION jg_note_row('{k1}', '{k2}', '{NO_SECOND}');\n",
+                t.table
+            )
+        })
+        .collect()
+}
