@@ -435,7 +435,7 @@ impl Index {
                     _ => 0,
                 };
                 let initials = match &term {
-                    Term::Latin(s) => self.required_initials(s.as_bytes()),
+                    Term::Latin(s) => self.readings.required_initials(s.as_bytes()),
                     _ => 0,
                 };
                 Prepared {
@@ -453,23 +453,6 @@ impl Index {
             Term::Latin(_) => 2,
         });
         out
-    }
-
-    /// The letters of a pinyin term that must each start a character: the
-    /// first, and any that never follows the letter before it inside a
-    /// syllable (the p of “sp”).
-    fn required_initials(&self, q: &[u8]) -> u32 {
-        let mut need = 0u32;
-        for (k, &b) in q.iter().enumerate() {
-            if !b.is_ascii_lowercase() {
-                continue;
-            }
-            let starts = k == 0 || !self.readings.within_syllable(q[k - 1], b);
-            if starts {
-                need |= 1 << (b - b'a');
-            }
-        }
-        need
     }
 
     /// How one prepared term matches entry `i`, if it does.

@@ -113,6 +113,27 @@ impl Readings {
         }
     }
 
+    /// The letters of a pinyin term that must each start a character: the
+    /// first, and any that never follows the letter before it inside a
+    /// syllable (the p of “sp”); none after a `WILD`, which may be anything.
+    /// A text whose initials lack one of them cannot match.
+    pub fn required_initials(&self, q: &[u8]) -> u32 {
+        let mut need = 0u32;
+        for (k, &b) in q.iter().enumerate() {
+            if !b.is_ascii_lowercase() {
+                continue;
+            }
+            let starts = match k {
+                0 => true,
+                _ => q[k - 1] != WILD && !self.within_syllable(q[k - 1], b),
+            };
+            if starts {
+                need |= 1 << (b - b'a');
+            }
+        }
+        need
+    }
+
     /// Whether letter `b` can follow letter `a` inside one syllable.
     pub fn within_syllable(&self, a: u8, b: u8) -> bool {
         let inside = INSIDE.get_or_init(|| {

@@ -93,7 +93,7 @@ impl Near {
                     v.into_iter()
                         .filter(|v| v.len() >= 2)
                         .map(|v| {
-                            let need = required(&v, readings);
+                            let need = readings.required_initials(&v);
                             (v, need)
                         })
                         .collect()
@@ -274,25 +274,6 @@ fn best_apart<'a>(
         }
     }
     best
-}
-
-/// Letters of a pinyin term that must each start a character: the first,
-/// and those that cannot follow the letter before them in a syllable.
-fn required(q: &[u8], readings: Readings) -> u32 {
-    let mut need = 0u32;
-    for (k, &b) in q.iter().enumerate() {
-        if !b.is_ascii_lowercase() {
-            continue;
-        }
-        let starts = match k {
-            0 => true,
-            _ => q[k - 1] != WILD && !readings.within_syllable(q[k - 1], b),
-        };
-        if starts {
-            need |= 1 << (b - b'a');
-        }
-    }
-    need
 }
 
 /// The run of `text` at edit distance at most 1 from `pattern` (Sellers'
