@@ -38,7 +38,10 @@ const GROUPS: [(&str, &[&str]); 5] = [
     ("two words", &["食品 jc"]),
     ("article in digits", &["食品安全法第87条"]),
     ("one wrong character", &["食品安全监督减查"]),
-    ("one wrong letter", &["shipin jiamcha", "spjdjx"]),
+    (
+        "one wrong letter",
+        &["shipin jiamcha", "shipinjiamcha", "spjdjx"],
+    ),
 ];
 const ROUNDS: usize = 10;
 

@@ -128,6 +128,7 @@ const TABLE: &[(&str, Expect)] = &[
     // Pinyin one letter off, apart.
     ("spjdjx", NearAmong(5, "对食品销售者的监督检查")),
     ("shipin jiamcha", NearAmong(5, "对食品销售者的监督检查")),
+    ("shipinjiamcha", NearAmong(10, "对食品销售者的监督检查")),
     ("spjdjcc", NearAmong(5, "对食品生产企业的监督检查")),
     // Scattered Chinese still matches; the shorter text first.
     ("食品检查", Among(3, "对食品销售者的监督检查")),

@@ -76,6 +76,8 @@ impl Near {
                     longer.insert(k, WILD);
                     runs.push(longer);
                 }
+                // Apart too, one letter left out (shipinjiamcha): each
+                // variant taken greedily (`score::align_letters`).
                 let mut shorter: Vec<Vec<u8>> = (0..q.len())
                     .map(|k| {
                         let mut v = q.to_vec();
@@ -85,10 +87,6 @@ impl Near {
                     .collect();
                 shorter.dedup();
                 runs.extend(shorter.iter().cloned());
-                // Apart only as initials: syllables apart cost a full
-                // alignment each, too slow over every text (a space
-                // between the words finds them: `shipin jiamcha`).
-                shorter.retain(|v| score::initials_alone(v, readings));
                 let needs = |v: Vec<Vec<u8>>| -> Vec<(Vec<u8>, u32)> {
                     v.into_iter()
                         .filter(|v| v.len() >= 2)
