@@ -332,7 +332,7 @@ fn control_characters_already_stored_are_printed_escaped() {
         .unwrap();
     c.execute(
         "UPDATE checklists SET content = ?1, target_main = ?2 WHERE id = ?3",
-        rusqlite::params![
+        jianguan::store::db::params![
             format!("第一条\n第二条{OSC52}"),
             "食品\u{9b}31m经营者",
             checklist_id
@@ -349,12 +349,12 @@ fn control_characters_already_stored_are_printed_escaped() {
         .unwrap();
     c.execute(
         "UPDATE local_items SET return_reason = ?1 WHERE main_item_id = ?2",
-        rusqlite::params![format!("请修改{OSC52}"), item_id],
+        jianguan::store::db::params![format!("请修改{OSC52}"), item_id],
     )
     .unwrap();
     c.execute(
         "UPDATE local_item_history SET reason = ?1 WHERE main_item_id = ?2 AND reason IS NOT NULL",
-        rusqlite::params!["理由\u{1b}[31m红", item_id],
+        jianguan::store::db::params!["理由\u{1b}[31m红", item_id],
     )
     .unwrap();
     drop(s);

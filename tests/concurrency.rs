@@ -45,11 +45,15 @@ fn eight_processes_open_a_fresh_file_together() {
     assert_eq!(store.migrations_applied(), 0);
     let version: i64 = store
         .conn()
+        .sqlite()
+        .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, store::schema::LATEST);
     let mode: String = store
         .conn()
+        .sqlite()
+        .unwrap()
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");

@@ -185,7 +185,7 @@ fn the_tables_and_columns_are_sqlite_s(server: &str) {
         },
     )
     .unwrap();
-    let conn = sqlite.conn();
+    let conn = sqlite.conn().sqlite().unwrap();
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table'
@@ -279,7 +279,7 @@ fn the_triggers_keep_what_sqlite_s_keep(server: &str) {
         },
     )
     .unwrap();
-    let conn = sqlite.conn();
+    let conn = sqlite.conn().sqlite().unwrap();
     conn.execute_batch("DELETE FROM pending_rows").unwrap();
     // After every write, not only at the end: a count wrong on the way
     // and right again later would hide.

@@ -64,7 +64,7 @@ fn first_problem(problems: Vec<(&'static str, String)>) -> Result<(), AppError> 
     }
 }
 
-fn unit_ref(tx: &rusqlite::Connection, unit_id: Id) -> Result<UnitRef, AppError> {
+fn unit_ref(tx: &crate::store::Connection, unit_id: Id) -> Result<UnitRef, AppError> {
     Ok(store::units::unit_ref(tx, unit_id)?)
 }
 
@@ -96,7 +96,7 @@ pub fn create_account(
 /// Inserts after the checks that are not permissions: unique login, one
 /// liaison per unit, a county admin belongs to a county unit.
 pub(crate) fn insert_checked(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::Connection,
     input: &NewAccount,
     at: i64,
 ) -> Result<Account, AppError> {
@@ -139,7 +139,7 @@ pub(crate) fn insert_checked(
 /// Creates the first platform_admin without an actor: only while the
 /// database has none (`jianguan init`).
 pub fn bootstrap_admin(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::Connection,
     input: &NewAccount,
     at: i64,
 ) -> Result<Account, AppError> {

@@ -129,7 +129,7 @@ fn labels(levels: &[Level]) -> String {
 /// The sub-items among `ids` that a unit of `unit` may not claim: outside
 /// its level (监管层级), or local items not yet 审核通过.
 fn left_out_in(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Connection,
     unit: UnitRef,
     ids: &[Id],
 ) -> Result<Vec<LeftOut>, AppError> {

@@ -21,7 +21,7 @@ pub fn classified_allowed(actor: Option<&Actor>, asked: bool) -> Result<bool, Ap
     }
 }
 
-fn checklist_title(conn: &rusqlite::Connection, scope: Scope) -> Result<String, AppError> {
+fn checklist_title(conn: &crate::store::Connection, scope: Scope) -> Result<String, AppError> {
     let name = match scope {
         Scope::Unit(id) => store::units::unit(conn, id)?.full_name(),
         Scope::Region(id) => store::units::list_regions(conn)?
@@ -37,7 +37,7 @@ fn checklist_title(conn: &rusqlite::Connection, scope: Scope) -> Result<String, 
 /// Turns required checklists into annex-5 rows; unstarted ones come
 /// prefilled with what the unit cannot choose (code, level, 实施主体).
 struct RowMaker<'c> {
-    conn: &'c rusqlite::Connection,
+    conn: &'c crate::store::Connection,
     units: HashMap<Id, Unit>,
     include_classified: bool,
 }

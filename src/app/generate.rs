@@ -11,11 +11,11 @@ use crate::domain::{
     SubItem, Timestamp, UnitCategory,
 };
 use crate::seed;
+use crate::store::Connection;
 use crate::store::changelog::{self, NewEntry};
 use crate::store::checklists::{NewChecklist, Source as ChecklistSource};
 use crate::store::units::NewUnit;
 use crate::store::{self, Store};
-use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashMap;
 

@@ -12,12 +12,12 @@ use crate::domain::{
     parse_time,
 };
 use crate::seed;
+use crate::store::Connection;
 use crate::store::changelog::{self, NewEntry};
 use crate::store::checklists::{NewChecklist, Source as ChecklistSource};
 use crate::store::local_items::Change;
 use crate::store::units::NewUnit;
 use crate::store::{self, Store};
-use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -61,11 +61,15 @@ pub fn init(
     demo: bool,
     now: Timestamp,
 ) -> Result<InitSummary, AppError> {
+    let store_name = store.path().display().to_string();
     store.write(|tx| {
+        // "jginit": of several `init` at once on PostgreSQL, the others
+        // wait here and then find the database filled.
+        store::lock_until_commit(tx, 0x6a67_696e_6974)?;
         if !store::units::list_regions(tx)?.is_empty() {
             return Err(AppError::Invalid(format!(
                 "数据库 {} 已经初始化过，未作修改",
-                tx.path().unwrap_or("")
+                store_name
             )));
         }
         let mut summary = InitSummary::default();

@@ -291,7 +291,10 @@ pub fn edit_local_item(
 }
 
 /// The rule problems of a local item as stored, in Chinese.
-pub fn problems(conn: &rusqlite::Connection, main_item_id: Id) -> Result<Vec<String>, AppError> {
+pub fn problems(
+    conn: &crate::store::Connection,
+    main_item_id: Id,
+) -> Result<Vec<String>, AppError> {
     let item = store::local_items::get(conn, main_item_id)?;
     let mut bases = Vec::new();
     let mut categories = Vec::new();

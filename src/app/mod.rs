@@ -21,9 +21,9 @@ pub mod views;
 
 use crate::domain::permission::{ActorCtx, Denied, WriteAction, authorize};
 use crate::domain::{Account, FieldError, Id, Role, Timestamp};
+use crate::store::Connection;
 use crate::store::changelog::{self, NewEntry};
 use crate::store::{self, Conflict, Store, StoreError};
-use rusqlite::Transaction;
 use serde::Serialize;
 
 /// Who is writing: the logged-in account, and the account it acts for when a
@@ -152,6 +152,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<store::db::Error> for AppError {
+    fn from(e: store::db::Error) -> Self {
+        AppError::Store(StoreError::from(e))
+    }
+}
+
 impl From<rusqlite::Error> for AppError {
     fn from(e: rusqlite::Error) -> Self {
         AppError::Store(StoreError::from(e))
@@ -191,7 +197,7 @@ fn test_clock() -> Option<Timestamp> {
 
 /// A write in progress: the transaction, the re-read actor, and the time.
 pub(crate) struct Write<'t> {
-    pub tx: &'t Transaction<'t>,
+    pub tx: &'t Connection,
     pub actor: ActorCtx,
     real_id: Id,
     acting_as: Option<Id>,

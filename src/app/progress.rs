@@ -171,7 +171,7 @@ struct LocalTimes {
 /// Per unit, its local items' first submission and entry, from the
 /// review history, as of `now`.
 fn local_on_time(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Connection,
     milestones: &[Milestone],
     now: Timestamp,
 ) -> Result<HashMap<Id, LocalTimes>, AppError> {

@@ -421,7 +421,7 @@ pub fn local_items(
 }
 
 fn local_row(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Connection,
     item: crate::domain::LocalItem,
     unit: String,
 ) -> Result<LocalRow, AppError> {

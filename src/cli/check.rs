@@ -105,7 +105,7 @@ fn parse_head(text: &str) -> Result<(i64, String), String> {
 
 /// Claims the rules would refuse today: listed, not deleted (the unit or an
 /// administrator decides what to do with them).
-fn claim_problems(conn: &rusqlite::Connection) -> anyhow::Result<Vec<String>> {
+fn claim_problems(conn: &crate::store::Connection) -> anyhow::Result<Vec<String>> {
     let unit_name = |id| {
         crate::store::units::unit(conn, id)
             .map(|u| u.full_name())

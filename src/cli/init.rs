@@ -124,6 +124,19 @@ fn create_with(
     name: Option<String>,
     mobile: Option<String>,
 ) -> anyhow::Result<crate::app::init::InitSummary> {
+    let admin = |login: String| AdminInput {
+        name: name.clone().unwrap_or_else(|| login.clone()),
+        login,
+        mobile: mobile.clone().unwrap_or_default(),
+    };
+    if let Some(url) = store::postgres::url_of(&ctx.db) {
+        if shared.is_some() {
+            bail!(
+                "--shared 只用于 SQLite 数据库文件；PostgreSQL 的权限由服务器上的角色决定（见 jianguan pg-roles）"
+            );
+        }
+        return create_postgres(url, &admin(ctx.login.clone()), demo, scale);
+    }
     let path = &ctx.db;
     let dir = files::dir_of(path);
     let empty = claim_empty_target(path)?;
@@ -157,24 +170,7 @@ fn create_with(
             path.display()
         );
     }
-    let now = crate::app::now();
-    let login = ctx.login.clone();
-    let admin = AdminInput {
-        name: name.unwrap_or_else(|| login.clone()),
-        login,
-        mobile: mobile.unwrap_or_default(),
-    };
-    let mut summary = init(&mut store, &admin, demo, now)?;
-    if let Some(scale) = scale {
-        let g = generate(&mut store, scale, now, &mut |msg| say_err!("{msg}"))?;
-        summary.regions += g.regions;
-        summary.units += g.units;
-        summary.accounts += g.accounts;
-        summary.main_items += g.main_items;
-        summary.sub_items += g.sub_items;
-        summary.claims += g.claims;
-        summary.checklists += g.checklists;
-    }
+    let summary = fill(&mut store, &admin(ctx.login.clone()), demo, scale)?;
     store.close_standalone()?;
     if shared.is_some() {
         if let Some(gid) = gid {
@@ -198,6 +194,49 @@ fn create_with(
         }
     }
     Ok(summary)
+}
+
+/// The content of a new database: the platform admin, the demo, the scale.
+fn fill(
+    store: &mut store::Store,
+    admin: &AdminInput,
+    demo: bool,
+    scale: Option<Scale>,
+) -> anyhow::Result<crate::app::init::InitSummary> {
+    let now = crate::app::now();
+    let mut summary = init(store, admin, demo, now)?;
+    if let Some(scale) = scale {
+        let g = generate(store, scale, now, &mut |msg| say_err!("{msg}"))?;
+        summary.regions += g.regions;
+        summary.units += g.units;
+        summary.accounts += g.accounts;
+        summary.main_items += g.main_items;
+        summary.sub_items += g.sub_items;
+        summary.claims += g.claims;
+        summary.checklists += g.checklists;
+    }
+    Ok(summary)
+}
+
+/// A PostgreSQL database the administrator created (empty, or already
+/// holding jianguan's tables from an `init` that stopped before its data):
+/// the schema under the migration lock, then the content in one
+/// transaction that first takes `app::init`'s lock — of several `init` at
+/// once one fills it and the others find it filled.
+fn create_postgres(
+    url: &str,
+    admin: &AdminInput,
+    demo: bool,
+    scale: Option<Scale>,
+) -> anyhow::Result<crate::app::init::InitSummary> {
+    let mut store = store::open(
+        Path::new(url),
+        &OpenOptions {
+            create: true,
+            allow_network_fs: false,
+        },
+    )?;
+    fill(&mut store, admin, demo, scale)
 }
 
 fn already_exists(path: &Path) -> anyhow::Error {

@@ -1,12 +1,12 @@
 //! Accounts (账号).
 
+use super::db::{Connection, OptionalExtension, params};
 use super::{Conflict, ConflictRow, StoreError, key};
 use crate::domain::permission::ActorCtx;
 use crate::domain::{Account, Id, NewAccount, Role, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn insert_account(conn: &Connection, a: &NewAccount, at: Timestamp) -> Result<Id, StoreError> {
-    conn.execute(
+    Ok(conn.insert(
         "INSERT INTO accounts (login, name, unit_id, office_post, mobile, role, is_liaison,
                                created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -20,13 +20,12 @@ pub fn insert_account(conn: &Connection, a: &NewAccount, at: Timestamp) -> Resul
             a.is_liaison,
             at
         ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    )?)
 }
 
 const COLUMNS: &str = "id, login, name, unit_id, office_post, mobile, role, is_liaison, active, version FROM accounts";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+fn from_row(r: &super::db::Row<'_>) -> super::db::Result<Account> {
     Ok(Account {
         id: r.get(0)?,
         login: r.get(1)?,

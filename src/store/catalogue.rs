@@ -1,34 +1,33 @@
 //! The catalogue: main items (主项), sub-items (子项), legal bases (设定依据)
 //! and the power list (权责清单).
 
+use super::db::Value;
+use super::db::{Connection, OptionalExtension, params, params_from_iter};
 use super::{StoreError, key, opt_key};
 use crate::domain::{
     BasisKind, BasisStatus, Id, ItemStatus, LegalBasis, Level, MainItem, PowerListEntry, SubItem,
     Timestamp,
 };
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 /// Inserts a main item (its `id` and `version` are ignored).
 pub fn insert_main_item(conn: &Connection, m: &MainItem, at: Timestamp) -> Result<Id, StoreError> {
-    conn.prepare_cached(
+    Ok(conn.insert(
         "INSERT INTO main_items (code, name, department, permit_name, permit_type, permit_code,
                                  source, status, owner_unit_id, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        m.code,
-        m.name,
-        m.department,
-        m.permit_name,
-        m.permit_type.map(|t| t.key()),
-        m.permit_code,
-        m.source.key(),
-        m.status.key(),
-        m.owner_unit_id,
-        at
-    ])?;
-    Ok(conn.last_insert_rowid())
+        params![
+            m.code,
+            m.name,
+            m.department,
+            m.permit_name,
+            m.permit_type.map(|t| t.key()),
+            m.permit_code,
+            m.source.key(),
+            m.status.key(),
+            m.owner_unit_id,
+            at
+        ],
+    )?)
 }
 
 fn levels_text(levels: &[Level]) -> String {
@@ -63,18 +62,19 @@ const SUB_WRITE_COLUMNS: &str = "code, main_item_id, name, category, target, mea
 
 /// Inserts a sub-item (its `id` and `version` are ignored).
 pub fn insert_sub_item(conn: &Connection, s: &SubItem, at: Timestamp) -> Result<Id, StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO sub_items ({SUB_WRITE_COLUMNS}) VALUES ({})",
-        vec!["?"; 13].join(", ")
-    ))?
-    .execute(params_from_iter(sub_values(s, at)))?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.insert(
+        &format!(
+            "INSERT INTO sub_items ({SUB_WRITE_COLUMNS}) VALUES ({})",
+            vec!["?"; 13].join(", ")
+        ),
+        params_from_iter(sub_values(s, at)),
+    )?)
 }
 
 const MAIN_COLUMNS: &str = "id, code, name, department, permit_name, permit_type, permit_code,
      source, status, owner_unit_id, version FROM main_items";
 
-fn main_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MainItem> {
+fn main_from_row(r: &super::db::Row<'_>) -> super::db::Result<MainItem> {
     Ok(MainItem {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -113,7 +113,7 @@ pub fn main_item_by_code(conn: &Connection, code: &str) -> Result<Option<MainIte
 const SUB_COLUMNS: &str = "id, code, main_item_id, name, category, target, measures, basis_text,
      process, result, levels, classified, status, version FROM sub_items";
 
-fn sub_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubItem> {
+fn sub_from_row(r: &super::db::Row<'_>) -> super::db::Result<SubItem> {
     Ok(SubItem {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -178,11 +178,10 @@ pub fn upsert_basis(
     if let Some(id) = basis_id(conn, title, article)? {
         return Ok(id);
     }
-    conn.prepare_cached(
+    Ok(conn.insert(
         "INSERT INTO legal_bases (title, kind, article, excerpt) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![title, kind.key(), article, excerpt])?;
-    Ok(conn.last_insert_rowid())
+        params![title, kind.key(), article, excerpt],
+    )?)
 }
 
 pub fn link_basis(conn: &Connection, sub_item_id: Id, basis_id: Id) -> Result<(), StoreError> {
@@ -195,7 +194,7 @@ pub fn link_basis(conn: &Connection, sub_item_id: Id, basis_id: Id) -> Result<()
 
 const BASIS_COLUMNS: &str = "b.id, b.title, b.kind, b.article, b.excerpt, b.status, b.version";
 
-fn basis_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LegalBasis> {
+fn basis_from_row(r: &super::db::Row<'_>) -> super::db::Result<LegalBasis> {
     Ok(LegalBasis {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -292,11 +291,10 @@ pub fn insert_power_entry(
     unit_id: Id,
     kind: &str,
 ) -> Result<Id, StoreError> {
-    conn.prepare_cached(
+    Ok(conn.insert(
         "INSERT INTO power_list (code, name, unit_id, kind) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![code, name, unit_id, kind])?;
-    Ok(conn.last_insert_rowid())
+        params![code, name, unit_id, kind],
+    )?)
 }
 
 /// A unit's power-list entries (权责清单), by code.
@@ -311,7 +309,7 @@ pub fn power_entries_of_unit(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn power_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PowerListEntry> {
+fn power_from_row(r: &super::db::Row<'_>) -> super::db::Result<PowerListEntry> {
     Ok(PowerListEntry {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -404,7 +402,7 @@ pub fn outside_level(
         admits_level_sql("?2")
     ))?;
     let ids = serde_json::to_string(ids).unwrap_or_default();
-    let rows = stmt.query_map(rusqlite::params![ids, level.key()], |r| {
+    let rows = stmt.query_map(super::db::params![ids, level.key()], |r| {
         Ok((
             r.get(0)?,
             r.get(1)?,
@@ -638,7 +636,9 @@ pub fn bases_containing(conn: &Connection, q: &str) -> Result<Vec<Id>, StoreErro
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<Id> = if q.chars().count() >= 3 {
+    // PostgreSQL has no FTS5 table: a scan of the bases (thousands of
+    // rows, a province's included) answers as quickly.
+    let rows: Vec<Id> = if q.chars().count() >= 3 && !conn.is_postgres() {
         // One phrase: quotes doubled so the query is taken literally.
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));
         let mut stmt = conn
@@ -702,7 +702,7 @@ pub fn classified_unclaimed_among(
            AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = ?2 AND c.sub_item_id = s.id)",
     )?;
     let ids = serde_json::to_string(ids).unwrap_or_default();
-    let rows = stmt.query_map(rusqlite::params![ids, unit], |r| r.get(0))?;
+    let rows = stmt.query_map(super::db::params![ids, unit], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -9,9 +9,9 @@
 use super::StoreError;
 use super::logged::{self, LOGGED};
 use crate::domain::{ChangeLogEntry, Id, Timestamp};
-use rusqlite::types::ToSqlOutput::Borrowed;
-use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, OptionalExtension, params};
+
+use super::db::{Connection, OptionalExtension, params};
+use super::db::{Value, ValueRef};
 use sha2::{Digest, Sha256};
 
 /// The hash of the (empty) chain before the first row.
@@ -133,8 +133,8 @@ fn last(conn: &Connection) -> Result<Last, StoreError> {
         .query_row([], |r| {
             Ok(Last {
                 id: r.get(0)?,
-                hash: text_of(logged::value(r, 1)?),
-                at: match logged::value(r, 2)? {
+                hash: text_of(logged::value(&r, 1)?),
+                at: match logged::value(&r, 2)? {
                     Value::Integer(i) => i,
                     _ => 0,
                 },
@@ -206,7 +206,7 @@ fn insert(
 fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
     let tables: Vec<String> = conn
         .prepare_cached("SELECT DISTINCT tbl FROM pending_rows ORDER BY tbl")?
-        .query_map([], |r| logged::value(r, 0))?
+        .query_map([], |r| logged::value(&r, 0))?
         .map(|v| v.map(text_of))
         .collect::<Result<_, _>>()?;
     let mut h = Sha256::new();
@@ -225,12 +225,12 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
                 while let Some(r) = rows.next()? {
                     let (k1, k2) = (r.get_ref(0)?, r.get_ref(1)?);
                     let hash = if r.get(2)? {
-                        Some(logged::row_hash(&mut buf, r, 3, t.image.len())?)
+                        Some(logged::row_hash(&mut buf, &r, 3, t.image.len())?)
                     } else {
                         None
                     };
                     let hash = hash.as_ref().map(|x| &x[..]);
-                    insert.execute(params![id, tbl, Borrowed(k1), Borrowed(k2), hash])?;
+                    insert.execute(params![id, tbl, k1, k2, hash])?;
                     digest_row(&mut h, &mut line, tbl, k1, k2, hash);
                 }
             }
@@ -243,7 +243,7 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
                 let mut rows = stmt.query([tbl])?;
                 while let Some(r) = rows.next()? {
                     let (k1, k2) = (r.get_ref(0)?, r.get_ref(1)?);
-                    insert.execute(params![id, tbl, Borrowed(k1), Borrowed(k2), None::<&[u8]>])?;
+                    insert.execute(params![id, tbl, k1, k2, None::<&[u8]>])?;
                     digest_row(&mut h, &mut line, tbl, k1, k2, None);
                 }
             }
@@ -267,8 +267,8 @@ fn record_all(conn: &Connection, id: Id) -> Result<String, StoreError> {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let (k1, k2) = (r.get_ref(0)?, r.get_ref(1)?);
-            let hash = logged::row_hash(&mut buf, r, 2, t.image.len())?;
-            insert.execute(params![id, t.table, Borrowed(k1), Borrowed(k2), &hash[..]])?;
+            let hash = logged::row_hash(&mut buf, &r, 2, t.image.len())?;
+            insert.execute(params![id, t.table, k1, k2, &hash[..]])?;
             digest_row(&mut h, &mut line, t.table, k1, k2, Some(&hash));
         }
     }
@@ -371,6 +371,9 @@ pub fn after_migrations(conn: &Connection, from: i64) -> Result<(), StoreError> 
 /// Logging triggers missing from the file or different from the list
 /// (names), and triggers named like them that the list does not have.
 pub fn stale_triggers(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    if conn.is_postgres() {
+        return super::postgres::schema::missing_noting_triggers(conn);
+    }
     let mut stmt = conn.prepare(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, 4) = 'log_'",
     )?;
@@ -405,13 +408,13 @@ pub fn hash_at(conn: &Connection, n: i64) -> Result<Option<String>, StoreError> 
         .query_row(
             "SELECT hash FROM change_log ORDER BY id LIMIT 1 OFFSET ?1",
             [n - 1],
-            |r| logged::value(r, 0),
+            |r| logged::value(&r, 0),
         )
         .optional()?
         .map(text_of))
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeLogEntry> {
+fn from_row(r: &super::db::Row<'_>) -> super::db::Result<ChangeLogEntry> {
     Ok(ChangeLogEntry {
         id: r.get(0)?,
         at: r.get(1)?,
@@ -632,11 +635,11 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>, StoreError> {
         Ok(match recs.next()? {
             None => None,
             Some(r) => Some(RowRecord {
-                log_id: logged::value(r, 0)?,
-                tbl: logged::value(r, 1)?,
-                k1: logged::value(r, 2)?,
-                k2: logged::value(r, 3)?,
-                hash: logged::value(r, 4)?,
+                log_id: logged::value(&r, 0)?,
+                tbl: logged::value(&r, 1)?,
+                k1: logged::value(&r, 2)?,
+                k2: logged::value(&r, 3)?,
+                hash: logged::value(&r, 4)?,
             }),
         })
     };
@@ -651,7 +654,7 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>, StoreError> {
     while let Some(row) = rows.next()? {
         let mut values = Vec::with_capacity(STORED.len());
         for i in 0..STORED.len() {
-            values.push(logged::value(row, 1 + i)?);
+            values.push(logged::value(&row, 1 + i)?);
         }
         let e = Stored {
             id: row.get(0)?,

@@ -1,9 +1,9 @@
 //! Inspection checklists (检查实施清单).
 
+use super::db::Value;
+use super::db::{Connection, OptionalExtension, params_from_iter};
 use super::{Conflict, ConflictRow, StoreError, key, opt_key};
 use crate::domain::{Checklist, ChecklistFields, ChecklistState, Id, Level, Timestamp};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 /// Where a new checklist's text came from (共享复用).
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,15 +68,14 @@ pub fn insert(conn: &Connection, c: &NewChecklist<'_>) -> Result<Id, StoreError>
         c.by.into(),
     ];
     let placeholders = vec!["?"; 3 + 17 + 5].join(", ");
-    conn.prepare_cached(&format!(
+    Ok(conn.insert(
+        &format!(
         "INSERT INTO checklists (sub_item_id, unit_id, level, {FIELD_COLUMNS}, state, source_id,
                                  source_version, updated_at, updated_by)
          VALUES ({placeholders})"
-    ))?
-    .execute(params_from_iter(
-        head.into_iter().chain(field_values(c.fields)).chain(tail),
-    ))?;
-    Ok(conn.last_insert_rowid())
+    ),
+        params_from_iter(head.into_iter().chain(field_values(c.fields)).chain(tail)),
+    )?)
 }
 
 const COLUMNS: &str = "id, sub_item_id, unit_id, level, item_code, subject_name, subject_code,
@@ -85,12 +84,12 @@ const COLUMNS: &str = "id, sub_item_id, unit_id, level, item_code, subject_name,
     cooperation, cooperation_org, state, source_id, source_version, version, updated_at,
     updated_by FROM checklists";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Checklist> {
+fn from_row(r: &super::db::Row<'_>) -> super::db::Result<Checklist> {
     from_row_at(r, 0)
 }
 
 /// A checklist whose columns (as `COLUMNS` lists them) start at `b`.
-fn from_row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Checklist> {
+fn from_row_at(r: &super::db::Row<'_>, b: usize) -> super::db::Result<Checklist> {
     let methods: String = r.get(b + 12)?;
     Ok(Checklist {
         id: r.get(b)?,
@@ -287,7 +286,7 @@ pub fn for_each_required(
             target: r.get(3)?,
             classified: r.get(4)?,
             checklist: match started {
-                Some(_) => Some(from_row_at(r, 6)?),
+                Some(_) => Some(from_row_at(&r, 6)?),
                 None => None,
             },
         };
@@ -323,7 +322,7 @@ pub fn reusable(
          ORDER BY level, unit_id"
     ))?;
     let regions = serde_json::to_string(region_ids).unwrap_or_default();
-    let rows = stmt.query_map(rusqlite::params![sub_item_id, regions], from_row)?;
+    let rows = stmt.query_map(super::db::params![sub_item_id, regions], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -364,7 +363,7 @@ pub fn set_subject(
 ) -> Result<Checklist, StoreError> {
     conn.execute(
         "UPDATE checklists SET subject_name = ?2, subject_code = ?3, state = ?4 WHERE id = ?1",
-        rusqlite::params![id, name, code, state.key()],
+        super::db::params![id, name, code, state.key()],
     )?;
     get(conn, id)
 }

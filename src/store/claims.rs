@@ -1,8 +1,8 @@
 //! Claims (认领) and “claiming finished” (认领完成).
 
 use super::StoreError;
+use super::db::{Connection, OptionalExtension, params};
 use crate::domain::{Claim, Id, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// Claims each in-use sub-item for the unit; returns the ids that were not
 /// yet claimed (and now are). Already claimed ones are left as they were;
@@ -177,7 +177,7 @@ pub fn co_claimers(conn: &Connection, unit_id: Id) -> Result<Vec<(Id, String)>, 
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Claim> {
+fn from_row(r: &super::db::Row<'_>) -> super::db::Result<Claim> {
     Ok(Claim {
         unit_id: r.get(0)?,
         sub_item_id: r.get(1)?,

@@ -1,8 +1,8 @@
 //! Local items (地方监管事项): review state and its history.
 
+use super::db::{Connection, OptionalExtension, params};
 use super::{Conflict, ConflictRow, StoreError, key, opt_key};
 use crate::domain::{Id, LocalItem, ReviewState, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// Creates the review record of a local main item, in 草稿.
@@ -53,7 +53,7 @@ fn add_history(
 const COLUMNS: &str = "main_item_id, unit_id, state, power_entry_id, official_code, return_reason,
     version, updated_at, updated_by FROM local_items";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalItem> {
+fn from_row(r: &super::db::Row<'_>) -> super::db::Result<LocalItem> {
     Ok(LocalItem {
         main_item_id: r.get(0)?,
         unit_id: r.get(1)?,

@@ -12,8 +12,8 @@
 //! versions where the typed encoding below cannot.
 
 use super::StoreError;
-use rusqlite::Connection;
-use rusqlite::types::{Value, ValueRef};
+use super::db::Connection;
+use super::db::{Value, ValueRef};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 
@@ -393,7 +393,7 @@ pub fn show_value(v: &Value) -> String {
 
 /// Column `i` of a row, whatever it holds: text that is not UTF-8 (only
 /// another tool can write it) is read lossily rather than stopping `check`.
-pub fn value(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Value> {
+pub fn value(r: &super::db::Row<'_>, i: usize) -> super::db::Result<Value> {
     Ok(owned(r.get_ref(i)?))
 }
 
@@ -462,10 +462,10 @@ pub fn image_hash<'a>(
 /// The image in columns `from..from + n` of a row, hashed.
 pub fn row_hash(
     buf: &mut Vec<u8>,
-    r: &rusqlite::Row<'_>,
+    r: &super::db::Row<'_>,
     from: usize,
     n: usize,
-) -> rusqlite::Result<[u8; 32]> {
+) -> super::db::Result<[u8; 32]> {
     buf.clear();
     for i in from..from + n {
         encode(buf, r.get_ref(i)?);
@@ -507,7 +507,7 @@ mod tests {
         sorted.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         assert_eq!(names, sorted);
 
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         for sql in super::super::schema::MIGRATIONS {
             conn.execute_batch(sql).unwrap();
         }

@@ -1,8 +1,8 @@
 //! Milestones (时间节点).
 
+use super::db::{Connection, OptionalExtension, params};
 use super::{Conflict, ConflictRow, StoreError, key};
 use crate::domain::{Audience, Id, Milestone, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn insert(
     conn: &Connection,
@@ -12,16 +12,14 @@ pub fn insert(
     due_at: Timestamp,
     at: Timestamp,
 ) -> Result<Id, StoreError> {
-    conn.execute(
+    Ok(conn.insert(
         "INSERT INTO milestones (key, name, audience, due_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key_, name, audience.key(), due_at, at],
-    )?;
-    Ok(conn.last_insert_rowid())
+        params![key_, name, audience.key(), due_at, at])?)
 }
 
 const COLUMNS: &str = "id, key, name, audience, due_at, version FROM milestones";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Milestone> {
+fn from_row(r: &super::db::Row<'_>) -> super::db::Result<Milestone> {
     Ok(Milestone {
         id: r.get(0)?,
         key: r.get(1)?,

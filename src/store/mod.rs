@@ -9,6 +9,7 @@ pub mod changelog;
 pub mod checklists;
 mod checkpoint;
 pub mod claims;
+pub mod db;
 pub mod local_items;
 pub mod logged;
 pub mod milestones;
@@ -19,16 +20,16 @@ pub mod reports;
 pub mod schema;
 pub mod units;
 
+pub use db::Connection;
 pub use open::{APPLICATION_ID, OpenOptions, open};
 
 use crate::domain::{Account, Checklist, Keyed, LocalItem, Milestone, Timestamp};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+
 use std::path::{Path, PathBuf};
 
 /// An open database.
 pub struct Store {
-    conn: Connection,
+    conn: db::Connection,
     path: PathBuf,
     network_fs: Option<&'static str>,
     migrations_applied: i64,
@@ -39,18 +40,35 @@ pub struct Store {
 
 impl Store {
     fn new(
-        conn: Connection,
+        conn: rusqlite::Connection,
         path: PathBuf,
         network_fs: Option<&'static str>,
         migrations_applied: i64,
     ) -> Self {
         Store {
-            conn,
+            conn: db::Connection::from_sqlite(conn),
             path,
             network_fs,
             migrations_applied,
             file_meta: None,
         }
+    }
+
+    /// A store over a PostgreSQL connection; `shown` is the URL without
+    /// its password, what messages name.
+    pub(crate) fn from_postgres(conn: db::Connection, shown: String, applied: i64) -> Self {
+        Store {
+            conn,
+            path: PathBuf::from(shown),
+            network_fs: None,
+            migrations_applied: applied,
+            file_meta: None,
+        }
+    }
+
+    /// True for a PostgreSQL database (`--db postgres://…`).
+    pub fn is_postgres(&self) -> bool {
+        self.conn.is_postgres()
     }
 
     /// The database file's metadata (owner, group, mode), as it was when
@@ -73,6 +91,11 @@ impl Store {
         &self.conn
     }
 
+    /// The SQLite connection of a file database (`None` on PostgreSQL).
+    fn sqlite(&self) -> Result<&rusqlite::Connection, StoreError> {
+        self.conn.sqlite().ok_or(StoreError::NotOnPostgres)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -84,7 +107,7 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed if `f`
     /// returns Ok, rolled back otherwise.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E>
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -96,60 +119,75 @@ impl Store {
     pub fn transaction<T, E>(
         &mut self,
         commit: bool,
-        f: impl FnOnce(&Transaction) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E>
     where
         E: From<StoreError>,
     {
+        let Some(sqlite) = self.conn.sqlite() else {
+            return Self::transaction_in(&self.conn, commit, f);
+        };
         // Statement journals in memory while writing: the change log's row
         // triggers (store::logged) make each insert keep one, and on disk
         // that cost a bulk write a syscall a page. Only while writing, as
         // sorts then stay in memory too.
-        self.conn
+        sqlite
             .pragma_update(None, "temp_store", "MEMORY")
             .map_err(StoreError::from)?;
-        let result = Self::transaction_in(&mut self.conn, commit, f);
-        let _ = self.conn.pragma_update(None, "temp_store", "DEFAULT");
+        let result = Self::transaction_in(&self.conn, commit, f);
+        if let Some(sqlite) = self.conn.sqlite() {
+            let _ = sqlite.pragma_update(None, "temp_store", "DEFAULT");
+        }
         result
     }
 
+    /// The transaction itself: rolled back unless `f` succeeds and
+    /// `commit` is asked for, whatever `f` returned (or if it panicked).
     fn transaction_in<T, E>(
-        conn: &mut Connection,
+        conn: &Connection,
         commit: bool,
-        f: impl FnOnce(&Transaction) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E>
     where
         E: From<StoreError>,
     {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        changelog::take_unlogged(&tx)?;
-        let value = f(&tx)?;
-        if commit {
-            changelog::log_leftover(&tx)?;
-            tx.commit().map_err(StoreError::from)?;
+        struct Guard<'c>(&'c Connection);
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                if self.0.in_transaction() {
+                    let _ = self.0.rollback();
+                }
+            }
         }
+        conn.begin().map_err(StoreError::from)?;
+        let guard = Guard(conn);
+        changelog::take_unlogged(conn)?;
+        let value = f(conn)?;
+        if commit {
+            changelog::log_leftover(conn)?;
+            conn.commit().map_err(StoreError::from)?;
+        }
+        drop(guard);
         Ok(value)
     }
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check`: "ok" or the problems found.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let mut stmt = self.sqlite()?.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// `PRAGMA foreign_key_check`, as readable lines.
     pub fn foreign_key_check(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let mut stmt = self.sqlite()?.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |r| {
             Ok(format!(
                 "{} 第{}行引用了不存在的 {}",
@@ -196,10 +234,11 @@ impl Store {
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let mut to = Connection::open_with_flags(dest, flags).map_err(|e| StoreError::Open {
-            path: dest.to_path_buf(),
-            source: e,
-        })?;
+        let mut to =
+            rusqlite::Connection::open_with_flags(dest, flags).map_err(|e| StoreError::Open {
+                path: dest.to_path_buf(),
+                source: e,
+            })?;
         if !opened() {
             return Err(StoreError::Io {
                 path: dest.to_path_buf(),
@@ -208,8 +247,12 @@ impl Store {
         }
         to.pragma_update(None, "journal_mode", "OFF")?;
         {
-            let backup =
-                Backup::new_with_names(&self.conn, rusqlite::MAIN_DB, &mut to, rusqlite::MAIN_DB)?;
+            let backup = Backup::new_with_names(
+                self.sqlite()?,
+                rusqlite::MAIN_DB,
+                &mut to,
+                rusqlite::MAIN_DB,
+            )?;
             match backup.step(-1)? {
                 StepResult::Done => {}
                 _ => return Err(StoreError::Busy),
@@ -232,7 +275,7 @@ impl Store {
             }
         }
         uri.push_str("?immutable=1");
-        let conn = Connection::open_with_flags(
+        let conn = rusqlite::Connection::open_with_flags(
             &uri,
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_URI
@@ -254,9 +297,9 @@ impl Store {
         // The background checkpointer may hold its own connection for a
         // moment; switching the journal mode waits for it.
         let mut last = None;
+        let conn = self.sqlite()?;
         for _ in 0..500 {
-            match self
-                .conn
+            match conn
                 .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
             {
                 Ok(_) => {
@@ -273,8 +316,22 @@ impl Store {
         if let Some(e) = last {
             return Err(e.into());
         }
-        self.conn.close().map_err(|(_, e)| StoreError::from(e))
+        match self.conn.into_sqlite() {
+            Some(c) => c.close().map_err(|(_, e)| StoreError::from(e)),
+            None => Ok(()),
+        }
     }
+}
+
+/// Makes the rest of this transaction wait for any other that asked for
+/// the same `key`, until it ends. SQLite's writes (`BEGIN IMMEDIATE`) are
+/// one at a time already; PostgreSQL takes a transaction-scoped advisory
+/// lock.
+pub fn lock_until_commit(conn: &Connection, key: i64) -> Result<(), StoreError> {
+    if conn.is_postgres() {
+        conn.query_row("SELECT pg_advisory_xact_lock(?1)", [key], |_| Ok(()))?;
+    }
+    Ok(())
 }
 
 /// Marks a point inside the current transaction that `rollback_to` can
@@ -355,6 +412,15 @@ pub enum StoreError {
         doing: &'static str,
         message: String,
     },
+    /// A statement PostgreSQL refused, in its own words.
+    #[error("PostgreSQL：{}", db::describe_pg(.0))]
+    Pg(::postgres::Error),
+    #[error("数据库中第 {} 列的值不符：{message}", index + 1)]
+    Column { index: usize, message: String },
+    #[error(
+        "PostgreSQL 数据库 {0} 还没有 jianguan 的数据：请先运行 jianguan init --db '{0}'（或 init --demo）"
+    )]
+    PostgresEmpty(String),
     #[error(
         "PostgreSQL 数据库的结构版本为 {found}，本程序只支持到 {supported}：请升级 jianguan 后再连接"
     )]
@@ -404,8 +470,21 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Conflict(Box<Conflict>),
+    #[error("这项操作只适用于 SQLite 数据库文件，PostgreSQL 数据库不支持")]
+    NotOnPostgres,
     #[error("未找到{0}")]
     NotFound(String),
+}
+
+impl From<db::Error> for StoreError {
+    fn from(e: db::Error) -> Self {
+        match e {
+            db::Error::Sqlite(e) => StoreError::Sqlite(e),
+            db::Error::NoRows => StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows),
+            db::Error::Postgres(e) => StoreError::Pg(e),
+            db::Error::Column { index, message } => StoreError::Column { index, message },
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -569,24 +648,21 @@ impl StoreError {
 /// A column holding an enum by its key.
 pub(crate) struct Key<T>(pub T);
 
-impl<T: Keyed> FromSql for Key<T> {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let s = value.as_str()?;
-        T::from_key(s)
+impl<T: Keyed> db::FromColumn for Key<T> {
+    fn from_column(value: db::ValueRef<'_>) -> Result<Self, String> {
+        let s = String::from_column(value)?;
+        T::from_key(&s)
             .map(Key)
-            .ok_or_else(|| FromSqlError::Other(format!("“{s}”不是有效的{}", T::WHAT).into()))
+            .ok_or_else(|| format!("“{s}”不是有效的{}", T::WHAT))
     }
 }
 
 /// Reads an enum column.
-pub(crate) fn key<T: Keyed>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+pub(crate) fn key<T: Keyed>(row: &db::Row<'_>, idx: usize) -> db::Result<T> {
     Ok(row.get::<_, Key<T>>(idx)?.0)
 }
 
 /// Reads a nullable enum column.
-pub(crate) fn opt_key<T: Keyed>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<T>> {
+pub(crate) fn opt_key<T: Keyed>(row: &db::Row<'_>, idx: usize) -> db::Result<Option<T>> {
     Ok(row.get::<_, Option<Key<T>>>(idx)?.map(|k| k.0))
 }

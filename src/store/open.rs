@@ -3,7 +3,7 @@
 
 use super::schema::{LATEST, MIGRATIONS};
 use super::{Store, StoreError};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -117,6 +117,9 @@ pub(super) fn named_database() -> Option<&'static Path> {
 /// privilege, raised on this thread only while SQLite opens its files;
 /// every other path with the user's own ids.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
+    if let Some(url) = super::postgres::url_of(path) {
+        return super::postgres::open(url, opts.create);
+    }
     let server = crate::privilege::server_database(path);
     let path = server.unwrap_or(path);
     let _ = NAMED.set(path.to_path_buf());
@@ -129,8 +132,8 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
     if network.is_none() {
         super::checkpoint::install(&mut conn, path, server.is_some())?;
     }
-    let applied = migrate(&conn, path).map_err(|e| e.naming(path))?;
-    let mut store = Store::new(conn, path.to_path_buf(), network, applied);
+    let mut store = Store::new(conn, path.to_path_buf(), network, 0);
+    store.migrations_applied = migrate(store.conn(), path).map_err(|e| e.naming(path))?;
     store.file_meta = meta;
     Ok(store)
 }
@@ -423,7 +426,8 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 /// reading the version again once the write lock is held, so that of
 /// several processes opening a new file only the first applies them.
 /// Returns how many migrations this call applied.
-fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+fn migrate(db: &super::Connection, path: &Path) -> Result<i64, StoreError> {
+    let conn = db.sqlite().ok_or(StoreError::NotOnPostgres)?;
     let seen = user_version(conn)?;
     if seen > LATEST {
         return Err(too_new(conn, path, seen));
@@ -431,10 +435,22 @@ fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     if seen == LATEST {
         return Ok(0);
     }
-    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    let current = user_version(&tx)?;
+    db.begin()?;
+    let applied = apply_migrations(db, conn, path);
+    if applied.is_err() {
+        let _ = db.rollback();
+    }
+    applied
+}
+
+fn apply_migrations(
+    db: &super::Connection,
+    tx: &Connection,
+    path: &Path,
+) -> Result<i64, StoreError> {
+    let current = user_version(tx)?;
     if current > LATEST {
-        return Err(too_new(conn, path, current));
+        return Err(too_new(tx, path, current));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(sql).map_err(|e| StoreError::Migration {
@@ -442,7 +458,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
             source: e,
         })?;
     }
-    super::changelog::after_migrations(&tx, current)?;
+    super::changelog::after_migrations(db, current)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", LATEST)?;
     // An older jianguan that finds this schema can then say which version
@@ -452,7 +468,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [SCHEMA_WRITTEN_BY, env!("CARGO_PKG_VERSION")],
     )?;
-    tx.commit()?;
+    db.commit()?;
     Ok(LATEST - current)
 }
 

@@ -8,9 +8,9 @@
 
 use super::StoreError;
 use super::changelog::{UNLOGGED, kind_of, stale_triggers};
+use super::db::Connection;
+use super::db::Value;
 use super::logged::{self, LOGGED, Logged, show_value, sql_cmp};
-use rusqlite::Connection;
-use rusqlite::types::Value;
 use std::cmp::Ordering;
 
 /// Lines reported per table and kind of problem; the rest are counted.
@@ -89,12 +89,12 @@ fn pending(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut rows = stmt.query([])?;
     let mut lines = Capped::new("未经 jianguan 写入的行".into());
     while let Some(r) = rows.next()? {
-        let tbl = logged::value(r, 0)?;
+        let tbl = logged::value(&r, 0)?;
         let tbl = match tbl {
             Value::Text(s) => s,
             other => show_value(&other),
         };
-        let (k1, k2) = (logged::value(r, 1)?, logged::value(r, 2)?);
+        let (k1, k2) = (logged::value(&r, 1)?, logged::value(&r, 2)?);
         lines.push(format!(
             "{} {}：被 jianguan 以外的工具写入（没有操作记录）",
             table_name(&tbl),
@@ -117,11 +117,11 @@ fn unlogged_entries(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut lines = Capped::new("jianguan 以外写入的行".into());
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let tbl = match logged::value(r, 1)? {
+        let tbl = match logged::value(&r, 1)? {
             Value::Text(s) => s,
             other => show_value(&other),
         };
-        let (k1, k2) = (logged::value(r, 2)?, logged::value(r, 3)?);
+        let (k1, k2) = (logged::value(&r, 2)?, logged::value(&r, 3)?);
         lines.push(format!(
             "{} {}：被 jianguan 以外的工具写入（操作记录第 {id} 条在下一次写入时记下了它）",
             table_name(&tbl),
@@ -150,8 +150,13 @@ struct ColumnType {
 }
 
 fn column_types(conn: &Connection, t: &Logged) -> Result<Vec<ColumnType>, StoreError> {
-    let mut stmt =
-        conn.prepare("SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?1)")?;
+    // PostgreSQL marks a primary key's columns NOT NULL itself.
+    let mut stmt = conn.prepare(if conn.is_postgres() {
+        "SELECT column_name, upper(data_type), is_nullable = 'NO', 0
+           FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?1"
+    } else {
+        "SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?1)"
+    })?;
     let all: Vec<(String, String, bool, i64)> = stmt
         .query_map([t.table], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -183,10 +188,10 @@ fn compare(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut next_expected = || -> Result<Option<Expected>, StoreError> {
         while let Some(r) = log.next()? {
             let (tbl, k1, k2, hash) = (
-                logged::value(r, 0)?,
-                logged::value(r, 1)?,
-                logged::value(r, 2)?,
-                logged::value(r, 3)?,
+                logged::value(&r, 0)?,
+                logged::value(&r, 1)?,
+                logged::value(&r, 2)?,
+                logged::value(&r, 3)?,
             );
             // Malformed records are reported by the chain's walk.
             let (Value::Text(tbl), hash) = (tbl, hash) else {
@@ -229,7 +234,7 @@ fn compare(conn: &Connection) -> Result<Vec<String>, StoreError> {
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (Some(e), Some(r)) => {
-                    let (k1, k2) = (logged::value(r, 0)?, logged::value(r, 1)?);
+                    let (k1, k2) = (logged::value(&r, 0)?, logged::value(&r, 1)?);
                     sql_cmp(&e.k1, &k1).then_with(|| sql_cmp(&e.k2, &k2))
                 }
             };
@@ -249,7 +254,7 @@ fn compare(conn: &Connection) -> Result<Vec<String>, StoreError> {
                 }
                 Ordering::Greater | Ordering::Equal => {
                     let Some(r) = row else { break };
-                    let (k1, k2) = (logged::value(r, 0)?, logged::value(r, 1)?);
+                    let (k1, k2) = (logged::value(&r, 0)?, logged::value(&r, 1)?);
                     let mut values = Vec::with_capacity(t.image.len());
                     for i in 0..t.image.len() {
                         values.push(r.get_ref(2 + i)?);

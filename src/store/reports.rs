@@ -2,8 +2,8 @@
 //! show the change.
 
 use super::StoreError;
+use super::db::{Connection, OptionalExtension, params};
 use crate::domain::{Id, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// A report as kept: its time, and each unit's (rank, per mille).
 pub type Kept = (Timestamp, std::collections::HashMap<Id, (i64, i64)>);
@@ -40,11 +40,10 @@ pub fn record_report(
     by: Id,
     rows: &[(Id, i64, i64)],
 ) -> Result<Id, StoreError> {
-    conn.execute(
+    let id = conn.insert(
         "INSERT INTO progress_reports (as_of, taken_at, taken_by) VALUES (?1, ?2, ?3)",
         params![as_of, at, by],
     )?;
-    let id = conn.last_insert_rowid();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO progress_report_rows (report_id, unit_id, rank, per_mille) VALUES (?1, ?2, ?3, ?4)",
     )?;

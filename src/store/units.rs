@@ -1,9 +1,9 @@
 //! Regions (区划) and units (单位).
 
+use super::db::{Connection, OptionalExtension, params};
 use super::{StoreError, key};
 use crate::domain::permission::UnitRef;
 use crate::domain::{Id, Level, Region, Unit, UnitCategory};
-use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn insert_region(
     conn: &Connection,
@@ -12,14 +12,13 @@ pub fn insert_region(
     level: Level,
     parent_id: Option<Id>,
 ) -> Result<Id, StoreError> {
-    conn.execute(
+    Ok(conn.insert(
         "INSERT INTO regions (code, name, level, parent_id) VALUES (?1, ?2, ?3, ?4)",
         params![code, name, level.key(), parent_id],
-    )?;
-    Ok(conn.last_insert_rowid())
+    )?)
 }
 
-fn region_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Region> {
+fn region_from_row(r: &super::db::Row<'_>) -> super::db::Result<Region> {
     Ok(Region {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -56,7 +55,7 @@ pub struct NewUnit<'a> {
 }
 
 pub fn insert_unit(conn: &Connection, u: &NewUnit<'_>) -> Result<Id, StoreError> {
-    conn.execute(
+    Ok(conn.insert(
         "INSERT INTO units (name, category, region_id, uscc, counterparts) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             u.name,
@@ -64,16 +63,14 @@ pub fn insert_unit(conn: &Connection, u: &NewUnit<'_>) -> Result<Id, StoreError>
             u.region_id,
             u.uscc,
             u.counterparts.join("\n")
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
+        ])?)
 }
 
 const UNIT_COLUMNS: &str =
     "u.id, u.name, u.category, u.region_id, r.name, r.level, u.uscc, u.counterparts, u.version
      FROM units u JOIN regions r ON r.id = u.region_id";
 
-fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
+fn unit_from_row(r: &super::db::Row<'_>) -> super::db::Result<Unit> {
     let counterparts: String = r.get(7)?;
     Ok(Unit {
         id: r.get(0)?,

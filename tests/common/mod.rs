@@ -92,7 +92,7 @@ pub fn worker_result(child: Child) -> serde_json::Value {
 /// Every row of every table, as text: two databases with the same content
 /// give the same dump.
 pub fn content_dump(store: &Store) -> Vec<String> {
-    let conn = store.conn();
+    let conn = store.conn().sqlite().expect("a SQLite file");
     let mut tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap()

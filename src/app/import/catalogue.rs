@@ -219,7 +219,7 @@ fn parse_row(rec: &Record) -> Result<Row, Vec<RowError>> {
 
 /// The ids of the bases a row cites, creating bases seen for the first time.
 fn resolve_bases(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::Connection,
     known: &mut HashMap<(String, String), Id>,
     citations: &[Citation],
 ) -> Result<Vec<Id>, AppError> {

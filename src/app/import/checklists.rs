@@ -163,7 +163,7 @@ struct UnitNames {
 }
 
 impl UnitNames {
-    fn of(conn: &rusqlite::Connection, unit: Unit) -> Result<Self, AppError> {
+    fn of(conn: &crate::store::Connection, unit: Unit) -> Result<Self, AppError> {
         let mut names = vec![unit.name.clone()];
         let mut codes: Vec<String> = unit.uscc.iter().cloned().collect();
         for e in store::changelog::of_row(conn, "unit", &unit.id.to_string())? {

@@ -18,7 +18,7 @@ fn header(key: &str) -> &'static str {
 /// A unit by name, optionally with the region to tell same-named units
 /// apart (“市场监督管理局” + “金水区”, or “金水区市场监督管理局”).
 pub(crate) fn find_unit(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Connection,
     name: &str,
     region: &str,
 ) -> Result<Result<crate::domain::Unit, String>, AppError> {
@@ -56,7 +56,7 @@ pub(crate) fn find_unit(
 /// The unit a row names (by the layout's `unit` and `region` columns), or
 /// an error for that cell added to `errors`.
 pub(crate) fn unit_cell(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Connection,
     rec: &crate::xlsx::Record,
     layout: &[crate::xlsx::layouts::Column],
     errors: &mut Vec<RowError>,

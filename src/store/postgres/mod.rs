@@ -7,7 +7,7 @@
 
 pub mod schema;
 
-use super::StoreError;
+use super::{Connection, Store, StoreError};
 use postgres::{Client, NoTls};
 
 /// The advisory lock migrations take: "jgschema" read as a number.
@@ -25,19 +25,72 @@ fn failed(doing: &'static str) -> impl Fn(postgres::Error) -> StoreError {
     }
 }
 
-/// The server's own message where there is one (`Display` alone says only
-/// "db error"), else the client's and its cause.
-fn describe(e: &postgres::Error) -> String {
-    if let Some(db) = e.as_db_error() {
-        return match db.detail() {
-            Some(detail) => format!("{}（{detail}）", db.message()),
-            None => db.message().to_string(),
-        };
+use super::db::describe_pg as describe;
+
+/// The URL when `--db` names a PostgreSQL database rather than a file.
+pub fn url_of(db: &std::path::Path) -> Option<&str> {
+    let s = db.to_str()?;
+    (s.starts_with("postgres://") || s.starts_with("postgresql://")).then_some(s)
+}
+
+/// The URL as messages show it: any password left out.
+pub fn shown(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_string(),
     }
-    match std::error::Error::source(e) {
-        Some(cause) => format!("{e}：{cause}"),
-        None => e.to_string(),
+}
+
+/// Opens the database at `url` as a store. With `create` its schema is
+/// made (or brought up to date); without, a database jianguan has not
+/// set up is refused with what to run, and an older schema is upgraded.
+pub fn open(url: &str, create: bool) -> Result<Store, StoreError> {
+    let mut client = connect(url)?;
+    let applied = if create {
+        let m = migrate(&mut client)?;
+        m.to - m.from
+    } else {
+        match version(&mut client)? {
+            None => return Err(StoreError::PostgresEmpty(shown(url))),
+            Some(v) if v > latest() => {
+                return Err(StoreError::PostgresTooNew {
+                    found: v,
+                    supported: latest(),
+                });
+            }
+            Some(v) if v < latest() => {
+                let m = migrate(&mut client)?;
+                m.to - m.from
+            }
+            Some(_) => 0,
+        }
+    };
+    Ok(Store::from_postgres(
+        Connection::from_postgres(client),
+        shown(url),
+        applied,
+    ))
+}
+
+/// The schema version recorded, or None where jianguan has made nothing.
+fn version(client: &mut Client) -> Result<Option<i64>, StoreError> {
+    let exists = client
+        .query_one("SELECT to_regclass('jianguan_schema') IS NOT NULL", &[])
+        .map_err(failed("读取结构版本"))?
+        .get::<_, bool>(0);
+    if !exists {
+        return Ok(None);
     }
+    Ok(client
+        .query_opt("SELECT version FROM jianguan_schema", &[])
+        .map_err(failed("读取结构版本"))?
+        .map(|r| r.get(0)))
 }
 
 /// Connects to `url` (`postgres://user@host/db`, or `host=… dbname=…`),

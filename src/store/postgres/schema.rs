@@ -240,15 +240,15 @@ CREATE TABLE unit_progress (
 );
 CREATE TABLE pending_rows (
     tbl TEXT NOT NULL,
-    k1  TEXT NOT NULL,
-    k2  TEXT NOT NULL,
+    k1  BIGINT NOT NULL,
+    k2  BIGINT NOT NULL,
     PRIMARY KEY (tbl, k1, k2)
 );
 CREATE TABLE change_log_rows (
     log_id BIGINT NOT NULL,
     tbl    TEXT NOT NULL,
-    k1     TEXT NOT NULL,
-    k2     TEXT NOT NULL,
+    k1     BIGINT NOT NULL,
+    k2     BIGINT NOT NULL,
     hash   BYTEA,
     PRIMARY KEY (log_id, tbl, k1, k2)
 );
@@ -337,8 +337,8 @@ DECLARE
 BEGIN
     IF new_row IS NOT NULL THEN
         INSERT INTO pending_rows (tbl, k1, k2) VALUES (
-            TG_TABLE_NAME, new_row ->> TG_ARGV[0],
-            CASE WHEN second = '' THEN TG_ARGV[2] ELSE new_row ->> second END)
+            TG_TABLE_NAME, CAST(new_row ->> TG_ARGV[0] AS BIGINT),
+            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE new_row ->> second END AS BIGINT))
         ON CONFLICT DO NOTHING;
     END IF;
     -- A deleted row, or a key that changed, leaves its old key behind.
@@ -346,8 +346,8 @@ BEGIN
         OR new_row ->> TG_ARGV[0] IS DISTINCT FROM old_row ->> TG_ARGV[0]
         OR (second <> '' AND new_row ->> second IS DISTINCT FROM old_row ->> second)) THEN
         INSERT INTO pending_rows (tbl, k1, k2) VALUES (
-            TG_TABLE_NAME, old_row ->> TG_ARGV[0],
-            CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END)
+            TG_TABLE_NAME, CAST(old_row ->> TG_ARGV[0] AS BIGINT),
+            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END AS BIGINT))
         ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;
@@ -372,4 +372,23 @@ fn noting_rows() -> String {
             )
         })
         .collect()
+}
+
+/// The noting triggers `noting_rows` makes that the database lacks (one
+/// dropped by hand would let writes go unrecorded).
+pub fn missing_noting_triggers(
+    conn: &crate::store::Connection,
+) -> Result<Vec<String>, crate::store::StoreError> {
+    let found: Vec<String> = conn
+        .prepare(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+              WHERE NOT t.tgisinternal AND c.relnamespace = CAST(current_schema() AS regnamespace)",
+        )?
+        .query_map((), |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(LOGGED
+        .iter()
+        .map(|t| format!("log_{}", t.table))
+        .filter(|name| !found.contains(name))
+        .collect())
 }

@@ -1,0 +1,297 @@
+//! The PostgreSQL side of `db::Connection`: statements rewritten from the
+//! SQLite dialect, parameters sent as the types the server inferred, and
+//! values read back as SQLite's kinds.
+
+use super::{Error, Result, ValueRef};
+use bytes::BytesMut;
+use postgres::types::{FromSql, IsNull, ToSql, Type};
+use std::collections::HashMap;
+
+/// A PostgreSQL client with its prepared statements.
+pub struct PgConn {
+    client: postgres::Client,
+    cache: HashMap<String, postgres::Statement>,
+    in_transaction: bool,
+}
+
+impl PgConn {
+    pub(super) fn new(client: postgres::Client) -> Self {
+        PgConn {
+            client,
+            cache: HashMap::new(),
+            in_transaction: false,
+        }
+    }
+
+    /// The client itself, for what only PostgreSQL has.
+    pub fn client(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+
+    pub(super) fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    pub(super) fn prepare(&mut self, sql: &str, cached: bool) -> Result<postgres::Statement> {
+        if cached && let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.client.prepare(&translate(sql))?;
+        if cached {
+            self.cache.insert(sql.to_string(), stmt.clone());
+        }
+        Ok(stmt)
+    }
+
+    pub(super) fn execute(
+        &mut self,
+        stmt: &postgres::Statement,
+        values: &[ValueRef<'_>],
+    ) -> Result<usize> {
+        let params: Vec<Param<'_>> = values.iter().map(|v| Param(*v)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        Ok(self.client.execute(stmt, &refs)? as usize)
+    }
+
+    pub(super) fn query(
+        &mut self,
+        stmt: &postgres::Statement,
+        values: &[ValueRef<'_>],
+    ) -> Result<Vec<postgres::Row>> {
+        let params: Vec<Param<'_>> = values.iter().map(|v| Param(*v)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        Ok(self.client.query(stmt, &refs)?)
+    }
+
+    pub(super) fn batch(&mut self, sql: &str) -> Result<()> {
+        let result = self.client.batch_execute(&translate(sql));
+        let head = sql.trim_start().to_ascii_uppercase();
+        if head.starts_with("BEGIN") {
+            self.in_transaction = result.is_ok();
+        } else if head == "COMMIT" || head == "ROLLBACK" || head == "END" {
+            self.in_transaction = false;
+        }
+        Ok(result?)
+    }
+}
+
+/// The server's own message where there is one (`Display` alone says only
+/// "db error"), else the client's and its cause.
+pub fn describe(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return match db.detail() {
+            Some(detail) => format!("{}（{detail}）", db.message()),
+            None => db.message().to_string(),
+        };
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}：{cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// A statement in SQLite's dialect as PostgreSQL writes it: `?N` is `$N`,
+/// `INSERT OR IGNORE` is `ON CONFLICT DO NOTHING`, a JSON list of ids
+/// (`json_each(?N)`) is unnested, `instr` is `strpos`, and `IS NOT 'x'` is
+/// `IS DISTINCT FROM 'x'`. Nothing inside quotes is touched.
+pub fn translate(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut next = 1;
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                let n = if digits.is_empty() {
+                    next
+                } else {
+                    digits.parse().unwrap_or(next)
+                };
+                next = next.max(n + 1);
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            None => out.push(c),
+        }
+    }
+    let mut sql = out;
+    if sql.contains("INSERT OR IGNORE INTO") {
+        sql = sql.replace("INSERT OR IGNORE INTO", "INSERT INTO");
+        let body = sql.trim_end().trim_end_matches(';').to_string();
+        sql = match body.rfind("RETURNING") {
+            Some(at) => format!("{} ON CONFLICT DO NOTHING {}", &body[..at], &body[at..]),
+            None => format!("{body} ON CONFLICT DO NOTHING"),
+        };
+    }
+    while let Some(at) = sql.find("json_each(") {
+        let open = at + "json_each(".len();
+        let Some(len) = sql[open..].find(')') else {
+            break;
+        };
+        let arg = sql[open..open + len].to_string();
+        sql.replace_range(
+            at..open + len + 1,
+            &format!(
+                "(SELECT CAST(value AS BIGINT) AS value FROM json_array_elements_text(CAST({arg} AS json)))"
+            ),
+        );
+    }
+    sql.replace("instr(", "strpos(")
+        .replace(" IS NOT '", " IS DISTINCT FROM '")
+}
+
+/// A parameter as the type PostgreSQL inferred for it.
+#[derive(Debug)]
+struct Param<'a>(ValueRef<'a>);
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self.0 {
+            ValueRef::Null => Ok(IsNull::Yes),
+            ValueRef::Integer(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+                Type::BOOL => (i != 0).to_sql(ty, out),
+                Type::FLOAT8 => (i as f64).to_sql(ty, out),
+                Type::FLOAT4 => (i as f32).to_sql(ty, out),
+                _ => i.to_string().to_sql(&Type::TEXT, out),
+            },
+            ValueRef::Real(f) => match *ty {
+                Type::FLOAT4 => (f as f32).to_sql(ty, out),
+                Type::FLOAT8 => f.to_sql(ty, out),
+                _ => f.to_string().to_sql(&Type::TEXT, out),
+            },
+            ValueRef::Text(t) => match *ty {
+                Type::JSONB => {
+                    out.extend_from_slice(&[1]);
+                    out.extend_from_slice(t);
+                    Ok(IsNull::No)
+                }
+                Type::INT8 | Type::INT4 | Type::INT2 => {
+                    Err(format!("“{}”不是整数", String::from_utf8_lossy(t)).into())
+                }
+                _ => {
+                    out.extend_from_slice(t);
+                    Ok(IsNull::No)
+                }
+            },
+            ValueRef::Blob(b) => {
+                out.extend_from_slice(b);
+                Ok(IsNull::No)
+            }
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// A column's raw bytes and type, read without conversion.
+struct Raw<'a> {
+    ty: Type,
+    bytes: Option<&'a [u8]>,
+}
+
+impl<'a> FromSql<'a> for Raw<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(Raw {
+            ty: ty.clone(),
+            bytes: Some(raw),
+        })
+    }
+
+    fn from_sql_null(ty: &Type) -> Result<Self, BoxError> {
+        Ok(Raw {
+            ty: ty.clone(),
+            bytes: None,
+        })
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// The value at `idx` as SQLite's kinds.
+pub(super) fn value_at(row: &postgres::Row, idx: usize) -> Result<ValueRef<'_>> {
+    let raw: Raw<'_> = row.try_get(idx)?;
+    let Some(b) = raw.bytes else {
+        return Ok(ValueRef::Null);
+    };
+    let column = |message: String| Error::Column {
+        index: idx,
+        message,
+    };
+    let fixed = |n: usize| -> Result<&[u8]> {
+        (b.len() == n)
+            .then_some(b)
+            .ok_or_else(|| column(format!("{} 的长度不是 {n}", raw.ty)))
+    };
+    Ok(match raw.ty {
+        Type::INT8 => ValueRef::Integer(i64::from_be_bytes(fixed(8)?.try_into().unwrap())),
+        Type::INT4 => ValueRef::Integer(i32::from_be_bytes(fixed(4)?.try_into().unwrap()) as i64),
+        Type::INT2 => ValueRef::Integer(i16::from_be_bytes(fixed(2)?.try_into().unwrap()) as i64),
+        Type::OID => ValueRef::Integer(u32::from_be_bytes(fixed(4)?.try_into().unwrap()) as i64),
+        Type::BOOL => ValueRef::Integer((fixed(1)?[0] != 0) as i64),
+        Type::FLOAT8 => ValueRef::Real(f64::from_be_bytes(fixed(8)?.try_into().unwrap())),
+        Type::FLOAT4 => ValueRef::Real(f32::from_be_bytes(fixed(4)?.try_into().unwrap()) as f64),
+        Type::NUMERIC => numeric(b).map_err(column)?,
+        Type::BYTEA => ValueRef::Blob(b),
+        // Text of every kind, JSON included; jsonb carries a version byte.
+        Type::JSONB => ValueRef::Text(b.get(1..).unwrap_or_default()),
+        _ => ValueRef::Text(b),
+    })
+}
+
+/// NUMERIC's binary form (base-10000 digits): a whole number is an Integer,
+/// anything else a Real.
+fn numeric(b: &[u8]) -> Result<ValueRef<'static>, String> {
+    let word = |i: usize| -> Result<i16, String> {
+        b.get(i..i + 2)
+            .map(|w| i16::from_be_bytes([w[0], w[1]]))
+            .ok_or_else(|| "NUMERIC 的数据不完整".to_string())
+    };
+    let (ndigits, weight, sign) = (word(0)?, word(2)?, word(4)? as u16);
+    if sign == 0xC000 {
+        return Err("NUMERIC 为 NaN".into());
+    }
+    let mut whole: i128 = 0;
+    let mut value: f64 = 0.0;
+    let mut exact = true;
+    for i in 0..ndigits.max(0) as usize {
+        let d = word(8 + 2 * i)? as i128;
+        let power = weight as i32 - i as i32;
+        value += d as f64 * 10000f64.powi(power);
+        if power >= 0 {
+            whole = whole.saturating_add(d.saturating_mul(10000i128.saturating_pow(power as u32)));
+        } else if d != 0 {
+            exact = false;
+        }
+    }
+    let negative = sign == 0x4000;
+    if exact && let Ok(i) = i64::try_from(whole) {
+        return Ok(ValueRef::Integer(if negative { -i } else { i }));
+    }
+    Ok(ValueRef::Real(if negative { -value } else { value }))
+}
