@@ -698,7 +698,7 @@ pub fn classified_unclaimed_among(
 ) -> Result<Vec<Id>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id FROM json_each(?1) j JOIN sub_items s ON s.id = j.value
-         WHERE s.classified
+         WHERE s.classified <> 0
            AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = ?2 AND c.sub_item_id = s.id)",
     )?;
     let ids = serde_json::to_string(ids).unwrap_or_default();
@@ -708,7 +708,7 @@ pub fn classified_unclaimed_among(
 
 /// The 涉密 (classified) sub-items.
 pub fn classified_sub_items(conn: &Connection) -> Result<Vec<Id>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id FROM sub_items WHERE classified ORDER BY id")?;
+    let mut stmt = conn.prepare("SELECT id FROM sub_items WHERE classified <> 0 ORDER BY id")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -750,10 +750,13 @@ pub fn local_basis_citers(conn: &Connection) -> Result<Vec<(Id, Id)>, StoreError
 /// How many sub-items and main items there are, and the bytes of their
 /// names (what a search index of them holds).
 pub fn item_counts(conn: &Connection) -> Result<(usize, usize, usize), StoreError> {
+    let bytes = conn.byte_length("name");
     Ok(conn.query_row(
-        "SELECT (SELECT count(*) FROM sub_items), (SELECT count(*) FROM main_items),
-                (SELECT coalesce(sum(length(CAST(name AS BLOB))), 0) FROM sub_items)
-                + (SELECT coalesce(sum(length(CAST(name AS BLOB))), 0) FROM main_items)",
+        &format!(
+            "SELECT (SELECT count(*) FROM sub_items), (SELECT count(*) FROM main_items),
+                    (SELECT coalesce(sum({bytes}), 0) FROM sub_items)
+                    + (SELECT coalesce(sum({bytes}), 0) FROM main_items)"
+        ),
         [],
         |r| {
             Ok((

@@ -133,8 +133,8 @@ fn last(conn: &Connection) -> Result<Last, StoreError> {
         .query_row([], |r| {
             Ok(Last {
                 id: r.get(0)?,
-                hash: text_of(logged::value(&r, 1)?),
-                at: match logged::value(&r, 2)? {
+                hash: text_of(logged::value(r, 1)?),
+                at: match logged::value(r, 2)? {
                     Value::Integer(i) => i,
                     _ => 0,
                 },
@@ -206,7 +206,7 @@ fn insert(
 fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
     let tables: Vec<String> = conn
         .prepare_cached("SELECT DISTINCT tbl FROM pending_rows ORDER BY tbl")?
-        .query_map([], |r| logged::value(&r, 0))?
+        .query_map([], |r| logged::value(r, 0))?
         .map(|v| v.map(text_of))
         .collect::<Result<_, _>>()?;
     let mut h = Sha256::new();
@@ -408,7 +408,7 @@ pub fn hash_at(conn: &Connection, n: i64) -> Result<Option<String>, StoreError> 
         .query_row(
             "SELECT hash FROM change_log ORDER BY id LIMIT 1 OFFSET ?1",
             [n - 1],
-            |r| logged::value(&r, 0),
+            |r| logged::value(r, 0),
         )
         .optional()?
         .map(text_of))
@@ -456,10 +456,16 @@ pub fn entry(conn: &Connection, id: Id) -> Result<Option<ChangeLogEntry>, StoreE
 /// Whether a later row records the undoing of row `id` (its `after` holds
 /// `"undoes": id`).
 pub fn is_undone(conn: &Connection, id: Id) -> Result<bool, StoreError> {
+    let undoes = if conn.is_postgres() {
+        "CAST(CAST(after AS jsonb) ->> 'undoes' AS BIGINT)"
+    } else {
+        "json_extract(after, '$.undoes')"
+    };
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM change_log
-                        WHERE id > ?1 AND action LIKE 'undo%'
-                          AND json_extract(after, '$.undoes') = ?1)",
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM change_log
+                            WHERE id > ?1 AND action LIKE 'undo%' AND {undoes} = ?1)"
+        ),
         [id],
         |r| r.get(0),
     )?)

@@ -225,7 +225,7 @@ impl Scope {
                 format!("{column} IN (SELECT id FROM units WHERE region_id = ?1)"),
                 Some(id),
             ),
-            Scope::All => ("?1 IS NULL".into(), None),
+            Scope::All => ("CAST(?1 AS BIGINT) IS NULL".into(), None),
         }
     }
 }
@@ -272,7 +272,7 @@ pub fn for_each_required(
         "SELECT c.unit_id, s.id, s.code, s.target, s.classified, s.name, {columns}
          FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
          LEFT JOIN checklists k ON k.sub_item_id = c.sub_item_id AND k.unit_id = c.unit_id
-         WHERE s.category = 'inspection' AND c.exercised AND {cond}
+         WHERE s.category = 'inspection' AND c.exercised <> 0 AND {cond}
          ORDER BY c.unit_id, s.code"
     ))?;
     let mut rows = stmt.query([param])?;
@@ -329,10 +329,11 @@ pub fn reusable(
 /// Checklists filed per day (Beijing time, “2019-05-20”), oldest first: the
 /// city's trend. A checklist counts on the day of its last save as filed.
 pub fn filed_per_day(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT date(updated_at, 'unixepoch', '+8 hours') AS day, count(*)
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} AS day, count(*)
          FROM checklists WHERE state = 'filed' GROUP BY day ORDER BY day",
-    )?;
+        conn.local_day("updated_at")
+    ))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

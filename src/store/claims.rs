@@ -23,7 +23,7 @@ pub fn claim(
     let mut stmt = conn.prepare_cached(&format!(
         "INSERT OR IGNORE INTO claims
              (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection)
-         SELECT ?1, s.id, ?3, ?4, ?5, s.category = 'inspection'
+         SELECT ?1, s.id, ?3, ?4, ?5, CASE WHEN s.category = 'inspection' THEN 1 ELSE 0 END
          FROM json_each(?2) j JOIN sub_items s ON s.id = j.value AND s.status = 'in_use'
          WHERE {}
            AND NOT EXISTS (SELECT 1 FROM local_items l
@@ -131,7 +131,8 @@ pub fn insert_claims(conn: &Connection, claims: &[Claim]) -> Result<Vec<Id>, Sto
         "INSERT OR IGNORE INTO claims
              (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at, inspection)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-                 coalesce((SELECT category = 'inspection' FROM sub_items WHERE id = ?2), 0))
+                 coalesce((SELECT CASE WHEN category = 'inspection' THEN 1 ELSE 0 END
+                           FROM sub_items WHERE id = ?2), 0))
          RETURNING inspection",
     )?;
     let mut restored = Vec::new();
@@ -312,11 +313,12 @@ pub fn progress_count_mismatches(conn: &Connection) -> Result<i64, StoreError> {
         "SELECT count(*) FROM units u
          LEFT JOIN unit_progress p ON p.unit_id = u.id
          LEFT JOIN (SELECT unit_id, count(*) AS claimed, sum(exercised) AS exercised,
-                           sum(exercised AND inspection) AS required
+                           sum(exercised * inspection) AS required
                       FROM claims GROUP BY unit_id) c ON c.unit_id = u.id
-         LEFT JOIN (SELECT unit_id, sum(state = 'draft') AS draft,
-                           sum(state = 'complete') AS complete, sum(state = 'filed') AS filed
-                      FROM checklists WHERE counted GROUP BY unit_id) k ON k.unit_id = u.id
+         LEFT JOIN (SELECT unit_id, sum(CASE WHEN state = 'draft' THEN 1 ELSE 0 END) AS draft,
+                           sum(CASE WHEN state = 'complete' THEN 1 ELSE 0 END) AS complete,
+                           sum(CASE WHEN state = 'filed' THEN 1 ELSE 0 END) AS filed
+                      FROM checklists WHERE counted <> 0 GROUP BY unit_id) k ON k.unit_id = u.id
          WHERE coalesce(p.claimed, 0) <> coalesce(c.claimed, 0)
             OR coalesce(p.exercised, 0) <> coalesce(c.exercised, 0)
             OR coalesce(p.required, 0) <> coalesce(c.required, 0)
@@ -351,11 +353,11 @@ fn count(
 /// a claim write (the few checklists of one unit, each one probe).
 pub fn recount(conn: &Connection, unit_id: Id) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "UPDATE checklists SET counted = NOT counted
-         WHERE unit_id = ?1 AND counted <> EXISTS (
+        "UPDATE checklists SET counted = 1 - counted
+         WHERE unit_id = ?1 AND counted <> CASE WHEN EXISTS (
              SELECT 1 FROM claims c
               WHERE c.unit_id = checklists.unit_id AND c.sub_item_id = checklists.sub_item_id
-                AND c.exercised AND c.inspection)",
+                AND c.exercised <> 0 AND c.inspection <> 0) THEN 1 ELSE 0 END",
     )?
     .execute([unit_id])?;
     Ok(())
@@ -366,10 +368,10 @@ pub fn recount(conn: &Connection, unit_id: Id) -> Result<(), StoreError> {
 pub fn counted_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row(
         "SELECT count(*) FROM checklists k
-         WHERE k.counted <> EXISTS (
+         WHERE k.counted <> CASE WHEN EXISTS (
              SELECT 1 FROM claims c
               WHERE c.unit_id = k.unit_id AND c.sub_item_id = k.sub_item_id
-                AND c.exercised AND c.inspection)",
+                AND c.exercised <> 0 AND c.inspection <> 0) THEN 1 ELSE 0 END",
         [],
         |r| r.get(0),
     )?)
@@ -380,7 +382,7 @@ pub fn counted_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> {
 pub fn inspection_flag_mismatches(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row(
         "SELECT count(*) FROM claims c JOIN sub_items s ON s.id = c.sub_item_id
-         WHERE c.inspection <> (s.category = 'inspection')",
+         WHERE c.inspection <> CASE WHEN s.category = 'inspection' THEN 1 ELSE 0 END",
         [],
         |r| r.get(0),
     )?)

@@ -85,7 +85,7 @@ pub fn get(conn: &Connection, main_item_id: Id) -> Result<LocalItem, StoreError>
 
 pub fn list(conn: &Connection, state: Option<ReviewState>) -> Result<Vec<LocalItem>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} WHERE ?1 IS NULL OR state = ?1 ORDER BY updated_at, main_item_id"
+        "SELECT {COLUMNS} WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY updated_at, main_item_id"
     ))?;
     let rows = stmt.query_map([state.map(|s| s.key())], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -185,10 +185,10 @@ pub fn next_provisional_seq(conn: &Connection, region_code: &str) -> Result<u32,
     let prefix = format!("DF{region_code}-");
     // An entered item keeps its DF code as provisional: never hand it out again.
     let max: Option<String> = conn.query_row(
-        "SELECT max(substr(c, length(?1) + 1, 4)) FROM (
+        "SELECT max(substr(c, length(CAST(?1 AS TEXT)) + 1, 4)) FROM (
              SELECT code AS c FROM main_items WHERE code LIKE ?1 || '%'
              UNION ALL
-             SELECT provisional_code FROM main_items WHERE provisional_code LIKE ?1 || '%')",
+             SELECT provisional_code FROM main_items WHERE provisional_code LIKE ?1 || '%') AS codes",
         [&prefix],
         |r| r.get(0),
     )?;

@@ -172,21 +172,33 @@ impl Store {
     }
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
+    /// On PostgreSQL, how many others' commits this session has heard of.
     pub fn data_version(&self) -> Result<i64, StoreError> {
+        if let Some(mut pg) = self.conn.postgres() {
+            return Ok(pg.data_version()?);
+        }
         Ok(self
             .sqlite()?
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// `PRAGMA integrity_check`: "ok" or the problems found.
+    /// `PRAGMA integrity_check`: "ok" or the problems found. PostgreSQL
+    /// keeps its own pages (checksums, WAL): nothing to ask there.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        if self.is_postgres() {
+            return Ok(vec!["ok".to_string()]);
+        }
         let mut stmt = self.sqlite()?.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// `PRAGMA foreign_key_check`, as readable lines.
+    /// `PRAGMA foreign_key_check`, as readable lines. PostgreSQL enforces
+    /// foreign keys on every write, whoever writes: none to find there.
     pub fn foreign_key_check(&self) -> Result<Vec<String>, StoreError> {
+        if self.is_postgres() {
+            return Ok(Vec::new());
+        }
         let mut stmt = self.sqlite()?.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |r| {
             Ok(format!(

@@ -178,11 +178,17 @@ fn column_types(conn: &Connection, t: &Logged) -> Result<Vec<ColumnType>, StoreE
 /// The log's state of every row against the tables, merged in key order.
 fn compare(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
-    let mut stmt = conn.prepare(
+    // Each row's last record: SQLite takes the bare columns from the row
+    // that has the max(); PostgreSQL says it with DISTINCT ON.
+    let mut stmt = conn.prepare(if conn.is_postgres() {
+        "SELECT DISTINCT ON (tbl, k1, k2) tbl, k1, k2, hash, log_id FROM change_log_rows
+          WHERE log_id IN (SELECT id FROM change_log)
+          ORDER BY tbl, k1, k2, log_id DESC"
+    } else {
         "SELECT tbl, k1, k2, hash, max(log_id) FROM change_log_rows
           WHERE log_id IN (SELECT id FROM change_log)
-          GROUP BY tbl, k1, k2 ORDER BY tbl, k1, k2",
-    )?;
+          GROUP BY tbl, k1, k2 ORDER BY tbl, k1, k2"
+    })?;
     let mut log = stmt.query([])?;
     let mut unknown = Capped::new("操作记录中未知的表".into());
     let mut next_expected = || -> Result<Option<Expected>, StoreError> {
@@ -234,7 +240,7 @@ fn compare(conn: &Connection) -> Result<Vec<String>, StoreError> {
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (Some(e), Some(r)) => {
-                    let (k1, k2) = (logged::value(&r, 0)?, logged::value(&r, 1)?);
+                    let (k1, k2) = (logged::value(r, 0)?, logged::value(r, 1)?);
                     sql_cmp(&e.k1, &k1).then_with(|| sql_cmp(&e.k2, &k2))
                 }
             };

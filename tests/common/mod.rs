@@ -10,7 +10,52 @@ use std::process::{Child, Command, Stdio};
 /// Login of the platform_admin of test databases.
 pub const ADMIN: &str = "admin";
 
+/// The PostgreSQL server the suite runs against instead of SQLite files
+/// (`JIANGUAN_TEST_BACKEND=postgres` with `JIANGUAN_TEST_PG`, as
+/// `.ci/run` sets them for its second pass), as a URL without a database.
+pub fn postgres_backend() -> Option<String> {
+    if std::env::var("JIANGUAN_TEST_BACKEND").ok()? != "postgres" {
+        return None;
+    }
+    let server =
+        std::env::var("JIANGUAN_TEST_PG").expect("JIANGUAN_TEST_PG for the PostgreSQL pass");
+    let mut host = String::new();
+    let mut user = String::from("postgres");
+    for part in server.split_whitespace() {
+        match part.split_once('=') {
+            Some(("host", h)) => host = h.replace('/', "%2F"),
+            Some(("user", u)) => user = u.to_string(),
+            _ => {}
+        }
+    }
+    Some(format!("postgres://{user}@{host}"))
+}
+
+/// Where a test's database at `path` lives: the path itself, or on the
+/// PostgreSQL pass a new database named after it (created here), as the
+/// URL `--db` takes.
+pub fn db_at(path: &Path) -> PathBuf {
+    let Some(server) = postgres_backend() else {
+        return path.to_path_buf();
+    };
+    if path.starts_with("postgres:") {
+        return path.to_path_buf();
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut h);
+    let name = format!("jgt_{:016x}", h.finish());
+    let mut admin = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
+        .expect("connect to the test server");
+    if let Err(e) = admin.batch_execute(&format!("CREATE DATABASE {name}")) {
+        let exists = e.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE);
+        assert!(exists, "CREATE DATABASE {name}: {e}");
+    }
+    PathBuf::from(format!("{server}/{name}"))
+}
+
 pub fn open(path: &Path) -> Store {
+    let path = &db_at(path);
     store::open(
         path,
         &OpenOptions {
@@ -23,7 +68,7 @@ pub fn open(path: &Path) -> Store {
 
 /// A demo database at `dir/name`, created through the real init service.
 pub fn demo_db(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
+    let path = db_at(&dir.join(name));
     let mut store = open(&path);
     init(
         &mut store,
@@ -92,11 +137,17 @@ pub fn worker_result(child: Child) -> serde_json::Value {
 /// Every row of every table, as text: two databases with the same content
 /// give the same dump.
 pub fn content_dump(store: &Store) -> Vec<String> {
-    let conn = store.conn().sqlite().expect("a SQLite file");
+    let conn = store.conn();
+    let list = if conn.is_postgres() {
+        "SELECT table_name FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    };
     let mut tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .prepare(list)
         .unwrap()
-        .query_map([], |r| r.get(0))
+        .query_map((), |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
@@ -104,12 +155,11 @@ pub fn content_dump(store: &Store) -> Vec<String> {
     let mut out = Vec::new();
     for t in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
-        let n = stmt.column_count();
         let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
+            .query_map((), |r| {
                 let mut s = format!("{t}:");
-                for i in 0..n {
-                    let v: rusqlite::types::Value = r.get(i)?;
+                for i in 0..r.len() {
+                    let v = r.value(i)?;
                     s.push_str(&format!("{v:?}|"));
                 }
                 Ok(s)
@@ -126,7 +176,7 @@ pub fn content_dump(store: &Store) -> Vec<String> {
 /// A demo database at `dir/name`, made by the real binary: its OS user
 /// becomes the platform admin, as for a person running `init --demo`.
 pub fn demo_by_binary(dir: &Path, name: &str) -> PathBuf {
-    let db = dir.join(name);
+    let db = db_at(&dir.join(name));
     let o = Command::new(bin())
         .arg("--db")
         .arg(&db)

@@ -85,7 +85,7 @@ enum Inner {
     /// `RefCell`: the `postgres` client wants `&mut` for every call, and
     /// the store's functions share one `&Connection`. Rows are fetched
     /// whole before a caller sees them, so no borrow outlives a call.
-    Postgres(RefCell<PgConn>),
+    Postgres(Box<RefCell<PgConn>>),
 }
 
 impl Connection {
@@ -97,7 +97,7 @@ impl Connection {
 
     pub fn from_postgres(client: postgres::Client) -> Self {
         Connection {
-            inner: Inner::Postgres(RefCell::new(PgConn::new(client))),
+            inner: Inner::Postgres(Box::new(RefCell::new(PgConn::new(client)))),
         }
     }
 
@@ -110,6 +110,24 @@ impl Connection {
 
     pub fn is_postgres(&self) -> bool {
         self.dialect() == Dialect::Postgres
+    }
+
+    /// SQL for the length of `expr`'s text in bytes (UTF-8).
+    pub fn byte_length(&self, expr: &str) -> String {
+        match self.dialect() {
+            Dialect::Sqlite => format!("length(CAST({expr} AS BLOB))"),
+            Dialect::Postgres => format!("octet_length({expr})"),
+        }
+    }
+
+    /// SQL for the Beijing-time day (`YYYY-MM-DD`) of a Unix time.
+    pub fn local_day(&self, expr: &str) -> String {
+        match self.dialect() {
+            Dialect::Sqlite => format!("date({expr}, 'unixepoch', '+8 hours')"),
+            Dialect::Postgres => {
+                format!("to_char(to_timestamp({expr} + 8 * 3600) AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+            }
+        }
     }
 
     /// The SQLite connection, for what only SQLite has (pragmas, backup).

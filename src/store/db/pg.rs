@@ -4,6 +4,7 @@
 
 use super::{Error, Result, ValueRef};
 use bytes::BytesMut;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 use std::collections::HashMap;
 
@@ -12,6 +13,10 @@ pub struct PgConn {
     client: postgres::Client,
     cache: HashMap<String, postgres::Statement>,
     in_transaction: bool,
+    /// This session's server process, once it listens for others' commits.
+    listening: Option<i32>,
+    /// Others' commits heard so far.
+    heard: i64,
 }
 
 impl PgConn {
@@ -20,7 +25,39 @@ impl PgConn {
             client,
             cache: HashMap::new(),
             in_transaction: false,
+            listening: None,
+            heard: 0,
         }
+    }
+
+    /// Changes whenever another session commits a write to a logged table
+    /// (the noting trigger's `pg_notify`): PostgreSQL's counterpart of
+    /// SQLite's `data_version`. Never waits: it takes what has arrived.
+    pub fn data_version(&mut self) -> Result<i64> {
+        // A round trip first: the server hands this session the notices
+        // of commits made before it answers, so a commit another process
+        // has just returned from is heard now, not at the next call.
+        self.client.batch_execute("")?;
+        let me = match self.listening {
+            Some(pid) => pid,
+            None => {
+                self.client.batch_execute("LISTEN jianguan")?;
+                let pid: i32 = self
+                    .client
+                    .query_one("SELECT pg_backend_pid()", &[])?
+                    .get(0);
+                self.listening = Some(pid);
+                pid
+            }
+        };
+        let mut notices = self.client.notifications();
+        let mut iter = notices.iter();
+        while let Some(n) = iter.next()? {
+            if n.process_id() != me {
+                self.heard += 1;
+            }
+        }
+        Ok(self.heard)
     }
 
     /// The client itself, for what only PostgreSQL has.
@@ -36,7 +73,11 @@ impl PgConn {
         if cached && let Some(s) = self.cache.get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client.prepare(&translate(sql))?;
+        let translated = translate(sql);
+        let stmt = self
+            .client
+            .prepare(&translated)
+            .inspect_err(|e| trace(&translated, e))?;
         if cached {
             self.cache.insert(sql.to_string(), stmt.clone());
         }
@@ -72,6 +113,15 @@ impl PgConn {
             self.in_transaction = false;
         }
         Ok(result?)
+    }
+}
+
+/// A statement PostgreSQL would not prepare, on stderr when
+/// `JIANGUAN_TRACE_SQL` is set (debug builds): what a developer porting a
+/// statement needs and an operator never sees.
+fn trace(sql: &str, e: &postgres::Error) {
+    if cfg!(debug_assertions) && std::env::var_os("JIANGUAN_TRACE_SQL").is_some() {
+        eprintln!("-- {}\n{sql}", describe(e));
     }
 }
 

@@ -350,6 +350,9 @@ BEGIN
             CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END AS BIGINT))
         ON CONFLICT DO NOTHING;
     END IF;
+    -- Sessions that LISTEN (a TUI's live refresh) hear of it at commit;
+    -- one notice a transaction however many rows it wrote.
+    PERFORM pg_notify('jianguan', '');
     RETURN NULL;
 END $$;
 "#;
