@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod bases;
+pub mod check;
 pub mod checklists;
 pub mod claims;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod init;
 pub mod local_items;
 pub mod logins;
+pub mod migrate;
 pub mod milestones;
 pub mod progress;
 pub mod suggest;

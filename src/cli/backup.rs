@@ -37,6 +37,19 @@ pub fn run(ctx: &Context, args: &BackupArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let target = &args.file;
+    if store.is_postgres() {
+        let (entries, head) = changelog::head(store.conn())?;
+        let url = store.path().display().to_string();
+        bail!(
+            "PostgreSQL 数据库由服务器备份，jianguan 不写备份文件（{} 未创建）。请由数据库管理员运行：\n  \
+             pg_dump -Fc '{url}' -f {}\n\
+             恢复：createdb 新库名 && pg_restore -d 新库名 {}，再运行 jianguan --db postgres://…/新库名 check --head {entries}:{head}\n\
+             当前操作记录 {entries} 条，链头 {entries}:{head}（请记下）",
+            target.display(),
+            shell_word(target),
+            shell_word(target)
+        );
+    }
     if is_same_file(target, &store) {
         bail!("备份文件不能是数据库本身：{}", target.display());
     }
@@ -213,4 +226,17 @@ fn match_live_file(tmp: &TempFile, store: &Store) -> anyhow::Result<Option<Strin
     };
     tmp.set_mode(mode)?;
     Ok(note)
+}
+
+/// A file name as a shell reads it: quoted when it holds anything but
+/// letters, digits and `/._-+:`.
+fn shell_word(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+:".contains(&b))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

@@ -2,7 +2,7 @@
 //! replay of the log against the tables, and heads noted down earlier.
 
 use super::{Context, output};
-use crate::store::{changelog, replay};
+use crate::store::changelog;
 use clap::Args;
 use std::process::ExitCode;
 
@@ -15,45 +15,7 @@ pub struct CheckArgs {
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
-    let mut problems: Vec<String> = store
-        .integrity_check()?
-        .into_iter()
-        .filter(|l| l != "ok")
-        .map(|l| format!("完整性检查：{l}"))
-        .collect();
-    problems.extend(store.foreign_key_check()?);
-    problems.extend(changelog::verify(store.conn())?);
-    for (n, hash) in &args.heads {
-        match changelog::hash_at(store.conn(), *n)? {
-            Some(h) if &h == hash => {}
-            Some(h) => problems.push(format!(
-                "链头 {n}:{hash} 与操作记录不符：第 {n} 条的哈希现为 {h}（该条或它之前的记录被改写过）"
-            )),
-            None => problems.push(format!(
-                "链头 {n}:{hash} 不在操作记录中：操作记录已不足 {n} 条（被截断）"
-            )),
-        }
-    }
-    problems.extend(replay::problems(store.conn())?);
-    let flags = crate::store::claims::inspection_flag_mismatches(store.conn())?;
-    if flags > 0 {
-        problems.push(format!(
-            "{flags} 条认领的“行政检查”标记与事项类别不一致（进度统计会因此出错）"
-        ));
-    }
-    let counted = crate::store::claims::counted_flag_mismatches(store.conn())?;
-    if counted > 0 {
-        problems.push(format!(
-            "{counted} 份检查实施清单的“计入进度”标记与其认领不一致（进度统计会因此出错）"
-        ));
-    }
-    let kept = crate::store::claims::progress_count_mismatches(store.conn())?;
-    if kept > 0 {
-        problems.push(format!(
-            "{kept} 个单位的进度计数与其认领和检查实施清单不一致（进度表会因此出错）"
-        ));
-    }
-    problems.extend(claim_problems(store.conn())?);
+    let problems = crate::app::check::problems(&store, &args.heads)?;
     let (entries, head) = changelog::head(store.conn())?;
     let problems: Vec<String> = problems
         .iter()
@@ -101,29 +63,4 @@ fn parse_head(text: &str) -> Result<(i64, String), String> {
         return Err(bad());
     }
     Ok((n, hash))
-}
-
-/// Claims the rules would refuse today: listed, not deleted (the unit or an
-/// administrator decides what to do with them).
-fn claim_problems(conn: &crate::store::Connection) -> anyhow::Result<Vec<String>> {
-    let unit_name = |id| {
-        crate::store::units::unit(conn, id)
-            .map(|u| u.full_name())
-            .unwrap_or_else(|_| format!("单位{id}"))
-    };
-    let mut out = Vec::new();
-    for (unit, code, state) in crate::store::local_items::claims_on_unreleased(conn)? {
-        out.push(format!(
-            "{}认领了尚未审核通过（{}）的地方监管事项子项 {code}",
-            unit_name(unit),
-            state.label()
-        ));
-    }
-    for (unit, code) in crate::store::claims::outside_level(conn)? {
-        out.push(format!(
-            "{}认领了监管层级不含本级的子项 {code}",
-            unit_name(unit)
-        ));
-    }
-    Ok(out)
 }

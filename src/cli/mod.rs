@@ -10,6 +10,7 @@ pub(crate) mod export;
 mod import;
 mod init;
 mod local;
+mod migrate_to;
 mod milestone;
 mod output;
 mod progress;
@@ -47,7 +48,7 @@ use std::process::ExitCode;
                   退出码：0 成功，1 出错，2 用法错误。"
 )]
 pub struct Cli {
-    /// 数据库文件（默认：服务器上为 /etc/jianguan.toml 配置的共享数据库，否则在用户数据目录下；也可用环境变量 JIANGUAN_DB）
+    /// 数据库文件，或 PostgreSQL 数据库地址 postgres://用户@主机/库名（默认：服务器上为 /etc/jianguan.toml 配置的共享数据库，否则在用户数据目录下；也可用环境变量 JIANGUAN_DB）
     #[arg(long, global = true, env = "JIANGUAN_DB", value_name = "PATH")]
     db: Option<PathBuf>,
 
@@ -142,6 +143,15 @@ enum Command {
         再把备份复制为原文件名，运行 jianguan check 确认。"
     )]
     Backup(backup::BackupArgs),
+    /// 把 SQLite 数据库文件迁入一个空的 PostgreSQL 数据库（一个事务：逐表行数相同、检查通过才提交）
+    #[command(
+        name = "migrate-to",
+        after_help = "示例：\n  \
+        jianguan migrate-to postgres://jianguan@db.example/jianguan --from /srv/jianguan/jianguan.db\n\n\
+        源库先经 jianguan check 检查；迁移时其他人可照常使用源库，但迁移开始后的修改不会带过去，\n\
+        因此请在大家停止写入后运行。目标库由数据库管理员建好（createdb），须为空。"
+    )]
+    MigrateTo(migrate_to::MigrateToArgs),
     /// 服务器模式（root 运行）：建立数据组、共享目录和数据库，写 /etc/jianguan.toml，使本程序 setgid
     #[command(name = "server-setup")]
     ServerSetup(server_setup::ServerSetupArgs),
@@ -334,6 +344,7 @@ pub fn run() -> ExitCode {
         Some(Command::Progress(args)) => standings::run(&ctx, &args),
         Some(Command::Backup(args)) => backup::run(&ctx, &args),
         Some(Command::ServerSetup(args)) => server_setup::run(&ctx, &args),
+        Some(Command::MigrateTo(args)) => migrate_to::run(&ctx, &args),
         None => whoami::overview(&ctx, first_run_default),
     };
     match result {

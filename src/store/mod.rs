@@ -66,6 +66,18 @@ impl Store {
         }
     }
 
+    /// The database's short name for a title: the file's name, or a
+    /// PostgreSQL database's name.
+    pub fn short_name(&self) -> String {
+        if self.is_postgres() {
+            return postgres::database_name(&self.path.to_string_lossy());
+        }
+        self.path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// True for a PostgreSQL database (`--db postgres://…`).
     pub fn is_postgres(&self) -> bool {
         self.conn.is_postgres()

@@ -139,12 +139,7 @@ fn identity(app: &App) -> Vec<String> {
 pub fn title_line(app: &App, width: u16) -> Line<'static> {
     let t = theme::current();
     let width = width as usize;
-    let db = app
-        .store
-        .path()
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let db = app.store.short_name();
     let raw = |s: String| Span::raw(s);
     let mut brand = Part::new(vec![
         Span::styled(" jianguan ", t.brand()),

@@ -104,6 +104,45 @@ impl PgConn {
         Ok(self.client.query(stmt, &refs)?)
     }
 
+    /// Writes `rows` into `table`'s `columns` with COPY (binary): what
+    /// moving a database over takes, a million rows a minute or better
+    /// where one INSERT each would take an hour. `each` hears the count
+    /// every 100,000 rows. Returns how many rows went in.
+    pub fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        rows: &mut dyn Iterator<Item = Result<Vec<super::Value>>>,
+        each: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        use postgres::binary_copy::BinaryCopyInWriter;
+        let list = columns.join(", ");
+        let types: Vec<Type> = self
+            .client
+            .prepare(&format!("SELECT {list} FROM {table}"))?
+            .columns()
+            .iter()
+            .map(|c| c.type_().clone())
+            .collect();
+        let sink = self
+            .client
+            .copy_in(&format!("COPY {table} ({list}) FROM STDIN (FORMAT binary)"))?;
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
+        let mut n = 0u64;
+        for row in rows {
+            let row = row?;
+            let params: Vec<Param<'_>> = row.iter().map(|v| Param(v.into())).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+            writer.write(&refs)?;
+            n += 1;
+            if n.is_multiple_of(100_000) {
+                each(n);
+            }
+        }
+        writer.finish()?;
+        Ok(n)
+    }
+
     pub(super) fn batch(&mut self, sql: &str) -> Result<()> {
         let result = self.client.batch_execute(&translate(sql));
         let head = sql.trim_start().to_ascii_uppercase();
@@ -184,7 +223,11 @@ pub fn translate(sql: &str) -> String {
         sql = sql.replace("INSERT OR IGNORE INTO", "INSERT INTO");
         let body = sql.trim_end().trim_end_matches(';').to_string();
         sql = match body.rfind("RETURNING") {
-            Some(at) => format!("{} ON CONFLICT DO NOTHING {}", &body[..at], &body[at..]),
+            Some(at) => format!(
+                "{} ON CONFLICT DO NOTHING {}",
+                body[..at].trim_end(),
+                &body[at..]
+            ),
             None => format!("{body} ON CONFLICT DO NOTHING"),
         };
     }
@@ -344,4 +387,44 @@ fn numeric(b: &[u8]) -> Result<ValueRef<'static>, String> {
         return Ok(ValueRef::Integer(if negative { -i } else { i }));
     }
     Ok(ValueRef::Real(if negative { -value } else { value }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_rewritten_outside_quotes_only() {
+        assert_eq!(
+            translate("SELECT a FROM t WHERE b = ?2 AND c = '?1' AND d = ?"),
+            "SELECT a FROM t WHERE b = $2 AND c = '?1' AND d = $3"
+        );
+        assert_eq!(
+            translate("INSERT OR IGNORE INTO t (a) VALUES (?1) RETURNING a"),
+            "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING RETURNING a"
+        );
+        assert_eq!(
+            translate("INSERT OR IGNORE INTO t (a) VALUES (?1)"),
+            "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(
+            translate("SELECT j.value FROM json_each(?1) j WHERE x IS NOT 'y'"),
+            "SELECT j.value FROM (SELECT CAST(value AS BIGINT) AS value FROM \
+             json_array_elements_text(CAST($1 AS json))) j WHERE x IS DISTINCT FROM 'y'"
+        );
+    }
+
+    #[test]
+    fn numeric_reads_as_an_integer_when_whole() {
+        // 12345678 = 1234 * 10000 + 5678: two digits, weight 1.
+        let whole = [0, 2, 0, 1, 0, 0, 0, 0, 0x04, 0xD2, 0x16, 0x2E];
+        assert_eq!(numeric(&whole).unwrap(), ValueRef::Integer(12_345_678));
+        // -1.5: digits 1 and 5000, weight 0, negative, scale 1.
+        let half = [0, 2, 0, 0, 0x40, 0, 0, 1, 0, 1, 0x13, 0x88];
+        assert_eq!(numeric(&half).unwrap(), ValueRef::Real(-1.5));
+        assert_eq!(
+            numeric(&[0, 0, 0, 0, 0, 0, 0, 0]).unwrap(),
+            ValueRef::Integer(0)
+        );
+    }
 }

@@ -6,6 +6,7 @@
 //! in the CLI or the TUI opens a PostgreSQL database yet.
 
 pub mod schema;
+pub mod transfer;
 
 use super::{Connection, Store, StoreError};
 use postgres::{Client, NoTls};
@@ -44,6 +45,16 @@ pub fn shown(url: &str) -> String {
             format!("{scheme}://{user}@{host}")
         }
         None => url.to_string(),
+    }
+}
+
+/// The database a URL names (`postgres://u@h/NAME?…`), or the URL.
+pub fn database_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split(['?', '#']).next().unwrap_or(rest);
+    match path.split_once('/') {
+        Some((_, db)) if !db.is_empty() => db.to_string(),
+        _ => url.to_string(),
     }
 }
 
@@ -141,4 +152,22 @@ pub fn migrate(client: &mut Client) -> Result<Migrated, StoreError> {
         .map_err(failed("记录结构版本"))?;
     tx.commit().map_err(failed("提交结构升级"))?;
     Ok(Migrated { from, to: latest })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shown_without_passwords_and_named_by_their_database() {
+        assert_eq!(shown("postgres://op:secret@db/jg"), "postgres://op@db/jg");
+        assert_eq!(shown("postgres://op@db/jg"), "postgres://op@db/jg");
+        assert_eq!(
+            database_name("postgres://op@/jg?host=/run/postgresql"),
+            "jg"
+        );
+        assert_eq!(database_name("postgresql://db:5432/city"), "city");
+        assert!(url_of(std::path::Path::new("postgresql://x/y")).is_some());
+        assert!(url_of(std::path::Path::new("/srv/postgres/x.db")).is_none());
+    }
 }
