@@ -47,6 +47,7 @@ impl Actor {
     /// the closest ones (for a platform_admin only: nobody else may use
     /// `--as`, nor read the list of accounts).
     pub fn resolve(store: &Store, login: &str, as_login: Option<&str>) -> Result<Actor, AppError> {
+        let login = &database_login(store, login)?;
         let conn = store.conn();
         let real = store::accounts::by_login(conn, login)?.filter(|a| a.active);
         let Some(real) = real else {
@@ -82,6 +83,22 @@ impl Actor {
         };
         Ok(Actor { real, acting_as })
     }
+}
+
+/// Whose account a session is. A file's is the OS login's; on PostgreSQL
+/// it is the role the database let in (the roles are the boundary
+/// there), except for the administrator's own session — a superuser or
+/// the tables' owner without an account of that name — which takes the OS
+/// login's as a file would.
+fn database_login(store: &Store, os_login: &str) -> Result<String, AppError> {
+    if !store.is_postgres() {
+        return Ok(os_login.to_string());
+    }
+    let (role, bypasses) = store::postgres::session(store.conn())?;
+    if !bypasses || store::accounts::by_login(store.conn(), &role)?.is_some() {
+        return Ok(role);
+    }
+    Ok(os_login.to_string())
 }
 
 /// `UnknownLogin` for `typed`, naming the closest accounts with their

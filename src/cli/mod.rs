@@ -13,6 +13,7 @@ mod local;
 mod migrate_to;
 mod milestone;
 mod output;
+mod pg_roles;
 mod progress;
 mod search;
 mod server_setup;
@@ -152,6 +153,16 @@ enum Command {
         因此请在大家停止写入后运行。目标库由数据库管理员建好（createdb），须为空。"
     )]
     MigrateTo(migrate_to::MigrateToArgs),
+    /// 打印 PostgreSQL 角色脚本（仅平台管理员）：每个账号一个同名登录角色，按 jianguan 角色分组授权，行级安全由数据库执行
+    #[command(
+        name = "pg-roles",
+        after_help = "示例：\n  \
+        jianguan --db postgres://管理员@主机/库名 pg-roles > 角色.sql\n  \
+        psql postgres://管理员@主机/库名 -f 角色.sql\n\n\
+        之后每人用自己的角色连接：jianguan --db postgres://登录名@主机/库名。\n\
+        账号增减或角色变动后请重新生成并执行。"
+    )]
+    PgRoles,
     /// 服务器模式（root 运行）：建立数据组、共享目录和数据库，写 /etc/jianguan.toml，使本程序 setgid
     #[command(name = "server-setup")]
     ServerSetup(server_setup::ServerSetupArgs),
@@ -345,6 +356,7 @@ pub fn run() -> ExitCode {
         Some(Command::Backup(args)) => backup::run(&ctx, &args),
         Some(Command::ServerSetup(args)) => server_setup::run(&ctx, &args),
         Some(Command::MigrateTo(args)) => migrate_to::run(&ctx, &args),
+        Some(Command::PgRoles) => pg_roles::run(&ctx),
         None => whoami::overview(&ctx, first_run_default),
     };
     match result {

@@ -1,6 +1,6 @@
 //! Local items (地方监管事项): review state and its history.
 
-use super::db::{Connection, OptionalExtension, params};
+use super::db::{Connection, OptionalExtension, Value, params, params_from_iter};
 use super::{Conflict, ConflictRow, StoreError, key, opt_key};
 use crate::domain::{Id, LocalItem, ReviewState, Timestamp};
 use serde::Serialize;
@@ -109,20 +109,31 @@ pub fn update(
     at: Timestamp,
 ) -> Result<LocalItem, StoreError> {
     let before = get(conn, main_item_id)?;
+    // The power-list entry and the official code are set only when they
+    // change: a review changes the review columns alone, all PostgreSQL
+    // lets the reviewer's role write (`store::postgres::roles`).
+    let mut set = String::from(
+        "state = ?3, return_reason = ?4, updated_at = ?5, updated_by = ?6, version = version + 1",
+    );
+    let mut values: Vec<Value> = vec![
+        main_item_id.into(),
+        expected_version.into(),
+        change.state.key().to_string().into(),
+        change.return_reason.map(str::to_string).into(),
+        at.into(),
+        by.into(),
+    ];
+    if before.power_entry_id != change.power_entry_id {
+        values.push(change.power_entry_id.into());
+        set.push_str(&format!(", power_entry_id = ?{}", values.len()));
+    }
+    if before.official_code.as_deref() != change.official_code {
+        values.push(change.official_code.map(str::to_string).into());
+        set.push_str(&format!(", official_code = ?{}", values.len()));
+    }
     let n = conn.execute(
-        "UPDATE local_items SET state = ?3, power_entry_id = ?4, official_code = ?5,
-             return_reason = ?6, updated_at = ?7, updated_by = ?8, version = version + 1
-         WHERE main_item_id = ?1 AND version = ?2",
-        params![
-            main_item_id,
-            expected_version,
-            change.state.key(),
-            change.power_entry_id,
-            change.official_code,
-            change.return_reason,
-            at,
-            by
-        ],
+        &format!("UPDATE local_items SET {set} WHERE main_item_id = ?1 AND version = ?2"),
+        params_from_iter(values),
     )?;
     let current = get(conn, main_item_id)?;
     if n == 0 {

@@ -5,6 +5,7 @@
 //! statements, roles and row-level security come in later steps; nothing
 //! in the CLI or the TUI opens a PostgreSQL database yet.
 
+pub mod roles;
 pub mod schema;
 pub mod transfer;
 
@@ -56,6 +57,22 @@ pub fn database_name(url: &str) -> String {
         Some((_, db)) if !db.is_empty() => db.to_string(),
         _ => url.to_string(),
     }
+}
+
+/// The role this session logged in as, and whether it may bypass the
+/// database's rules anyway (a superuser, or the owner of jianguan's
+/// tables): such a session is the administrator's own, and takes its
+/// account from the OS login as a file would.
+pub fn session(conn: &Connection) -> Result<(String, bool), StoreError> {
+    Ok(conn.query_row(
+        "SELECT session_user::text,
+                (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
+                OR pg_has_role(session_user, (SELECT tableowner FROM pg_tables
+                                               WHERE tablename = 'jianguan_schema'
+                                                 AND schemaname = current_schema()), 'MEMBER')",
+        (),
+        |r| Ok((r.get(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))),
+    )?)
 }
 
 /// Opens the database at `url` as a store. With `create` its schema is

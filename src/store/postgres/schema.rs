@@ -16,7 +16,12 @@ use crate::store::logged::{LOGGED, NO_SECOND};
 
 /// Each migration, in order; the database records how many it has.
 pub fn migrations() -> Vec<String> {
-    vec![V1.to_string(), V2.to_string(), noting_rows()]
+    vec![
+        V1.to_string(),
+        V2.to_string(),
+        noting_rows(),
+        super::roles::migration(),
+    ]
 }
 
 const V1: &str = r#"
