@@ -1,4 +1,6 @@
-//! PostgreSQL (issue #20, first step): the schema's migrations, raced.
+//! PostgreSQL (issue #20): the schema's migrations raced, the triggers
+//! against SQLite's, and (`postgres/through_the_binary.rs`) the real binary:
+//! `init` raced, `migrate-to`, roles tried with `psql`.
 //!
 //! These need a server: `JIANGUAN_TEST_PG` names one without a database
 //! (`host=/tmp/socket-dir user=postgres`); each test makes its own database
@@ -6,6 +8,9 @@
 //! it the file says that it skipped them and passes — except under
 //! `CI=true`, where a missing server is a failure. Its own `main` (no test
 //! harness), so that the notice shows in `cargo test`'s output.
+
+#[path = "postgres/through_the_binary.rs"]
+mod through_the_binary;
 
 use jianguan::store::postgres::{self, Migrated};
 use std::collections::BTreeSet;
@@ -40,6 +45,26 @@ const TESTS: &[Test] = &[
     (
         "the_triggers_keep_what_sqlite_s_keep",
         the_triggers_keep_what_sqlite_s_keep,
+    ),
+    (
+        "eight_processes_racing_init_fill_it_once",
+        through_the_binary::init_raced,
+    ),
+    (
+        "migrate_to_moves_a_file_whole",
+        through_the_binary::migrate_to_moves_a_file_whole,
+    ),
+    (
+        "a_source_that_fails_check_is_not_moved",
+        through_the_binary::a_source_that_fails_check_is_not_moved,
+    ),
+    (
+        "a_claim_killed_at_any_point_is_all_or_nothing",
+        through_the_binary::a_claim_killed_at_any_point_is_all_or_nothing,
+    ),
+    (
+        "roles_in_the_database_refuse_what_jianguan_refuses",
+        through_the_binary::roles_in_the_database_refuse_what_jianguan_refuses,
     ),
 ];
 
@@ -245,10 +270,9 @@ const WRITES: &[&str] = &[
     "INSERT INTO main_items (id, code, name, department, source, updated_at) VALUES (1, '10100100000000', '主项', '部门', 'national', 0)",
     "INSERT INTO sub_items (id, code, main_item_id, name, category, updated_at) VALUES (1, '10100100100000', 1, '子项一', 'inspection', 0)",
     "INSERT INTO sub_items (id, code, main_item_id, name, category, updated_at) VALUES (2, '10100100200000', 1, '子项二', 'inspection', 0)",
-    "INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 1, 1, 1, 0, 1)",
-    "INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 2, 0, 1, 0, 1)",
-    // What the store's claim writes add (SQLite's do it in Rust too).
-    "INSERT INTO unit_progress (unit_id, claimed, exercised, required) VALUES (1, 2, 1, 1)",
+    "INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 1, 1, 1, 0, 1);
+     INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 2, 0, 1, 0, 1);
+     -- sqlite: INSERT INTO unit_progress (unit_id, claimed, exercised, required) VALUES (1, 2, 1, 1)",
     "INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by) VALUES (1, 1, 1, 'city', 'draft', 0, 1)",
     "INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by) VALUES (2, 2, 1, 'city', 'draft', 0, 1)",
     "UPDATE checklists SET state = 'filed' WHERE id = 1",
@@ -256,7 +280,24 @@ const WRITES: &[&str] = &[
     "UPDATE sub_items SET category = 'inspection' WHERE id = 1",
     "UPDATE checklists SET state = 'complete' WHERE id = 1",
     "DELETE FROM checklists WHERE id = 2",
+    // A claim given up and made again, and 是否行使 changed: PostgreSQL's
+    // triggers do what SQLite's store does in Rust (the `sqlite:` lines).
+    "DELETE FROM claims WHERE unit_id = 1 AND sub_item_id = 1;
+     -- sqlite: UPDATE unit_progress SET claimed = claimed - 1, exercised = exercised - 1, required = required - 1 WHERE unit_id = 1;
+     -- sqlite: UPDATE checklists SET counted = 0 WHERE id = 1",
+    "INSERT INTO claims (unit_id, sub_item_id, exercised, claimed_by, claimed_at, inspection) VALUES (1, 1, 1, 1, 0, 1);
+     -- sqlite: UPDATE unit_progress SET claimed = claimed + 1, exercised = exercised + 1, required = required + 1 WHERE unit_id = 1;
+     -- sqlite: UPDATE checklists SET counted = 1 WHERE id = 1",
+    "UPDATE claims SET exercised = 0 WHERE unit_id = 1 AND sub_item_id = 1;
+     -- sqlite: UPDATE unit_progress SET exercised = exercised - 1, required = required - 1 WHERE unit_id = 1;
+     -- sqlite: UPDATE checklists SET counted = 0 WHERE id = 1",
 ];
+
+/// A write as SQLite runs it: its `-- sqlite:` lines are what the store
+/// adds there in Rust; PostgreSQL reads them as comments.
+fn on_sqlite(w: &str) -> String {
+    w.replace("-- sqlite: ", "")
+}
 
 /// What the triggers keep, as text rows, in order.
 const KEPT: &[&str] = &[
@@ -287,7 +328,8 @@ fn the_triggers_keep_what_sqlite_s_keep(server: &str) {
         client
             .batch_execute(w)
             .unwrap_or_else(|e| panic!("{w}: {e}"));
-        conn.execute_batch(w).unwrap_or_else(|e| panic!("{w}: {e}"));
+        conn.execute_batch(&on_sqlite(w))
+            .unwrap_or_else(|e| panic!("{w}: {e}"));
         for q in KEPT {
             assert_eq!(
                 pg_rows(&mut client, q),

@@ -14,6 +14,7 @@ use jianguan::app::claims::{claim_many, unclaim_many};
 use jianguan::domain::{Claim, Id};
 use jianguan::store;
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -55,7 +56,7 @@ fn worker_stress() {
     let a = actor(&store, if claimer { "lina" } else { "zhangwei" });
     let unit = a.effective().unit_id;
     let mut rng = Rng(me * 7919 + 17);
-    wait_for_go(db.parent().unwrap());
+    wait_for_go(Path::new(&std::env::var("JG_DIR").unwrap()));
     let until = Instant::now() + Duration::from_secs(seconds(3));
     let (mut log_ids, mut saves, mut conflicts, mut latencies) =
         (Vec::new(), Vec::new(), 0u64, Vec::new());
@@ -156,6 +157,7 @@ fn stress(seconds: u64) {
                 "worker_stress",
                 &[
                     ("JG_DB", db.display().to_string()),
+                    ("JG_DIR", dir.path().display().to_string()),
                     ("JG_WORKER", i.to_string()),
                     ("JG_ITEMS", serde_json::to_string(&items).unwrap()),
                     ("JG_LISTS", serde_json::to_string(&lists).unwrap()),

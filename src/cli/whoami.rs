@@ -100,6 +100,9 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         )?;
     } else {
         say!("系统用户：{}", ctx.login);
+        if store.is_postgres() && actor.real.login != ctx.login {
+            say!("数据库角色：{}（按此角色对应账号）", actor.real.login);
+        }
         if let Some(other) = &actor.acting_as {
             say!("代为操作：{}（{}）", other.name, other.login);
         }

@@ -173,6 +173,12 @@ impl Store {
         }
         conn.begin().map_err(StoreError::from)?;
         let guard = Guard(conn);
+        // One writer at a time on PostgreSQL too, as SQLite's BEGIN
+        // IMMEDIATE makes it: the change log is a chain whose every entry
+        // hashes the one before, so entries must be appended in commit
+        // order. An explicit lock waits where SERIALIZABLE would abort
+        // one of two writers and leave it to retry; readers never wait.
+        lock_until_commit(conn, WRITE_LOCK)?;
         changelog::take_unlogged(conn)?;
         let value = f(conn)?;
         if commit {
@@ -347,6 +353,9 @@ impl Store {
     }
 }
 
+/// The lock every write on PostgreSQL takes first ("jgwrite").
+const WRITE_LOCK: i64 = 0x6a67_7772_6974_65;
+
 /// Makes the rest of this transaction wait for any other that asked for
 /// the same `key`, until it ends. SQLite's writes (`BEGIN IMMEDIATE`) are
 /// one at a time already; PostgreSQL takes a transaction-scoped advisory
@@ -505,6 +514,11 @@ impl From<db::Error> for StoreError {
         match e {
             db::Error::Sqlite(e) => StoreError::Sqlite(e),
             db::Error::NoRows => StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows),
+            db::Error::Postgres(e)
+                if e.code() == Some(&::postgres::error::SqlState::LOCK_NOT_AVAILABLE) =>
+            {
+                StoreError::Busy
+            }
             db::Error::Postgres(e) => StoreError::Pg(e),
             db::Error::Column { index, message } => StoreError::Column { index, message },
         }

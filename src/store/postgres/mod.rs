@@ -124,7 +124,13 @@ fn version(client: &mut Client) -> Result<Option<i64>, StoreError> {
 /// Connects to `url` (`postgres://user@host/db`, or `host=… dbname=…`),
 /// without TLS.
 pub fn connect(url: &str) -> Result<Client, StoreError> {
-    Client::connect(url, NoTls).map_err(failed("连接失败"))
+    let mut client = Client::connect(url, NoTls).map_err(failed("连接失败"))?;
+    // A write waits for another's as long as SQLite's busy timeout, then
+    // gives up whole (`StoreError::Busy`).
+    client
+        .batch_execute("SET lock_timeout = '15s'")
+        .map_err(failed("设置等待时限"))?;
+    Ok(client)
 }
 
 /// What `migrate` found and left.

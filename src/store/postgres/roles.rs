@@ -11,7 +11,11 @@
 //! Who a session is comes from `accounts` by `session_user`, through
 //! SECURITY DEFINER functions; the triggers that keep counts and note rows
 //! for the change log run as the owner too, so that no group needs to
-//! write those tables itself.
+//! write those tables itself. What SQLite's store adds in Rust on a claim
+//! (`unit_progress`' claim counts, a checklist's `counted`, a claim's
+//! `inspection`) is kept here by trigger instead — whatever an operator's
+//! role may write, psql can write too, so derived figures must not be
+//! among it.
 
 use crate::domain::Role;
 
@@ -26,11 +30,22 @@ pub const BASE_GROUP: &str = "jianguan_user";
 /// The tables every group may only read.
 const READ_ONLY: &[&str] = &["meta", "jianguan_schema"];
 
+/// The tables whose columns are granted one by one below.
+const BY_COLUMN: &[&str] = &["local_items", "checklists", "claims"];
+
+/// A checklist's columns an operator writes: all but `counted`, kept by
+/// trigger.
+const CHECKLIST_COLUMNS: &str = "sub_item_id, unit_id, level, item_code, subject_name, subject_code, \
+    entrust_name, entrust_code, target_main, target_sub, inspection_kind, methods, random_included, \
+    random_ratio, random_frequency, content, sampling, sampling_content, cooperation, cooperation_org, \
+    state, source_id, source_version, version, updated_at, updated_by";
+
 /// The migration that turns row-level security on: functions, policies.
 /// Privileges are granted by `pg-roles`' script, not here, since the
 /// group roles belong to the cluster, not to one database.
 pub fn migration() -> String {
     let mut sql = String::from(FUNCTIONS);
+    sql.push_str(DERIVED);
     for f in [
         "jg_sub_items_category",
         "jg_claims_category",
@@ -89,6 +104,61 @@ CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
 "#;
 
+/// The claim figures the store keeps in Rust on SQLite (`claims::count`,
+/// `claims::recount`, which do nothing on PostgreSQL).
+const DERIVED: &str = r#"
+CREATE FUNCTION jg_claims_inspection() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    NEW.inspection := COALESCE(
+        (SELECT (category = 'inspection')::int FROM sub_items WHERE id = NEW.sub_item_id), 0);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER claims_inspection BEFORE INSERT ON claims
+    FOR EACH ROW EXECUTE FUNCTION jg_claims_inspection();
+
+CREATE FUNCTION jg_claims_progress() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    unit bigint;
+    sub bigint;
+    d_claimed int := 0;
+    d_exercised int := 0;
+    d_required int := 0;
+    counts int := 0;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        unit := NEW.unit_id; sub := NEW.sub_item_id;
+        d_claimed := 1;
+        d_exercised := (NEW.exercised <> 0)::int;
+        d_required := (NEW.exercised <> 0 AND NEW.inspection <> 0)::int;
+        counts := d_required;
+    ELSIF TG_OP = 'DELETE' THEN
+        unit := OLD.unit_id; sub := OLD.sub_item_id;
+        d_claimed := -1;
+        d_exercised := -(OLD.exercised <> 0)::int;
+        d_required := -(OLD.exercised <> 0 AND OLD.inspection <> 0)::int;
+        counts := 0;
+    ELSE
+        unit := NEW.unit_id; sub := NEW.sub_item_id;
+        d_exercised := (NEW.exercised <> 0)::int - (OLD.exercised <> 0)::int;
+        d_required := (NEW.exercised <> 0 AND NEW.inspection <> 0)::int
+                  - (OLD.exercised <> 0 AND OLD.inspection <> 0)::int;
+        counts := (NEW.exercised <> 0 AND NEW.inspection <> 0)::int;
+    END IF;
+    INSERT INTO unit_progress (unit_id) VALUES (unit) ON CONFLICT DO NOTHING;
+    UPDATE unit_progress SET claimed = claimed + d_claimed,
+           exercised = exercised + d_exercised,
+           required = required + d_required
+     WHERE unit_id = unit;
+    UPDATE checklists SET counted = counts
+     WHERE unit_id = unit AND sub_item_id = sub AND counted <> counts;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER claims_progress AFTER INSERT OR DELETE OR UPDATE OF exercised ON claims
+    FOR EACH ROW EXECUTE FUNCTION jg_claims_progress();
+"#;
+
 const ADMIN: &str = "jg_role() = 'platform_admin'";
 
 /// Each table's write policies: (command, who may). A table not listed
@@ -113,17 +183,12 @@ const POLICIES: &[(&str, &[(&str, &str)])] = &[
         "checklists",
         &[
             ("INSERT", OWN_UNIT),
-            ("UPDATE", "jg_role() IN ('platform_admin', 'legal_reviewer') OR (jg_role() = 'operator' AND unit_id = jg_unit())"),
+            ("UPDATE", OWN_UNIT),
             ("DELETE", OWN_UNIT),
         ],
     ),
-    (
-        "unit_progress",
-        &[(
-            "ALL",
-            "jg_role() IN ('platform_admin', 'legal_reviewer') OR (jg_role() = 'operator' AND unit_id = jg_unit())",
-        )],
-    ),
+    // Written by the triggers alone.
+    ("unit_progress", &[]),
     (
         "local_items",
         &[
@@ -237,21 +302,25 @@ pub fn grant_script(database: &str, accounts: &[(String, Role, bool)]) -> String
     let writable: Vec<&str> = POLICIES
         .iter()
         .map(|(t, _)| *t)
-        .filter(|t| !READ_ONLY.contains(t) && *t != "local_items" && *t != "checklists")
+        .filter(|t| !READ_ONLY.contains(t) && !BY_COLUMN.contains(t) && *t != "unit_progress")
         .collect();
     s.push_str(&format!(
         "GRANT INSERT, UPDATE, DELETE ON {} TO {BASE_GROUP};\n",
         writable.join(", ")
     ));
-    // The reviewer changes a local item's review columns only, and of a
-    // checklist only what a claim's approval recounts.
+    // A claim's figures and a checklist's `counted` are the triggers'; the
+    // reviewer changes a local item's review columns only (and inserts the
+    // claim an approval makes).
     let op = group_of(Role::Operator);
     let admin = group_of(Role::PlatformAdmin);
     let reviewer = group_of(Role::LegalReviewer);
     s.push_str(&format!(
-        "GRANT INSERT, UPDATE, DELETE ON local_items, checklists TO {op}, {admin};\n\
-         GRANT UPDATE (state, return_reason, version, updated_at, updated_by) ON local_items TO {reviewer};\n\
-         GRANT UPDATE (counted) ON checklists TO {reviewer};\n"
+        "GRANT INSERT, UPDATE, DELETE ON local_items TO {op}, {admin};\n\
+         GRANT INSERT, DELETE ON checklists, claims TO {op}, {admin};\n\
+         GRANT UPDATE ({CHECKLIST_COLUMNS}) ON checklists TO {op}, {admin};\n\
+         GRANT UPDATE (exercised, note) ON claims TO {op}, {admin};\n\
+         GRANT INSERT ON claims TO {reviewer};\n\
+         GRANT UPDATE (state, return_reason, version, updated_at, updated_by) ON local_items TO {reviewer};\n"
     ));
     for (login, role, active) in accounts {
         let name = quote_ident(login);

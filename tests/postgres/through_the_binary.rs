@@ -1,0 +1,497 @@
+//! The real binary against PostgreSQL: `init` raced by 8 processes,
+//! `migrate-to`, and roles the database enforces tried with `psql` as an
+//! operator and a reviewer would.
+
+use super::Database;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_jianguan")
+}
+
+/// The server's socket directory and superuser, from `host=… user=…`.
+fn host_and_user(server: &str) -> (String, String) {
+    let mut host = String::from("/run/postgresql");
+    let mut user = String::from("postgres");
+    for part in server.split_whitespace() {
+        match part.split_once('=') {
+            Some(("host", h)) => host = h.to_string(),
+            Some(("user", u)) => user = u.to_string(),
+            _ => {}
+        }
+    }
+    (host, user)
+}
+
+impl Database {
+    /// The URL `--db` takes, logged in as `role` (None: the superuser).
+    pub fn url_as(&self, role: Option<&str>) -> String {
+        let (host, user) = host_and_user(&self.server);
+        format!(
+            "postgres://{}@/{}?host={host}",
+            role.unwrap_or(&user),
+            self.name
+        )
+    }
+}
+
+fn jianguan(db: &str, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("JIANGUAN_NOW", "2026-11-20 10:00")
+        .output()
+        .expect("run jianguan")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    let o = jianguan(db, args);
+    assert!(o.status.success(), "jianguan {args:?}: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `psql` of the installed server (on PATH, or beside the server).
+fn psql() -> PathBuf {
+    if let Ok(o) = Command::new("psql").arg("--version").output()
+        && o.status.success()
+    {
+        return PathBuf::from("psql");
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.flatten().map(|e| e.path().join("bin/psql")).collect())
+        .unwrap_or_default();
+    found.retain(|p| p.exists());
+    found.sort();
+    found.pop().expect("psql from the PostgreSQL packages")
+}
+
+/// Runs one statement with `psql` as `role`: Ok(its output) or Err(its error).
+fn psql_as(db: &Database, role: &str, sql: &str) -> Result<String, String> {
+    let (host, _) = host_and_user(&db.server);
+    let o = Command::new(psql())
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            &host,
+            "-U",
+            role,
+            "-d",
+            &db.name,
+        ])
+        .args(["-c", sql])
+        .output()
+        .expect("run psql");
+    if o.status.success() {
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+}
+
+/// Every row of every table, read as the superuser: what an attempt must
+/// leave as it was.
+fn dump(db: &Database) -> Vec<String> {
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    let tables: Vec<String> = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables
+              WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let rows = client
+            .query(
+                &format!("SELECT CAST(x AS text) FROM {t} x ORDER BY 1"),
+                &[],
+            )
+            .unwrap();
+        out.extend(
+            rows.iter()
+                .map(|r| format!("{t}:{}", r.get::<_, String>(0))),
+        );
+    }
+    out
+}
+
+/// What a demo database holds, counted as the superuser.
+fn counts(db: &Database) -> Vec<(String, i64)> {
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    [
+        "regions",
+        "units",
+        "accounts",
+        "claims",
+        "checklists",
+        "change_log",
+    ]
+    .iter()
+    .map(|t| {
+        let n: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+            .unwrap()
+            .get(0);
+        (t.to_string(), n)
+    })
+    .collect()
+}
+
+pub fn init_raced(server: &str) {
+    // One database made by one `init`, to compare with.
+    let single = Database::new(server, "initone");
+    ok(&single.url_as(None), &["init", "--demo"]);
+    let db = Database::new(server, "initrace");
+    let url = db.url_as(None);
+    let spawned: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(bin())
+                .args(["--db", &url, "init", "--demo"])
+                .env("JIANGUAN_NOW", "2026-11-20 10:00")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = spawned
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let won: Vec<&Output> = outputs.iter().filter(|o| o.status.success()).collect();
+    assert_eq!(won.len(), 1, "exactly one init fills it");
+    assert!(text(won[0]).contains("已创建数据库"), "{}", text(won[0]));
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        assert!(
+            text(o).contains("已经初始化过"),
+            "the others are told: {}",
+            text(o)
+        );
+    }
+    assert_eq!(counts(&db), counts(&single), "the same as one init made");
+    assert!(ok(&url, &["check"]).starts_with("ok"));
+}
+
+/// A SQLite demo with some writes of its own, as a file an office has.
+fn sqlite_file(dir: &Path) -> PathBuf {
+    let file = dir.join("city.db");
+    let f = file.to_str().unwrap();
+    ok(f, &["init", "--demo"]);
+    ok(f, &["--as", "lina", "claim", "--search", "市容"]);
+    ok(f, &["--as", "zhouqiang", "claim", "--search", "取水"]);
+    file
+}
+
+pub fn migrate_to_moves_a_file_whole(server: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sqlite_file(dir.path());
+    let f = file.to_str().unwrap();
+    let db = Database::new(server, "migrate");
+    let url = db.url_as(None);
+    let moved: serde_json::Value =
+        serde_json::from_str(&ok(f, &["--json", "migrate-to", &url, "--from", f])).unwrap();
+    // Table by table the same rows, and the same log head, on both sides.
+    let source = jianguan::store::open(&file, &jianguan::store::OpenOptions::default()).unwrap();
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    let tables = moved["tables"].as_object().unwrap();
+    assert!(tables.len() >= 20, "{moved}");
+    for (t, n) in tables {
+        let here: i64 = source
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {t}"), (), |r| r.get(0))
+            .unwrap();
+        let there: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!((here, there), (n.as_i64().unwrap(), here), "{t}");
+    }
+    let head = moved["head"].as_str().unwrap().to_string();
+    let checked_there = ok(&url, &["check"]);
+    let checked_here = ok(f, &["check"]);
+    assert!(
+        checked_there.starts_with("ok") && checked_there.contains(&head),
+        "{checked_there}"
+    );
+    assert!(
+        checked_here.starts_with("ok") && checked_here.contains(&head),
+        "{checked_here}"
+    );
+    // Work goes on there: new rows take new ids, and check stays ok.
+    ok(&url, &["--as", "zhangwei", "claim", "--search", "特种设备"]);
+    ok(
+        &url,
+        &[
+            "account",
+            "add",
+            "--login",
+            "newop",
+            "--name",
+            "新人",
+            "--unit",
+            "水利局",
+            "--role",
+            "operator",
+            "--mobile",
+            "13900000009",
+        ],
+    );
+    assert!(ok(&url, &["check"]).starts_with("ok"));
+    // A second move into a database that has data is refused, whole.
+    let before = dump(&db);
+    let o = jianguan(f, &["migrate-to", &url, "--from", f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("已有 jianguan 的数据"), "{}", text(&o));
+    assert_eq!(dump(&db), before);
+}
+
+pub fn a_source_that_fails_check_is_not_moved(server: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sqlite_file(dir.path());
+    let f = file.to_str().unwrap();
+    // An edit made with another tool: check reports it, so it stays put.
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    conn.execute(
+        "UPDATE claims SET exercised = 0 WHERE sub_item_id = (SELECT min(sub_item_id) FROM claims)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let db = Database::new(server, "badsource");
+    let url = db.url_as(None);
+    let o = jianguan(f, &["migrate-to", &url, "--from", f]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("检查未通过"), "{}", text(&o));
+    let (_, n) = counts(&db)
+        .into_iter()
+        .find(|(t, _)| t == "change_log")
+        .unwrap();
+    assert_eq!(n, 0, "nothing moved");
+}
+
+pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
+    let db = Database::new(server, "roles");
+    let admin = db.url_as(None);
+    ok(&admin, &["init", "--demo"]);
+    let existing = role_names(&db);
+    let script = ok(&admin, &["pg-roles"]);
+    let (host, user) = host_and_user(server);
+    let run = Command::new(psql())
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            &host,
+            "-U",
+            &user,
+            "-d",
+            &db.name,
+        ])
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run));
+    // lina: 部门管理员 of 城市管理局. What jianguan refuses her, and the
+    // trust-boundary issue listed, tried straight at the tables.
+    let others = "(SELECT unit_id FROM accounts WHERE login = 'zhangwei')";
+    let mine = "(SELECT unit_id FROM accounts WHERE login = 'lina')";
+    let before = dump(&db);
+    let attempts = [
+        "UPDATE accounts SET role = 'platform_admin' WHERE login = 'lina'".to_string(),
+        "INSERT INTO accounts (login, name, unit_id, role, created_at, updated_at)
+         SELECT 'mallory', 'M', unit_id, 'platform_admin', 0, 0 FROM accounts WHERE login = 'lina'"
+            .to_string(),
+        format!("DELETE FROM claims WHERE unit_id = {others}"),
+        format!("UPDATE claims SET exercised = 0 WHERE unit_id = {others}"),
+        format!(
+            "INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
+             SELECT {others}, id, 1, 0 FROM sub_items LIMIT 1"
+        ),
+        format!("UPDATE checklists SET content = '改' WHERE unit_id = {others}"),
+        format!("DELETE FROM checklists WHERE unit_id = {others}"),
+        format!("UPDATE local_items SET state = 'approved' WHERE unit_id = {others}"),
+        format!("DELETE FROM claim_finished WHERE unit_id = {others}"),
+        format!(
+            "INSERT INTO claim_finished (unit_id, finished_at, finished_by) VALUES ({others}, 0, 1)"
+        ),
+        "UPDATE milestones SET due_at = 0".to_string(),
+        format!("UPDATE units SET name = '改名' WHERE id = {others}"),
+        // Her own unit's figures are derived, not hers to set.
+        "UPDATE unit_progress SET filed = 999".to_string(),
+        format!("UPDATE checklists SET counted = 1 - counted WHERE unit_id = {mine}"),
+        format!("UPDATE claims SET inspection = 1 - inspection WHERE unit_id = {mine}"),
+        "DELETE FROM change_log".to_string(),
+        "UPDATE change_log SET action = 'x'".to_string(),
+        "DELETE FROM change_log_rows".to_string(),
+        "UPDATE change_log_rows SET hash = NULL".to_string(),
+        "UPDATE meta SET value = 'x'".to_string(),
+    ];
+    for sql in &attempts {
+        // Refused outright, or allowed to touch no row: either way nothing
+        // may change.
+        let _ = psql_as(&db, "lina", sql);
+        assert_eq!(dump(&db), before, "lina: {sql}");
+    }
+    for sql in [
+        "DELETE FROM change_log",
+        "UPDATE change_log SET action = 'x'",
+        "UPDATE unit_progress SET filed = 999",
+        "UPDATE checklists SET counted = 1",
+        "UPDATE claims SET inspection = 0",
+    ] {
+        let e = psql_as(&db, "lina", sql).unwrap_err();
+        assert!(e.contains("permission denied"), "{sql}: {e}");
+    }
+    let e = psql_as(&db, "lina", &attempts[4]).unwrap_err();
+    assert!(e.contains("row-level security"), "{e}");
+    // The reviewer changes review states and nothing else of a local item.
+    let e = psql_as(&db, "wangfang", "UPDATE local_items SET unit_id = 1").unwrap_err();
+    assert!(e.contains("permission denied"), "{e}");
+    // Through jianguan, each works as herself, and only as herself.
+    let lina = db.url_as(Some("lina"));
+    assert!(ok(&lina, &["whoami"]).contains("李娜"));
+    ok(&lina, &["claim", "--search", "市容"]);
+    let o = jianguan(&lina, &["--as", "zhangwei", "claim", "--search", "食品"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let wangfang = db.url_as(Some("wangfang"));
+    let listed = ok(&wangfang, &["review", "list"]);
+    let code = listed
+        .lines()
+        .find_map(|l| l.split_whitespace().next().filter(|c| c.starts_with("DF")))
+        .expect("an item awaiting review");
+    ok(&wangfang, &["review", "approve", code]);
+    assert!(ok(&lina, &["check"]).starts_with("ok"));
+    drop_roles(&db, &existing);
+}
+
+fn role_names(db: &Database) -> Vec<String> {
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    client
+        .query("SELECT rolname::text FROM pg_roles", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// The roles `pg-roles` made belong to the cluster: those the test made
+/// are dropped again, so that a server of one's own is left as it was.
+fn drop_roles(db: &Database, existing: &[String]) {
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    let roles: Vec<String> = role_names(db)
+        .into_iter()
+        .filter(|r| !existing.contains(r))
+        .collect();
+    for r in &roles {
+        let _ = client.batch_execute(&format!("DROP OWNED BY \"{r}\""));
+    }
+    drop(client);
+    for r in &roles {
+        if let Ok(mut c) =
+            jianguan::store::postgres::connect(&format!("{} dbname=postgres", db.server))
+        {
+            let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS \"{r}\""));
+        }
+    }
+}
+
+/// How many claims the unit of `login` has, read as the superuser.
+fn claims_of(db: &Database, login: &str) -> i64 {
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    client
+        .query_one(
+            "SELECT count(*) FROM claims WHERE unit_id = (SELECT unit_id FROM accounts WHERE login = $1)",
+            &[&login],
+        )
+        .unwrap()
+        .get(0)
+}
+
+pub fn a_claim_killed_at_any_point_is_all_or_nothing(server: &str) {
+    let db = Database::new(server, "kill");
+    let url = db.url_as(None);
+    ok(&url, &["init", "--demo"]);
+    let claim = ["--as", "zhouqiang", "claim", "--search", "检查"];
+    let unclaim = [
+        "--as",
+        "zhouqiang",
+        "claim",
+        "--search",
+        "检查",
+        "--unclaim",
+    ];
+    // Both ends, and how long a whole action takes here.
+    let none = {
+        ok(&url, &unclaim);
+        claims_of(&db, "zhouqiang")
+    };
+    let t = std::time::Instant::now();
+    ok(&url, &claim);
+    let whole = t.elapsed();
+    let all = claims_of(&db, "zhouqiang");
+    assert!(all > none + 10, "a claim of many items: {none} → {all}");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let (mut all_seen, mut none_seen) = (0, 0);
+    for k in 0..16 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let at = whole.mul_f64((seed % 1000) as f64 / 1000.0 * 1.2);
+        let args: &[&str] = if k % 2 == 0 { &unclaim } else { &claim };
+        let mut child = Command::new(bin())
+            .arg("--db")
+            .arg(&url)
+            .args(args)
+            .env("JIANGUAN_NOW", "2026-11-20 10:00")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+        // The server rolls back a transaction whose client is gone; give it
+        // the moment it takes to notice.
+        let mut n = claims_of(&db, "zhouqiang");
+        for _ in 0..50 {
+            if n == all || n == none {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            n = claims_of(&db, "zhouqiang");
+        }
+        match n {
+            n if n == all => all_seen += 1,
+            n if n == none => none_seen += 1,
+            n => panic!("a killed claim left {n} claims (all {all}, none {none})"),
+        }
+        // Each kill leaves the database whole: the log replays to it.
+        let c = ok(&url, &["check"]);
+        assert!(c.starts_with("ok"), "after kill {k}: {c}");
+        // Back to a known end before the next.
+        if k % 2 == 0 {
+            ok(&url, &claim);
+        } else {
+            ok(&url, &unclaim);
+        }
+    }
+    println!("  (16 kills: {all_seen} times all, {none_seen} times none)");
+}
