@@ -213,9 +213,7 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
     if tables.is_empty() {
         return Ok(hex(&h.finalize()));
     }
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO change_log_rows (log_id, tbl, k1, k2, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    let mut insert = Records::new(conn)?;
     let (mut buf, mut line) = (Vec::new(), Vec::new());
     for tbl in &tables {
         match logged::find(tbl) {
@@ -230,7 +228,7 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
                         None
                     };
                     let hash = hash.as_ref().map(|x| &x[..]);
-                    insert.execute(params![id, tbl, k1, k2, hash])?;
+                    insert.add(id, tbl, k1, k2, hash)?;
                     digest_row(&mut h, &mut line, tbl, k1, k2, hash);
                 }
             }
@@ -243,15 +241,75 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
                 let mut rows = stmt.query([tbl])?;
                 while let Some(r) = rows.next()? {
                     let (k1, k2) = (r.get_ref(0)?, r.get_ref(1)?);
-                    insert.execute(params![id, tbl, k1, k2, None::<&[u8]>])?;
+                    insert.add(id, tbl, k1, k2, None)?;
                     digest_row(&mut h, &mut line, tbl, k1, k2, None);
                 }
             }
         }
     }
+    insert.finish(conn)?;
     conn.prepare_cached("DELETE FROM pending_rows")?
         .execute([])?;
     Ok(hex(&h.finalize()))
+}
+
+/// Where a write's row records go: one INSERT each on SQLite (in the
+/// process, cheap), one COPY at the end on PostgreSQL, where an INSERT
+/// each would be a round trip each — ten thousand for a bulk claim.
+enum Records<'c> {
+    Each(super::db::Statement<'c>),
+    Batch(Vec<Vec<Value>>),
+}
+
+impl<'c> Records<'c> {
+    fn new(conn: &'c Connection) -> Result<Self, StoreError> {
+        Ok(if conn.is_postgres() {
+            Records::Batch(Vec::new())
+        } else {
+            Records::Each(conn.prepare_cached(
+                "INSERT INTO change_log_rows (log_id, tbl, k1, k2, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?)
+        })
+    }
+
+    fn add(
+        &mut self,
+        id: Id,
+        tbl: &str,
+        k1: ValueRef<'_>,
+        k2: ValueRef<'_>,
+        hash: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Records::Each(insert) => {
+                insert.execute(params![id, tbl, k1, k2, hash])?;
+            }
+            Records::Batch(rows) => rows.push(vec![
+                Value::Integer(id),
+                Value::Text(tbl.to_string()),
+                logged::owned(k1),
+                logged::owned(k2),
+                hash.map_or(Value::Null, |h| Value::Blob(h.to_vec())),
+            ]),
+        }
+        Ok(())
+    }
+
+    fn finish(self, conn: &Connection) -> Result<(), StoreError> {
+        if let Records::Batch(rows) = self
+            && !rows.is_empty()
+            && let Some(mut pg) = conn.postgres()
+        {
+            let columns = ["log_id", "tbl", "k1", "k2", "hash"].map(String::from);
+            pg.copy_in(
+                "change_log_rows",
+                &columns,
+                &mut rows.into_iter().map(Ok),
+                &mut |_| {},
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Records every row of every logged table under entry `id` (the noted

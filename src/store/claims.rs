@@ -55,23 +55,26 @@ pub fn unclaim(
     unit_id: Id,
     sub_item_ids: &[Id],
 ) -> Result<Vec<Claim>, StoreError> {
-    let mut removed = Vec::new();
+    // One statement for the whole set (on PostgreSQL one round trip, not
+    // one an item), in the order the ids were given.
+    let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
     let mut del = conn.prepare_cached(
-        "DELETE FROM claims WHERE unit_id = ?1 AND sub_item_id = ?2
+        "DELETE FROM claims WHERE unit_id = ?1
+            AND sub_item_id IN (SELECT j.value FROM json_each(?2) j)
          RETURNING unit_id, sub_item_id, exercised, note, claimed_by, claimed_at, inspection",
     )?;
+    let mut found: Vec<(Claim, bool)> = del
+        .query_map(params![unit_id, ids], |r| {
+            Ok((from_row(r)?, r.get::<_, bool>(6)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    in_given_order(&mut found, sub_item_ids, |(c, _)| c.sub_item_id);
     let (mut exercised, mut required) = (0, 0);
-    for &id in sub_item_ids {
-        let found = del
-            .query_row(params![unit_id, id], |r| {
-                Ok((from_row(r)?, r.get::<_, bool>(6)?))
-            })
-            .optional()?;
-        if let Some((c, inspection)) = found {
-            exercised += c.exercised as i64;
-            required += (c.exercised && inspection) as i64;
-            removed.push(c);
-        }
+    let mut removed = Vec::with_capacity(found.len());
+    for (c, inspection) in found {
+        exercised += c.exercised as i64;
+        required += (c.exercised && inspection) as i64;
+        removed.push(c);
     }
     if !removed.is_empty() {
         count(
@@ -93,21 +96,21 @@ pub fn set_exercised(
     sub_item_ids: &[Id],
     exercised: bool,
 ) -> Result<Vec<Id>, StoreError> {
+    let ids = serde_json::to_string(sub_item_ids).unwrap_or_default();
     let mut stmt = conn.prepare_cached(
-        "UPDATE claims SET exercised = ?3 WHERE unit_id = ?1 AND sub_item_id = ?2 AND exercised <> ?3
-         RETURNING inspection",
+        "UPDATE claims SET exercised = ?3
+          WHERE unit_id = ?1 AND sub_item_id IN (SELECT j.value FROM json_each(?2) j)
+            AND exercised <> ?3
+         RETURNING sub_item_id, inspection",
     )?;
-    let mut changed = Vec::new();
-    let mut inspections = 0;
-    for &id in sub_item_ids {
-        if let Some(inspection) = stmt
-            .query_row(params![unit_id, id, exercised], |r| r.get::<_, bool>(0))
-            .optional()?
-        {
-            changed.push(id);
-            inspections += inspection as i64;
-        }
-    }
+    let mut found: Vec<(Id, bool)> = stmt
+        .query_map(params![unit_id, ids, exercised], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    in_given_order(&mut found, sub_item_ids, |(id, _)| *id);
+    let inspections = found.iter().filter(|(_, i)| *i).count() as i64;
+    let changed: Vec<Id> = found.into_iter().map(|(id, _)| id).collect();
     if !changed.is_empty() {
         let sign = if exercised { 1 } else { -1 };
         count(
@@ -120,6 +123,13 @@ pub fn set_exercised(
         recount(conn, unit_id)?;
     }
     Ok(changed)
+}
+
+/// Sorts rows by where their sub-item stands in `given`.
+fn in_given_order<T>(rows: &mut [T], given: &[Id], id: impl Fn(&T) -> Id) {
+    let place: std::collections::HashMap<Id, usize> =
+        given.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| place.get(&id(r)).copied().unwrap_or(usize::MAX));
 }
 
 /// Inserts claims exactly as given (who, when, 是否行使): undoing an unclaim,

@@ -117,46 +117,67 @@ END $$;
 CREATE TRIGGER claims_inspection BEFORE INSERT ON claims
     FOR EACH ROW EXECUTE FUNCTION jg_claims_inspection();
 
-CREATE FUNCTION jg_claims_progress() RETURNS trigger LANGUAGE plpgsql
+-- Statement by statement, from the rows each statement wrote: a bulk
+-- claim of ten thousand items updates its unit's figures once, not ten
+-- thousand times over.
+CREATE FUNCTION jg_claims_inserted() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path FROM CURRENT AS $$
-DECLARE
-    unit bigint;
-    sub bigint;
-    d_claimed int := 0;
-    d_exercised int := 0;
-    d_required int := 0;
-    counts int := 0;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        unit := NEW.unit_id; sub := NEW.sub_item_id;
-        d_claimed := 1;
-        d_exercised := (NEW.exercised <> 0)::int;
-        d_required := (NEW.exercised <> 0 AND NEW.inspection <> 0)::int;
-        counts := d_required;
-    ELSIF TG_OP = 'DELETE' THEN
-        unit := OLD.unit_id; sub := OLD.sub_item_id;
-        d_claimed := -1;
-        d_exercised := -(OLD.exercised <> 0)::int;
-        d_required := -(OLD.exercised <> 0 AND OLD.inspection <> 0)::int;
-        counts := 0;
-    ELSE
-        unit := NEW.unit_id; sub := NEW.sub_item_id;
-        d_exercised := (NEW.exercised <> 0)::int - (OLD.exercised <> 0)::int;
-        d_required := (NEW.exercised <> 0 AND NEW.inspection <> 0)::int
-                  - (OLD.exercised <> 0 AND OLD.inspection <> 0)::int;
-        counts := (NEW.exercised <> 0 AND NEW.inspection <> 0)::int;
-    END IF;
-    INSERT INTO unit_progress (unit_id) VALUES (unit) ON CONFLICT DO NOTHING;
-    UPDATE unit_progress SET claimed = claimed + d_claimed,
-           exercised = exercised + d_exercised,
-           required = required + d_required
-     WHERE unit_id = unit;
-    UPDATE checklists SET counted = counts
-     WHERE unit_id = unit AND sub_item_id = sub AND counted <> counts;
+    INSERT INTO unit_progress (unit_id) SELECT DISTINCT unit_id FROM new_rows
+        ON CONFLICT DO NOTHING;
+    UPDATE unit_progress p SET claimed = p.claimed + d.n, exercised = p.exercised + d.e,
+           required = p.required + d.r
+      FROM (SELECT unit_id, count(*) AS n, sum((exercised <> 0)::int) AS e,
+                   sum((exercised <> 0 AND inspection <> 0)::int) AS r
+              FROM new_rows GROUP BY unit_id) d
+     WHERE p.unit_id = d.unit_id;
+    UPDATE checklists k SET counted = 1 FROM new_rows c
+     WHERE k.unit_id = c.unit_id AND k.sub_item_id = c.sub_item_id
+       AND c.exercised <> 0 AND c.inspection <> 0 AND k.counted <> 1;
     RETURN NULL;
 END $$;
-CREATE TRIGGER claims_progress AFTER INSERT OR DELETE OR UPDATE OF exercised ON claims
-    FOR EACH ROW EXECUTE FUNCTION jg_claims_progress();
+CREATE TRIGGER claims_inserted AFTER INSERT ON claims
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jg_claims_inserted();
+
+CREATE FUNCTION jg_claims_deleted() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    UPDATE unit_progress p SET claimed = p.claimed - d.n, exercised = p.exercised - d.e,
+           required = p.required - d.r
+      FROM (SELECT unit_id, count(*) AS n, sum((exercised <> 0)::int) AS e,
+                   sum((exercised <> 0 AND inspection <> 0)::int) AS r
+              FROM old_rows GROUP BY unit_id) d
+     WHERE p.unit_id = d.unit_id;
+    UPDATE checklists k SET counted = 0 FROM old_rows c
+     WHERE k.unit_id = c.unit_id AND k.sub_item_id = c.sub_item_id AND k.counted <> 0;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER claims_deleted AFTER DELETE ON claims
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jg_claims_deleted();
+
+-- 是否行使 changed (a change of `inspection` is `claims_category`'s).
+CREATE FUNCTION jg_claims_exercised() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    UPDATE unit_progress p SET exercised = p.exercised + d.e, required = p.required + d.r
+      FROM (SELECT n.unit_id,
+                   sum((n.exercised <> 0)::int - (o.exercised <> 0)::int) AS e,
+                   sum((n.exercised <> 0 AND n.inspection <> 0)::int
+                       - (o.exercised <> 0 AND n.inspection <> 0)::int) AS r
+              FROM new_rows n JOIN old_rows o USING (unit_id, sub_item_id)
+             WHERE n.exercised <> o.exercised AND n.inspection = o.inspection
+             GROUP BY n.unit_id) d
+     WHERE p.unit_id = d.unit_id;
+    UPDATE checklists k SET counted = (n.exercised <> 0 AND n.inspection <> 0)::int
+      FROM new_rows n JOIN old_rows o USING (unit_id, sub_item_id)
+     WHERE n.exercised <> o.exercised AND n.inspection = o.inspection
+       AND k.unit_id = n.unit_id AND k.sub_item_id = n.sub_item_id
+       AND k.counted <> (n.exercised <> 0 AND n.inspection <> 0)::int;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER claims_exercised AFTER UPDATE ON claims
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION jg_claims_exercised();
 "#;
 
 const ADMIN: &str = "jg_role() = 'platform_admin'";
