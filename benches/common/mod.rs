@@ -1,6 +1,4 @@
 //! What the benchmarks share: the province-scale database and its opening.
-// Each benchmark uses only some of these.
-#![allow(dead_code)]
 
 use jianguan::app::generate::{Scale, generate};
 use jianguan::app::init::{AdminInput, init};
