@@ -355,7 +355,7 @@ fn the_whole_law_counts_a_sub_item_citing_two_articles_once() {
     );
 
     // From the shell: per-article headings in order, then the totals.
-    let db = dir.path().join("i.db");
+    let db = db_at(&dir.path().join("i.db"));
     let (code, out, err) = run_on(&db, &["basis", "impact", "食品安全法"]);
     assert_eq!(code, 0, "{err}");
     let headings: Vec<&str> = out.lines().filter(|l| l.starts_with('《')).collect();
@@ -583,7 +583,7 @@ fn a_query_that_is_no_laws_name_is_read_as_jianguan_search_reads_it() {
     assert_eq!(n.one().unwrap().article, "第一百一十条");
 
     // From the shell: the matched articles only, the whole law in the heading.
-    let db = dir.path().join("i.db");
+    let db = db_at(&dir.path().join("i.db"));
     let (code, out, err) = run_on(&db, &["basis", "impact", "抽样检验"]);
     assert_eq!(code, 0, "{err}");
     let first = out.lines().next().unwrap();
@@ -703,7 +703,7 @@ fn a_clause_the_catalogue_does_not_cite_is_counted_by_its_article() {
         "《中华人民共和国特种设备安全法》第六十五条"
     );
     // From the shell, the heading says it.
-    let db = dir.path().join("i.db");
+    let db = db_at(&dir.path().join("i.db"));
     let (code, out, err) = run_on(&db, &["basis", "impact", "食品安全法第87条第二款"]);
     assert_eq!(code, 0, "{err}");
     let first = out.lines().next().unwrap();

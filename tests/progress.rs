@@ -371,7 +371,7 @@ fn the_daily_report_compares_with_an_earlier_day_and_its_numbers_are_numbers() {
     use calamine::{Data, Reader, open_workbook_auto};
     use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.db");
+    let db = db_at(&dir.path().join("r.db"));
     let run_at = |now: Option<&str>, args: &[&str]| {
         let mut c = Command::new(bin());
         c.arg("--db").arg(&db).args(args);

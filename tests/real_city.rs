@@ -248,7 +248,7 @@ fn fixture_codes() -> HashMap<(String, String), String> {
 fn a_city_starts_from_an_empty_database_and_files_its_checklists() {
     let started = std::time::Instant::now();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("city.db");
+    let db = db_at(&dir.path().join("city.db"));
     let file = |name: &str| dir.path().join(name);
 
     // --- 1. init, no demo: 44 units, no code anywhere ----------------------

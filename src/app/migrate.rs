@@ -19,30 +19,26 @@ pub struct Moved {
     pub head: (i64, String),
 }
 
-/// Moves `source` (a SQLite file) into `target` (an empty PostgreSQL
-/// database) for `actor`, a platform admin of the source. `say` hears
+/// Moves `source` (a SQLite file) into the empty PostgreSQL database
+/// `open_target` opens (making its schema), for `actor`, a platform admin
+/// of the source. The target is opened only once the source has passed
+/// its check: a refused move leaves no schema behind. `say` hears
 /// progress: a line per table, and counts on the large ones.
 pub fn migrate_to(
     source: &Store,
-    target: &mut Store,
+    open_target: impl FnOnce() -> Result<Store, AppError>,
     actor: &super::Actor,
     say: &mut dyn FnMut(String),
-) -> Result<Moved, AppError> {
+) -> Result<(Store, Moved), AppError> {
     if actor.effective().role != Role::PlatformAdmin {
         return Err(AppError::Denied(crate::domain::permission::Denied(
             "迁移数据库仅限平台管理员".into(),
         )));
     }
-    if source.is_postgres() || !target.is_postgres() {
+    if source.is_postgres() {
         return Err(AppError::Invalid(
-            "migrate-to 把 SQLite 数据库文件迁入 PostgreSQL：--from 应为数据库文件，目标应为 postgres:// 地址".into(),
+            "migrate-to 把 SQLite 数据库文件迁入 PostgreSQL：--from 应为数据库文件".into(),
         ));
-    }
-    if !transfer::is_empty(target.conn())? {
-        return Err(AppError::Invalid(format!(
-            "目标数据库 {} 已有 jianguan 的数据，未作任何修改：请指定一个新建的空数据库",
-            target.path().display()
-        )));
     }
     // One snapshot of the source for the check and the copy alike.
     let src = source.conn();
@@ -54,6 +50,18 @@ pub fn migrate_to(
                 "源数据库 {} 检查未通过，未迁移（请先运行 jianguan check 查看并处理）：\n{}",
                 source.path().display(),
                 problems.join("\n")
+            )));
+        }
+        let mut target = open_target()?;
+        if !target.is_postgres() {
+            return Err(AppError::Invalid(
+                "migrate-to 的目标应为 postgres:// 地址".into(),
+            ));
+        }
+        if !transfer::is_empty(target.conn())? {
+            return Err(AppError::Invalid(format!(
+                "目标数据库 {} 已有 jianguan 的数据，未作任何修改：请指定一个新建的空数据库",
+                target.path().display()
             )));
         }
         let tables = transfer::tables(src)?;
@@ -112,10 +120,13 @@ pub fn migrate_to(
             }
             Ok(())
         })?;
-        Ok(Moved {
-            tables: counts,
-            head,
-        })
+        Ok((
+            target,
+            Moved {
+                tables: counts,
+                head,
+            },
+        ))
     })();
     let _ = src.execute_batch("COMMIT");
     result

@@ -88,17 +88,18 @@ impl Actor {
 /// Whose account a session is. A file's is the OS login's; on PostgreSQL
 /// it is the role the database let in (the roles are the boundary
 /// there), except for the administrator's own session — a superuser or
-/// the tables' owner without an account of that name — which takes the OS
-/// login's as a file would.
+/// the tables' owner — which takes the OS login's as a file would.
 fn database_login(store: &Store, os_login: &str) -> Result<String, AppError> {
     if !store.is_postgres() {
         return Ok(os_login.to_string());
     }
+    // An account named like the owner or a superuser never takes over
+    // that session (a county admin could otherwise name one so).
     let (role, bypasses) = store::postgres::session(store.conn())?;
-    if !bypasses || store::accounts::by_login(store.conn(), &role)?.is_some() {
-        return Ok(role);
+    if bypasses {
+        return Ok(os_login.to_string());
     }
-    Ok(os_login.to_string())
+    Ok(role)
 }
 
 /// `UnknownLogin` for `typed`, naming the closest accounts with their

@@ -40,14 +40,16 @@ pub fn run(ctx: &Context, args: &BackupArgs) -> anyhow::Result<ExitCode> {
     if store.is_postgres() {
         let (entries, head) = changelog::head(store.conn())?;
         let url = store.path().display().to_string();
+        let opts = crate::store::postgres::client_options(&url);
+        let file = shell_word(target);
         bail!(
             "PostgreSQL 数据库由服务器备份，jianguan 不写备份文件（{} 未创建）。请由数据库管理员运行：\n  \
-             pg_dump -Fc '{url}' -f {}\n\
-             恢复：createdb 新库名 && pg_restore -d 新库名 {}，再运行 jianguan --db postgres://…/新库名 check --head {entries}:{head}\n\
+             pg_dump -Fc '{url}' -f {file}\n\
+             恢复到新库：\n  \
+             createdb {opts} 新库名 && pg_restore {opts} -d 新库名 {file}\n\
+             再运行 jianguan --db '<同一服务器>/新库名' check --head {entries}:{head} 证明恢复的是这份操作记录。\n\
              当前操作记录 {entries} 条，链头 {entries}:{head}（请记下）",
             target.display(),
-            shell_word(target),
-            shell_word(target)
         );
     }
     if is_same_file(target, &store) {

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
     if ctx.json {
         output::json(&summary_json(ctx, &summary, args.demo))?;
     } else {
-        say!("已创建数据库 {}", ctx.db.display());
+        say!("已创建数据库 {}", ctx.db_shown());
         say!(
             "区划 {}，单位 {}，账号 {}，主项 {}，子项 {}，设定依据 {}，认领 {}，检查实施清单 {}，地方事项 {}",
             summary.regions,
@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
 /// What `init --json` prints.
 fn summary_json(ctx: &Context, s: &crate::app::init::InitSummary, demo: bool) -> vocab::Obj {
     vocab::Obj::new()
-        .put("database", &ctx.db)
+        .put("database", ctx.db_shown())
         .put("demo", demo)
         .put("region_count", s.regions)
         .put("unit_count", s.units)

@@ -38,14 +38,17 @@ pub fn run(ctx: &Context, args: &MigrateToArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     let actor = Actor::resolve(&source, &ctx.login, ctx.as_login.as_deref())?;
-    let mut target = store::open(
-        Path::new(&args.url),
-        &OpenOptions {
-            create: true,
-            allow_network_fs: false,
-        },
-    )?;
-    let moved = migrate::migrate_to(&source, &mut target, &actor, &mut |line| say_err!("{line}"))?;
+    let open_target = || {
+        Ok(store::open(
+            Path::new(&args.url),
+            &OpenOptions {
+                create: true,
+                allow_network_fs: false,
+            },
+        )?)
+    };
+    let (target, moved) =
+        migrate::migrate_to(&source, open_target, &actor, &mut |line| say_err!("{line}"))?;
     if ctx.json {
         let tables: serde_json::Map<String, serde_json::Value> = moved
             .tables

@@ -180,6 +180,15 @@ pub struct Context {
 }
 
 impl Context {
+    /// The database as messages show it: a file's path, or a PostgreSQL
+    /// URL without its password.
+    pub fn db_shown(&self) -> String {
+        match store::postgres::url_of(&self.db) {
+            Some(url) => store::postgres::shown(url),
+            None => self.db.display().to_string(),
+        }
+    }
+
     /// The database, after checking that a login given with `--as` is an
     /// account one may act as (an unknown one is a usage error).
     pub fn open(&self) -> anyhow::Result<Store> {

@@ -25,6 +25,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         .map(|a| (a.login, a.role, a.active))
         .collect();
     let name = store::postgres::database_name(&store.path().to_string_lossy());
-    print!("{}", roles::grant_script(&name, &accounts));
+    let reserved = store::postgres::reserved_roles(store.conn())?;
+    print!("{}", roles::grant_script(&name, &accounts, &reserved));
     Ok(ExitCode::SUCCESS)
 }

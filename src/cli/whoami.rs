@@ -59,13 +59,17 @@ fn database_line(ctx: &Context, demo: bool) -> String {
     } else {
         String::new()
     };
-    format!("数据库：{}{mark}", ctx.db.display())
+    format!("数据库：{}{mark}", ctx.db_shown())
 }
 
 pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
     let demo = store::units::is_demo(store.conn())?;
-    let database = || vocab::Obj::new().put("database", &ctx.db).put("demo", demo);
+    let database = || {
+        vocab::Obj::new()
+            .put("database", ctx.db_shown())
+            .put("demo", demo)
+    };
     let actor = match Actor::resolve(&store, &ctx.login, ctx.as_login.as_deref()) {
         Ok(a) => a,
         Err(e @ crate::app::AppError::NoAccount(_)) => {
@@ -172,7 +176,7 @@ pub fn overview(ctx: &Context, default_path: bool) -> anyhow::Result<ExitCode> {
             .collect();
         output::json(
             &vocab::Obj::new()
-                .put("database", &ctx.db)
+                .put("database", ctx.db_shown())
                 .put("demo", demo)
                 .put("department_count", counts.departments)
                 .put("main_item_count", counts.main_items)

@@ -394,18 +394,10 @@ pub fn show_value(v: &Value) -> String {
 /// Column `i` of a row, whatever it holds: text that is not UTF-8 (only
 /// another tool can write it) is read lossily rather than stopping `check`.
 pub fn value(r: &super::db::Row<'_>, i: usize) -> super::db::Result<Value> {
-    Ok(owned(r.get_ref(i)?))
+    r.value(i)
 }
 
-pub fn owned(v: ValueRef<'_>) -> Value {
-    match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Integer(i),
-        ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-    }
-}
+pub use super::db::owned;
 
 /// The DDL of every logging trigger, by name.
 pub fn all_triggers() -> Vec<(String, String)> {

@@ -278,11 +278,13 @@ pub fn a_source_that_fails_check_is_not_moved(server: &str) {
     let o = jianguan(f, &["migrate-to", &url, "--from", f]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("检查未通过"), "{}", text(&o));
-    let (_, n) = counts(&db)
-        .into_iter()
-        .find(|(t, _)| t == "change_log")
-        .unwrap();
-    assert_eq!(n, 0, "nothing moved");
+    // Refused before the target was touched: not even the schema is there.
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    let made: bool = client
+        .query_one("SELECT to_regclass('change_log') IS NOT NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(!made, "nothing made in the target");
 }
 
 pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
@@ -290,24 +292,47 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let admin = db.url_as(None);
     ok(&admin, &["init", "--demo"]);
     let existing = role_names(&db);
-    let script = ok(&admin, &["pg-roles"]);
+    // An account named like the superuser takes over nothing.
     let (host, user) = host_and_user(server);
-    let run = Command::new(psql())
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            &host,
-            "-U",
+    ok(
+        &admin,
+        &[
+            "account",
+            "add",
+            "--login",
             &user,
-            "-d",
-            &db.name,
+            "--name",
+            "冒名",
+            "--unit",
+            "水利局",
+            "--role",
+            "operator",
+            "--mobile",
+            "13900000008",
+        ],
+    );
+    let script = ok(&admin, &["pg-roles"]);
+    assert!(
+        script.contains(&format!("未处理账号 \"{user}\"")),
+        "{script}"
+    );
+    assert!(ok(&admin, &["whoami"]).contains("平台管理员"));
+    let mut run = Command::new(psql())
+        .args([
+            "-X", "-q", "-h", &host, "-U", &user, "-d", &db.name, "-f", "-",
         ])
-        .args(["-c", &script])
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    use std::io::Write as _;
+    run.stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let run = run.wait_with_output().unwrap();
     assert!(run.status.success(), "{}", text(&run));
     // lina: 部门管理员 of 城市管理局. What jianguan refuses her, and the
     // trust-boundary issue listed, tried straight at the tables.
@@ -343,6 +368,24 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         "DELETE FROM change_log_rows".to_string(),
         "UPDATE change_log_rows SET hash = NULL".to_string(),
         "UPDATE meta SET value = 'x'".to_string(),
+        // Her own local items move as the review lets them, not to 审核通过.
+        format!("UPDATE local_items SET state = 'approved' WHERE unit_id = {mine}"),
+        // 撤销“认领完成” is the admin's.
+        format!("DELETE FROM claim_finished WHERE unit_id = {mine}"),
+        // A claim or a checklist in another account's name.
+        format!(
+            "INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
+             SELECT {mine}, id, 1, 0 FROM sub_items WHERE id NOT IN
+               (SELECT sub_item_id FROM claims WHERE unit_id = {mine}) LIMIT 1"
+        ),
+        // A temporary table named like one of ours must not fool the
+        // functions that say who she is.
+        "CREATE TEMP TABLE accounts (login text, role text, unit_id bigint, active int);
+         INSERT INTO accounts VALUES ('lina', 'platform_admin', 1, 1);
+         GRANT SELECT ON accounts TO PUBLIC;
+         UPDATE public.accounts SET role = 'platform_admin' WHERE login = 'lina';
+         DELETE FROM public.claims WHERE unit_id <> (SELECT unit_id FROM public.accounts WHERE login = 'lina')"
+            .to_string(),
     ];
     for sql in &attempts {
         // Refused outright, or allowed to touch no row: either way nothing
@@ -362,9 +405,39 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     }
     let e = psql_as(&db, "lina", &attempts[4]).unwrap_err();
     assert!(e.contains("row-level security"), "{e}");
-    // The reviewer changes review states and nothing else of a local item.
+    // The reviewer changes review states and nothing else of a local item,
+    // and only as a review does.
     let e = psql_as(&db, "wangfang", "UPDATE local_items SET unit_id = 1").unwrap_err();
     assert!(e.contains("permission denied"), "{e}");
+    for (who, sql) in [
+        (
+            "wangfang",
+            "UPDATE local_items SET state = 'approved' WHERE state = 'draft'",
+        ),
+        (
+            "wangfang",
+            "UPDATE sub_items SET name = '改' WHERE main_item_id IN (SELECT main_item_id FROM local_items)",
+        ),
+        ("liuyang", "DELETE FROM milestones"),
+        (
+            "liuyang",
+            "INSERT INTO progress_reports (as_of, taken_at, taken_by) VALUES (0, 0, 1)",
+        ),
+    ] {
+        let _ = psql_as(&db, who, sql);
+        assert_eq!(dump(&db), before, "{who}: {sql}");
+    }
+    // A county admin's change of a unit reaches its checklists.
+    ok(
+        &db.url_as(Some("chenjing")),
+        &[
+            "unit",
+            "set",
+            "金水区市场监督管理局",
+            "--code",
+            "11410105MB0000000D",
+        ],
+    );
     // Through jianguan, each works as herself, and only as herself.
     let lina = db.url_as(Some("lina"));
     assert!(ok(&lina, &["whoami"]).contains("李娜"));

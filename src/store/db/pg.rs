@@ -174,6 +174,9 @@ pub fn describe(e: &postgres::Error) -> String {
         };
     }
     match std::error::Error::source(e) {
+        Some(cause) if cause.downcast_ref::<std::io::Error>().is_some() => format!(
+            "{e}：{cause}——请检查地址中的主机、端口或 host= 套接字目录，以及服务器是否在运行"
+        ),
         Some(cause) => format!("{e}：{cause}"),
         None => e.to_string(),
     }

@@ -40,13 +40,50 @@ pub fn shown(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    match rest.split_once('@') {
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let mut out = match rest.split_once('@') {
         Some((user, host)) => {
             let user = user.split_once(':').map_or(user, |(u, _)| u);
             format!("{scheme}://{user}@{host}")
         }
-        None => url.to_string(),
+        None => format!("{scheme}://{rest}"),
+    };
+    if let Some(q) = query {
+        let kept: Vec<&str> = q
+            .split('&')
+            .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+            .collect();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
     }
+    out
+}
+
+/// `psql`-style connection options for the server and user of `url`
+/// (`-h HOST -p PORT -U USER`), for commands printed for an administrator.
+pub fn client_options(url: &str) -> String {
+    let Ok(config) = url.parse::<postgres::Config>() else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    for host in config.get_hosts() {
+        match host {
+            postgres::config::Host::Tcp(h) => out.push(format!("-h {h}")),
+            postgres::config::Host::Unix(p) => out.push(format!("-h {}", p.display())),
+        }
+    }
+    if let Some(port) = config.get_ports().first().filter(|p| **p != 5432) {
+        out.push(format!("-p {port}"));
+    }
+    if let Some(user) = config.get_user() {
+        out.push(format!("-U {user}"));
+    }
+    out.join(" ")
 }
 
 /// The database a URL names (`postgres://u@h/NAME?…`), or the URL.
@@ -73,6 +110,21 @@ pub fn session(conn: &Connection) -> Result<(String, bool), StoreError> {
         (),
         |r| Ok((r.get(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))),
     )?)
+}
+
+/// Roles no account may take over: superusers, and the owner of
+/// jianguan's tables (and whoever is a member of it).
+pub fn reserved_roles(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    Ok(conn
+        .prepare(
+            "SELECT rolname::text FROM pg_roles
+              WHERE rolsuper
+                 OR pg_has_role(rolname, (SELECT tableowner FROM pg_tables
+                                           WHERE tablename = 'jianguan_schema'
+                                             AND schemaname = current_schema()), 'MEMBER')",
+        )?
+        .query_map((), |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
 }
 
 /// Opens the database at `url` as a store. With `create` its schema is
@@ -185,6 +237,14 @@ mod tests {
     fn urls_are_shown_without_passwords_and_named_by_their_database() {
         assert_eq!(shown("postgres://op:secret@db/jg"), "postgres://op@db/jg");
         assert_eq!(shown("postgres://op@db/jg"), "postgres://op@db/jg");
+        assert_eq!(
+            shown("postgres://op@/jg?host=/run&password=x"),
+            "postgres://op@/jg?host=/run"
+        );
+        assert_eq!(
+            client_options("postgres://op@/jg?host=/run/pg"),
+            "-h /run/pg -U op"
+        );
         assert_eq!(
             database_name("postgres://op@/jg?host=/run/postgresql"),
             "jg"

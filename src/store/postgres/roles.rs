@@ -19,13 +19,17 @@
 
 use crate::domain::Role;
 
-/// The group role of a jianguan role.
-pub fn group_of(role: Role) -> String {
-    format!("jianguan_{}", role.key())
+/// The group role of a jianguan role in `database`: roles belong to the
+/// whole cluster, and one person may hold different jianguan roles in two
+/// databases of it, so each database has groups of its own.
+pub fn group_of(database: &str, role: Role) -> String {
+    quote_ident(&format!("jg_{database}_{}", role.key()))
 }
 
-/// Every group, and the base group all of them are in.
-pub const BASE_GROUP: &str = "jianguan_user";
+/// The group every group of `database` is in.
+pub fn base_group(database: &str) -> String {
+    quote_ident(&format!("jg_{database}_user"))
+}
 
 /// The tables every group may only read.
 const READ_ONLY: &[&str] = &["meta", "jianguan_schema"];
@@ -54,20 +58,35 @@ pub fn migration() -> String {
         "jg_checklists_delete",
         "jg_note_row",
     ] {
-        sql.push_str(&format!(
-            "ALTER FUNCTION {f}() SECURITY DEFINER SET search_path FROM CURRENT;\n"
-        ));
+        sql.push_str(&format!("ALTER FUNCTION {f}() SECURITY DEFINER;\n"));
     }
+    sql.push_str(STEPS);
+    // Every function of ours looks up names in this schema only, then in
+    // pg_temp: never a session's temporary table named like ours first
+    // (SECURITY DEFINER functions would read it with the owner's rights).
+    sql.push_str(
+        "DO $$ DECLARE f record; BEGIN
+           FOR f IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
+                     WHERE p.pronamespace = current_schema()::regnamespace
+                       AND p.proname LIKE 'jg\\_%'
+           LOOP
+             EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f.sig, current_schema());
+           END LOOP;
+         END $$;\n",
+    );
     for (table, write) in POLICIES {
         sql.push_str(&format!(
             "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n\
              CREATE POLICY jg_read ON {table} FOR SELECT USING (true);\n"
         ));
-        for (command, rule) in *write {
+        // An UPDATE may be seen by one rule (whose row it may change) and
+        // checked by another (what the row may become: in one's own name).
+        for (command, rule, check) in *write {
+            let check = if check.is_empty() { rule } else { check };
             let clause = match *command {
                 "INSERT" => format!("WITH CHECK ({rule})"),
                 "DELETE" => format!("USING ({rule})"),
-                _ => format!("USING ({rule}) WITH CHECK ({rule})"),
+                _ => format!("USING ({rule}) WITH CHECK ({check})"),
             };
             sql.push_str(&format!(
                 "CREATE POLICY jg_{} ON {table} FOR {command} {clause};\n",
@@ -80,27 +99,26 @@ pub fn migration() -> String {
 
 const FUNCTIONS: &str = r#"
 CREATE FUNCTION jg_role() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path FROM CURRENT
     AS $$ SELECT role FROM accounts WHERE login = session_user AND active = 1 $$;
+CREATE FUNCTION jg_account() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT id FROM accounts WHERE login = session_user AND active = 1 $$;
 CREATE FUNCTION jg_unit() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path FROM CURRENT
     AS $$ SELECT unit_id FROM accounts WHERE login = session_user AND active = 1 $$;
 CREATE FUNCTION jg_region() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path FROM CURRENT
     AS $$ SELECT u.region_id FROM accounts a JOIN units u ON u.id = a.unit_id
           WHERE a.login = session_user AND a.active = 1 $$;
 CREATE FUNCTION jg_unit_in_my_county(unit bigint) RETURNS boolean LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path FROM CURRENT
+    SECURITY DEFINER
     AS $$ SELECT EXISTS (SELECT 1 FROM units u JOIN regions r ON r.id = u.region_id
                           WHERE u.id = unit AND r.level = 'county' AND u.region_id = jg_region()) $$;
 CREATE FUNCTION jg_local_of_my_unit(main bigint) RETURNS boolean LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path FROM CURRENT
+    SECURITY DEFINER
     AS $$ SELECT EXISTS (SELECT 1 FROM main_items WHERE id = main AND owner_unit_id = jg_unit()) $$;
 CREATE FUNCTION jg_is_local(main bigint) RETURNS boolean LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path FROM CURRENT
+    SECURITY DEFINER
     AS $$ SELECT EXISTS (SELECT 1 FROM main_items WHERE id = main AND owner_unit_id IS NOT NULL) $$;
 CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path FROM CURRENT
+    SECURITY DEFINER
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
 "#;
 
@@ -108,7 +126,7 @@ CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
 /// `claims::recount`, which do nothing on PostgreSQL).
 const DERIVED: &str = r#"
 CREATE FUNCTION jg_claims_inspection() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+    SECURITY DEFINER AS $$
 BEGIN
     NEW.inspection := COALESCE(
         (SELECT (category = 'inspection')::int FROM sub_items WHERE id = NEW.sub_item_id), 0);
@@ -121,7 +139,7 @@ CREATE TRIGGER claims_inspection BEFORE INSERT ON claims
 -- claim of ten thousand items updates its unit's figures once, not ten
 -- thousand times over.
 CREATE FUNCTION jg_claims_inserted() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+    SECURITY DEFINER AS $$
 BEGIN
     INSERT INTO unit_progress (unit_id) SELECT DISTINCT unit_id FROM new_rows
         ON CONFLICT DO NOTHING;
@@ -140,7 +158,7 @@ CREATE TRIGGER claims_inserted AFTER INSERT ON claims
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jg_claims_inserted();
 
 CREATE FUNCTION jg_claims_deleted() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+    SECURITY DEFINER AS $$
 BEGIN
     UPDATE unit_progress p SET claimed = p.claimed - d.n, exercised = p.exercised - d.e,
            required = p.required - d.r
@@ -157,7 +175,7 @@ CREATE TRIGGER claims_deleted AFTER DELETE ON claims
 
 -- 是否行使 changed (a change of `inspection` is `claims_category`'s).
 CREATE FUNCTION jg_claims_exercised() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+    SECURITY DEFINER AS $$
 BEGIN
     UPDATE unit_progress p SET exercised = p.exercised + d.e, required = p.required + d.r
       FROM (SELECT n.unit_id,
@@ -180,32 +198,77 @@ CREATE TRIGGER claims_exercised AFTER UPDATE ON claims
     FOR EACH STATEMENT EXECUTE FUNCTION jg_claims_exercised();
 "#;
 
+/// A local item's review state moves only as `domain::local_item`'s steps
+/// let the role move it.
+const STEPS: &str = r#"
+CREATE FUNCTION jg_local_items_step() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    r text := jg_role();
+    step text := OLD.state || '>' || NEW.state;
+BEGIN
+    IF r IS NULL OR r = 'platform_admin' OR OLD.state = NEW.state THEN
+        RETURN NEW;
+    END IF;
+    IF r = 'operator' AND step IN ('draft>submitted', 'returned>submitted', 'submitted>draft',
+                                   'approved>entered') THEN
+        RETURN NEW;
+    END IF;
+    IF r = 'legal_reviewer' AND step IN ('submitted>approved', 'submitted>returned') THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'jianguan：% 不能把地方事项从 % 改为 %', r, OLD.state, NEW.state
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER local_items_step BEFORE UPDATE OF state ON local_items
+    FOR EACH ROW EXECUTE FUNCTION jg_local_items_step();
+"#;
+
 const ADMIN: &str = "jg_role() = 'platform_admin'";
 
-/// Each table's write policies: (command, who may). A table not listed
+/// Each table's write policies: (command, who may, and for an UPDATE what
+/// the row may become when that differs). A table not listed
 /// has no row-level security (the change log, read and append only by
 /// privilege; `pending_rows`, emptied by every write).
-const POLICIES: &[(&str, &[(&str, &str)])] = &[
+/// (command, who may, what the row may become — empty: the same).
+type Policy = (&'static str, &'static str, &'static str);
+
+const POLICIES: &[(&str, &[Policy])] = &[
     (
         "claims",
         &[
-            (
-                "INSERT",
-                "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND unit_id = jg_unit())
-                 OR (jg_role() = 'legal_reviewer'
-                     AND (SELECT owner_unit_id FROM main_items WHERE id = jg_main_of(sub_item_id)) = unit_id)",
-            ),
-            ("UPDATE", OWN_UNIT),
-            ("DELETE", OWN_UNIT),
+            ("INSERT", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND claimed_by = jg_account())
+                 OR (jg_role() = 'legal_reviewer' AND claimed_by = jg_account()
+                     AND EXISTS (SELECT 1 FROM local_items l
+                                  WHERE l.main_item_id = jg_main_of(sub_item_id)
+                                    AND l.unit_id = claims.unit_id AND l.state = 'approved'))", ""),
+            ("UPDATE", OWN_UNIT, ""),
+            ("DELETE", OWN_UNIT, ""),
         ],
     ),
-    ("claim_finished", &[("ALL", OWN_UNIT)]),
+    (
+        "claim_finished",
+        &[
+            ("INSERT", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND finished_by = jg_account())", ""),
+            // 撤销“认领完成” is the platform admin's alone.
+            ("UPDATE", ADMIN, ""),
+            ("DELETE", ADMIN, ""),
+        ],
+    ),
     (
         "checklists",
         &[
-            ("INSERT", OWN_UNIT),
-            ("UPDATE", OWN_UNIT),
-            ("DELETE", OWN_UNIT),
+            ("INSERT", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account()
+                     AND EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = checklists.unit_id
+                                   AND c.sub_item_id = checklists.sub_item_id))", ""),
+            ("UPDATE", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit())
+                 OR (jg_role() = 'county_admin' AND jg_unit_in_my_county(unit_id))", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account())
+                 OR (jg_role() = 'county_admin' AND jg_unit_in_my_county(unit_id))"),
+            ("DELETE", OWN_UNIT, ""),
         ],
     ),
     // Written by the triggers alone.
@@ -213,111 +276,126 @@ const POLICIES: &[(&str, &[(&str, &str)])] = &[
     (
         "local_items",
         &[
-            ("INSERT", OWN_UNIT),
-            (
-                "UPDATE",
-                "jg_role() IN ('platform_admin', 'legal_reviewer') OR (jg_role() = 'operator' AND unit_id = jg_unit())",
-            ),
-            ("DELETE", OWN_UNIT),
+            ("INSERT", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account())", ""),
+            ("UPDATE", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit())
+                 OR (jg_role() = 'legal_reviewer')", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account())
+                 OR (jg_role() = 'legal_reviewer' AND updated_by = jg_account())"),
+            ("DELETE", OWN_UNIT, ""),
         ],
     ),
     (
         "local_item_history",
-        &[(
-            "INSERT",
-            "jg_role() IN ('platform_admin', 'legal_reviewer')
-             OR (jg_role() = 'operator' AND jg_local_of_my_unit(main_item_id))",
-        )],
+        &[("INSERT", "jg_role() = 'platform_admin'
+             OR (jg_role() = 'legal_reviewer' AND account_id = jg_account())
+             OR (jg_role() = 'operator' AND account_id = jg_account() AND jg_local_of_my_unit(main_item_id))", "")],
     ),
     (
         "main_items",
-        &[(
-            "ALL",
-            "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND owner_unit_id = jg_unit())
-             OR (jg_role() = 'legal_reviewer' AND owner_unit_id IS NOT NULL)",
-        )],
+        &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND owner_unit_id = jg_unit())", "")],
     ),
     (
         "sub_items",
-        &[(
-            "ALL",
-            "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND jg_local_of_my_unit(main_item_id))
-             OR (jg_role() = 'legal_reviewer' AND jg_is_local(main_item_id))",
-        )],
+        &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND jg_local_of_my_unit(main_item_id))", "")],
     ),
     (
         "sub_item_bases",
-        &[(
-            "ALL",
-            "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND jg_local_of_my_unit(jg_main_of(sub_item_id)))",
-        )],
+        &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND jg_local_of_my_unit(jg_main_of(sub_item_id)))", "")],
     ),
     (
         "legal_bases",
         &[
-            ("INSERT", "jg_role() IN ('platform_admin', 'operator', 'legal_reviewer')"),
-            ("UPDATE", "jg_role() IN ('platform_admin', 'legal_reviewer')"),
-            ("DELETE", ADMIN),
+            ("INSERT", "jg_role() IN ('platform_admin', 'operator', 'legal_reviewer')", ""),
+            ("UPDATE", "jg_role() IN ('platform_admin', 'legal_reviewer')", ""),
+            ("DELETE", ADMIN, ""),
         ],
     ),
-    ("power_list", &[("ALL", ADMIN)]),
+    ("power_list", &[("ALL", ADMIN, "")]),
     (
         "accounts",
-        &[(
-            "ALL",
-            "jg_role() = 'platform_admin' OR (jg_role() = 'county_admin' AND role = 'operator' AND jg_unit_in_my_county(unit_id))",
-        )],
+        &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'county_admin' AND role = 'operator' AND jg_unit_in_my_county(unit_id))", "")],
     ),
     (
         "units",
-        &[(
-            "ALL",
-            "jg_role() = 'platform_admin' OR (jg_role() = 'county_admin' AND region_id = jg_region())",
-        )],
+        &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'county_admin' AND region_id = jg_region())", "")],
     ),
-    ("regions", &[("ALL", ADMIN)]),
-    ("milestones", &[("ALL", ADMIN_OR_COORDINATOR)]),
-    ("progress_reports", &[("ALL", ADMIN_OR_COORDINATOR)]),
-    ("progress_report_rows", &[("ALL", ADMIN_OR_COORDINATOR)]),
+    ("regions", &[("ALL", ADMIN, "")]),
+    // The coordinator moves deadlines; the milestones themselves are the
+    // admin's.
+    (
+        "milestones",
+        &[
+            ("INSERT", ADMIN, ""),
+            ("UPDATE", ADMIN_OR_COORDINATOR, ""),
+            ("DELETE", ADMIN, ""),
+        ],
+    ),
+    (
+        "progress_reports",
+        &[
+            ("INSERT", "jg_role() = 'platform_admin' OR (jg_role() = 'coordinator' AND taken_by = jg_account())", ""),
+            ("UPDATE", ADMIN, ""),
+            ("DELETE", ADMIN, ""),
+        ],
+    ),
+    (
+        "progress_report_rows",
+        &[
+            ("INSERT", ADMIN_OR_COORDINATOR, ""),
+            ("UPDATE", ADMIN, ""),
+            ("DELETE", ADMIN, ""),
+        ],
+    ),
 ];
 
 const OWN_UNIT: &str =
     "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND unit_id = jg_unit())";
 const ADMIN_OR_COORDINATOR: &str = "jg_role() IN ('platform_admin', 'coordinator')";
 
-/// The script `pg-roles` prints: the group roles (made if missing), their
-/// privileges on this database's tables, and for each account a login role
-/// of its name in its group (active) or without login (deactivated). Safe
-/// to run again after accounts change.
-pub fn grant_script(database: &str, accounts: &[(String, Role, bool)]) -> String {
-    let mut s = String::new();
-    s.push_str(&format!(
-        "-- jianguan pg-roles：数据库 {database} 的角色与权限。由数据库管理员（库的属主）执行：\n\
-         --   jianguan --db … pg-roles | psql …\n\
+/// The script `pg-roles` prints: the group roles of this database (made
+/// if missing), their privileges on its tables, and for each account a
+/// login role of its name in its group (active) or out of every group of
+/// this database (deactivated). Safe to run again after accounts change.
+/// `reserved` are role names no account may take over (superusers, the
+/// tables' owner): such accounts are left out, with a comment saying so.
+pub fn grant_script(
+    database: &str,
+    accounts: &[(String, Role, bool)],
+    reserved: &[String],
+) -> String {
+    let base = base_group(database);
+    let mut s = format!(
+        "-- jianguan pg-roles：数据库 {database} 的角色与权限。请由超级用户（或有 CREATEROLE 的库属主）执行：\n\
+         --   psql -v ON_ERROR_STOP=1 -f 本文件 …\n\
          -- 账号增减或角色变动后请重新生成并执行。新建的登录角色没有密码：按本单位的做法设置\n\
          -- （ALTER ROLE … PASSWORD …，或在 pg_hba.conf 中用 peer/证书认证）。\n\
+         -- 停用账号后，其已连接的会话仍在：请用 pg_terminate_backend 结束它们。\n\
+         \\set ON_ERROR_STOP on\n\
          SET client_min_messages = error;\n\
          BEGIN;\n"
-    ));
-    let mut groups: Vec<String> = vec![BASE_GROUP.to_string()];
-    groups.extend(Role::ALL.iter().map(|r| group_of(*r)));
+    );
+    let groups: Vec<String> = std::iter::once(base.clone())
+        .chain(Role::ALL.iter().map(|r| group_of(database, *r)))
+        .collect();
     for g in &groups {
         s.push_str(&format!(
             "DO $$ BEGIN CREATE ROLE {g} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
         ));
     }
     for r in Role::ALL {
-        s.push_str(&format!("GRANT {BASE_GROUP} TO {};\n", group_of(*r)));
+        s.push_str(&format!("GRANT {base} TO {};\n", group_of(database, *r)));
     }
     s.push_str(&format!(
-        "GRANT CONNECT ON DATABASE {} TO {BASE_GROUP};\n\
-         GRANT USAGE ON SCHEMA public TO {BASE_GROUP};\n\
-         GRANT SELECT ON ALL TABLES IN SCHEMA public TO {BASE_GROUP};\n\
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {BASE_GROUP};\n\
-         GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {BASE_GROUP};\n\
+        "GRANT CONNECT ON DATABASE {} TO {base};\n\
+         GRANT USAGE ON SCHEMA public TO {base};\n\
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO {base};\n\
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {base};\n\
+         GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {base};\n\
          -- The change log: appended to, never changed.\n\
-         GRANT INSERT ON change_log, change_log_rows TO {BASE_GROUP};\n\
-         GRANT DELETE ON pending_rows TO {BASE_GROUP};\n",
+         GRANT INSERT ON change_log, change_log_rows TO {base};\n\
+         GRANT DELETE ON pending_rows TO {base};\n",
         quote_ident(database)
     ));
     let writable: Vec<&str> = POLICIES
@@ -326,35 +404,47 @@ pub fn grant_script(database: &str, accounts: &[(String, Role, bool)]) -> String
         .filter(|t| !READ_ONLY.contains(t) && !BY_COLUMN.contains(t) && *t != "unit_progress")
         .collect();
     s.push_str(&format!(
-        "GRANT INSERT, UPDATE, DELETE ON {} TO {BASE_GROUP};\n",
+        "GRANT INSERT, UPDATE, DELETE ON {} TO {base};\n",
         writable.join(", ")
     ));
     // A claim's figures and a checklist's `counted` are the triggers'; the
     // reviewer changes a local item's review columns only (and inserts the
-    // claim an approval makes).
-    let op = group_of(Role::Operator);
-    let admin = group_of(Role::PlatformAdmin);
-    let reviewer = group_of(Role::LegalReviewer);
+    // claim an approval makes); a county admin's change of a unit's name
+    // or code reaches its checklists' 实施主体.
+    let op = group_of(database, Role::Operator);
+    let admin = group_of(database, Role::PlatformAdmin);
+    let reviewer = group_of(database, Role::LegalReviewer);
+    let county = group_of(database, Role::CountyAdmin);
     s.push_str(&format!(
         "GRANT INSERT, UPDATE, DELETE ON local_items TO {op}, {admin};\n\
          GRANT INSERT, DELETE ON checklists, claims TO {op}, {admin};\n\
          GRANT UPDATE ({CHECKLIST_COLUMNS}) ON checklists TO {op}, {admin};\n\
          GRANT UPDATE (exercised, note) ON claims TO {op}, {admin};\n\
+         GRANT UPDATE (subject_name, subject_code, state) ON checklists TO {county};\n\
          GRANT INSERT ON claims TO {reviewer};\n\
          GRANT UPDATE (state, return_reason, version, updated_at, updated_by) ON local_items TO {reviewer};\n"
     ));
     for (login, role, active) in accounts {
         let name = quote_ident(login);
-        let login_or_not = if *active { "LOGIN" } else { "NOLOGIN" };
-        s.push_str(&format!(
-            "DO $$ BEGIN CREATE ROLE {name} {login_or_not}; EXCEPTION WHEN duplicate_object THEN ALTER ROLE {name} {login_or_not}; END $$;\n"
-        ));
+        if reserved.contains(login) || login.starts_with("jg_") || login.starts_with("pg_") {
+            s.push_str(&format!(
+                "-- 未处理账号 {name}：同名的数据库角色是超级用户、库属主或保留名，不能作为操作员登录\n"
+            ));
+            continue;
+        }
+        if *active {
+            s.push_str(&format!(
+                "DO $$ BEGIN CREATE ROLE {name} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
+            ));
+        }
         for r in Role::ALL {
-            let g = group_of(*r);
-            if r == role {
+            let g = group_of(database, *r);
+            if *active && r == role {
                 s.push_str(&format!("GRANT {g} TO {name};\n"));
             } else {
-                s.push_str(&format!("REVOKE {g} FROM {name};\n"));
+                s.push_str(&format!(
+                    "DO $$ BEGIN REVOKE {g} FROM {name}; EXCEPTION WHEN undefined_object THEN NULL; END $$;\n"
+                ));
             }
         }
     }
