@@ -410,15 +410,19 @@ fn holds(value: &serde_json::Value, text: &str) -> bool {
 /// Classified sub-items citing the basis, with the units claiming each.
 fn classified_citing(db: &Path, basis_like: &str) -> Vec<(String, String, Vec<i64>)> {
     let s = open(db);
+    let units = if s.conn().is_postgres() {
+        "string_agg(CAST(c.unit_id AS TEXT), ',')"
+    } else {
+        "group_concat(c.unit_id)"
+    };
     let mut stmt = s
         .conn()
-        .prepare(
-            "SELECT s.code, s.name, (SELECT group_concat(c.unit_id) FROM claims c
-                                     WHERE c.sub_item_id = s.id)
+        .prepare(&format!(
+            "SELECT s.code, s.name, (SELECT {units} FROM claims c WHERE c.sub_item_id = s.id)
              FROM sub_items s JOIN sub_item_bases sb ON sb.sub_item_id = s.id
              JOIN legal_bases b ON b.id = sb.basis_id
-             WHERE s.classified AND b.title LIKE ?1",
-        )
+             WHERE s.classified <> 0 AND b.title LIKE ?1"
+        ))
         .unwrap();
     stmt.query_map([format!("%{basis_like}%")], |r| {
         let units: Option<String> = r.get(2)?;
@@ -539,7 +543,7 @@ fn claiming_a_whole_department_leaves_out_the_classified_items_one_cannot_see() 
         .query_row(
             "SELECT m.department, s.code, s.name FROM sub_items s
              JOIN main_items m ON m.id = s.main_item_id
-             WHERE s.classified AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.sub_item_id = s.id)
+             WHERE s.classified <> 0 AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.sub_item_id = s.id)
              LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

@@ -294,7 +294,7 @@ fn table_counts(s: &jianguan::store::Store, where_: &str) -> (usize, usize, usiz
     };
     let subs = format!("SELECT DISTINCT sub_item_id FROM sub_item_bases WHERE {where_}");
     (
-        count(format!("SELECT count(*) FROM ({subs})")),
+        count(format!("SELECT count(*) FROM ({subs}) AS cited")),
         count(format!(
             "SELECT count(*) FROM claims WHERE sub_item_id IN ({subs})"
         )),

@@ -31,6 +31,16 @@ pub fn postgres_backend() -> Option<String> {
     Some(format!("postgres://{user}@{host}"))
 }
 
+/// True (after saying so) on the PostgreSQL pass, for a test about what
+/// only a file has — its name on screen, say.
+pub fn only_on_sqlite(why: &str) -> bool {
+    let skip = postgres_backend().is_some();
+    if skip {
+        eprintln!("skipped on PostgreSQL: {why}");
+    }
+    skip
+}
+
 /// Where a test's database at `path` lives: the path itself, or on the
 /// PostgreSQL pass a new database named after it (created here), as the
 /// URL `--db` takes.
@@ -44,7 +54,8 @@ pub fn db_at(path: &Path) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     path.hash(&mut h);
-    let name = format!("jgt_{:016x}", h.finish());
+    // Short, as a file's name is: the TUI's title shows it.
+    let name = format!("jgt{:07x}", h.finish() & 0xfff_ffff);
     let mut admin = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
         .expect("connect to the test server");
     if let Err(e) = admin.batch_execute(&format!("CREATE DATABASE {name}")) {
