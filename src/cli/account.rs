@@ -14,7 +14,7 @@ use std::process::ExitCode;
 pub enum AccountCommand {
     /// 新建账号（平台管理员：任意角色；县级管理员：本县单位的部门管理员）
     Add {
-        /// 系统登录名（SSH 用户名）
+        /// 登录名：系统登录名（SSH 用户名）；PostgreSQL 数据库上即此人的数据库角色名
         #[arg(long)]
         login: String,
         /// 姓名

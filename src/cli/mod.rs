@@ -36,7 +36,8 @@ use std::process::ExitCode;
     about = "监管事项目录清单与检查实施清单编制工具（互联网+监管）",
     long_about = "jianguan（监管）：各部门认领国家级、省级监管事项，编制地方监管事项，\n\
                   填报检查实施清单，协调员跟踪进度。数据保存在一个 SQLite 文件中，\n\
-                  可以是个人文件，也可以是服务器上多人共享的文件。\n\n\
+                  可以是个人文件，也可以是服务器上多人共享的文件；\n\
+                  或保存在 PostgreSQL 数据库中（--db postgres://用户@主机/库名，见 README）。\n\n\
                   不带子命令运行时，打开默认数据库（首次运行自动创建演示数据库）并显示概况。",
     after_help = "示例：\n  jianguan init --demo --db demo.db      创建演示数据库\n  \
                   jianguan --db demo.db                  打开终端界面（按 ? 查看按键）\n  \

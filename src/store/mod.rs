@@ -1,7 +1,7 @@
-//! The only place that speaks SQL. Functions take a `&Connection` (a
-//! transaction derefs to one), return domain types, and keep no statement
-//! open once they return. SQLite-only features stay behind small functions
-//! here so that another backend can sit behind the same interface.
+//! The only place that speaks SQL. Functions take a `&Connection`
+//! (`db::Connection`: SQLite or PostgreSQL, inside a write's transaction or
+//! not), return domain types, and keep no statement open once they return. What only one engine has stays behind small
+//! functions here (`sqlite()`, `postgres()`).
 
 pub mod accounts;
 pub mod catalogue;

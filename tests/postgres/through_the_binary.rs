@@ -403,6 +403,14 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         let e = psql_as(&db, "lina", sql).unwrap_err();
         assert!(e.contains("permission denied"), "{sql}: {e}");
     }
+    // A value jianguan could not read is refused even in one's own rows.
+    let e = psql_as(
+        &db,
+        "zhangwei",
+        &format!("UPDATE checklists SET state = 'weird' WHERE unit_id = {others}"),
+    )
+    .unwrap_err();
+    assert!(e.contains("check constraint"), "{e}");
     let e = psql_as(&db, "lina", &attempts[4]).unwrap_err();
     assert!(e.contains("row-level security"), "{e}");
     // The reviewer changes review states and nothing else of a local item,

@@ -1,9 +1,10 @@
-//! PostgreSQL (issue #20), first step: connecting, and the schema's
-//! migrations applied once however many processes start together — each
-//! takes a transaction-scoped advisory lock first, so the second waits for
-//! the first's commit and then finds nothing left to do. The store's
-//! statements, roles and row-level security come in later steps; nothing
-//! in the CLI or the TUI opens a PostgreSQL database yet.
+//! PostgreSQL (issue #20): connecting, opening a database as a store, and
+//! the schema's migrations applied once however many processes start
+//! together — each takes a transaction-scoped advisory lock first, so the
+//! second waits for the first's commit and then finds nothing left to do.
+//! The store's statements are shared with SQLite through `store::db`;
+//! `schema` holds the tables and triggers, `roles` the row-level security
+//! and `pg-roles`' script, `transfer` what `migrate-to` copies with.
 
 pub mod roles;
 pub mod schema;

@@ -61,6 +61,7 @@ pub fn migration() -> String {
         sql.push_str(&format!("ALTER FUNCTION {f}() SECURITY DEFINER;\n"));
     }
     sql.push_str(STEPS);
+    sql.push_str(&known_values());
     // Every function of ours looks up names in this schema only, then in
     // pg_temp: never a session's temporary table named like ours first
     // (SECURITY DEFINER functions would read it with the owner's rights).
@@ -197,6 +198,89 @@ CREATE TRIGGER claims_exercised AFTER UPDATE ON claims
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION jg_claims_exercised();
 "#;
+
+/// Every column holding an enumeration holds one of its keys: a value
+/// jianguan cannot read, written with `psql`, would stop every screen that
+/// reads the row, for everyone.
+fn known_values() -> String {
+    use crate::domain::{
+        Audience, BasisKind, BasisStatus, Category, ChecklistState, InspectionKind, ItemStatus,
+        Level, PermitType, ReviewState, Role, Source, UnitCategory,
+    };
+    fn keys<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> String {
+        all.iter()
+            .map(|v| format!("'{}'", key(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let columns: [(&str, &str, String); 17] = [
+        ("regions", "level", keys(Level::ALL, Level::key)),
+        (
+            "units",
+            "category",
+            keys(UnitCategory::ALL, UnitCategory::key),
+        ),
+        ("accounts", "role", keys(Role::ALL, Role::key)),
+        ("main_items", "source", keys(Source::ALL, Source::key)),
+        (
+            "main_items",
+            "status",
+            keys(ItemStatus::ALL, ItemStatus::key),
+        ),
+        (
+            "main_items",
+            "permit_type",
+            keys(PermitType::ALL, PermitType::key),
+        ),
+        ("sub_items", "category", keys(Category::ALL, Category::key)),
+        (
+            "sub_items",
+            "status",
+            keys(ItemStatus::ALL, ItemStatus::key),
+        ),
+        ("legal_bases", "kind", keys(BasisKind::ALL, BasisKind::key)),
+        (
+            "legal_bases",
+            "status",
+            keys(BasisStatus::ALL, BasisStatus::key),
+        ),
+        (
+            "local_items",
+            "state",
+            keys(ReviewState::ALL, ReviewState::key),
+        ),
+        (
+            "local_item_history",
+            "from_state",
+            keys(ReviewState::ALL, ReviewState::key),
+        ),
+        (
+            "local_item_history",
+            "to_state",
+            keys(ReviewState::ALL, ReviewState::key),
+        ),
+        (
+            "checklists",
+            "state",
+            keys(ChecklistState::ALL, ChecklistState::key),
+        ),
+        ("checklists", "level", keys(Level::ALL, Level::key)),
+        (
+            "checklists",
+            "inspection_kind",
+            keys(InspectionKind::ALL, InspectionKind::key),
+        ),
+        ("milestones", "audience", keys(Audience::ALL, Audience::key)),
+    ];
+    columns
+        .iter()
+        .map(|(table, column, keys)| {
+            format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_known CHECK ({column} IN ({keys}));\n"
+            )
+        })
+        .collect()
+}
 
 /// A local item's review state moves only as `domain::local_item`'s steps
 /// let the role move it.

@@ -1,5 +1,5 @@
 //! The tables of SQLite schema v8 (`store::schema`) in PostgreSQL: the same
-//! names, columns and constraints, so that a later step can move a SQLite
+//! names, columns and constraints, so that `migrate-to` can move a SQLite
 //! file over and share the statements both accept. Flags stay integers
 //! (0/1) as in SQLite; ids are identities; times stay Unix seconds.
 //! Foreign keys are DEFERRABLE (checked at each statement as usual) so
@@ -9,8 +9,9 @@
 //! V2 carries SQLite's triggers that keep `claims.inspection`,
 //! `checklists.counted` and `unit_progress` as rows change, in PL/pgSQL;
 //! `noting_rows` the ones that note each logged row written for the change
-//! log (`store::logged`). Not here yet (issue #20, later steps): the
-//! full-text index of legal bases, roles and row-level security.
+//! log (`store::logged`); the fourth migration (`roles::migration`) row-level
+//! security and the triggers that keep a claim's figures there. PostgreSQL
+//! has no full-text index of legal bases: searching them scans.
 
 use crate::store::logged::{LOGGED, NO_SECOND};
 
