@@ -30,16 +30,29 @@ fn failed(doing: &'static str) -> impl Fn(postgres::Error) -> StoreError {
 
 use super::db::describe_pg as describe;
 
-/// The URL when `--db` names a PostgreSQL database rather than a file.
+/// The connection string when `--db` names a PostgreSQL database rather
+/// than a file: a URL (`postgres://…`), or `key=value` pairs naming at
+/// least a `dbname` (`host=/run/postgresql dbname=jianguan user=lina`).
 pub fn url_of(db: &std::path::Path) -> Option<&str> {
     let s = db.to_str()?;
-    (s.starts_with("postgres://") || s.starts_with("postgresql://")).then_some(s)
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        return Some(s);
+    }
+    let pairs = s.contains('=')
+        && s.split_whitespace()
+            .all(|p| p.split_once('=').is_some_and(|(k, _)| !k.is_empty()));
+    (pairs && s.split_whitespace().any(|p| p.starts_with("dbname="))).then_some(s)
 }
 
 /// The URL as messages show it: any password left out.
 pub fn shown(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        // key=value pairs: every pair but the password.
+        return url
+            .split_whitespace()
+            .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+            .collect::<Vec<_>>()
+            .join(" ");
     };
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, Some(q)),
@@ -87,8 +100,15 @@ pub fn client_options(url: &str) -> String {
     out.join(" ")
 }
 
-/// The database a URL names (`postgres://u@h/NAME?…`), or the URL.
+/// The database a URL names (`postgres://u@h/NAME?…`, or `dbname=NAME`),
+/// or the URL.
 pub fn database_name(url: &str) -> String {
+    if let Some(name) = url
+        .split_whitespace()
+        .find_map(|p| p.strip_prefix("dbname="))
+    {
+        return name.to_string();
+    }
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let path = rest.split(['?', '#']).next().unwrap_or(rest);
     match path.split_once('/') {
@@ -253,5 +273,10 @@ mod tests {
         assert_eq!(database_name("postgresql://db:5432/city"), "city");
         assert!(url_of(std::path::Path::new("postgresql://x/y")).is_some());
         assert!(url_of(std::path::Path::new("/srv/postgres/x.db")).is_none());
+        let kv = "host=/run/postgresql dbname=city user=lina password=secret";
+        assert_eq!(url_of(std::path::Path::new(kv)), Some(kv));
+        assert!(url_of(std::path::Path::new("my db=1.db")).is_none());
+        assert_eq!(shown(kv), "host=/run/postgresql dbname=city user=lina");
+        assert_eq!(database_name(kv), "city");
     }
 }
