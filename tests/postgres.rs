@@ -202,14 +202,7 @@ fn the_tables_and_columns_are_sqlite_s(server: &str) {
     // A fresh SQLite file, as `init` makes it, without the search index
     // (PostgreSQL will search bases its own way).
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = jianguan::store::open(
-        &dir.path().join("x.db"),
-        &jianguan::store::OpenOptions {
-            create: true,
-            allow_network_fs: false,
-        },
-    )
-    .unwrap();
+    let sqlite = new_sqlite_file(dir.path());
     let conn = sqlite.conn().sqlite().unwrap();
     let tables: Vec<String> = conn
         .prepare(
@@ -312,14 +305,7 @@ fn the_triggers_keep_what_sqlite_s_keep(server: &str) {
     let mut client = postgres::connect(&db.url()).unwrap();
     postgres::migrate(&mut client).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = jianguan::store::open(
-        &dir.path().join("x.db"),
-        &jianguan::store::OpenOptions {
-            create: true,
-            allow_network_fs: false,
-        },
-    )
-    .unwrap();
+    let sqlite = new_sqlite_file(dir.path());
     let conn = sqlite.conn().sqlite().unwrap();
     conn.execute_batch("DELETE FROM pending_rows").unwrap();
     // After every write, not only at the end: a count wrong on the way
@@ -341,6 +327,18 @@ fn the_triggers_keep_what_sqlite_s_keep(server: &str) {
     for q in KEPT {
         assert!(!pg_rows(&mut client, q).is_empty(), "{q}");
     }
+}
+
+/// A new SQLite file, as `init` makes it before any data, in `dir`.
+fn new_sqlite_file(dir: &std::path::Path) -> jianguan::store::Store {
+    jianguan::store::open(
+        &dir.join("x.db"),
+        &jianguan::store::OpenOptions {
+            create: true,
+            allow_network_fs: false,
+        },
+    )
+    .unwrap()
 }
 
 /// A query's rows as text (integers in decimal).

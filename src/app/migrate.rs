@@ -42,7 +42,7 @@ pub fn migrate_to(
     }
     // One snapshot of the source for the check and the copy alike.
     let src = source.conn();
-    src.execute_batch("BEGIN")?;
+    src.begin_snapshot()?;
     let result = (|| {
         let problems = check::problems(source, &[])?;
         if !problems.is_empty() {
@@ -128,6 +128,6 @@ pub fn migrate_to(
             },
         ))
     })();
-    let _ = src.execute_batch("COMMIT");
+    let _ = src.commit();
     result
 }

@@ -138,13 +138,6 @@ impl Connection {
         }
     }
 
-    pub fn sqlite_mut(&mut self) -> Option<&mut rusqlite::Connection> {
-        match &mut self.inner {
-            Inner::Sqlite(c) => Some(c),
-            Inner::Postgres(_) => None,
-        }
-    }
-
     /// The PostgreSQL client, for what only PostgreSQL has (LISTEN, COPY).
     pub fn postgres(&self) -> Option<std::cell::RefMut<'_, PgConn>> {
         match &self.inner {
@@ -162,28 +155,24 @@ impl Connection {
 
     /// A statement prepared once per connection and kept.
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
-        Ok(Statement {
-            kind: match &self.inner {
-                Inner::Sqlite(c) => Kind::Cached(c.prepare_cached(sql)?),
-                Inner::Postgres(c) => Kind::Postgres {
-                    stmt: c.borrow_mut().prepare(sql, true)?,
-                    conn: c,
-                },
-            },
-        })
+        self.statement(sql, true)
     }
 
     /// A statement prepared for this use only (one built at run time).
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
-        Ok(Statement {
-            kind: match &self.inner {
-                Inner::Sqlite(c) => Kind::Plain(c.prepare(sql)?),
-                Inner::Postgres(c) => Kind::Postgres {
-                    stmt: c.borrow_mut().prepare(sql, false)?,
-                    conn: c,
-                },
+        self.statement(sql, false)
+    }
+
+    fn statement(&self, sql: &str, cached: bool) -> Result<Statement<'_>> {
+        let kind = match &self.inner {
+            Inner::Sqlite(c) if cached => Kind::Cached(c.prepare_cached(sql)?),
+            Inner::Sqlite(c) => Kind::Plain(c.prepare(sql)?),
+            Inner::Postgres(c) => Kind::Postgres {
+                stmt: c.borrow_mut().prepare(sql, cached)?,
+                conn: c,
             },
-        })
+        };
+        Ok(Statement { kind })
     }
 
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
@@ -222,6 +211,12 @@ impl Connection {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
             Dialect::Postgres => "BEGIN",
         })
+    }
+
+    /// Starts a transaction that only reads: one snapshot for all its
+    /// statements, no write lock taken.
+    pub fn begin_snapshot(&self) -> Result<()> {
+        self.execute_batch("BEGIN")
     }
 
     pub fn commit(&self) -> Result<()> {

@@ -60,11 +60,6 @@ impl PgConn {
         Ok(self.heard)
     }
 
-    /// The client itself, for what only PostgreSQL has.
-    pub fn client(&mut self) -> &mut postgres::Client {
-        &mut self.client
-    }
-
     pub(super) fn in_transaction(&self) -> bool {
         self.in_transaction
     }

@@ -47,7 +47,7 @@ impl Row<'_> {
     }
 }
 
-/// A column by place or by name, as rusqlite takes it.
+/// A column by place, in rusqlite's shape (`r.get::<_, T>(i)`).
 pub trait RowIndex {
     fn index(&self, row: &Row<'_>) -> Result<usize>;
 }
@@ -55,19 +55,6 @@ pub trait RowIndex {
 impl RowIndex for usize {
     fn index(&self, _: &Row<'_>) -> Result<usize> {
         Ok(*self)
-    }
-}
-
-impl RowIndex for &str {
-    fn index(&self, row: &Row<'_>) -> Result<usize> {
-        let found = match row {
-            Row::Sqlite(r) => r.as_ref().column_index(self).ok(),
-            Row::Postgres(r) => r.columns().iter().position(|c| c.name() == *self),
-        };
-        found.ok_or_else(|| Error::Column {
-            index: 0,
-            message: format!("没有名为 {self} 的列"),
-        })
     }
 }
 
