@@ -198,6 +198,18 @@ pub fn now() -> Timestamp {
         .unwrap_or(0)
 }
 
+/// When a write happens: the database server's clock where there is one
+/// (PostgreSQL), else this machine's; `JIANGUAN_NOW` as `now` allows.
+fn write_time(tx: &store::Connection) -> Result<Timestamp, AppError> {
+    if let Some(t) = test_clock() {
+        return Ok(t);
+    }
+    Ok(tx
+        .server_clock()
+        .map_err(StoreError::from)?
+        .unwrap_or_else(now))
+}
+
 fn test_clock() -> Option<Timestamp> {
     let s = std::env::var("JIANGUAN_NOW").ok()?;
     if !cfg!(debug_assertions) || crate::privilege::started_setgid() {
@@ -300,7 +312,7 @@ pub(crate) fn write_or_roll_back<T>(
             actor: ctx,
             real_id: actor.real.id,
             acting_as,
-            at: now(),
+            at: write_time(tx)?,
         };
         f(&w)
     })

@@ -162,6 +162,25 @@ fn text_of(v: Value) -> String {
 /// entry. Must run inside the write transaction it describes, so the chain
 /// is extended by one writer at a time and the rows commit with it.
 pub fn append(conn: &Connection, e: &NewEntry<'_>) -> Result<Id, StoreError> {
+    if conn.is_postgres() {
+        // The server appends it, as it does for every role
+        // (`store::postgres::log`): no group may write the log itself.
+        return Ok(conn
+            .prepare_cached("SELECT jg_append_log(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+            .query_row(
+                params![
+                    e.at,
+                    e.account_id,
+                    e.acting_as,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.before,
+                    e.after
+                ],
+                |r| r.get(0),
+            )?);
+    }
     let last = last(conn)?;
     let id = last.id + 1;
     let digest = record_pending(conn, id)?;
@@ -213,7 +232,9 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
     if tables.is_empty() {
         return Ok(hex(&h.finalize()));
     }
-    let mut insert = Records::new(conn)?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO change_log_rows (log_id, tbl, k1, k2, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     let (mut buf, mut line) = (Vec::new(), Vec::new());
     for tbl in &tables {
         match logged::find(tbl) {
@@ -228,7 +249,7 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
                         None
                     };
                     let hash = hash.as_ref().map(|x| &x[..]);
-                    insert.add(id, tbl, k1, k2, hash)?;
+                    insert.execute(params![id, tbl, k1, k2, hash])?;
                     digest_row(&mut h, &mut line, tbl, k1, k2, hash);
                 }
             }
@@ -241,75 +262,15 @@ fn record_pending(conn: &Connection, id: Id) -> Result<String, StoreError> {
                 let mut rows = stmt.query([tbl])?;
                 while let Some(r) = rows.next()? {
                     let (k1, k2) = (r.get_ref(0)?, r.get_ref(1)?);
-                    insert.add(id, tbl, k1, k2, None)?;
+                    insert.execute(params![id, tbl, k1, k2, None::<&[u8]>])?;
                     digest_row(&mut h, &mut line, tbl, k1, k2, None);
                 }
             }
         }
     }
-    insert.finish(conn)?;
     conn.prepare_cached("DELETE FROM pending_rows")?
         .execute([])?;
     Ok(hex(&h.finalize()))
-}
-
-/// Where a write's row records go: one INSERT each on SQLite (in the
-/// process, cheap), one COPY at the end on PostgreSQL, where an INSERT
-/// each would be a round trip each — ten thousand for a bulk claim.
-enum Records<'c> {
-    Each(super::db::Statement<'c>),
-    Batch(Vec<Vec<Value>>),
-}
-
-impl<'c> Records<'c> {
-    fn new(conn: &'c Connection) -> Result<Self, StoreError> {
-        Ok(if conn.is_postgres() {
-            Records::Batch(Vec::new())
-        } else {
-            Records::Each(conn.prepare_cached(
-                "INSERT INTO change_log_rows (log_id, tbl, k1, k2, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?)
-        })
-    }
-
-    fn add(
-        &mut self,
-        id: Id,
-        tbl: &str,
-        k1: ValueRef<'_>,
-        k2: ValueRef<'_>,
-        hash: Option<&[u8]>,
-    ) -> Result<(), StoreError> {
-        match self {
-            Records::Each(insert) => {
-                insert.execute(params![id, tbl, k1, k2, hash])?;
-            }
-            Records::Batch(rows) => rows.push(vec![
-                Value::Integer(id),
-                Value::Text(tbl.to_string()),
-                logged::owned(k1),
-                logged::owned(k2),
-                hash.map_or(Value::Null, |h| Value::Blob(h.to_vec())),
-            ]),
-        }
-        Ok(())
-    }
-
-    fn finish(self, conn: &Connection) -> Result<(), StoreError> {
-        if let Records::Batch(rows) = self
-            && !rows.is_empty()
-            && let Some(mut pg) = conn.postgres()
-        {
-            let columns = ["log_id", "tbl", "k1", "k2", "hash"].map(String::from);
-            pg.copy_in(
-                "change_log_rows",
-                &columns,
-                &mut rows.into_iter().map(Ok),
-                &mut |_| {},
-            )?;
-        }
-        Ok(())
-    }
 }
 
 /// Records every row of every logged table under entry `id` (the noted
@@ -354,11 +315,16 @@ fn system_entry<'a>(action: &'a str, after: &'a str, at: Timestamp) -> NewEntry<
     }
 }
 
-fn clock() -> Timestamp {
-    std::time::SystemTime::now()
+/// Now, by the database server's clock where there is one (PostgreSQL
+/// holds a role's entries to it), else this machine's.
+fn clock(conn: &Connection) -> Result<Timestamp, StoreError> {
+    if let Some(t) = conn.server_clock()? {
+        return Ok(t);
+    }
+    Ok(std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+        .unwrap_or(0))
 }
 
 /// At the start of each write: rows noted by the triggers outside any
@@ -372,7 +338,7 @@ pub fn take_unlogged(conn: &Connection) -> Result<(), StoreError> {
     }
     let last = last(conn)?;
     let after = serde_json::json!({ "rows": n }).to_string();
-    let e = system_entry(UNLOGGED, &after, clock().max(last.at));
+    let e = system_entry(UNLOGGED, &after, clock(conn)?.max(last.at));
     append(conn, &e)?;
     Ok(())
 }
@@ -387,7 +353,13 @@ pub fn log_leftover(conn: &Connection) -> Result<(), StoreError> {
     }
     let last = last(conn)?;
     let after = serde_json::json!({ "rows": n }).to_string();
-    append(conn, &system_entry(MORE_ROWS, &after, last.at))?;
+    // The write's own time; on PostgreSQL the server's now when the write
+    // appended nothing (a role's entries must bear it).
+    let at = match conn.server_clock()? {
+        Some(now) => now.max(last.at),
+        None => last.at,
+    };
+    append(conn, &system_entry(MORE_ROWS, &after, at))?;
     Ok(())
 }
 
@@ -407,7 +379,7 @@ pub fn after_migrations(conn: &Connection, from: i64) -> Result<(), StoreError> 
         return Ok(());
     }
     let last = last(conn)?;
-    let at = clock().max(last.at);
+    let at = clock(conn)?.max(last.at);
     if !stale.is_empty() {
         let id = last.id + 1;
         let digest = record_all(conn, id)?;

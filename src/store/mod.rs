@@ -354,7 +354,7 @@ impl Store {
 }
 
 /// The lock every write on PostgreSQL takes first ("jgwrite").
-const WRITE_LOCK: i64 = 0x006a_6777_7269_7465;
+pub(crate) const WRITE_LOCK: i64 = 0x006a_6777_7269_7465;
 
 /// Makes the rest of this transaction wait for any other that asked for
 /// the same `key`, until it ends. SQLite's writes (`BEGIN IMMEDIATE`) are

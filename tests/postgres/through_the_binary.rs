@@ -36,14 +36,22 @@ impl Database {
     }
 }
 
+/// Runs the binary on `db`. A file and the administrator's session run at a fixed
+/// time (the demo's deadlines read alike on both engines); an operator's
+/// role cannot: the server holds its writes to the server's clock.
 fn jianguan(db: &str, args: &[&str]) -> Output {
-    Command::new(bin())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("JIANGUAN_NOW", "2026-11-20 10:00")
-        .output()
-        .expect("run jianguan")
+    let mut cmd = Command::new(bin());
+    cmd.arg("--db").arg(db).args(args);
+    if !db.starts_with("postgres://") || is_the_superuser(db) {
+        cmd.env("JIANGUAN_NOW", "2026-11-20 10:00");
+    }
+    cmd.output().expect("run jianguan")
+}
+
+fn is_the_superuser(url: &str) -> bool {
+    let server = std::env::var("JIANGUAN_TEST_PG").unwrap_or_default();
+    let (_, user) = host_and_user(&server);
+    url.starts_with(&format!("postgres://{user}@"))
 }
 
 fn text(o: &Output) -> String {
@@ -346,9 +354,11 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             .to_string(),
         format!("DELETE FROM claims WHERE unit_id = {others}"),
         format!("UPDATE claims SET exercised = 0 WHERE unit_id = {others}"),
+        // (At the server's time: that is not why it is refused.)
         format!(
             "INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
-             SELECT {others}, id, 1, 0 FROM sub_items LIMIT 1"
+             SELECT {others}, id, 1, CAST(floor(extract(epoch FROM clock_timestamp())) AS bigint)
+               FROM sub_items LIMIT 1"
         ),
         format!("UPDATE checklists SET content = '改' WHERE unit_id = {others}"),
         format!("DELETE FROM checklists WHERE unit_id = {others}"),
@@ -387,6 +397,65 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
          DELETE FROM public.claims WHERE unit_id <> (SELECT unit_id FROM public.accounts WHERE login = 'lina')"
             .to_string(),
     ];
+    // The change log is the server's to write: not forged, not emptied of
+    // what is to be recorded, and no write of hers commits without its
+    // entry — in her own name, at the server's time.
+    let lina_id = "(SELECT id FROM accounts WHERE login = 'lina')";
+    let zhangwei_id = "(SELECT id FROM accounts WHERE login = 'zhangwei')";
+    let now = "CAST(floor(extract(epoch FROM clock_timestamp())) AS bigint)";
+    let one_of_mine = format!(
+        "unit_id = {mine} AND sub_item_id = (SELECT min(sub_item_id) FROM claims WHERE unit_id = {mine})"
+    );
+    let logged_as = |account: &str, at: &str| {
+        format!(
+            "BEGIN; UPDATE claims SET note = '经 psql' WHERE {one_of_mine};
+             SELECT jg_append_log({at}, {account}, NULL, 'claim_note', 'claim', '1', NULL, '{{}}');
+             COMMIT;"
+        )
+    };
+    let refused = [
+        (
+            format!(
+                "INSERT INTO change_log (id, at, action, entity, entity_id, prev_hash, hash)
+                 SELECT max(id) + 1, 0, 'x', 'x', 'x', '', '' FROM change_log"
+            ),
+            "permission denied",
+        ),
+        (
+            "INSERT INTO change_log_rows (log_id, tbl, k1, k2) VALUES (1, 'claims', 1, 1)".into(),
+            "permission denied",
+        ),
+        ("DELETE FROM pending_rows".into(), "permission denied"),
+        (
+            "INSERT INTO pending_rows (tbl, k1, k2) VALUES ('claims', 1, 1)".into(),
+            "permission denied",
+        ),
+        (
+            format!("UPDATE claims SET note = '无记录' WHERE {one_of_mine}"),
+            "没有记入操作记录",
+        ),
+        (logged_as(zhangwei_id, now), "他人"),
+        (logged_as("NULL", "0"), "当前时间"),
+        (
+            format!(
+                "BEGIN; INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
+                 SELECT {mine}, id, {lina_id}, 0 FROM sub_items WHERE id NOT IN
+                   (SELECT sub_item_id FROM claims WHERE unit_id = {mine}) LIMIT 1;
+                 SELECT jg_append_log({now}, NULL, NULL, 'claim', 'claim', '1', NULL, NULL);
+                 COMMIT;"
+            ),
+            "claims.claimed_at 只能是数据库服务器的当前时间",
+        ),
+        (
+            "SELECT jg_append_log(0, NULL, 1, 'x', 'x', 'x', NULL, NULL)".into(),
+            "代他人",
+        ),
+    ];
+    for (sql, why) in &refused {
+        let e = psql_as(&db, "lina", sql).expect_err(sql);
+        assert!(e.contains(why), "{sql}: {e}");
+        assert_eq!(dump(&db), before, "lina: {sql}");
+    }
     for sql in &attempts {
         // Refused outright, or allowed to touch no row: either way nothing
         // may change.
@@ -459,6 +528,20 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         .find_map(|l| l.split_whitespace().next().filter(|c| c.starts_with("DF")))
         .expect("an item awaiting review");
     ok(&wangfang, &["review", "approve", code]);
+    // What she may write she may write with psql too, if she logs it: the
+    // entry is hers, its rows are what she wrote, and `check` agrees.
+    psql_as(&db, "lina", &logged_as("NULL", now)).unwrap();
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    let row = client
+        .query_one(
+            "SELECT a.login, (SELECT count(*) FROM change_log_rows r WHERE r.log_id = l.id)
+               FROM change_log l JOIN accounts a ON a.id = l.account_id
+              ORDER BY l.id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "lina");
+    assert_eq!(row.get::<_, i64>(1), 1);
     assert!(ok(&lina, &["check"]).starts_with("ok"));
     drop_roles(&db, &existing);
 }

@@ -130,6 +130,23 @@ impl Connection {
         }
     }
 
+    /// The database server's clock in Unix seconds, where there is one:
+    /// operators' desktops share a PostgreSQL server but not their clocks,
+    /// and the server holds a role's writes to its own time
+    /// (`store::postgres::log`). A SQLite file has no clock of its own.
+    pub fn server_clock(&self) -> Result<Option<i64>> {
+        match self.dialect() {
+            Dialect::Sqlite => Ok(None),
+            Dialect::Postgres => self
+                .query_row(
+                    "SELECT CAST(floor(extract(epoch FROM clock_timestamp())) AS BIGINT)",
+                    (),
+                    |r| r.get(0),
+                )
+                .map(Some),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (pragmas, backup).
     pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.inner {

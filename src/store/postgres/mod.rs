@@ -6,6 +6,7 @@
 //! `schema` holds the tables and triggers, `roles` the row-level security
 //! and `pg-roles`' script, `transfer` what `migrate-to` copies with.
 
+pub mod log;
 pub mod roles;
 pub mod schema;
 pub mod transfer;

@@ -477,9 +477,13 @@ pub fn grant_script(
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {base};\n\
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {base};\n\
          GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {base};\n\
-         -- The change log: appended to, never changed.\n\
-         GRANT INSERT ON change_log, change_log_rows TO {base};\n\
-         GRANT DELETE ON pending_rows TO {base};\n",
+         -- The change log is written by the server alone (jg_append_log); a\n\
+         -- database set up by an earlier jianguan granted more.\n\
+         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON change_log, change_log_rows, pending_rows, \
+         unlogged_writes FROM {base};\n\
+         -- Nobody but the owner makes objects here (PostgreSQL 14 lets everyone):\n\
+         -- a function of an operator's named like a built-in must never be found.\n\
+         REVOKE CREATE ON SCHEMA public FROM PUBLIC;\n",
         quote_ident(database)
     ));
     let writable: Vec<&str> = POLICIES

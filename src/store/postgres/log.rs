@@ -1,0 +1,247 @@
+//! The change log written by the server itself (schema migration 5).
+//!
+//! On SQLite the store appends each entry in Rust (`store::changelog`);
+//! nobody but jianguan can open the file in server mode. On PostgreSQL
+//! every operator holds a role and may run `psql`, so an entry an operator
+//! could INSERT herself — with a hash anyone can compute — would vouch for
+//! whatever she wrote. Here no group may write `change_log`,
+//! `change_log_rows` or `pending_rows`: `jg_append_log` (SECURITY DEFINER)
+//! appends each entry, taking its account from the session's role, its
+//! rows from what the noting triggers recorded, and computing the image
+//! hashes, the rows digest and the entry hash exactly as
+//! `store::logged::encode`, `changelog::digest_row` and
+//! `changelog::content_hash` do, so `check` verifies both engines' entries
+//! alike. A deferred trigger refuses any commit that wrote logged rows
+//! without an entry for them, and the times a role writes must be the
+//! server's now: nobody backdates a claim from `psql`.
+
+use crate::store::logged::{LOGGED, Logged};
+
+/// The SQL of migration 5. `write_lock` is the advisory lock every write
+/// takes (`store::lock_until_commit`): entries are appended one writer at
+/// a time, in commit order, whoever calls.
+pub fn migration(write_lock: i64) -> String {
+    let mut sql = String::from(ENCODING);
+    sql.push_str(&append_function(write_lock));
+    sql.push_str(UNLOGGED_COMMITS);
+    for t in LOGGED {
+        sql.push_str(&format!(
+            "CREATE TRIGGER log_{0}_mark AFTER INSERT OR UPDATE OR DELETE ON {0}
+                 FOR EACH STATEMENT EXECUTE FUNCTION jg_mark_write();\n",
+            t.table
+        ));
+    }
+    sql.push_str(TIMES);
+    for (table, columns) in TIMED {
+        let args: Vec<String> = columns.iter().map(|c| format!("'{c}'")).collect();
+        sql.push_str(&format!(
+            "CREATE TRIGGER {table}_times BEFORE INSERT OR UPDATE ON {table}
+                 FOR EACH ROW EXECUTE FUNCTION jg_times_now({});\n",
+            args.join(", ")
+        ));
+    }
+    // Looked up in this schema only, then pg_temp, as migration 4's are.
+    sql.push_str(
+        "DO $$ DECLARE f text; BEGIN
+           FOREACH f IN ARRAY ARRAY['jg_trusted()', 'jg_mark_write()', 'jg_check_logged()',
+               'jg_times_now()',
+               'jg_append_log(bigint, bigint, bigint, text, text, text, text, text)'] LOOP
+             EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+           END LOOP;
+         END $$;\n",
+    );
+    sql
+}
+
+/// `store::logged::encode` for the two kinds of value logged columns hold
+/// (integers and text), in SQL: a tag byte, then eight little-endian bytes
+/// (an integer, or a text's length in bytes) and the text's UTF-8 bytes.
+/// Plain SQL functions the planner inlines; PostgreSQL picks the one for
+/// each column's type.
+const ENCODING: &str = r#"
+CREATE FUNCTION jg_le8(x bigint) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT decode(substr(lpad(to_hex(x), 16, '0'), 15, 2) || substr(lpad(to_hex(x), 16, '0'), 13, 2)
+               || substr(lpad(to_hex(x), 16, '0'), 11, 2) || substr(lpad(to_hex(x), 16, '0'), 9, 2)
+               || substr(lpad(to_hex(x), 16, '0'), 7, 2) || substr(lpad(to_hex(x), 16, '0'), 5, 2)
+               || substr(lpad(to_hex(x), 16, '0'), 3, 2) || substr(lpad(to_hex(x), 16, '0'), 1, 2),
+                  'hex') $$;
+CREATE FUNCTION jg_enc(x bigint) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN x IS NULL THEN '\x6e'::bytea ELSE '\x69'::bytea || jg_le8(x) END $$;
+CREATE FUNCTION jg_enc(x text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN x IS NULL THEN '\x6e'::bytea
+                ELSE '\x74'::bytea || jg_le8(octet_length(convert_to(x, 'UTF8')))
+                     || convert_to(x, 'UTF8') END $$;
+
+-- A superuser's session, or one of the owner of jianguan's tables: the
+-- administrator's own, which names its account itself (as a file's does).
+CREATE FUNCTION jg_trusted() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER AS $$
+    SELECT COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
+        OR pg_has_role(session_user, (SELECT relowner FROM pg_class
+                                       WHERE oid = 'jianguan_schema'::regclass), 'MEMBER') $$;
+"#;
+
+/// The hash of a logged row's image, by the table's key (`p.k1`, `p.k2`):
+/// NULL when the row is gone.
+fn image_hash(t: &Logged) -> String {
+    let on = match t.key {
+        [a] => format!("t.{a} = p.k1"),
+        [a, b] => format!("t.{a} = p.k1 AND t.{b} = p.k2"),
+        _ => unreachable!("keys have one or two columns"),
+    };
+    let image: Vec<String> = t.image.iter().map(|c| format!("jg_enc(t.{c})")).collect();
+    format!(
+        "WHEN '{0}' THEN (SELECT sha256({1}) FROM {0} t WHERE {on})",
+        t.table,
+        image.join(" || ")
+    )
+}
+
+fn append_function(write_lock: i64) -> String {
+    let hashes: Vec<String> = LOGGED.iter().map(image_hash).collect();
+    format!(
+        r#"
+-- Appends one entry to the change log with the rows written since the
+-- last (`store::changelog::append`, computed here). Returns its id.
+CREATE FUNCTION jg_append_log(p_at bigint, p_account bigint, p_acting_as bigint, p_action text,
+                              p_entity text, p_entity_id text, p_before text, p_after text)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+DECLARE
+    v_last record;
+    v_id bigint;
+    v_prev text;
+    v_account bigint := p_account;
+    v_digest text;
+    v_fields text;
+    sep constant text := chr(31);
+BEGIN
+    PERFORM pg_advisory_xact_lock({write_lock});
+    IF NOT jg_trusted() THEN
+        -- A role writes in its own name, now. Rows another tool left
+        -- (`unlogged_rows`) are nobody's: `check` reports them for good.
+        IF p_action = 'unlogged_rows' AND p_account IS NULL THEN
+            v_account := NULL;
+        ELSE
+            v_account := jg_account();
+            IF v_account IS NULL THEN
+                RAISE EXCEPTION 'jianguan：数据库角色 % 不是启用的账号，不能写入', session_user
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF p_account IS NOT NULL AND p_account <> v_account THEN
+                RAISE EXCEPTION 'jianguan：不能以他人（账号 %）的名义记录操作', p_account
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        END IF;
+        IF p_acting_as IS NOT NULL THEN
+            RAISE EXCEPTION 'jianguan：只有管理员的会话可以代他人操作'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF p_at < floor(extract(epoch FROM now())) - 1
+           OR p_at > ceil(extract(epoch FROM clock_timestamp())) + 1 THEN
+            RAISE EXCEPTION 'jianguan：操作记录的时间（%）不是数据库服务器的当前时间', to_timestamp(p_at)
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END IF;
+    SELECT id, hash INTO v_last FROM change_log ORDER BY id DESC LIMIT 1;
+    v_id := COALESCE(v_last.id, 0) + 1;
+    v_prev := COALESCE(v_last.hash, repeat('0', 64));
+    INSERT INTO change_log_rows (log_id, tbl, k1, k2, hash)
+    SELECT v_id, p.tbl, p.k1, p.k2, CASE p.tbl {hashes} ELSE NULL END
+      FROM pending_rows p;
+    SELECT encode(sha256(COALESCE(string_agg(
+               convert_to(tbl, 'UTF8') || '\x1f'::bytea || jg_enc(k1) || jg_enc(k2)
+               || CASE WHEN hash IS NULL THEN '\x30'::bytea ELSE '\x31'::bytea || hash END
+               || '\x1e'::bytea, ''::bytea ORDER BY tbl, k1, k2), ''::bytea)), 'hex')
+      INTO v_digest FROM change_log_rows WHERE log_id = v_id;
+    DELETE FROM pending_rows;
+    DELETE FROM unlogged_writes;
+    v_fields := v_prev || sep || p_at::text || sep || COALESCE(v_account::text, '') || sep
+        || COALESCE(p_acting_as::text, '') || sep || p_action || sep || p_entity || sep
+        || p_entity_id || sep
+        || CASE WHEN p_before IS NULL THEN '0' || sep ELSE '1' || sep || p_before || sep END
+        || CASE WHEN p_after IS NULL THEN '0' || sep ELSE '1' || sep || p_after || sep END
+        || 'rows' || sep || v_digest || sep;
+    INSERT INTO change_log (id, at, account_id, acting_as, action, entity, entity_id, before,
+                            after, prev_hash, hash, rows_digest)
+    VALUES (v_id, p_at, v_account, p_acting_as, p_action, p_entity, p_entity_id, p_before,
+            p_after, v_prev, encode(sha256(convert_to(v_fields, 'UTF8')), 'hex'), v_digest);
+    RETURN v_id;
+END $fn$;
+"#,
+        hashes = hashes.join("\n                                 ")
+    )
+}
+
+/// A transaction that wrote logged rows must append their entry before it
+/// commits: each statement on a logged table marks its transaction, and a
+/// trigger deferred to the commit refuses it if rows are still unrecorded.
+/// (One mark a transaction, not a check a row: a bulk claim writes ten
+/// thousand.)
+const UNLOGGED_COMMITS: &str = r#"
+CREATE TABLE unlogged_writes (
+    txid BIGINT PRIMARY KEY
+);
+CREATE FUNCTION jg_mark_write() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+    INSERT INTO unlogged_writes (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION jg_check_logged() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM unlogged_writes WHERE txid = NEW.txid)
+       AND EXISTS (SELECT 1 FROM pending_rows) THEN
+        RAISE EXCEPTION 'jianguan：本事务写入的数据没有记入操作记录，不能提交'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = '请通过 jianguan 修改数据（它在同一事务中追加操作记录）';
+    END IF;
+    DELETE FROM unlogged_writes WHERE txid = NEW.txid;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER unlogged_writes_at_commit AFTER INSERT ON unlogged_writes
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION jg_check_logged();
+"#;
+
+/// The columns that record when a row was written, by table: what a role
+/// writes there (a new row, or a changed value) must be the server's now,
+/// between its transaction's start and this moment. The administrator's
+/// session is not held to it (imports of old data, `JIANGUAN_NOW` in
+/// tests).
+const TIMED: &[(&str, &[&str])] = &[
+    ("accounts", &["created_at", "updated_at"]),
+    ("checklists", &["updated_at"]),
+    ("claim_finished", &["finished_at"]),
+    ("claims", &["claimed_at"]),
+    ("local_item_history", &["at"]),
+    ("local_items", &["updated_at"]),
+    ("main_items", &["updated_at"]),
+    ("milestones", &["updated_at"]),
+    ("progress_reports", &["taken_at"]),
+    ("sub_items", &["updated_at"]),
+];
+
+/// Not SECURITY DEFINER: `row_security_active` is asked for the session's
+/// own role, false for the owner and superusers.
+const TIMES: &str = r#"
+CREATE FUNCTION jg_times_now() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    c text;
+    v bigint;
+    new_row jsonb;
+    old_row jsonb;
+BEGIN
+    IF NOT row_security_active(TG_RELID) THEN
+        RETURN NEW;
+    END IF;
+    new_row := to_jsonb(NEW);
+    old_row := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END;
+    FOREACH c IN ARRAY TG_ARGV LOOP
+        v := CAST(new_row ->> c AS bigint);
+        CONTINUE WHEN old_row IS NOT NULL AND v IS NOT DISTINCT FROM CAST(old_row ->> c AS bigint);
+        IF v IS NULL OR v < floor(extract(epoch FROM now())) - 1
+           OR v > ceil(extract(epoch FROM clock_timestamp())) + 1 THEN
+            RAISE EXCEPTION 'jianguan：%.% 只能是数据库服务器的当前时间', TG_TABLE_NAME, c
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $$;
+"#;
