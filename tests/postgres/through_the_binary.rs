@@ -415,10 +415,9 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     };
     let refused = [
         (
-            format!(
-                "INSERT INTO change_log (id, at, action, entity, entity_id, prev_hash, hash)
-                 SELECT max(id) + 1, 0, 'x', 'x', 'x', '', '' FROM change_log"
-            ),
+            "INSERT INTO change_log (id, at, action, entity, entity_id, prev_hash, hash)
+             SELECT max(id) + 1, 0, 'x', 'x', 'x', '', '' FROM change_log"
+                .to_string(),
             "permission denied",
         ),
         (
