@@ -66,6 +66,10 @@ const TESTS: &[Test] = &[
         "roles_in_the_database_refuse_what_jianguan_refuses",
         through_the_binary::roles_in_the_database_refuse_what_jianguan_refuses,
     ),
+    (
+        "a_write_lock_held_too_long_names_its_holder",
+        through_the_binary::a_write_lock_held_too_long_names_its_holder,
+    ),
 ];
 
 fn main() {
@@ -313,7 +317,7 @@ fn the_triggers_keep_what_sqlite_s_keep(server: &str) {
     conn.execute_batch("DELETE FROM pending_rows").unwrap();
     // These writes have no log entry, to compare what the triggers noted:
     // the check at commit that refuses such writes is tried as a role
-    // (`through_the_binary::roles_enforce_what_jianguan_refuses`).
+    // (`through_the_binary::roles_in_the_database_refuse_what_jianguan_refuses`).
     client
         .batch_execute("ALTER TABLE unlogged_writes DISABLE TRIGGER unlogged_writes_at_commit")
         .unwrap();

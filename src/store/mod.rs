@@ -354,7 +354,7 @@ impl Store {
 }
 
 /// The lock every write on PostgreSQL takes first ("jgwrite").
-pub(crate) const WRITE_LOCK: i64 = 0x006a_6777_7269_7465;
+pub const WRITE_LOCK: i64 = 0x006a_6777_7269_7465;
 
 /// Makes the rest of this transaction wait for any other that asked for
 /// the same `key`, until it ends. SQLite's writes (`BEGIN IMMEDIATE`) are
@@ -362,9 +362,33 @@ pub(crate) const WRITE_LOCK: i64 = 0x006a_6777_7269_7465;
 /// lock.
 pub fn lock_until_commit(conn: &Connection, key: i64) -> Result<(), StoreError> {
     if conn.is_postgres() {
-        conn.query_row("SELECT pg_advisory_xact_lock(?1)", [key], |_| Ok(()))?;
+        let taken = conn.query_row("SELECT pg_advisory_xact_lock(?1)", [key], |_| Ok(()));
+        match taken.map_err(StoreError::from) {
+            Ok(()) => {}
+            // The transaction is aborted: ended first, so that the server
+            // can be asked who holds the lock.
+            Err(StoreError::Busy) => {
+                conn.rollback()?;
+                return Err(StoreError::BusyOnServer(postgres::lock_holders(conn, key)?));
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
+}
+
+/// Who holds PostgreSQL's write lock, and what an administrator can do.
+fn holders_text(holders: &[postgres::LockHolder]) -> String {
+    if holders.is_empty() {
+        return "；若一直如此，请数据库管理员在 pg_stat_activity 中查看长时间未结束的事务".into();
+    }
+    let listed: Vec<String> = holders.iter().map(|h| h.to_string()).collect();
+    let pids: Vec<String> = holders.iter().map(|h| h.pid.to_string()).collect();
+    format!(
+        "；持有写锁的会话：{}。若它已卡住，数据库管理员可运行 SELECT pg_terminate_backend({}) 结束它",
+        listed.join("、"),
+        pids.join(")、pg_terminate_backend(")
+    )
 }
 
 /// Marks a point inside the current transaction that `rollback_to` can
@@ -496,6 +520,13 @@ pub enum StoreError {
     },
     #[error("{}", locked_text())]
     Busy,
+    /// PostgreSQL's write lock held past the wait by another session:
+    /// who holds it, as the server shows it.
+    #[error(
+        "数据库正被另一个会话写入，等了 15 秒仍未释放，这次操作没有写入任何内容；请稍后重试{}",
+        holders_text(.0)
+    )]
+    BusyOnServer(Vec<postgres::LockHolder>),
     #[error("无法写入 {}：{source}", path.display())]
     Io {
         path: PathBuf,
@@ -676,7 +707,7 @@ impl StoreError {
     /// True when another process held the write lock past the busy timeout.
     pub fn is_busy(&self) -> bool {
         match self {
-            StoreError::Busy => true,
+            StoreError::Busy | StoreError::BusyOnServer(_) => true,
             StoreError::Sqlite(e) => open::is_busy(e),
             _ => false,
         }

@@ -658,3 +658,36 @@ pub fn a_claim_killed_at_any_point_is_all_or_nothing(server: &str) {
     }
     println!("  (16 kills: {all_seen} times all, {none_seen} times none)");
 }
+
+/// A session that holds the write lock (a stuck process, or an operator's
+/// `psql` left in a transaction) makes a write wait its 15 s and give up
+/// whole, saying which session to end.
+pub fn a_write_lock_held_too_long_names_its_holder(server: &str) {
+    let db = Database::new(server, "held");
+    let admin = db.url_as(None);
+    ok(&admin, &["init", "--demo"]);
+    let before = claims_of(&db, "zhouqiang");
+    let mut holder =
+        jianguan::store::postgres::connect(&format!("{} application_name=stuck", db.url()))
+            .unwrap();
+    let mut tx = holder.transaction().unwrap();
+    let pid: i32 = tx.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&jianguan::store::WRITE_LOCK],
+    )
+    .unwrap();
+    let o = jianguan(&admin, &["--as", "zhouqiang", "claim", "--search", "取水"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let said = text(&o);
+    assert!(said.contains("没有写入任何内容"), "{said}");
+    assert!(said.contains(&format!("进程 {pid}，stuck")), "{said}");
+    assert!(
+        said.contains(&format!("pg_terminate_backend({pid})")),
+        "{said}"
+    );
+    tx.rollback().unwrap();
+    assert_eq!(claims_of(&db, "zhouqiang"), before);
+    ok(&admin, &["--as", "zhouqiang", "claim", "--search", "取水"]);
+    assert!(claims_of(&db, "zhouqiang") > before);
+}

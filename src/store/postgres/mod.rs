@@ -11,7 +11,9 @@ pub mod roles;
 pub mod schema;
 pub mod transfer;
 
+use super::db::params;
 use super::{Connection, Store, StoreError};
+use crate::domain::text::{is_bidi_control, is_control};
 use postgres::{Client, NoTls};
 
 /// The advisory lock migrations take: "jgschema" read as a number.
@@ -132,6 +134,61 @@ pub fn session(conn: &Connection) -> Result<(String, bool), StoreError> {
         (),
         |r| Ok((r.get(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))),
     )?)
+}
+
+/// A session holding an advisory lock, as `pg_stat_activity` shows it to
+/// this session (another role's sessions: their role and process only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockHolder {
+    pub role: String,
+    pub pid: i32,
+    pub application: String,
+    /// Seconds since its transaction began, where the server shows it.
+    pub for_secs: Option<i64>,
+}
+
+impl std::fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "角色 {}（进程 {}", self.role, self.pid)?;
+        if !self.application.is_empty() {
+            // Any client names itself: nothing it names may steer a terminal.
+            let name: String = self
+                .application
+                .chars()
+                .filter(|c| !is_control(*c) && !is_bidi_control(*c))
+                .collect();
+            write!(f, "，{name}")?;
+        }
+        if let Some(s) = self.for_secs {
+            write!(f, "，事务已进行 {s} 秒")?;
+        }
+        write!(f, "）")
+    }
+}
+
+/// The sessions holding advisory lock `key` (a bigint lock: its high and
+/// low halves, `objsubid` 1).
+pub fn lock_holders(conn: &Connection, key: i64) -> Result<Vec<LockHolder>, StoreError> {
+    let (high, low) = ((key >> 32) & 0xffff_ffff, key & 0xffff_ffff);
+    Ok(conn
+        .prepare(
+            "SELECT COALESCE(a.usename::text, ''), a.pid, COALESCE(a.application_name, ''),
+                    CAST(floor(extract(epoch FROM now() - a.xact_start)) AS BIGINT)
+               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                AND CAST(l.classid AS BIGINT) = ?1 AND CAST(l.objid AS BIGINT) = ?2
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              ORDER BY a.pid",
+        )?
+        .query_map(params![high, low], |r| {
+            Ok(LockHolder {
+                role: r.get(0)?,
+                pid: r.get::<_, i64>(1)? as i32,
+                application: r.get(2)?,
+                for_secs: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
 }
 
 /// Roles no account may take over: superusers, and the owner of

@@ -2,7 +2,7 @@
 //! PostgreSQL role named like their jianguan login; `jianguan pg-roles`
 //! prints the script that makes those roles members of the group role of
 //! their jianguan role. The groups get table privileges (the change log:
-//! read and append only), and row-level security limits every write to
+//! read only — the server appends it, `postgres::log`), and row-level security limits every write to
 //! the rows jianguan's own rules (`domain::permission`) allow that role:
 //! an operator its own unit's claims, checklists and local items, the
 //! legal reviewer the review columns of local items, and so on. The
@@ -311,8 +311,8 @@ const ADMIN: &str = "jg_role() = 'platform_admin'";
 
 /// Each table's write policies: (command, who may, and for an UPDATE what
 /// the row may become when that differs). A table not listed
-/// has no row-level security (the change log, read and append only by
-/// privilege; `pending_rows`, emptied by every write).
+/// has no row-level security (the change log and `pending_rows`: read
+/// only by privilege, written by `jg_append_log`).
 /// (command, who may, what the row may become — empty: the same).
 type Policy = (&'static str, &'static str, &'static str);
 

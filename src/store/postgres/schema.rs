@@ -10,7 +10,8 @@
 //! `checklists.counted` and `unit_progress` as rows change, in PL/pgSQL;
 //! `noting_rows` the ones that note each logged row written for the change
 //! log (`store::logged`); the fourth migration (`roles::migration`) row-level
-//! security and the triggers that keep a claim's figures there. PostgreSQL
+//! security and the triggers that keep a claim's figures there; the fifth
+//! (`log::migration`) the change log written by the server. PostgreSQL
 //! has no full-text index of legal bases: searching them scans.
 
 use crate::store::logged::{LOGGED, NO_SECOND};
