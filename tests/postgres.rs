@@ -70,6 +70,10 @@ const TESTS: &[Test] = &[
         "a_write_lock_held_too_long_names_its_holder",
         through_the_binary::a_write_lock_held_too_long_names_its_holder,
     ),
+    (
+        "tls_over_tcp_verifies_the_server",
+        through_the_binary::tls_over_tcp_verifies_the_server,
+    ),
 ];
 
 fn main() {

@@ -691,3 +691,50 @@ pub fn a_write_lock_held_too_long_names_its_holder(server: &str) {
     ok(&admin, &["--as", "zhouqiang", "claim", "--search", "取水"]);
     assert!(claims_of(&db, "zhouqiang") > before);
 }
+
+/// Over TCP the connection is encrypted and the server's certificate
+/// checked: `JIANGUAN_TEST_PG_TLS` names the same server by localhost with
+/// the CA of its certificate (`.ci/run` makes both).
+pub fn tls_over_tcp_verifies_the_server(_server: &str) {
+    let Ok(tls) = std::env::var("JIANGUAN_TEST_PG_TLS") else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true but JIANGUAN_TEST_PG_TLS is not set"
+        );
+        print!("(skipped: JIANGUAN_TEST_PG_TLS is not set) ");
+        return;
+    };
+    let db = Database::new(&tls, "tls");
+    let url = db.url();
+    ok(&url, &["init", "--demo"]);
+    assert!(ok(&url, &["check"]).starts_with("ok"));
+    let mut client = jianguan::store::postgres::connect(&url).unwrap();
+    let encrypted: bool = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(encrypted);
+    // Without the CA the server is not trusted: refused, saying what to add.
+    let untrusted: String = url
+        .split_whitespace()
+        .filter(|p| !p.starts_with("sslrootcert="))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let o = jianguan(&untrusted, &["whoami"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("sslrootcert=CA证书文件"), "{}", text(&o));
+    // Turned off on purpose, it connects in clear.
+    let mut clear =
+        jianguan::store::postgres::connect(&format!("{untrusted} sslmode=disable")).unwrap();
+    let encrypted: bool = clear
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!encrypted);
+}

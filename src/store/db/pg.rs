@@ -169,6 +169,12 @@ pub fn describe(e: &postgres::Error) -> String {
         };
     }
     match std::error::Error::source(e) {
+        // rustls' words for a certificate it does not trust (see
+        // `store::postgres::tls`).
+        Some(cause) if cause.to_string().contains("certificate") => format!(
+            "{e}：{cause}——服务器的证书不受信任，或与地址中的主机名不符：请在地址中用 sslrootcert=CA证书文件 \
+             指定签发它的 CA（例如 ?sslrootcert=/etc/ssl/jianguan-ca.pem），并用证书上的主机名连接"
+        ),
         Some(cause) if cause.downcast_ref::<std::io::Error>().is_some() => format!(
             "{e}：{cause}——请检查地址中的主机、端口或 host= 套接字目录，以及服务器是否在运行"
         ),

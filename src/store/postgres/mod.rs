@@ -9,6 +9,7 @@
 pub mod log;
 pub mod roles;
 pub mod schema;
+pub mod tls;
 pub mod transfer;
 
 use super::db::params;
@@ -253,9 +254,16 @@ fn version(client: &mut Client) -> Result<Option<i64>, StoreError> {
 }
 
 /// Connects to `url` (`postgres://user@host/db`, or `host=… dbname=…`),
-/// without TLS.
+/// through TLS over TCP (`tls`).
 pub fn connect(url: &str) -> Result<Client, StoreError> {
-    let mut client = Client::connect(url, NoTls).map_err(failed("连接失败"))?;
+    let (url, root_cert) = tls::split_root_cert(url);
+    let config: postgres::Config = url.parse().map_err(failed("连接失败"))?;
+    let connected = if tls::wanted(&config) {
+        config.connect(tls::connector(root_cert.as_deref())?)
+    } else {
+        config.connect(NoTls)
+    };
+    let mut client = connected.map_err(failed("连接失败"))?;
     // A write waits for another's as long as SQLite's busy timeout, then
     // gives up whole (`StoreError::Busy`).
     client
