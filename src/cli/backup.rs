@@ -40,14 +40,17 @@ pub fn run(ctx: &Context, args: &BackupArgs) -> anyhow::Result<ExitCode> {
     if store.is_postgres() {
         let (entries, head) = changelog::head(store.conn())?;
         let url = store.path().display().to_string();
-        let opts = crate::store::postgres::client_options(&url);
+        let server = crate::store::postgres::server_options(&url);
+        let owner = crate::store::postgres::owner(store.conn())?;
+        let restored = crate::store::postgres::with_database(&url, "新库名");
         let file = shell_word(target);
         bail!(
             "PostgreSQL 数据库由服务器备份，jianguan 不写备份文件（{} 未创建）。请由数据库管理员运行：\n  \
              pg_dump -Fc '{url}' -f {file}\n\
-             恢复到新库：\n  \
-             createdb {opts} 新库名 && pg_restore {opts} -d 新库名 {file}\n\
-             再运行 jianguan --db '<同一服务器>/新库名' check --head {entries}:{head} 证明恢复的是这份操作记录。\n\
+             恢复到新库（由超级用户建库，属主仍为 {owner}，再以属主恢复）：\n  \
+             createdb {server} -U 超级用户 -O {owner} 新库名 && pg_restore {server} -U {owner} -d 新库名 {file}\n\
+             再运行 jianguan --db '{restored}' check --head {entries}:{head} 证明恢复的是这份操作记录；\n\
+             并对新库运行 jianguan pg-roles，按其说明执行，各账号才能登录。\n\
              当前操作记录 {entries} 条，链头 {entries}:{head}（请记下）",
             target.display(),
         );

@@ -520,6 +520,29 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     ok(&lina, &["claim", "--search", "市容"]);
     let o = jianguan(&lina, &["--as", "zhangwei", "claim", "--search", "食品"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // The platform admin connected as her own role may act for another;
+    // the entry is hers, naming whom she acted for.
+    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
+    let admin_login: String = client
+        .query_one(
+            "SELECT login FROM accounts WHERE role = 'platform_admin' ORDER BY id LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let as_admin = db.url_as(Some(&admin_login));
+    ok(&as_admin, &["--as", "zhouqiang", "claim", "--search", "取水"]);
+    let row = client
+        .query_one(
+            "SELECT a.login, b.login FROM change_log l JOIN accounts a ON a.id = l.account_id
+               JOIN accounts b ON b.id = l.acting_as ORDER BY l.id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        (admin_login, "zhouqiang".to_string())
+    );
     let wangfang = db.url_as(Some("wangfang"));
     let listed = ok(&wangfang, &["review", "list"]);
     let code = listed
@@ -530,7 +553,6 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     // What she may write she may write with psql too, if she logs it: the
     // entry is hers, its rows are what she wrote, and `check` agrees.
     psql_as(&db, "lina", &logged_as("NULL", now)).unwrap();
-    let mut client = jianguan::store::postgres::connect(&db.url()).unwrap();
     let row = client
         .query_one(
             "SELECT a.login, (SELECT count(*) FROM change_log_rows r WHERE r.log_id = l.id)

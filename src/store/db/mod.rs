@@ -187,6 +187,7 @@ impl Connection {
             Inner::Postgres(c) => Kind::Postgres {
                 stmt: c.borrow_mut().prepare(sql, cached)?,
                 conn: c,
+                sql: sql.to_string(),
             },
         };
         Ok(Statement { kind })
@@ -264,6 +265,7 @@ enum Kind<'c> {
     Postgres {
         conn: &'c RefCell<PgConn>,
         stmt: postgres::Statement,
+        sql: String,
     },
 }
 
@@ -273,7 +275,7 @@ impl Statement<'_> {
         match &mut self.kind {
             Kind::Cached(s) => Ok(s.execute(params::sqlite(&values))?),
             Kind::Plain(s) => Ok(s.execute(params::sqlite(&values))?),
-            Kind::Postgres { conn, stmt } => conn.borrow_mut().execute(stmt, &values),
+            Kind::Postgres { conn, stmt, .. } => conn.borrow_mut().execute(stmt, &values),
         }
     }
 
@@ -287,7 +289,7 @@ impl Statement<'_> {
         let rows = match &mut self.kind {
             Kind::Cached(s) => Rows::Sqlite(s.query(params::sqlite(&values))?),
             Kind::Plain(s) => Rows::Sqlite(s.query(params::sqlite(&values))?),
-            Kind::Postgres { conn, stmt } => {
+            Kind::Postgres { conn, stmt, .. } => {
                 Rows::Postgres(conn.borrow_mut().query(stmt, &values)?.into_iter())
             }
         };
@@ -300,9 +302,10 @@ impl Statement<'_> {
         let rows = match &mut self.kind {
             Kind::Cached(s) => Rows::Sqlite(s.query(params::sqlite(&values))?),
             Kind::Plain(s) => Rows::Sqlite(s.query(params::sqlite(&values))?),
-            Kind::Postgres { conn, stmt } => {
-                Rows::Postgres(conn.borrow_mut().query(stmt, &values)?.into_iter())
-            }
+            // Read a batch at a time through a cursor: these are the reads
+            // of whole tables (exports, `check`), which would otherwise be
+            // held in memory whole.
+            Kind::Postgres { conn, sql, .. } => Rows::Cursor(pg::Cursor::open(conn, sql, &values)?),
         };
         Ok(RowCursor {
             rows,
@@ -334,6 +337,7 @@ impl Statement<'_> {
 enum Rows<'s> {
     Sqlite(rusqlite::Rows<'s>),
     Postgres(std::vec::IntoIter<postgres::Row>),
+    Cursor(pg::Cursor<'s>),
 }
 
 /// The rows of `query`, one at a time.
@@ -349,6 +353,10 @@ impl RowCursor<'_> {
             Rows::Sqlite(rows) => Ok(rows.next()?.map(Row::Sqlite)),
             Rows::Postgres(rows) => {
                 self.current = rows.next();
+                Ok(self.current.as_ref().map(Row::Postgres))
+            }
+            Rows::Cursor(rows) => {
+                self.current = rows.next()?;
                 Ok(self.current.as_ref().map(Row::Postgres))
             }
         }
@@ -375,6 +383,11 @@ where
                 Err(e) => Some(Err(e.into())),
             },
             Rows::Postgres(rows) => rows.next().map(|r| (self.f)(&Row::Postgres(&r))),
+            Rows::Cursor(rows) => match rows.next() {
+                Ok(Some(r)) => Some((self.f)(&Row::Postgres(&r))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            },
         }
     }
 }

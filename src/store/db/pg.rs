@@ -6,6 +6,7 @@ use super::{Error, Result, ValueRef};
 use bytes::BytesMut;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// A PostgreSQL client with its prepared statements.
@@ -17,6 +18,8 @@ pub struct PgConn {
     listening: Option<i32>,
     /// Others' commits heard so far.
     heard: i64,
+    /// Cursors opened so far, to name each anew.
+    cursors: u64,
 }
 
 impl PgConn {
@@ -27,6 +30,7 @@ impl PgConn {
             in_transaction: false,
             listening: None,
             heard: 0,
+            cursors: 0,
         }
     }
 
@@ -180,6 +184,89 @@ pub fn describe(e: &postgres::Error) -> String {
         ),
         Some(cause) => format!("{e}：{cause}"),
         None => e.to_string(),
+    }
+}
+
+/// Rows read through a server-side cursor, a batch at a time: what SQLite
+/// does stepping through a statement. WITH HOLD, so it needs no transaction
+/// of its own (the server keeps the rows of its snapshot); closed once read
+/// to the end, or when dropped.
+pub struct Cursor<'c> {
+    conn: &'c RefCell<PgConn>,
+    name: String,
+    fetch: postgres::Statement,
+    batch: std::vec::IntoIter<postgres::Row>,
+    open: bool,
+}
+
+/// Rows a FETCH brings: enough to make round trips rare, few enough that a
+/// batch of the widest rows (checklists) stays a few megabytes.
+const BATCH: usize = 1000;
+
+impl<'c> Cursor<'c> {
+    pub(super) fn open(
+        conn: &'c RefCell<PgConn>,
+        sql: &str,
+        values: &[ValueRef<'_>],
+    ) -> Result<Self> {
+        let mut pg = conn.borrow_mut();
+        pg.cursors += 1;
+        let name = format!("jg_cursor_{}", pg.cursors);
+        let declare = format!(
+            "DECLARE {name} NO SCROLL CURSOR WITH HOLD FOR {}",
+            translate(sql)
+        );
+        let stmt = pg
+            .client
+            .prepare(&declare)
+            .inspect_err(|e| trace(&declare, e))?;
+        pg.execute(&stmt, values)?;
+        let fetch = pg.client.prepare(&format!("FETCH {BATCH} FROM {name}"))?;
+        Ok(Cursor {
+            conn,
+            name,
+            fetch,
+            batch: Vec::new().into_iter(),
+            open: true,
+        })
+    }
+
+    pub(super) fn next(&mut self) -> Result<Option<postgres::Row>> {
+        if let Some(row) = self.batch.next() {
+            return Ok(Some(row));
+        }
+        if !self.open {
+            return Ok(None);
+        }
+        let rows = self.conn.borrow_mut().client.query(&self.fetch, &[])?;
+        if rows.len() < BATCH {
+            self.close()?;
+        }
+        self.batch = rows.into_iter();
+        Ok(self.batch.next())
+    }
+
+    fn close(&mut self) -> Result<()> {
+        self.open = false;
+        self.conn
+            .borrow_mut()
+            .client
+            .batch_execute(&format!("CLOSE {}", self.name))?;
+        Ok(())
+    }
+}
+
+impl Drop for Cursor<'_> {
+    fn drop(&mut self) {
+        // Left before its end (an error, an early return): the server
+        // would keep its rows until the session ends. Nothing to do if the
+        // connection is busy or broken.
+        if self.open
+            && let Ok(mut pg) = self.conn.try_borrow_mut()
+        {
+            self.open = false;
+            let _ = pg.client.batch_execute(&format!("CLOSE {}", self.name));
+        }
     }
 }
 

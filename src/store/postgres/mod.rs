@@ -82,10 +82,9 @@ pub fn shown(url: &str) -> String {
     out
 }
 
-/// `psql`-style connection options for the server and user of `url`
-/// (`-h HOST -p PORT -U USER`), for commands printed for an administrator.
-pub fn client_options(url: &str) -> String {
-    let Ok(config) = url.parse::<postgres::Config>() else {
+/// `psql`-style options for the server of `url` alone (`-h HOST -p PORT`).
+pub fn server_options(url: &str) -> String {
+    let Ok(config) = tls::split_root_cert(url).0.parse::<postgres::Config>() else {
         return String::new();
     };
     let mut out = Vec::new();
@@ -98,10 +97,38 @@ pub fn client_options(url: &str) -> String {
     if let Some(port) = config.get_ports().first().filter(|p| **p != 5432) {
         out.push(format!("-p {port}"));
     }
-    if let Some(user) = config.get_user() {
-        out.push(format!("-U {user}"));
-    }
     out.join(" ")
+}
+
+/// `url` naming database `name` instead of its own.
+pub fn with_database(url: &str, name: &str) -> String {
+    if !url.contains("://") {
+        return url
+            .split_whitespace()
+            .map(|p| match p.strip_prefix("dbname=") {
+                Some(_) => format!("dbname={name}"),
+                None => p.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (path, query) = match rest.find(['?', '#']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = path.split_once('/').map_or(path, |(a, _)| a);
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// The role that owns jianguan's tables.
+pub fn owner(conn: &Connection) -> Result<String, StoreError> {
+    Ok(conn.query_row(
+        "SELECT tableowner::text FROM pg_tables
+          WHERE tablename = 'jianguan_schema' AND schemaname = current_schema()",
+        (),
+        |r| r.get(0),
+    )?)
 }
 
 /// The database a URL names (`postgres://u@h/NAME?…`, or `dbname=NAME`),
@@ -329,10 +356,6 @@ mod tests {
             "postgres://op@/jg?host=/run"
         );
         assert_eq!(
-            client_options("postgres://op@/jg?host=/run/pg"),
-            "-h /run/pg -U op"
-        );
-        assert_eq!(
             database_name("postgres://op@/jg?host=/run/postgresql"),
             "jg"
         );
@@ -344,5 +367,12 @@ mod tests {
         assert!(url_of(std::path::Path::new("my db=1.db")).is_none());
         assert_eq!(shown(kv), "host=/run/postgresql dbname=city user=lina");
         assert_eq!(database_name(kv), "city");
+        assert_eq!(
+            with_database("postgres://op@/jg?host=/run/pg", "jg2"),
+            "postgres://op@/jg2?host=/run/pg"
+        );
+        assert_eq!(with_database("postgres://db:5432/city", "c2"), "postgres://db:5432/c2");
+        assert_eq!(with_database(kv, "c2"), "host=/run/postgresql dbname=c2 user=lina password=secret");
+        assert_eq!(server_options("postgres://op@/jg?host=/run/pg"), "-h /run/pg");
     }
 }

@@ -477,12 +477,10 @@ pub fn grant_script(
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {base};\n\
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {base};\n\
          GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {base};\n\
-         -- The change log is written by the server alone (jg_append_log); a\n\
-         -- database set up by an earlier jianguan granted more.\n\
+         -- 操作记录只由服务器写入（jg_append_log）；收回旧版脚本曾授予的写权限。\n\
          REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON change_log, change_log_rows, pending_rows, \
          unlogged_writes FROM {base};\n\
-         -- Nobody but the owner makes objects here (PostgreSQL 14 lets everyone):\n\
-         -- a function of an operator's named like a built-in must never be found.\n\
+         -- 只有属主可以在此建对象（PostgreSQL 14 默认人人可建）：不让任何人用同名函数冒充内置函数。\n\
          REVOKE CREATE ON SCHEMA public FROM PUBLIC;\n",
         quote_ident(database)
     ));
