@@ -50,13 +50,16 @@ pub enum ExportCommand {
         /// 只导出这些审核状态的地方监管事项（可写多次）：草稿、待审核、审核通过、退回修改、已录入
         #[arg(long, value_name = "STATE", requires = "local")]
         state: Vec<String>,
+        /// 输出文件（.xlsx）
         #[arg(short, long)]
         output: PathBuf,
+        /// 包含涉密事项（仅平台管理员）
         #[arg(long)]
         include_classified: bool,
     },
     /// 管理员信息表（附件2：表1 市直部门，表2 县（市、区））
     Accounts {
+        /// 输出文件（.xlsx）
         #[arg(short, long)]
         output: PathBuf,
     },
@@ -69,6 +72,7 @@ pub enum ExportCommand {
         /// 只导出，不记为以后通报比较的基准（默认：文件写成后记下，次日起的通报与它比较）
         #[arg(long)]
         no_record: bool,
+        /// 输出文件（.xlsx）
         #[arg(short, long)]
         output: PathBuf,
     },

@@ -138,6 +138,11 @@ enum Command {
     )]
     Review(local::ReviewCommand),
     /// 进度与排名：各单位的认领、清单填报和时间节点状态，或按县（市、区）汇总
+    #[command(after_help = "示例：\n  \
+        jianguan progress                          各单位进度与排名\n  \
+        jianguan progress --county                 按县（市、区）汇总\n  \
+        jianguan progress --as-of \"2019-05-16 17:00\"  当时的进度\n\
+        每日通报（电子表格，并记下供次日比较）：jianguan export progress -o 通报.xlsx")]
     Progress(standings::ProgressArgs),
     /// 备份数据库（仅平台管理员）：其他操作员可照常工作，得到一致的副本，检查通过后才以该文件名出现
     #[command(
