@@ -341,11 +341,7 @@ impl Logged {
     /// The rows of this table noted in `pending_rows`, in key order: the
     /// key, whether the row exists now, and its image (NULLs when not).
     pub fn select_pending(&self) -> String {
-        let on = match self.key {
-            [a] => format!("t.{a} = p.k1"),
-            [a, b] => format!("t.{a} = p.k1 AND t.{b} = p.k2"),
-            _ => unreachable!("keys have one or two columns"),
-        };
+        let on = self.pending_join();
         let image: Vec<String> = self.image.iter().map(|c| format!("t.{c}")).collect();
         format!(
             "SELECT p.k1, p.k2, t.{} IS NOT NULL, {} FROM pending_rows p LEFT JOIN {} t ON {on}
@@ -355,6 +351,16 @@ impl Logged {
             self.table,
             self.table
         )
+    }
+
+    /// How a row `t` of this table is found from its note `p` in
+    /// `pending_rows`.
+    pub fn pending_join(&self) -> String {
+        match self.key {
+            [a] => format!("t.{a} = p.k1"),
+            [a, b] => format!("t.{a} = p.k1 AND t.{b} = p.k2"),
+            _ => unreachable!("keys have one or two columns"),
+        }
     }
 
     fn key_columns(&self) -> String {

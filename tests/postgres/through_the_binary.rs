@@ -531,7 +531,10 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         .unwrap()
         .get(0);
     let as_admin = db.url_as(Some(&admin_login));
-    ok(&as_admin, &["--as", "zhouqiang", "claim", "--search", "取水"]);
+    ok(
+        &as_admin,
+        &["--as", "zhouqiang", "claim", "--search", "取水"],
+    );
     let row = client
         .query_one(
             "SELECT a.login, b.login FROM change_log l JOIN accounts a ON a.id = l.account_id

@@ -82,11 +82,7 @@ CREATE FUNCTION jg_trusted() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINE
 /// with the hash of its image (NULL: the row is gone). A join, not a
 /// lookup a row: ten thousand rows of a bulk claim are read in key order.
 fn record_table(t: &Logged) -> String {
-    let on = match t.key {
-        [a] => format!("t.{a} = p.k1"),
-        [a, b] => format!("t.{a} = p.k1 AND t.{b} = p.k2"),
-        _ => unreachable!("keys have one or two columns"),
-    };
+    let on = t.pending_join();
     let image: Vec<String> = t.image.iter().map(|c| format!("jg_enc(t.{c})")).collect();
     format!(
         "INSERT INTO change_log_rows (log_id, tbl, k1, k2, hash)

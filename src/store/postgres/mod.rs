@@ -371,8 +371,17 @@ mod tests {
             with_database("postgres://op@/jg?host=/run/pg", "jg2"),
             "postgres://op@/jg2?host=/run/pg"
         );
-        assert_eq!(with_database("postgres://db:5432/city", "c2"), "postgres://db:5432/c2");
-        assert_eq!(with_database(kv, "c2"), "host=/run/postgresql dbname=c2 user=lina password=secret");
-        assert_eq!(server_options("postgres://op@/jg?host=/run/pg"), "-h /run/pg");
+        assert_eq!(
+            with_database("postgres://db:5432/city", "c2"),
+            "postgres://db:5432/c2"
+        );
+        assert_eq!(
+            with_database(kv, "c2"),
+            "host=/run/postgresql dbname=c2 user=lina password=secret"
+        );
+        assert_eq!(
+            server_options("postgres://op@/jg?host=/run/pg"),
+            "-h /run/pg"
+        );
     }
 }
