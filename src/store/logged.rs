@@ -506,7 +506,7 @@ mod tests {
         assert_eq!(names, sorted);
 
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        for sql in super::super::schema::MIGRATIONS {
+        for sql in crate::store::schema::MIGRATIONS {
             conn.execute_batch(sql).unwrap();
         }
         for t in LOGGED {

@@ -7,21 +7,21 @@ pub mod accounts;
 pub mod catalogue;
 pub mod changelog;
 pub mod checklists;
-mod checkpoint;
 pub mod claims;
 pub mod db;
 pub mod local_items;
 pub mod logged;
 pub mod milestones;
-mod open;
 pub mod postgres;
 pub mod replay;
 pub mod reports;
-pub mod schema;
+pub mod sqlite;
 pub mod units;
 
 pub use db::Connection;
-pub use open::{APPLICATION_ID, OpenOptions, open};
+use sqlite::open as open_file;
+pub use sqlite::open::{APPLICATION_ID, OpenOptions, open};
+pub use sqlite::schema;
 
 use crate::domain::{Account, Checklist, Keyed, LocalItem, Milestone, Timestamp};
 
@@ -336,7 +336,7 @@ impl Store {
                     last = None;
                     break;
                 }
-                Err(e) if open::is_busy(&e) => {
+                Err(e) if open_file::is_busy(&e) => {
                     last = Some(e);
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
@@ -566,7 +566,8 @@ impl From<rusqlite::Error> for StoreError {
 /// been rolled back whole, so it says nothing was written.
 fn describe_sqlite(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode::*;
-    let file = || open::named_database().map_or_else(String::new, |p| format!(" {}", p.display()));
+    let file =
+        || open_file::named_database().map_or_else(String::new, |p| format!(" {}", p.display()));
     match e.sqlite_error_code() {
         Some(DiskFull) => {
             "磁盘已满（或文件大小受限），这次操作没有写入任何内容；请腾出空间后重试".to_string()
@@ -595,7 +596,7 @@ fn describe_sqlite(e: &rusqlite::Error) -> String {
 /// A lock held past the busy timeout: who has the file open when this
 /// process may see it, and what to do.
 fn locked_text() -> String {
-    let Some(path) = open::named_database() else {
+    let Some(path) = open_file::named_database() else {
         return "数据库正被另一个进程写入，等了 15 秒仍未释放，这次操作没有写入任何内容；请稍后重试"
             .into();
     };
@@ -708,7 +709,7 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         match self {
             StoreError::Busy | StoreError::BusyOnServer(_) => true,
-            StoreError::Sqlite(e) => open::is_busy(e),
+            StoreError::Sqlite(e) => open_file::is_busy(e),
             _ => false,
         }
     }

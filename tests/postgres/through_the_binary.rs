@@ -449,6 +449,43 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             "SELECT jg_append_log(0, NULL, 1, 'x', 'x', 'x', NULL, NULL)".into(),
             "代他人",
         ),
+        // Her own write passed off as left by another tool, in nobody's name.
+        (
+            format!(
+                "BEGIN; UPDATE claims SET note = '匿名' WHERE {one_of_mine};
+                 SELECT jg_append_log({now}, NULL, NULL, 'unlogged_rows', 'database', 'main', NULL, NULL);
+                 COMMIT;"
+            ),
+            "不能记为他人留下的",
+        ),
+        // Her approved local item's catalogue rows are past editing.
+        (
+            format!(
+                "BEGIN; UPDATE main_items SET name = name || '改', source = 'national'
+                  WHERE id IN (SELECT main_item_id FROM local_items WHERE unit_id = {mine} AND state = 'approved');
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "只能在草稿或退回修改时修改",
+        ),
+        // Ids are the sequence's.
+        ("SELECT nextval('checklists_id_seq')".into(), "permission denied"),
+        (
+            format!(
+                "BEGIN; INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by)
+                 SELECT (SELECT max(id) FROM checklists) + 100, sub_item_id, unit_id, 'city', 'draft', {now}, {lina_id}
+                   FROM claims WHERE {one_of_mine};
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "row-level security",
+        ),
+        // A flag is 0 or 1.
+        (
+            format!(
+                "BEGIN; UPDATE claims SET exercised = 2 WHERE {one_of_mine};
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "check constraint",
+        ),
     ];
     for (sql, why) in &refused {
         let e = psql_as(&db, "lina", sql).expect_err(sql);
@@ -481,6 +518,60 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     assert!(e.contains("check constraint"), "{e}");
     let e = psql_as(&db, "lina", &attempts[4]).unwrap_err();
     assert!(e.contains("row-level security"), "{e}");
+    // A county admin neither files her county's checklists nor changes
+    // whose role an account is (its login).
+    let county_units = "(SELECT u.id FROM units u JOIN accounts a ON a.unit_id = u.id
+                          WHERE a.login = 'zhaolei')";
+    let e = psql_as(
+        &db,
+        "chenjing",
+        &format!(
+            "BEGIN; UPDATE checklists SET state = 'filed' WHERE unit_id IN {county_units} AND state <> 'filed';
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("不能报送"), "{e}");
+    let e = psql_as(
+        &db,
+        "chenjing",
+        "UPDATE accounts SET login = 'zhoujie2' WHERE login = 'zhaolei'",
+    )
+    .unwrap_err();
+    assert!(e.contains("permission denied"), "{e}");
+    // A login role with no account reaches nothing.
+    jianguan::store::postgres::connect(&db.url())
+        .unwrap()
+        .batch_execute("CREATE ROLE jgtest_outsider LOGIN")
+        .unwrap();
+    let e = psql_as(&db, "jgtest_outsider", "SELECT 1").unwrap_err();
+    assert!(e.contains("permission denied"), "{e}");
+    assert_eq!(dump(&db), before);
+    // A review step is whole: its version moves on and its history is kept.
+    let e = psql_as(
+        &db,
+        "wangfang",
+        &format!(
+            "BEGIN; UPDATE local_items SET state = 'approved', updated_by = (SELECT id FROM accounts WHERE login = 'wangfang')
+              WHERE state = 'submitted';
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("版本加一"), "{e}");
+    let e = psql_as(
+        &db,
+        "wangfang",
+        &format!(
+            "BEGIN; UPDATE local_items SET state = 'approved', version = version + 1,
+                    updated_by = (SELECT id FROM accounts WHERE login = 'wangfang')
+              WHERE state = 'submitted';
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("没有审核记录"), "{e}");
+    assert_eq!(dump(&db), before);
     // The reviewer changes review states and nothing else of a local item,
     // and only as a review does.
     let e = psql_as(&db, "wangfang", "UPDATE local_items SET unit_id = 1").unwrap_err();
@@ -553,6 +644,22 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         .find_map(|l| l.split_whitespace().next().filter(|c| c.starts_with("DF")))
         .expect("an item awaiting review");
     ok(&wangfang, &["review", "approve", code]);
+    // Her approved local item entered with its official codes: the one
+    // change its catalogue rows take once approved.
+    ok(
+        &lina,
+        &[
+            "local",
+            "enter",
+            "DF410100-0001",
+            "--official",
+            "41100100000091",
+            "--sub",
+            "01=41100100100091",
+            "--sub",
+            "02=41100100200091",
+        ],
+    );
     // What she may write she may write with psql too, if she logs it: the
     // entry is hers, its rows are what she wrote, and `check` agrees.
     psql_as(&db, "lina", &logged_as("NULL", now)).unwrap();

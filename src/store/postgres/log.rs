@@ -13,15 +13,29 @@
 //! `changelog::content_hash` do, so `check` verifies both engines' entries
 //! alike. A deferred trigger refuses any commit that wrote logged rows
 //! without an entry for them, and the times a role writes must be the
-//! server's now: nobody backdates a claim from `psql`.
+//! server's now (within `WINDOW`): nobody backdates a claim from `psql`.
 
 use crate::store::logged::{LOGGED, Logged};
+
+/// How long before now a time a role writes may be, in seconds: a bulk
+/// write's rows carry the time it began, and jianguan's longest take
+/// seconds. Holding a transaction open longer buys no earlier time.
+const WINDOW: i64 = 120;
+
+/// The most an entry's before or after may hold, in bytes, from a role: a
+/// bulk claim of a whole catalogue lists a few hundred kilobytes of ids.
+const MAX_TEXT: i64 = 8 << 20;
 
 /// The SQL of migration 5. `write_lock` is the advisory lock every write
 /// takes (`store::lock_until_commit`): entries are appended one writer at
 /// a time, in commit order, whoever calls.
 pub fn migration(write_lock: i64) -> String {
-    let mut sql = String::from(ENCODING);
+    // The transaction that noted each row, so that a role cannot pass its
+    // own rows off as left by another tool (`unlogged_rows`).
+    let mut sql = String::from(
+        "ALTER TABLE pending_rows ADD COLUMN txid BIGINT NOT NULL DEFAULT txid_current();\n",
+    );
+    sql.push_str(ENCODING);
     sql.push_str(&append_function(write_lock));
     sql.push_str(UNLOGGED_COMMITS);
     for t in LOGGED {
@@ -31,7 +45,7 @@ pub fn migration(write_lock: i64) -> String {
             t.table
         ));
     }
-    sql.push_str(TIMES);
+    sql.push_str(&times());
     for (table, columns) in TIMED {
         let args: Vec<String> = columns.iter().map(|c| format!("'{c}'")).collect();
         sql.push_str(&format!(
@@ -115,27 +129,36 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock({write_lock});
     IF NOT jg_trusted() THEN
-        -- A role writes in its own name, now. Rows another tool left
-        -- (`unlogged_rows`) are nobody's: `check` reports them for good.
+        -- A role writes in its own name, now, and only an active account's.
+        v_account := jg_account();
+        IF v_account IS NULL THEN
+            RAISE EXCEPTION 'jianguan：数据库角色 % 不是启用的账号，不能写入', session_user
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF p_account IS NOT NULL AND p_account <> v_account THEN
+            RAISE EXCEPTION 'jianguan：不能以他人（账号 %）的名义记录操作', p_account
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        -- Rows an earlier transaction left unrecorded (`unlogged_rows`,
+        -- taken at the start of a write) are nobody's: `check` reports them
+        -- for good. Never this transaction's own.
         IF p_action = 'unlogged_rows' AND p_account IS NULL THEN
+            IF EXISTS (SELECT 1 FROM pending_rows WHERE txid = txid_current()) THEN
+                RAISE EXCEPTION 'jianguan：本事务写入的数据不能记为他人留下的'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
             v_account := NULL;
-        ELSE
-            v_account := jg_account();
-            IF v_account IS NULL THEN
-                RAISE EXCEPTION 'jianguan：数据库角色 % 不是启用的账号，不能写入', session_user
-                    USING ERRCODE = 'insufficient_privilege';
-            END IF;
-            IF p_account IS NOT NULL AND p_account <> v_account THEN
-                RAISE EXCEPTION 'jianguan：不能以他人（账号 %）的名义记录操作', p_account
-                    USING ERRCODE = 'insufficient_privilege';
-            END IF;
+        END IF;
+        IF octet_length(p_before) > {MAX_TEXT} OR octet_length(p_after) > {MAX_TEXT} THEN
+            RAISE EXCEPTION 'jianguan：操作记录的内容过长（每项至多 {MAX_TEXT} 字节）'
+                USING ERRCODE = 'program_limit_exceeded';
         END IF;
         -- `--as`: the platform admin's alone, as jianguan allows it.
         IF p_acting_as IS NOT NULL AND jg_role() IS DISTINCT FROM 'platform_admin' THEN
             RAISE EXCEPTION 'jianguan：只有平台管理员可以代他人操作（--as）'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF p_at < floor(extract(epoch FROM now())) - 1
+        IF p_at < floor(extract(epoch FROM clock_timestamp())) - {WINDOW}
            OR p_at > ceil(extract(epoch FROM clock_timestamp())) + 1 THEN
             RAISE EXCEPTION 'jianguan：操作记录的时间（%）不是数据库服务器的当前时间', to_timestamp(p_at)
                 USING ERRCODE = 'insufficient_privilege';
@@ -169,6 +192,8 @@ BEGIN
 END $fn$;
 "#,
         tables = tables.join("\n    "),
+        MAX_TEXT = MAX_TEXT,
+        WINDOW = WINDOW,
         names = names.join(", ")
     )
 }
@@ -204,7 +229,7 @@ CREATE CONSTRAINT TRIGGER unlogged_writes_at_commit AFTER INSERT ON unlogged_wri
 
 /// The columns that record when a row was written, by table: what a role
 /// writes there (a new row, or a changed value) must be the server's now,
-/// between its transaction's start and this moment. The administrator's
+/// at most `WINDOW` seconds ago. The administrator's
 /// session is not held to it (imports of old data, `JIANGUAN_NOW` in
 /// tests).
 const TIMED: &[(&str, &[&str])] = &[
@@ -226,7 +251,8 @@ const TIMED: &[(&str, &[&str])] = &[
 /// built-in functions only, which no role can shadow — none may create
 /// functions in a schema (`pg-roles` revokes CREATE), and pg_temp is never
 /// searched for functions.
-const TIMES: &str = r#"
+fn times() -> String {
+    r#"
 CREATE FUNCTION jg_times_now() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     c text;
@@ -242,7 +268,7 @@ BEGIN
     FOREACH c IN ARRAY TG_ARGV LOOP
         v := CAST(new_row ->> c AS bigint);
         CONTINUE WHEN old_row IS NOT NULL AND v IS NOT DISTINCT FROM CAST(old_row ->> c AS bigint);
-        IF v IS NULL OR v < floor(extract(epoch FROM now())) - 1
+        IF v IS NULL OR v < floor(extract(epoch FROM clock_timestamp())) - {WINDOW}
            OR v > ceil(extract(epoch FROM clock_timestamp())) + 1 THEN
             RAISE EXCEPTION 'jianguan：%.% 只能是数据库服务器的当前时间', TG_TABLE_NAME, c
                 USING ERRCODE = 'insufficient_privilege';
@@ -250,4 +276,6 @@ BEGIN
     END LOOP;
     RETURN NEW;
 END $$;
-"#;
+"#
+    .replace("{WINDOW}", &WINDOW.to_string())
+}

@@ -35,7 +35,13 @@ pub fn base_group(database: &str) -> String {
 const READ_ONLY: &[&str] = &["meta", "jianguan_schema"];
 
 /// The tables whose columns are granted one by one below.
-const BY_COLUMN: &[&str] = &["local_items", "checklists", "claims"];
+const BY_COLUMN: &[&str] = &["local_items", "checklists", "claims", "accounts"];
+
+/// An account's columns an administrator changes: all but its id, its
+/// login (which names the database role that is the account) and when it
+/// was made.
+const ACCOUNT_COLUMNS: &str = "name, unit_id, office_post, mobile, role, is_liaison, active, \
+    version, updated_at, updated_by";
 
 /// A checklist's columns an operator writes: all but `counted`, kept by
 /// trigger.
@@ -472,10 +478,15 @@ pub fn grant_script(
         s.push_str(&format!("GRANT {base} TO {};\n", group_of(database, *r)));
     }
     s.push_str(&format!(
-        "GRANT CONNECT ON DATABASE {} TO {base};\n\
+        "-- 只有 jianguan 的账号可以连接、调用其函数（默认人人可以）。\n\
+         REVOKE CONNECT, TEMPORARY ON DATABASE {0} FROM PUBLIC;\n\
+         REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;\n\
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n\
+         GRANT CONNECT ON DATABASE {0} TO {base};\n\
          GRANT USAGE ON SCHEMA public TO {base};\n\
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {base};\n\
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {base};\n\
+         -- 新行的编号由序列给出，不能自取（nextval）。\n\
+         REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {base};\n\
          GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {base};\n\
          -- 操作记录只由服务器写入（jg_append_log）；收回旧版脚本曾授予的写权限。\n\
          REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON change_log, change_log_rows, pending_rows, \
@@ -507,6 +518,7 @@ pub fn grant_script(
          GRANT UPDATE ({CHECKLIST_COLUMNS}) ON checklists TO {op}, {admin};\n\
          GRANT UPDATE (exercised, note) ON claims TO {op}, {admin};\n\
          GRANT UPDATE (subject_name, subject_code, state) ON checklists TO {county};\n\
+         GRANT INSERT, DELETE, UPDATE ({ACCOUNT_COLUMNS}) ON accounts TO {admin}, {county};\n\
          GRANT INSERT ON claims TO {reviewer};\n\
          GRANT UPDATE (state, return_reason, version, updated_at, updated_by) ON local_items TO {reviewer};\n"
     ));
@@ -542,3 +554,149 @@ pub fn grant_script(
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
+
+/// What the adversarial testing of migration 4 found row-level security
+/// let through, closed (part of migration 5): flags that are only 0 or 1;
+/// a local item's catalogue rows changed only while it may be edited; a
+/// review step that bumps the version, names its author and leaves its
+/// history row; a county admin who files no checklist; ids that are the
+/// sequence's, not a role's own guess at the next one.
+pub fn guards() -> String {
+    let mut sql = String::from(GUARDS);
+    for (table, column) in FLAGS {
+        sql.push_str(&format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_flag CHECK ({column} IN (0, 1));\n"
+        ));
+    }
+    for table in IDENTIFIED {
+        sql.push_str(&format!(
+            "CREATE POLICY jg_fresh_id ON {table} AS RESTRICTIVE FOR INSERT
+                 WITH CHECK (id <= jg_last_id('{table}_id_seq'));\n"
+        ));
+    }
+    sql.push_str(
+        "DO $$ DECLARE f text; BEGIN
+           FOREACH f IN ARRAY ARRAY['jg_local_state(bigint)', 'jg_last_id(text)'] LOOP
+             EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+           END LOOP;
+         END $$;\n",
+    );
+    sql
+}
+
+/// Columns that hold a yes or no: whatever else, written with `psql`,
+/// would count wrongly everywhere (`exercised <> 0` in one place, a sum in
+/// another).
+const FLAGS: &[(&str, &str)] = &[
+    ("accounts", "is_liaison"),
+    ("accounts", "active"),
+    ("sub_items", "classified"),
+    ("claims", "exercised"),
+    ("claims", "inspection"),
+    ("checklists", "random_included"),
+    ("checklists", "sampling"),
+    ("checklists", "cooperation"),
+    ("checklists", "counted"),
+];
+
+/// Tables with an identity `id` a role inserts into.
+const IDENTIFIED: &[&str] = &[
+    "accounts",
+    "checklists",
+    "legal_bases",
+    "local_item_history",
+    "main_items",
+    "progress_reports",
+    "sub_items",
+    "units",
+];
+
+const GUARDS: &str = r#"
+CREATE FUNCTION jg_local_state(main bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT state FROM local_items WHERE main_item_id = main $$;
+-- The last id a sequence handed out, to anyone: an id above it is a guess
+-- at someone else's next row.
+CREATE FUNCTION jg_last_id(seq text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT COALESCE(pg_sequence_last_value(seq::regclass), 0) $$;
+
+-- A local item's main item, sub-items and their bases change only while
+-- the item may be edited (草稿, 退回修改: `domain::local_item::editable`);
+-- once approved, its unit enters the official codes and nothing else.
+-- Not SECURITY DEFINER: `row_security_active` asks about the session's
+-- own role (false for the owner and superusers).
+CREATE FUNCTION jg_local_catalogue_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
+    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
+    any_row jsonb := COALESCE(new_row, old_row);
+    main bigint;
+    st text;
+BEGIN
+    IF NOT row_security_active(TG_RELID) THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    main := CASE TG_ARGV[0]
+        WHEN 'self' THEN CAST(any_row ->> 'id' AS bigint)
+        WHEN 'main' THEN CAST(any_row ->> 'main_item_id' AS bigint)
+        ELSE jg_main_of(CAST(any_row ->> 'sub_item_id' AS bigint)) END;
+    st := jg_local_state(main);
+    IF st IS NULL OR st IN ('draft', 'returned') THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    IF st IN ('approved', 'entered') AND TG_OP = 'UPDATE' AND TG_ARGV[0] IN ('self', 'main')
+       AND new_row - 'code' - 'provisional_code' = old_row - 'code' - 'provisional_code' THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'jianguan：地方事项的目录内容只能在草稿或退回修改时修改（现为 %）', st
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER main_items_local_guard BEFORE INSERT OR UPDATE OR DELETE ON main_items
+    FOR EACH ROW EXECUTE FUNCTION jg_local_catalogue_guard('self');
+CREATE TRIGGER sub_items_local_guard BEFORE INSERT OR UPDATE OR DELETE ON sub_items
+    FOR EACH ROW EXECUTE FUNCTION jg_local_catalogue_guard('main');
+CREATE TRIGGER sub_item_bases_local_guard BEFORE INSERT OR UPDATE OR DELETE ON sub_item_bases
+    FOR EACH ROW EXECUTE FUNCTION jg_local_catalogue_guard('sub');
+
+-- A role's review step is a whole one: the version moves on by one, the
+-- row names its author, and the history has the step by the commit.
+CREATE FUNCTION jg_local_items_whole_step() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND OLD.state IS DISTINCT FROM NEW.state
+       AND (NEW.version <> OLD.version + 1 OR NEW.updated_by IS DISTINCT FROM jg_account()) THEN
+        RAISE EXCEPTION 'jianguan：审核状态的变动须使版本加一，并记下操作人'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER local_items_whole_step BEFORE UPDATE OF state ON local_items
+    FOR EACH ROW EXECUTE FUNCTION jg_local_items_whole_step();
+CREATE FUNCTION jg_local_items_history_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND NOT EXISTS (
+        SELECT 1 FROM local_item_history
+         WHERE main_item_id = NEW.main_item_id AND to_state = NEW.state
+           AND item_version = NEW.version) THEN
+        RAISE EXCEPTION 'jianguan：地方事项的审核状态变了，却没有审核记录（local_item_history）'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER local_items_history_at_commit AFTER UPDATE OF state ON local_items
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION jg_local_items_history_kept();
+
+-- A county admin's change of a unit puts its name and code into the
+-- unit's checklists, with the state they earn; she files none.
+CREATE FUNCTION jg_checklists_not_filed_by_county() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND jg_role() = 'county_admin'
+       AND NEW.state = 'filed' AND OLD.state <> 'filed' THEN
+        RAISE EXCEPTION 'jianguan：县区管理员不能报送检查实施清单'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER checklists_not_filed_by_county BEFORE UPDATE OF state ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_checklists_not_filed_by_county();
+"#;

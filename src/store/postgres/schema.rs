@@ -23,7 +23,7 @@ pub fn migrations() -> Vec<String> {
         V2.to_string(),
         noting_rows(),
         super::roles::migration(),
-        super::log::migration(crate::store::WRITE_LOCK),
+        super::log::migration(crate::store::WRITE_LOCK) + &super::roles::guards(),
     ]
 }
 

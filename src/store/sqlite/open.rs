@@ -2,7 +2,7 @@
 //! filesystem check, pragmas, and the migration runner.
 
 use super::schema::{LATEST, MIGRATIONS};
-use super::{Store, StoreError};
+use crate::store::{Store, StoreError};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -104,7 +104,7 @@ fn existing_dir_of(path: &Path) -> PathBuf {
 /// first one this process opened, which is the one its command is about.
 static NAMED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
-pub(super) fn named_database() -> Option<&'static Path> {
+pub(in crate::store) fn named_database() -> Option<&'static Path> {
     NAMED.get().map(PathBuf::as_path)
 }
 
@@ -117,8 +117,8 @@ pub(super) fn named_database() -> Option<&'static Path> {
 /// privilege, raised on this thread only while SQLite opens its files;
 /// every other path with the user's own ids.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
-    if let Some(url) = super::postgres::url_of(path) {
-        return super::postgres::open(url, opts.create);
+    if let Some(url) = crate::store::postgres::url_of(path) {
+        return crate::store::postgres::open(url, opts.create);
     }
     let server = crate::privilege::server_database(path);
     let path = server.unwrap_or(path);
@@ -411,7 +411,7 @@ fn set_journal_mode(conn: &Connection, mode: &str) -> Result<(), StoreError> {
     Err(last.map(StoreError::from).unwrap_or(StoreError::Busy))
 }
 
-pub(super) fn is_busy(e: &rusqlite::Error) -> bool {
+pub(in crate::store) fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
@@ -426,7 +426,7 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 /// reading the version again once the write lock is held, so that of
 /// several processes opening a new file only the first applies them.
 /// Returns how many migrations this call applied.
-fn migrate(db: &super::Connection, path: &Path) -> Result<i64, StoreError> {
+fn migrate(db: &crate::store::Connection, path: &Path) -> Result<i64, StoreError> {
     let conn = db.sqlite().ok_or(StoreError::NotOnPostgres)?;
     let seen = user_version(conn)?;
     if seen > LATEST {
@@ -444,7 +444,7 @@ fn migrate(db: &super::Connection, path: &Path) -> Result<i64, StoreError> {
 }
 
 fn apply_migrations(
-    db: &super::Connection,
+    db: &crate::store::Connection,
     tx: &Connection,
     path: &Path,
 ) -> Result<i64, StoreError> {
@@ -458,7 +458,7 @@ fn apply_migrations(
             source: e,
         })?;
     }
-    super::changelog::after_migrations(db, current)?;
+    crate::store::changelog::after_migrations(db, current)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", LATEST)?;
     // An older jianguan that finds this schema can then say which version
