@@ -528,11 +528,45 @@ pub fn of_row(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn of_entity(conn: &Connection, entity: &str) -> Result<Vec<ChangeLogEntry>, StoreError> {
+/// The rows of table `tbl` an entry recorded, by key: what its write
+/// really changed, whatever its words say. None for an entry from before
+/// row records (schema version 8), which cannot be checked so.
+pub fn recorded_keys(
+    conn: &Connection,
+    log_id: Id,
+    tbl: &str,
+) -> Result<Option<std::collections::HashSet<(i64, i64)>>, StoreError> {
+    let has_digest: bool = conn
+        .prepare_cached("SELECT rows_digest IS NOT NULL FROM change_log WHERE id = ?1")?
+        .query_row([log_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !has_digest {
+        return Ok(None);
+    }
+    let keys = conn
+        .prepare_cached("SELECT k1, k2 FROM change_log_rows WHERE log_id = ?1 AND tbl = ?2")?
+        .query_map(params![log_id, tbl], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(keys))
+}
+
+/// The entries about one kind of entity whose write recorded that
+/// entity's row in `tbl` (or that come from before row records), oldest
+/// first: an entry's words about a row it did not write are not taken.
+pub fn of_entity(
+    conn: &Connection,
+    entity: &str,
+    tbl: &str,
+) -> Result<Vec<ChangeLogEntry>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM change_log WHERE entity = ?1 ORDER BY id"
+        "SELECT {COLUMNS} FROM change_log l WHERE entity = ?1
+            AND (rows_digest IS NULL OR EXISTS (
+                 SELECT 1 FROM change_log_rows r
+                  WHERE r.log_id = l.id AND r.tbl = ?2 AND CAST(r.k1 AS TEXT) = l.entity_id))
+          ORDER BY id"
     ))?;
-    let rows = stmt.query_map([entity], from_row)?;
+    let rows = stmt.query_map(params![entity, tbl], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

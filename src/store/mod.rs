@@ -597,7 +597,10 @@ fn describe_sqlite(e: &rusqlite::Error) -> String {
 /// process may see it, and what to do.
 fn locked_text() -> String {
     let Some(path) = open_file::named_database() else {
-        return "数据库正被另一个进程写入，等了 15 秒仍未释放，这次操作没有写入任何内容；请稍后重试"
+        // PostgreSQL (a table, or rows, locked by another session): who
+        // holds what is the server's to show.
+        return "数据库中要用的数据正被另一个会话锁住，等了 15 秒仍未释放，已放弃，没有写入任何内容；请稍后重试。\
+                若一直如此，请数据库管理员在 pg_locks 与 pg_stat_activity 中查看长时间未结束的事务"
             .into();
     };
     let holders = holders(path);

@@ -542,7 +542,10 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     // A login role with no account reaches nothing.
     jianguan::store::postgres::connect(&db.url())
         .unwrap()
-        .batch_execute("CREATE ROLE jgtest_outsider LOGIN")
+        .batch_execute(
+            "DO $$ BEGIN CREATE ROLE jgtest_outsider LOGIN;
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        )
         .unwrap();
     let e = psql_as(&db, "jgtest_outsider", "SELECT 1").unwrap_err();
     assert!(e.contains("permission denied"), "{e}");
@@ -673,6 +676,41 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "lina");
     assert_eq!(row.get::<_, i64>(1), 1);
+    // Her entry's words about rows she did not write move nothing: an
+    // entry claiming zhangwei's unit's claims were put back after the
+    // time asked about leaves the progress of that time as it was.
+    let claimed_then = || -> Vec<(String, i64)> {
+        let json: serde_json::Value = serde_json::from_str(&ok(
+            &admin,
+            &["--json", "progress", "--as-of", "2026-11-25 00:00"],
+        ))
+        .unwrap();
+        json["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                let claimed = u["figures"]["claimed"].as_i64().unwrap();
+                (u["unit"].as_str().unwrap().to_string(), claimed)
+            })
+            .collect()
+    };
+    let progress_then = claimed_then();
+    assert!(progress_then.iter().any(|(_, n)| *n > 0));
+    let theirs = format!(
+        "SELECT json_build_object('sub_items', json_agg(sub_item_id))::text FROM claims WHERE unit_id = {others}"
+    );
+    psql_as(
+        &db,
+        "lina",
+        &format!(
+            "BEGIN; UPDATE claims SET note = '另一句' WHERE {one_of_mine};
+             SELECT jg_append_log({now}, NULL, NULL, 'undo_unclaim', 'unit', {others}::text, NULL, ({theirs}));
+             COMMIT;"
+        ),
+    )
+    .unwrap();
+    assert_eq!(claimed_then(), progress_then);
     assert!(ok(&lina, &["check"]).starts_with("ok"));
     drop_roles(&db, &existing);
 }

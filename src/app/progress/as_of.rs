@@ -51,42 +51,58 @@ pub fn figures(store: &Store, at: Timestamp) -> Result<Figures, AppError> {
         .into_iter()
         .filter(|(_, t)| *t <= at)
         .collect();
-    // Undo what was done since, newest first.
+    // Undo what was done since, newest first. An entry's words count for
+    // the rows its write recorded only (`recorded_keys`): an entry written
+    // by hand on PostgreSQL, naming claims it never touched, moves nothing.
     for e in later.iter().rev() {
         let unit: Option<Id> = e.entity_id.parse().ok();
-        match (e.action.as_str(), unit) {
-            ("unclaim" | "undo_claim", Some(_)) => {
+        let (action, Some(unit)) = (e.action.as_str(), unit) else {
+            continue;
+        };
+        let table = match action {
+            "undo_finish_claiming" => "claim_finished",
+            "unclaim" | "undo_claim" | "undo_unclaim" | "set_exercised" | "undo_set_exercised" => {
+                "claims"
+            }
+            _ => continue,
+        };
+        let recorded = store::changelog::recorded_keys(conn, e.id, table)?;
+        let wrote = |k: (Id, Id)| recorded.as_ref().is_none_or(|keys| keys.contains(&k));
+        match action {
+            "unclaim" | "undo_claim" => {
                 let removed: Vec<Claim> =
                     serde_json::from_str(e.before.as_deref().unwrap_or("[]")).unwrap_or_default();
                 for c in removed.into_iter().filter(|c| c.claimed_at <= at) {
-                    claims.insert((c.unit_id, c.sub_item_id), c.exercised);
+                    if wrote((c.unit_id, c.sub_item_id)) {
+                        claims.insert((c.unit_id, c.sub_item_id), c.exercised);
+                    }
                 }
             }
-            ("undo_unclaim", Some(unit)) => {
+            "undo_unclaim" => {
                 // Put back after `at`: absent before.
                 if let Ok(x) = serde_json::from_str::<Restored>(e.after.as_deref().unwrap_or("")) {
-                    for sub in x.sub_items {
+                    for sub in x.sub_items.into_iter().filter(|s| wrote((unit, *s))) {
                         claims.remove(&(unit, sub));
                     }
                 }
             }
-            ("set_exercised" | "undo_set_exercised", Some(unit)) => {
+            "set_exercised" | "undo_set_exercised" => {
                 if let Ok(x) = serde_json::from_str::<Exercised>(e.after.as_deref().unwrap_or("")) {
-                    for sub in x.sub_items {
+                    for sub in x.sub_items.into_iter().filter(|s| wrote((unit, *s))) {
                         if let Some(v) = claims.get_mut(&(unit, sub)) {
                             *v = !x.exercised;
                         }
                     }
                 }
             }
-            ("undo_finish_claiming", Some(unit)) => {
+            _ => {
                 if let Ok(t) = serde_json::from_str::<Timestamp>(e.before.as_deref().unwrap_or(""))
                     && t <= at
+                    && wrote((unit, crate::store::logged::NO_SECOND))
                 {
                     finished.insert(unit, t);
                 }
             }
-            _ => {}
         }
     }
 
@@ -99,7 +115,7 @@ pub fn figures(store: &Store, at: Timestamp) -> Result<Figures, AppError> {
             .map(|s| s.state)
     };
     let mut logged: HashMap<Id, Vec<Step>> = HashMap::new();
-    for e in store::changelog::of_entity(conn, "checklist")? {
+    for e in store::changelog::of_entity(conn, "checklist", "checklists")? {
         if let Ok(id) = e.entity_id.parse::<Id>() {
             let step = (
                 e.at,
