@@ -478,6 +478,14 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             ),
             "row-level security",
         ),
+        // No text longer than a spreadsheet cell: every export would stop.
+        (
+            format!(
+                "BEGIN; UPDATE claims SET note = repeat('长', 40000) WHERE {one_of_mine};
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "claims_note_cell",
+        ),
         // A flag is 0 or 1.
         (
             format!(

@@ -560,7 +560,8 @@ pub fn quote_ident(name: &str) -> String {
 /// a local item's catalogue rows changed only while it may be edited; a
 /// review step that bumps the version, names its author and leaves its
 /// history row; a county admin who files no checklist; ids that are the
-/// sequence's, not a role's own guess at the next one.
+/// sequence's, not a role's own guess at the next one; no text longer than
+/// a spreadsheet cell.
 pub fn guards() -> String {
     let mut sql = String::from(GUARDS);
     for (table, column) in FLAGS {
@@ -574,6 +575,22 @@ pub fn guards() -> String {
                  WITH CHECK (id <= jg_last_id('{table}_id_seq'));\n"
         ));
     }
+    // No text longer than a spreadsheet cell takes (32,767 characters):
+    // jianguan's own limits are far below it (`domain::text::rules`), and
+    // one such value, written with `psql`, would stop every export of it.
+    sql.push_str(
+        "DO $$ DECLARE c record; BEGIN
+           FOR c IN SELECT table_name, column_name FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND data_type = 'text'
+                       AND table_name NOT IN ('change_log', 'change_log_rows', 'pending_rows',
+                                              'meta', 'jianguan_schema')
+           LOOP
+             EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (char_length(%I) <= 32767)',
+                            c.table_name, c.table_name || '_' || c.column_name || '_cell',
+                            c.column_name);
+           END LOOP;
+         END $$;\n",
+    );
     sql.push_str(
         "DO $$ DECLARE f text; BEGIN
            FOREACH f IN ARRAY ARRAY['jg_local_state(bigint)', 'jg_last_id(text)'] LOOP
