@@ -121,6 +121,11 @@ fn a_lock_held_past_the_timeout_names_the_file_and_who_has_it_open() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(waited.as_secs() >= 14, "waited {waited:?}: {}", stderr(&o));
     let text = stderr(&o);
+    // Said while it waited, not only when it gave up.
+    assert!(
+        text.starts_with("正在等待其他人的写入完成（最多 15 秒）……\n"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
             "数据库 {} 正被另一个进程写入，等了 15 秒仍未释放，这次操作没有写入任何内容；请稍后重试",

@@ -352,6 +352,13 @@ pub fn run() -> ExitCode {
     };
     // The first-run demo is for a private default file, never the server's.
     let first_run_default = !explicit_db && server_db.is_none();
+    // A command says on standard error when a write waits for another's;
+    // the TUI says it on its status line (`tui::run`).
+    if cli.command.is_some() {
+        crate::store::waiting::on_wait(|| {
+            eprintln!("正在等待其他人的写入完成（最多 15 秒）……");
+        });
+    }
     let result = match cli.command {
         Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Whoami) => whoami::run(&ctx),

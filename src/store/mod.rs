@@ -17,6 +17,7 @@ pub mod replay;
 pub mod reports;
 pub mod sqlite;
 pub mod units;
+pub mod waiting;
 
 pub use db::Connection;
 use sqlite::open as open_file;
@@ -362,6 +363,13 @@ pub const WRITE_LOCK: i64 = 0x006a_6777_7269_7465;
 /// lock.
 pub fn lock_until_commit(conn: &Connection, key: i64) -> Result<(), StoreError> {
     if conn.is_postgres() {
+        // Free at once, or said to be waited for, then waited for.
+        let free: bool =
+            conn.query_row("SELECT pg_try_advisory_xact_lock(?1)", [key], |r| r.get(0))?;
+        if free {
+            return Ok(());
+        }
+        waiting::waiting();
         let taken = conn.query_row("SELECT pg_advisory_xact_lock(?1)", [key], |_| Ok(()));
         match taken.map_err(StoreError::from) {
             Ok(()) => {}

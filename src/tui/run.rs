@@ -13,6 +13,7 @@ const REFRESH: Duration = Duration::from_millis(500);
 pub fn run(mut app: App) -> anyhow::Result<()> {
     let signals = Signals::install()?;
     let mut term = terminal::enter()?;
+    crate::store::waiting::on_wait(terminal::say_waiting);
     let result = event_loop(&mut term, &mut app, &signals);
     terminal::leave();
     result
@@ -56,6 +57,12 @@ fn event_loop(
         if app.mouse != mouse {
             mouse = app.mouse;
             terminal::set_mouse(mouse);
+        }
+        // A wait notice was written over the screen while a write waited:
+        // drawn whole again, not as a difference from what ratatui drew.
+        if terminal::take_overwritten() {
+            term.clear()?;
+            dirty = true;
         }
         if dirty {
             term.draw(|f| draw(f, app))?;

@@ -92,6 +92,31 @@ pub fn set_mouse(on: bool) {
 }
 
 /// Back to the normal screen; safe to call more than once.
+/// Set when `say_waiting` wrote over the screen behind ratatui's back.
+static OVERWRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// While a write waits for another's lock the event loop is blocked and
+/// draws nothing: this writes the notice on the bottom line itself.
+pub fn say_waiting() {
+    use ratatui::crossterm::{cursor::MoveTo, style::Print, style::SetAttribute};
+    use ratatui::crossterm::{style::Attribute, terminal::Clear, terminal::ClearType};
+    let rows = ratatui::crossterm::terminal::size().map_or(24, |(_, r)| r);
+    let _ = execute!(
+        stdout(),
+        MoveTo(0, rows.saturating_sub(1)),
+        Clear(ClearType::CurrentLine),
+        SetAttribute(Attribute::Reverse),
+        Print(" 正在等待其他人的写入完成（最多 15 秒）…… "),
+        SetAttribute(Attribute::Reset)
+    );
+    OVERWRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the screen was written over since last asked.
+pub fn take_overwritten() -> bool {
+    OVERWRITTEN.swap(false, std::sync::atomic::Ordering::Relaxed)
+}
+
 pub fn leave() {
     let _ = execute!(stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();

@@ -858,6 +858,7 @@ pub fn a_write_lock_held_too_long_names_its_holder(server: &str) {
     let o = jianguan(&admin, &["--as", "zhouqiang", "claim", "--search", "取水"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let said = text(&o);
+    assert!(said.contains("正在等待其他人的写入完成"), "{said}");
     assert!(said.contains("没有写入任何内容"), "{said}");
     assert!(said.contains(&format!("进程 {pid}，stuck")), "{said}");
     assert!(

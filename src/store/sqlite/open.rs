@@ -26,6 +26,10 @@ fn busy_wait(attempt: i32) -> bool {
     if attempt as u64 >= tries {
         return false;
     }
+    // A quarter of a second: long enough that it is worth saying.
+    if attempt as u64 == 250_000 / ((low + high) / 2) {
+        crate::store::waiting::waiting();
+    }
     std::thread::sleep(Duration::from_micros(low + next_random() % (high - low)));
     true
 }
