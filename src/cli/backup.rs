@@ -43,10 +43,13 @@ pub fn run(ctx: &Context, args: &BackupArgs) -> anyhow::Result<ExitCode> {
         let server = crate::store::postgres::server_options(&url);
         let owner = crate::store::postgres::owner(store.conn())?;
         let restored = crate::store::postgres::with_database(&url, "新库名");
+        let database = shell_word(std::path::Path::new(
+            &crate::store::postgres::database_name(&url),
+        ));
         let file = shell_word(target);
         bail!(
-            "PostgreSQL 数据库由服务器备份，jianguan 不写备份文件（{} 未创建）。请由数据库管理员运行：\n  \
-             pg_dump -Fc '{url}' -f {file}\n\
+            "PostgreSQL 数据库由服务器备份，jianguan 不写备份文件（{} 未创建）。请由数据库管理员以表的属主（或超级用户）运行：\n  \
+             pg_dump -Fc {server} -U {owner} -d {database} -f {file}\n\
              恢复到新库（由超级用户建库，属主仍为 {owner}，再以属主恢复）：\n  \
              createdb {server} -U 超级用户 -O {owner} 新库名 && pg_restore {server} -U {owner} -d 新库名 {file}\n\
              再运行 jianguan --db '{restored}' check --head {entries}:{head} 证明恢复的是这份操作记录；\n\

@@ -83,6 +83,17 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     print_report(ctx, &report, opts, blocked)?;
+    if matches!(cmd, ImportCommand::Accounts(_))
+        && store.is_postgres()
+        && !blocked
+        && !opts.dry_run
+        && report.added > 0
+        && !ctx.json
+    {
+        say!(
+            "数据库为 PostgreSQL：请平台管理员重新生成并执行 jianguan pg-roles 的脚本，新账号才能以自己的数据库角色登录"
+        );
+    }
     Ok(if blocked || !report.conflicts.is_empty() {
         ExitCode::from(1)
     } else {

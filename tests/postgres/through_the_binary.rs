@@ -486,6 +486,38 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             ),
             "claims_note_cell",
         ),
+        // A local item begins as a draft: not inserted approved.
+        (
+            format!(
+                "BEGIN; INSERT INTO main_items (code, name, department, source, owner_unit_id, updated_at)
+                   VALUES ('DF-X1', '伪造', '城市管理局', 'city', {mine}, {now});
+                 INSERT INTO local_items (main_item_id, unit_id, state, updated_at, updated_by)
+                   SELECT id, {mine}, 'approved', {now}, {lina_id} FROM main_items WHERE code = 'DF-X1';
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "row-level security",
+        ),
+        // Nor a main item of her unit's with no local item to review.
+        (
+            format!(
+                "BEGIN; INSERT INTO main_items (code, name, department, source, owner_unit_id, updated_at)
+                   VALUES ('DF-X2', '无审核', '城市管理局', 'city', {mine}, {now});
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "缺少 local_items",
+        ),
+        // Which item a local item is stays put (no parking, no swapping).
+        (
+            format!("UPDATE local_items SET main_item_id = -1 WHERE unit_id = {mine}"),
+            "permission denied",
+        ),
+        // The log entry's words are short, whichever they are.
+        (
+            format!(
+                "SELECT jg_append_log({now}, NULL, NULL, repeat('垃', 100000), 'x', 'x', NULL, NULL)"
+            ),
+            "过长",
+        ),
         // A flag is 0 or 1.
         (
             format!(
@@ -520,7 +552,11 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "zhangwei",
-        &format!("UPDATE checklists SET state = 'weird' WHERE unit_id = {others}"),
+        &format!(
+            "UPDATE checklists SET state = 'weird', version = version + 1, updated_at = {now},
+                    updated_by = (SELECT id FROM accounts WHERE login = 'zhangwei')
+              WHERE unit_id = {others}"
+        ),
     )
     .unwrap_err();
     assert!(e.contains("check constraint"), "{e}");
@@ -539,7 +575,7 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         ),
     )
     .unwrap_err();
-    assert!(e.contains("不能报送"), "{e}");
+    assert!(e.contains("只能把单位的新名称和代码带入"), "{e}");
     let e = psql_as(
         &db,
         "chenjing",
@@ -547,6 +583,49 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     )
     .unwrap_err();
     assert!(e.contains("permission denied"), "{e}");
+    // No squatting on the next id by moving a row there.
+    let e = psql_as(
+        &db,
+        "wangfang",
+        &format!(
+            "BEGIN; UPDATE legal_bases SET id = jg_last_id('legal_bases_id_seq') + 1
+              WHERE id = (SELECT max(id) FROM legal_bases);
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("row-level security"), "{e}");
+    // A save without a new version and time files nothing late.
+    let e = psql_as(
+        &db,
+        "zhangwei",
+        &format!(
+            "BEGIN; UPDATE checklists SET state = 'filed' WHERE unit_id = {others} AND state <> 'filed';
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("版本加一"), "{e}");
+    // A coordinator moves deadlines, in her own name, and adds rows only
+    // to a 通报 she took.
+    let e = psql_as(
+        &db,
+        "liuyang",
+        "UPDATE milestones SET audience = 'county_units'",
+    )
+    .unwrap_err();
+    assert!(e.contains("permission denied"), "{e}");
+    let e = psql_as(
+        &db,
+        "liuyang",
+        &format!(
+            "BEGIN; UPDATE milestones SET due_at = due_at + 86400, version = version + 1, updated_at = {now},
+                    updated_by = (SELECT id FROM accounts WHERE role = 'platform_admin' LIMIT 1);
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("row-level security"), "{e}");
     // A login role with no account reaches nothing.
     jianguan::store::postgres::connect(&db.url())
         .unwrap()
@@ -575,7 +654,7 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         "wangfang",
         &format!(
             "BEGIN; UPDATE local_items SET state = 'approved', version = version + 1,
-                    updated_by = (SELECT id FROM accounts WHERE login = 'wangfang')
+                    updated_by = (SELECT id FROM accounts WHERE login = 'wangfang'), updated_at = {now}
               WHERE state = 'submitted';
              SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
         ),
@@ -647,6 +726,23 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     assert_eq!(
         (row.get::<_, String>(0), row.get::<_, String>(1)),
         (admin_login, "zhouqiang".to_string())
+    );
+    // And a review step for another (the row names whom she acted for).
+    ok(
+        &as_admin,
+        &[
+            "--as",
+            "xutao",
+            "local",
+            "enter",
+            "DF410100-0006",
+            "--official",
+            "41100600000092",
+            "--sub",
+            "01=41100600100092",
+            "--sub",
+            "02=41100600200092",
+        ],
     );
     let wangfang = db.url_as(Some("wangfang"));
     let listed = ok(&wangfang, &["review", "list"]);

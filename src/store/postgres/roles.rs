@@ -35,7 +35,18 @@ pub fn base_group(database: &str) -> String {
 const READ_ONLY: &[&str] = &["meta", "jianguan_schema"];
 
 /// The tables whose columns are granted one by one below.
-const BY_COLUMN: &[&str] = &["local_items", "checklists", "claims", "accounts"];
+const BY_COLUMN: &[&str] = &[
+    "local_items",
+    "checklists",
+    "claims",
+    "accounts",
+    "milestones",
+];
+
+/// A local item's columns its unit and the review change (never which item
+/// or unit it is).
+const LOCAL_ITEM_COLUMNS: &str =
+    "state, power_entry_id, official_code, return_reason, version, updated_at, updated_by";
 
 /// An account's columns an administrator changes: all but its id, its
 /// login (which names the database role that is the account) and when it
@@ -127,6 +138,12 @@ CREATE FUNCTION jg_is_local(main bigint) RETURNS boolean LANGUAGE sql STABLE
 CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
     SECURITY DEFINER
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
+-- The step a history row records is the one just taken: the item stands
+-- in that state, at that version, changed by the writer.
+CREATE FUNCTION jg_step_just_taken(main bigint, to_state text, v bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT EXISTS (SELECT 1 FROM local_items WHERE main_item_id = main
+                           AND state = to_state AND version = v AND updated_by = jg_account()) $$;
 "#;
 
 /// The claim figures the store keeps in Rust on SQLite (`claims::count`,
@@ -366,21 +383,25 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "local_items",
         &[
-            ("INSERT", "jg_role() = 'platform_admin'
-                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account())", ""),
+            // A local item begins as a draft; the review moves it on.
+            ("INSERT", "state = 'draft' AND (jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account()))", ""),
             ("UPDATE", "jg_role() = 'platform_admin'
                  OR (jg_role() = 'operator' AND unit_id = jg_unit())
                  OR (jg_role() = 'legal_reviewer')", "jg_role() = 'platform_admin'
                  OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account())
                  OR (jg_role() = 'legal_reviewer' AND updated_by = jg_account())"),
-            ("DELETE", OWN_UNIT, ""),
+            ("DELETE", ADMIN, ""),
         ],
     ),
     (
         "local_item_history",
+        // A history row records the step just taken: the item as it now
+        // stands, in the writer's name.
         &[("INSERT", "jg_role() = 'platform_admin'
-             OR (jg_role() = 'legal_reviewer' AND account_id = jg_account())
-             OR (jg_role() = 'operator' AND account_id = jg_account() AND jg_local_of_my_unit(main_item_id))", "")],
+             OR (jg_role() IN ('legal_reviewer', 'operator') AND account_id = jg_account()
+                 AND (jg_role() = 'legal_reviewer' OR jg_local_of_my_unit(main_item_id))
+                 AND jg_step_just_taken(main_item_id, to_state, item_version))", "")],
     ),
     (
         "main_items",
@@ -418,7 +439,8 @@ const POLICIES: &[(&str, &[Policy])] = &[
         "milestones",
         &[
             ("INSERT", ADMIN, ""),
-            ("UPDATE", ADMIN_OR_COORDINATOR, ""),
+            ("UPDATE", ADMIN_OR_COORDINATOR, "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'coordinator' AND updated_by = jg_account())"),
             ("DELETE", ADMIN, ""),
         ],
     ),
@@ -433,7 +455,10 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "progress_report_rows",
         &[
-            ("INSERT", ADMIN_OR_COORDINATOR, ""),
+            // Rows of a 通报 one took oneself.
+            ("INSERT", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'coordinator' AND EXISTS (SELECT 1 FROM progress_reports r
+                      WHERE r.id = report_id AND r.taken_by = jg_account()))", ""),
             ("UPDATE", ADMIN, ""),
             ("DELETE", ADMIN, ""),
         ],
@@ -512,8 +537,12 @@ pub fn grant_script(
     let admin = group_of(database, Role::PlatformAdmin);
     let reviewer = group_of(database, Role::LegalReviewer);
     let county = group_of(database, Role::CountyAdmin);
+    let coordinator = group_of(database, Role::Coordinator);
     s.push_str(&format!(
-        "GRANT INSERT, UPDATE, DELETE ON local_items TO {op}, {admin};\n\
+        "GRANT INSERT, UPDATE ({LOCAL_ITEM_COLUMNS}) ON local_items TO {op}, {admin};\n\
+         GRANT DELETE ON local_items TO {admin};\n\
+         GRANT INSERT, UPDATE, DELETE ON milestones TO {admin};\n\
+         GRANT UPDATE (due_at, version, updated_at, updated_by) ON milestones TO {coordinator};\n\
          GRANT INSERT, DELETE ON checklists, claims TO {op}, {admin};\n\
          GRANT UPDATE ({CHECKLIST_COLUMNS}) ON checklists TO {op}, {admin};\n\
          GRANT UPDATE (exercised, note) ON claims TO {op}, {admin};\n\
@@ -572,7 +601,9 @@ pub fn guards() -> String {
     for table in IDENTIFIED {
         sql.push_str(&format!(
             "CREATE POLICY jg_fresh_id ON {table} AS RESTRICTIVE FOR INSERT
-                 WITH CHECK (id <= jg_last_id('{table}_id_seq'));\n"
+                 WITH CHECK (id <= jg_last_id('{table}_id_seq'));
+             CREATE POLICY jg_fresh_id_update ON {table} AS RESTRICTIVE FOR UPDATE
+                 USING (true) WITH CHECK (id <= jg_last_id('{table}_id_seq'));\n"
         ));
     }
     // No text longer than a spreadsheet cell takes (32,767 characters):
@@ -593,7 +624,8 @@ pub fn guards() -> String {
     );
     sql.push_str(
         "DO $$ DECLARE f text; BEGIN
-           FOREACH f IN ARRAY ARRAY['jg_local_state(bigint)', 'jg_last_id(text)'] LOOP
+           FOREACH f IN ARRAY ARRAY['jg_local_state(bigint)', 'jg_last_id(text)',
+                                    'jg_unit_names(bigint)'] LOOP
              EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
            END LOOP;
          END $$;\n",
@@ -645,27 +677,30 @@ CREATE FUNCTION jg_local_catalogue_guard() RETURNS trigger LANGUAGE plpgsql AS $
 DECLARE
     new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
     old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
-    any_row jsonb := COALESCE(new_row, old_row);
+    r jsonb;
     main bigint;
     st text;
 BEGIN
     IF NOT row_security_active(TG_RELID) THEN
         RETURN COALESCE(NEW, OLD);
     END IF;
-    main := CASE TG_ARGV[0]
-        WHEN 'self' THEN CAST(any_row ->> 'id' AS bigint)
-        WHEN 'main' THEN CAST(any_row ->> 'main_item_id' AS bigint)
-        ELSE jg_main_of(CAST(any_row ->> 'sub_item_id' AS bigint)) END;
-    st := jg_local_state(main);
-    IF st IS NULL OR st IN ('draft', 'returned') THEN
-        RETURN COALESCE(NEW, OLD);
-    END IF;
-    IF st IN ('approved', 'entered') AND TG_OP = 'UPDATE' AND TG_ARGV[0] IN ('self', 'main')
-       AND new_row - 'code' - 'provisional_code' = old_row - 'code' - 'provisional_code' THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'jianguan：地方事项的目录内容只能在草稿或退回修改时修改（现为 %）', st
-        USING ERRCODE = 'insufficient_privilege';
+    -- The item a row belongs to before the write and after it: both must
+    -- be open to editing (a sub-item moved out of an approved item too).
+    FOREACH r IN ARRAY ARRAY[old_row, new_row] LOOP
+        CONTINUE WHEN r IS NULL;
+        main := CASE TG_ARGV[0]
+            WHEN 'self' THEN CAST(r ->> 'id' AS bigint)
+            WHEN 'main' THEN CAST(r ->> 'main_item_id' AS bigint)
+            ELSE jg_main_of(CAST(r ->> 'sub_item_id' AS bigint)) END;
+        st := jg_local_state(main);
+        CONTINUE WHEN st IS NULL OR st IN ('draft', 'returned');
+        CONTINUE WHEN st IN ('approved', 'entered') AND TG_OP = 'UPDATE'
+            AND TG_ARGV[0] IN ('self', 'main')
+            AND new_row - 'code' - 'provisional_code' = old_row - 'code' - 'provisional_code';
+        RAISE EXCEPTION 'jianguan：地方事项的目录内容只能在草稿或退回修改时修改（现为 %）', st
+            USING ERRCODE = 'insufficient_privilege';
+    END LOOP;
+    RETURN COALESCE(NEW, OLD);
 END $$;
 CREATE TRIGGER main_items_local_guard BEFORE INSERT OR UPDATE OR DELETE ON main_items
     FOR EACH ROW EXECUTE FUNCTION jg_local_catalogue_guard('self');
@@ -674,19 +709,55 @@ CREATE TRIGGER sub_items_local_guard BEFORE INSERT OR UPDATE OR DELETE ON sub_it
 CREATE TRIGGER sub_item_bases_local_guard BEFORE INSERT OR UPDATE OR DELETE ON sub_item_bases
     FOR EACH ROW EXECUTE FUNCTION jg_local_catalogue_guard('sub');
 
--- A role's review step is a whole one: the version moves on by one, the
--- row names its author, and the history has the step by the commit.
+-- A main item of a unit's own is a local item: its `local_items` row is
+-- there by the commit (one without would be claimable, never reviewed).
+CREATE FUNCTION jg_main_items_local_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND jg_local_state(NEW.id) IS NULL THEN
+        RAISE EXCEPTION 'jianguan：本单位的监管事项须作为地方监管事项编制（缺少 local_items）'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER main_items_local_row_at_commit AFTER INSERT OR UPDATE OF owner_unit_id
+    ON main_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (NEW.owner_unit_id IS NOT NULL)
+    EXECUTE FUNCTION jg_main_items_local_row();
+
+-- A role's change of a local item is a whole one, as jianguan makes it: the
+-- version moves on by one, the row names its author at the server's time,
+-- and a new state has its history row by the commit.
 CREATE FUNCTION jg_local_items_whole_step() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF row_security_active(TG_RELID) AND OLD.state IS DISTINCT FROM NEW.state
-       AND (NEW.version <> OLD.version + 1 OR NEW.updated_by IS DISTINCT FROM jg_account()) THEN
-        RAISE EXCEPTION 'jianguan：审核状态的变动须使版本加一，并记下操作人'
+    -- (The platform admin may act for another, `--as`: the row then names
+    -- that account.)
+    IF row_security_active(TG_RELID)
+       AND (NEW.version <> OLD.version + 1 OR NEW.updated_at = OLD.updated_at
+            OR (NEW.updated_by IS DISTINCT FROM jg_account()
+                AND jg_role() IS DISTINCT FROM 'platform_admin')) THEN
+        RAISE EXCEPTION 'jianguan：地方事项的每次修改须使版本加一，并记下操作人和时间'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER local_items_whole_step BEFORE UPDATE OF state ON local_items
+CREATE TRIGGER local_items_whole_step BEFORE UPDATE ON local_items
     FOR EACH ROW EXECUTE FUNCTION jg_local_items_whole_step();
+
+-- An operator's save of a checklist is whole too: version, author, time.
+-- (A county admin's change of a unit reaches its checklists' 实施主体
+-- keeping their version and time: `store::checklists::set_subject`.)
+CREATE FUNCTION jg_checklists_whole_save() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND jg_role() = 'operator'
+       AND (NEW.version <> OLD.version + 1 OR NEW.updated_by IS DISTINCT FROM jg_account()
+            OR NEW.updated_at = OLD.updated_at) THEN
+        RAISE EXCEPTION 'jianguan：检查实施清单的每次保存须使版本加一，并记下操作人和时间'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER checklists_whole_save BEFORE UPDATE ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_checklists_whole_save();
 CREATE FUNCTION jg_local_items_history_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF row_security_active(TG_RELID) AND NOT EXISTS (
@@ -704,16 +775,30 @@ CREATE CONSTRAINT TRIGGER local_items_history_at_commit AFTER UPDATE OF state ON
     EXECUTE FUNCTION jg_local_items_history_kept();
 
 -- A county admin's change of a unit puts its name and code into the
--- unit's checklists, with the state they earn; she files none.
-CREATE FUNCTION jg_checklists_not_filed_by_county() RETURNS trigger LANGUAGE plpgsql AS $$
+-- unit's checklists, with the state they earn: the 实施主体 becomes the
+-- unit's own, and she files none.
+CREATE FUNCTION jg_unit_names(unit bigint) RETURNS TABLE (name text, uscc text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT name, COALESCE(uscc, '') FROM units WHERE id = unit $$;
+CREATE FUNCTION jg_checklists_county_follows_unit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    u record;
 BEGIN
-    IF row_security_active(TG_RELID) AND jg_role() = 'county_admin'
-       AND NEW.state = 'filed' AND OLD.state <> 'filed' THEN
-        RAISE EXCEPTION 'jianguan：县区管理员不能报送检查实施清单'
-            USING ERRCODE = 'insufficient_privilege';
+    IF row_security_active(TG_RELID) AND jg_role() = 'county_admin' THEN
+        SELECT * INTO u FROM jg_unit_names(NEW.unit_id);
+        IF (NEW.state = 'filed' AND OLD.state <> 'filed')
+           OR (NEW.subject_name, NEW.subject_code) = (OLD.subject_name, OLD.subject_code)
+           OR NEW.subject_code <> u.uscc OR right(NEW.subject_name, length(u.name)) <> u.name THEN
+            RAISE EXCEPTION 'jianguan：县区管理员只能把单位的新名称和代码带入其检查实施清单'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER checklists_not_filed_by_county BEFORE UPDATE OF state ON checklists
-    FOR EACH ROW EXECUTE FUNCTION jg_checklists_not_filed_by_county();
+CREATE TRIGGER checklists_county_follows_unit BEFORE UPDATE ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_checklists_county_follows_unit();
+
+-- A deadline is a time jianguan can show.
+ALTER TABLE milestones ADD CONSTRAINT milestones_due_at_sane
+    CHECK (due_at BETWEEN 0 AND 4102444800);
 "#;
