@@ -42,6 +42,12 @@ fn add_history(
     reason: Option<&str>,
     item_version: i64,
 ) -> Result<(), StoreError> {
+    // PostgreSQL writes the same row itself, by trigger from the local
+    // item's own change (`store::postgres::roles`): there no role may
+    // write a history line of its own.
+    if conn.is_postgres() {
+        return Ok(());
+    }
     conn.execute(
         "INSERT INTO local_item_history (main_item_id, at, account_id, from_state, to_state, reason, item_version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -21,14 +21,16 @@ pub fn postgres_backend() -> Option<String> {
         std::env::var("JIANGUAN_TEST_PG").expect("JIANGUAN_TEST_PG for the PostgreSQL pass");
     let mut host = String::new();
     let mut user = String::from("postgres");
+    let mut port = String::new();
     for part in server.split_whitespace() {
         match part.split_once('=') {
             Some(("host", h)) => host = h.replace('/', "%2F"),
             Some(("user", u)) => user = u.to_string(),
+            Some(("port", p)) => port = format!(":{p}"),
             _ => {}
         }
     }
-    Some(format!("postgres://{user}@{host}"))
+    Some(format!("postgres://{user}@{host}{port}"))
 }
 
 /// True (after saying so) on the PostgreSQL pass, for a test about what

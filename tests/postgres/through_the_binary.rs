@@ -24,14 +24,24 @@ fn host_and_user(server: &str) -> (String, String) {
     (host, user)
 }
 
+/// The server's port, from `port=…` (5432 when not given).
+fn port_of(server: &str) -> String {
+    server
+        .split_whitespace()
+        .find_map(|p| p.strip_prefix("port="))
+        .unwrap_or("5432")
+        .to_string()
+}
+
 impl Database {
     /// The URL `--db` takes, logged in as `role` (None: the superuser).
     pub fn url_as(&self, role: Option<&str>) -> String {
         let (host, user) = host_and_user(&self.server);
         format!(
-            "postgres://{}@/{}?host={host}",
+            "postgres://{}@/{}?host={host}&port={}",
             role.unwrap_or(&user),
-            self.name
+            self.name,
+            port_of(&self.server)
         )
     }
 }
@@ -94,6 +104,8 @@ fn psql_as(db: &Database, role: &str, sql: &str) -> Result<String, String> {
             "ON_ERROR_STOP=1",
             "-h",
             &host,
+            "-p",
+            &port_of(&db.server),
             "-U",
             role,
             "-d",
@@ -327,7 +339,18 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     assert!(ok(&admin, &["whoami"]).contains("平台管理员"));
     let mut run = Command::new(psql())
         .args([
-            "-X", "-q", "-h", &host, "-U", &user, "-d", &db.name, "-f", "-",
+            "-X",
+            "-q",
+            "-h",
+            &host,
+            "-p",
+            &port_of(server),
+            "-U",
+            &user,
+            "-d",
+            &db.name,
+            "-f",
+            "-",
         ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -506,6 +529,25 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             ),
             "缺少 local_items",
         ),
+        // Nor a national item taken over as her unit's draft.
+        (
+            format!(
+                "BEGIN; INSERT INTO local_items (main_item_id, unit_id, state, updated_at, updated_by)
+                   SELECT min(id), {mine}, 'draft', {now}, {lina_id} FROM main_items WHERE owner_unit_id IS NULL;
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "row-level security",
+        ),
+        // Her approved item's power-list entry stays what was reviewed.
+        (
+            format!(
+                "BEGIN; UPDATE local_items SET power_entry_id = NULL, version = version + 1,
+                        updated_at = {now}, updated_by = {lina_id}
+                  WHERE unit_id = {mine} AND state = 'approved';
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "不是审核流程中的一步",
+        ),
         // Which item a local item is stays put (no parking, no swapping).
         (
             format!("UPDATE local_items SET main_item_id = -1 WHERE unit_id = {mine}"),
@@ -625,7 +667,10 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         ),
     )
     .unwrap_err();
-    assert!(e.contains("row-level security"), "{e}");
+    assert!(
+        e.contains("milestones的每次修改须使版本加一，并记下操作人"),
+        "{e}"
+    );
     // A login role with no account reaches nothing.
     jianguan::store::postgres::connect(&db.url())
         .unwrap()
@@ -649,18 +694,30 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     )
     .unwrap_err();
     assert!(e.contains("版本加一"), "{e}");
+    // Its history is the server's: no line of her own making, and no
+    // change of words without a step.
     let e = psql_as(
         &db,
         "wangfang",
         &format!(
-            "BEGIN; UPDATE local_items SET state = 'approved', version = version + 1,
+            "INSERT INTO local_item_history (main_item_id, at, account_id, from_state, to_state, item_version)
+             SELECT main_item_id, {now}, updated_by, 'draft', 'approved', version FROM local_items"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("permission denied"), "{e}");
+    let e = psql_as(
+        &db,
+        "wangfang",
+        &format!(
+            "BEGIN; UPDATE local_items SET return_reason = '撤回', version = version + 1,
                     updated_by = (SELECT id FROM accounts WHERE login = 'wangfang'), updated_at = {now}
-              WHERE state = 'submitted';
+              WHERE state = 'returned';
              SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
         ),
     )
     .unwrap_err();
-    assert!(e.contains("没有审核记录"), "{e}");
+    assert!(e.contains("不是审核流程中的一步"), "{e}");
     assert_eq!(dump(&db), before);
     // The reviewer changes review states and nothing else of a local item,
     // and only as a review does.

@@ -54,9 +54,9 @@ const LOCAL_ITEM_COLUMNS: &str =
 const ACCOUNT_COLUMNS: &str = "name, unit_id, office_post, mobile, role, is_liaison, active, \
     version, updated_at, updated_by";
 
-/// A checklist's columns an operator writes: all but `counted`, kept by
-/// trigger.
-const CHECKLIST_COLUMNS: &str = "sub_item_id, unit_id, level, item_code, subject_name, subject_code, \
+/// A checklist's columns an operator changes: all but which checklist it
+/// is (sub-item, unit, level) and `counted`, kept by trigger.
+const CHECKLIST_COLUMNS: &str = "item_code, subject_name, subject_code, \
     entrust_name, entrust_code, target_main, target_sub, inspection_kind, methods, random_included, \
     random_ratio, random_frequency, content, sampling, sampling_content, cooperation, cooperation_org, \
     state, source_id, source_version, version, updated_at, updated_by";
@@ -138,12 +138,8 @@ CREATE FUNCTION jg_is_local(main bigint) RETURNS boolean LANGUAGE sql STABLE
 CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
     SECURITY DEFINER
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
--- The step a history row records is the one just taken: the item stands
--- in that state, at that version, changed by the writer.
-CREATE FUNCTION jg_step_just_taken(main bigint, to_state text, v bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
-    AS $$ SELECT EXISTS (SELECT 1 FROM local_items WHERE main_item_id = main
-                           AND state = to_state AND version = v AND updated_by = jg_account()) $$;
+CREATE FUNCTION jg_owner_of(main bigint) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT owner_unit_id FROM main_items WHERE id = main $$;
 "#;
 
 /// The claim figures the store keeps in Rust on SQLite (`claims::count`,
@@ -384,8 +380,9 @@ const POLICIES: &[(&str, &[Policy])] = &[
         "local_items",
         &[
             // A local item begins as a draft; the review moves it on.
-            ("INSERT", "state = 'draft' AND (jg_role() = 'platform_admin'
-                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account()))", ""),
+            ("INSERT", "state = 'draft' AND jg_owner_of(main_item_id) = unit_id
+                 AND (jg_role() = 'platform_admin'
+                      OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account()))", ""),
             ("UPDATE", "jg_role() = 'platform_admin'
                  OR (jg_role() = 'operator' AND unit_id = jg_unit())
                  OR (jg_role() = 'legal_reviewer')", "jg_role() = 'platform_admin'
@@ -394,15 +391,9 @@ const POLICIES: &[(&str, &[Policy])] = &[
             ("DELETE", ADMIN, ""),
         ],
     ),
-    (
-        "local_item_history",
-        // A history row records the step just taken: the item as it now
-        // stands, in the writer's name.
-        &[("INSERT", "jg_role() = 'platform_admin'
-             OR (jg_role() IN ('legal_reviewer', 'operator') AND account_id = jg_account()
-                 AND (jg_role() = 'legal_reviewer' OR jg_local_of_my_unit(main_item_id))
-                 AND jg_step_just_taken(main_item_id, to_state, item_version))", "")],
-    ),
+    // Written by a trigger at each change of state (`jg_local_items_history`):
+    // a role records no step it did not take.
+    ("local_item_history", &[]),
     (
         "main_items",
         &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND owner_unit_id = jg_unit())", "")],
@@ -455,10 +446,11 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "progress_report_rows",
         &[
-            // Rows of a 通报 one took oneself.
+            // Rows of the 通报 one is taking (in this transaction).
             ("INSERT", "jg_role() = 'platform_admin'
                  OR (jg_role() = 'coordinator' AND EXISTS (SELECT 1 FROM progress_reports r
-                      WHERE r.id = report_id AND r.taken_by = jg_account()))", ""),
+                      WHERE r.id = report_id AND r.taken_by = jg_account()
+                        AND r.taken_at >= CAST(floor(extract(epoch FROM now())) AS bigint)))", ""),
             ("UPDATE", ADMIN, ""),
             ("DELETE", ADMIN, ""),
         ],
@@ -523,7 +515,9 @@ pub fn grant_script(
     let writable: Vec<&str> = POLICIES
         .iter()
         .map(|(t, _)| *t)
-        .filter(|t| !READ_ONLY.contains(t) && !BY_COLUMN.contains(t) && *t != "unit_progress")
+        .filter(|t| !READ_ONLY.contains(t) && !BY_COLUMN.contains(t))
+        // Tables with no write policy are written by triggers alone.
+        .filter(|t| POLICIES.iter().any(|(p, w)| p == t && !w.is_empty()))
         .collect();
     s.push_str(&format!(
         "GRANT INSERT, UPDATE, DELETE ON {} TO {base};\n",
@@ -724,71 +718,111 @@ CREATE CONSTRAINT TRIGGER main_items_local_row_at_commit AFTER INSERT OR UPDATE 
     WHEN (NEW.owner_unit_id IS NOT NULL)
     EXECUTE FUNCTION jg_main_items_local_row();
 
--- A role's change of a local item is a whole one, as jianguan makes it: the
--- version moves on by one, the row names its author at the server's time,
--- and a new state has its history row by the commit.
-CREATE FUNCTION jg_local_items_whole_step() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A role's change of a row is a whole one, as jianguan makes it: the
+-- version moves on by one, the row names its author (the platform admin
+-- may act for another, `--as`) and the server's time. TG_ARGV[0]: a role
+-- whose changes of this table keep them (a county admin's unit change
+-- reaching its checklists' 实施主体, `store::checklists::set_subject`).
+CREATE FUNCTION jg_whole_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
 BEGIN
-    -- (The platform admin may act for another, `--as`: the row then names
-    -- that account.)
-    IF row_security_active(TG_RELID)
-       AND (NEW.version <> OLD.version + 1 OR NEW.updated_at = OLD.updated_at
-            OR (NEW.updated_by IS DISTINCT FROM jg_account()
-                AND jg_role() IS DISTINCT FROM 'platform_admin')) THEN
-        RAISE EXCEPTION 'jianguan：地方事项的每次修改须使版本加一，并记下操作人和时间'
+    IF NOT row_security_active(TG_RELID) THEN
+        RETURN NEW;
+    END IF;
+    r := jg_role();
+    IF r = 'platform_admin' OR r = TG_ARGV[0] THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.version <> OLD.version + 1 OR NEW.updated_at = OLD.updated_at
+       OR NEW.updated_by IS DISTINCT FROM jg_account() THEN
+        RAISE EXCEPTION 'jianguan：%的每次修改须使版本加一，并记下操作人和时间', TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER local_items_whole_step BEFORE UPDATE ON local_items
-    FOR EACH ROW EXECUTE FUNCTION jg_local_items_whole_step();
+CREATE TRIGGER local_items_whole_change BEFORE UPDATE ON local_items
+    FOR EACH ROW EXECUTE FUNCTION jg_whole_change('');
+CREATE TRIGGER checklists_whole_change BEFORE UPDATE ON checklists
+    FOR EACH ROW EXECUTE FUNCTION jg_whole_change('county_admin');
+CREATE TRIGGER accounts_whole_change BEFORE UPDATE ON accounts
+    FOR EACH ROW EXECUTE FUNCTION jg_whole_change('');
+CREATE TRIGGER milestones_whole_change BEFORE UPDATE ON milestones
+    FOR EACH ROW EXECUTE FUNCTION jg_whole_change('');
 
--- An operator's save of a checklist is whole too: version, author, time.
--- (A county admin's change of a unit reaches its checklists' 实施主体
--- keeping their version and time: `store::checklists::set_subject`.)
-CREATE FUNCTION jg_checklists_whole_save() RETURNS trigger LANGUAGE plpgsql AS $$
+-- What a local item's columns may do at each step, as `app::local_items`
+-- moves them: its power-list entry changes while it is edited, its
+-- official code when it is entered, a return's reason with the return
+-- (and stays until the item moves on); the reviewer only takes steps.
+CREATE FUNCTION jg_local_items_columns() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
 BEGIN
-    IF row_security_active(TG_RELID) AND jg_role() = 'operator'
-       AND (NEW.version <> OLD.version + 1 OR NEW.updated_by IS DISTINCT FROM jg_account()
-            OR NEW.updated_at = OLD.updated_at) THEN
-        RAISE EXCEPTION 'jianguan：检查实施清单的每次保存须使版本加一，并记下操作人和时间'
+    IF NOT row_security_active(TG_RELID) THEN
+        RETURN NEW;
+    END IF;
+    r := jg_role();
+    IF r = 'platform_admin' THEN
+        RETURN NEW;
+    END IF;
+    IF (NEW.power_entry_id IS DISTINCT FROM OLD.power_entry_id
+            AND OLD.state NOT IN ('draft', 'returned'))
+       OR (NEW.official_code IS DISTINCT FROM OLD.official_code
+            AND NOT (OLD.state = 'approved' AND NEW.state = 'entered'))
+       OR (NEW.state = OLD.state AND NEW.return_reason IS DISTINCT FROM OLD.return_reason)
+       OR (NEW.state <> OLD.state AND NEW.state <> 'returned' AND NEW.return_reason IS NOT NULL)
+       OR (r = 'legal_reviewer' AND NEW.state = OLD.state) THEN
+        RAISE EXCEPTION 'jianguan：地方事项的这项改动不是审核流程中的一步'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER checklists_whole_save BEFORE UPDATE ON checklists
-    FOR EACH ROW EXECUTE FUNCTION jg_checklists_whole_save();
-CREATE FUNCTION jg_local_items_history_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TRIGGER local_items_columns BEFORE UPDATE ON local_items
+    FOR EACH ROW EXECUTE FUNCTION jg_local_items_columns();
+
+-- Each change of a local item's state is in its history, written here
+-- (`store::local_items::add_history` on SQLite): from the row itself, so a
+-- history line is always a step that was taken.
+CREATE FUNCTION jg_local_items_history() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-    IF row_security_active(TG_RELID) AND NOT EXISTS (
-        SELECT 1 FROM local_item_history
-         WHERE main_item_id = NEW.main_item_id AND to_state = NEW.state
-           AND item_version = NEW.version) THEN
-        RAISE EXCEPTION 'jianguan：地方事项的审核状态变了，却没有审核记录（local_item_history）'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    INSERT INTO local_item_history (main_item_id, at, account_id, from_state, to_state, reason,
+                                    item_version)
+    VALUES (NEW.main_item_id, NEW.updated_at, NEW.updated_by,
+            CASE WHEN TG_OP = 'UPDATE' THEN OLD.state END, NEW.state,
+            CASE WHEN NEW.state = 'returned' THEN NEW.return_reason END, NEW.version);
     RETURN NULL;
 END $$;
-CREATE CONSTRAINT TRIGGER local_items_history_at_commit AFTER UPDATE OF state ON local_items
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-    WHEN (OLD.state IS DISTINCT FROM NEW.state)
-    EXECUTE FUNCTION jg_local_items_history_kept();
+CREATE TRIGGER local_items_history_on_insert AFTER INSERT ON local_items
+    FOR EACH ROW EXECUTE FUNCTION jg_local_items_history();
+CREATE TRIGGER local_items_history_on_step AFTER UPDATE OF state ON local_items
+    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION jg_local_items_history();
 
 -- A county admin's change of a unit puts its name and code into the
 -- unit's checklists, with the state they earn: the 实施主体 becomes the
 -- unit's own, and she files none.
 CREATE FUNCTION jg_unit_names(unit bigint) RETURNS TABLE (name text, uscc text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    AS $$ SELECT name, COALESCE(uscc, '') FROM units WHERE id = unit $$;
+    -- `domain::Unit::full_name`: the region's name before the unit's,
+    -- unless the unit's name begins with it (its 区/县/市 left off).
+    AS $$ SELECT CASE WHEN starts_with(u.name, regexp_replace(r.name, '(回族区|区|县|市)$', ''))
+                      THEN u.name ELSE r.name || u.name END,
+                 COALESCE(u.uscc, '')
+            FROM units u JOIN regions r ON r.id = u.region_id WHERE u.id = unit $$;
 CREATE FUNCTION jg_checklists_county_follows_unit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     u record;
 BEGIN
     IF row_security_active(TG_RELID) AND jg_role() = 'county_admin' THEN
         SELECT * INTO u FROM jg_unit_names(NEW.unit_id);
-        IF (NEW.state = 'filed' AND OLD.state <> 'filed')
-           OR (NEW.subject_name, NEW.subject_code) = (OLD.subject_name, OLD.subject_code)
-           OR NEW.subject_code <> u.uscc OR right(NEW.subject_name, length(u.name)) <> u.name THEN
+        -- The state moves only as the code's coming or going moves it:
+        -- down when it is gone, up to 完整 at most when it comes.
+        IF (NEW.subject_name, NEW.subject_code) = (OLD.subject_name, OLD.subject_code)
+           OR NEW.subject_name <> u.name OR NEW.subject_code <> u.uscc
+           OR (NEW.state <> OLD.state AND NOT (
+                (OLD.subject_code <> '' AND NEW.subject_code = '' AND NEW.state = 'draft')
+                OR (OLD.subject_code = '' AND NEW.subject_code <> '' AND OLD.state = 'draft'
+                    AND NEW.state = 'complete'))) THEN
             RAISE EXCEPTION 'jianguan：县区管理员只能把单位的新名称和代码带入其检查实施清单'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
