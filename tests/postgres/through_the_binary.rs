@@ -403,6 +403,12 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         "UPDATE meta SET value = 'x'".to_string(),
         // Her own local items move as the review lets them, not to 审核通过.
         format!("UPDATE local_items SET state = 'approved' WHERE unit_id = {mine}"),
+        // Her unit's approved local item stays claimed.
+        format!(
+            "DELETE FROM claims WHERE unit_id = {mine} AND sub_item_id IN
+               (SELECT s.id FROM sub_items s JOIN main_items m ON m.id = s.main_item_id
+                 WHERE m.owner_unit_id = {mine})"
+        ),
         // 撤销“认领完成” is the admin's.
         format!("DELETE FROM claim_finished WHERE unit_id = {mine}"),
         // A claim or a checklist in another account's name.
@@ -560,6 +566,14 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             ),
             "过长",
         ),
+        (
+            format!(
+                "BEGIN; INSERT INTO legal_bases (title, kind, article, excerpt)
+                   VALUES ('《伪造法》', 'law', '第一条', 'x');
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "row-level security",
+        ),
         // A flag is 0 or 1.
         (
             format!(
@@ -628,15 +642,19 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     // No squatting on the next id by moving a row there.
     let e = psql_as(
         &db,
-        "wangfang",
+        "chenjing",
         &format!(
-            "BEGIN; UPDATE legal_bases SET id = jg_last_id('legal_bases_id_seq') + 1
-              WHERE id = (SELECT max(id) FROM legal_bases);
+            "BEGIN; UPDATE units SET id = jg_last_id('units_id_seq') + 1
+              WHERE id = (SELECT max(id) FROM units WHERE region_id = jg_region());
              SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
         ),
     )
     .unwrap_err();
     assert!(e.contains("row-level security"), "{e}");
+    // The reviewer changes a basis's status only, and nobody but the admin
+    // adds a national one.
+    let e = psql_as(&db, "wangfang", "UPDATE legal_bases SET excerpt = '删'").unwrap_err();
+    assert!(e.contains("permission denied"), "{e}");
     // A save without a new version and time files nothing late.
     let e = psql_as(
         &db,

@@ -219,13 +219,14 @@ pub fn lock_holders(conn: &Connection, key: i64) -> Result<Vec<LockHolder>, Stor
         .collect::<Result<_, _>>()?)
 }
 
-/// Roles no account may take over: superusers, and the owner of
-/// jianguan's tables (and whoever is a member of it).
+/// Roles no account may take over: superusers, roles that bypass
+/// row-level security, and the owner of jianguan's tables (and whoever is
+/// a member of it).
 pub fn reserved_roles(conn: &Connection) -> Result<Vec<String>, StoreError> {
     Ok(conn
         .prepare(
             "SELECT rolname::text FROM pg_roles
-              WHERE rolsuper
+              WHERE rolsuper OR rolbypassrls
                  OR pg_has_role(rolname, (SELECT tableowner FROM pg_tables
                                            WHERE tablename = 'jianguan_schema'
                                              AND schemaname = current_schema()), 'MEMBER')",

@@ -41,6 +41,7 @@ const BY_COLUMN: &[&str] = &[
     "claims",
     "accounts",
     "milestones",
+    "legal_bases",
 ];
 
 /// A local item's columns its unit and the review change (never which item
@@ -140,6 +141,10 @@ CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
 CREATE FUNCTION jg_owner_of(main bigint) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
     AS $$ SELECT owner_unit_id FROM main_items WHERE id = main $$;
+CREATE FUNCTION jg_unit_level(unit bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT r.level FROM units u JOIN regions r ON r.id = u.region_id WHERE u.id = unit $$;
+CREATE FUNCTION jg_classified(sub bigint) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT COALESCE((SELECT classified <> 0 FROM sub_items WHERE id = sub), false) $$;
 "#;
 
 /// The claim figures the store keeps in Rust on SQLite (`claims::count`,
@@ -339,14 +344,20 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "claims",
         &[
+            // A 涉密 sub-item is claimed first by the platform admin.
             ("INSERT", "jg_role() = 'platform_admin'
-                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND claimed_by = jg_account())
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND claimed_by = jg_account()
+                     AND (NOT jg_classified(sub_item_id)
+                          OR EXISTS (SELECT 1 FROM claims c WHERE c.sub_item_id = claims.sub_item_id)))
                  OR (jg_role() = 'legal_reviewer' AND claimed_by = jg_account()
                      AND EXISTS (SELECT 1 FROM local_items l
                                   WHERE l.main_item_id = jg_main_of(sub_item_id)
                                     AND l.unit_id = claims.unit_id AND l.state = 'approved'))", ""),
             ("UPDATE", OWN_UNIT, ""),
-            ("DELETE", OWN_UNIT, ""),
+            // Not the claims of the unit's own approved local items.
+            ("DELETE", "jg_role() = 'platform_admin'
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit()
+                     AND jg_owner_of(jg_main_of(sub_item_id)) IS DISTINCT FROM unit_id)", ""),
         ],
     ),
     (
@@ -362,8 +373,10 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "checklists",
         &[
+            // At the unit's own level, for a sub-item it claims.
             ("INSERT", "jg_role() = 'platform_admin'
                  OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account()
+                     AND level = jg_unit_level(unit_id)
                      AND EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = checklists.unit_id
                                    AND c.sub_item_id = checklists.sub_item_id))", ""),
             ("UPDATE", "jg_role() = 'platform_admin'
@@ -381,6 +394,8 @@ const POLICIES: &[(&str, &[Policy])] = &[
         &[
             // A local item begins as a draft; the review moves it on.
             ("INSERT", "state = 'draft' AND jg_owner_of(main_item_id) = unit_id
+                 AND (power_entry_id IS NULL
+                      OR (SELECT p.unit_id FROM power_list p WHERE p.id = power_entry_id) = unit_id)
                  AND (jg_role() = 'platform_admin'
                       OR (jg_role() = 'operator' AND unit_id = jg_unit() AND updated_by = jg_account()))", ""),
             ("UPDATE", "jg_role() = 'platform_admin'
@@ -409,7 +424,11 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "legal_bases",
         &[
-            ("INSERT", "jg_role() IN ('platform_admin', 'operator', 'legal_reviewer')", ""),
+            // Others add local bases only; national ones come with the
+            // catalogue the admin imports.
+            ("INSERT", "jg_role() = 'platform_admin'
+                 OR (jg_role() IN ('operator', 'legal_reviewer')
+                     AND kind IN ('local_regulation', 'local_government_rule'))", ""),
             ("UPDATE", "jg_role() IN ('platform_admin', 'legal_reviewer')", ""),
             ("DELETE", ADMIN, ""),
         ],
@@ -421,7 +440,11 @@ const POLICIES: &[(&str, &[Policy])] = &[
     ),
     (
         "units",
-        &[("ALL", "jg_role() = 'platform_admin' OR (jg_role() = 'county_admin' AND region_id = jg_region())", "")],
+        &[
+            ("INSERT", COUNTY_UNITS, ""),
+            ("UPDATE", COUNTY_UNITS, ""),
+            ("DELETE", ADMIN, ""),
+        ],
     ),
     ("regions", &[("ALL", ADMIN, "")]),
     // The coordinator moves deadlines; the milestones themselves are the
@@ -460,6 +483,8 @@ const POLICIES: &[(&str, &[Policy])] = &[
 const OWN_UNIT: &str =
     "jg_role() = 'platform_admin' OR (jg_role() = 'operator' AND unit_id = jg_unit())";
 const ADMIN_OR_COORDINATOR: &str = "jg_role() IN ('platform_admin', 'coordinator')";
+const COUNTY_UNITS: &str =
+    "jg_role() = 'platform_admin' OR (jg_role() = 'county_admin' AND region_id = jg_region())";
 
 /// The script `pg-roles` prints: the group roles of this database (made
 /// if missing), their privileges on its tables, and for each account a
@@ -536,6 +561,9 @@ pub fn grant_script(
         "GRANT INSERT, UPDATE ({LOCAL_ITEM_COLUMNS}) ON local_items TO {op}, {admin};\n\
          GRANT DELETE ON local_items TO {admin};\n\
          GRANT INSERT, UPDATE, DELETE ON milestones TO {admin};\n\
+         GRANT INSERT, UPDATE, DELETE ON legal_bases TO {admin};\n\
+         GRANT INSERT ON legal_bases TO {op}, {reviewer};\n\
+         GRANT UPDATE (status, version) ON legal_bases TO {reviewer};\n\
          GRANT UPDATE (due_at, version, updated_at, updated_by) ON milestones TO {coordinator};\n\
          GRANT INSERT, DELETE ON checklists, claims TO {op}, {admin};\n\
          GRANT UPDATE ({CHECKLIST_COLUMNS}) ON checklists TO {op}, {admin};\n\
@@ -771,7 +799,9 @@ BEGIN
             AND NOT (OLD.state = 'approved' AND NEW.state = 'entered'))
        OR (NEW.state = OLD.state AND NEW.return_reason IS DISTINCT FROM OLD.return_reason)
        OR (NEW.state <> OLD.state AND NEW.state <> 'returned' AND NEW.return_reason IS NOT NULL)
-       OR (r = 'legal_reviewer' AND NEW.state = OLD.state) THEN
+       OR (r = 'legal_reviewer' AND NEW.state = OLD.state)
+       OR (NEW.power_entry_id IS DISTINCT FROM OLD.power_entry_id AND NEW.power_entry_id IS NOT NULL
+           AND (SELECT unit_id FROM power_list WHERE id = NEW.power_entry_id) <> NEW.unit_id) THEN
         RAISE EXCEPTION 'jianguan：地方事项的这项改动不是审核流程中的一步'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -779,6 +809,23 @@ BEGIN
 END $$;
 CREATE TRIGGER local_items_columns BEFORE UPDATE ON local_items
     FOR EACH ROW EXECUTE FUNCTION jg_local_items_columns();
+
+-- An approval claims the item's sub-items for its unit in the same
+-- transaction (`app::local_items::claim_for_owner`): by the commit.
+CREATE FUNCTION jg_local_items_owner_claims() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND NEW.state = 'approved' AND EXISTS (
+        SELECT 1 FROM sub_items s WHERE s.main_item_id = NEW.main_item_id
+           AND NOT EXISTS (SELECT 1 FROM claims c
+                            WHERE c.unit_id = NEW.unit_id AND c.sub_item_id = s.id)) THEN
+        RAISE EXCEPTION 'jianguan：地方事项审核通过时，须为编制单位认领其全部子项'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER local_items_owner_claims_at_commit AFTER UPDATE OF state ON local_items
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.state = 'approved')
+    EXECUTE FUNCTION jg_local_items_owner_claims();
 
 -- Each change of a local item's state is in its history, written here
 -- (`store::local_items::add_history` on SQLite): from the row itself, so a
