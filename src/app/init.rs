@@ -621,14 +621,14 @@ impl Demo<'_> {
         self.claim(city_samr, &city_items, accounts, self.now - 4 * day, |_| {
             true
         })?;
-        // At 10:00 of the day the demo plays 2019-05-14, the deadline's
+        // At 09:00 of the day the demo plays 2019-05-14, the deadline's
         // day: on time whatever the hour the demo is made at.
         let today = self.now - (self.now + 8 * 3600).rem_euclid(day);
         store::claims::finish(
             self.tx,
             city_samr,
             accounts["市场监督管理局"],
-            today - 3 * day + 10 * 3600,
+            today - 3 * day + 9 * 3600,
         )?;
         // 城市管理局: a few, claiming not finished.
         self.claim(city_urban, &urban, accounts, self.now - 2 * day, |_| true)?;
