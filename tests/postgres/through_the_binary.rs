@@ -535,6 +535,17 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             ),
             "缺少 local_items",
         ),
+        // Nor a sub-item of another unit's draft claimed.
+        (
+            format!(
+                "BEGIN; INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
+                   SELECT {mine}, s.id, {lina_id}, {now} FROM sub_items s
+                     JOIN local_items l ON l.main_item_id = s.main_item_id
+                    WHERE l.state = 'draft' LIMIT 1;
+                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+            ),
+            "row-level security",
+        ),
         // Nor a national item taken over as her unit's draft.
         (
             format!(
@@ -689,6 +700,28 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         e.contains("milestones的每次修改须使版本加一，并记下操作人"),
         "{e}"
     );
+    // An item is entered with its official code, returned with a reason,
+    // and a unit keeps the code it was given.
+    let step_by = |who: &str, state: &str, main: i64| {
+        format!(
+            "BEGIN; UPDATE local_items SET state = '{state}', version = version + 1, updated_at = {now},
+                    updated_by = (SELECT id FROM accounts WHERE login = '{who}')
+              WHERE main_item_id = {main};
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        )
+    };
+    for (who, state, main) in [("xutao", "entered", 90), ("wangfang", "returned", 86)] {
+        let e = psql_as(&db, who, &step_by(who, state, main)).unwrap_err();
+        assert!(e.contains("不是审核流程中的一步"), "{who}: {e}");
+    }
+    let e = psql_as(
+        &db,
+        "chenjing",
+        "UPDATE units SET uscc = NULL WHERE region_id = jg_region() AND uscc IS NOT NULL",
+    )
+    .unwrap_err();
+    assert!(e.contains("不能清除"), "{e}");
+    assert_eq!(dump(&db), before);
     // A login role with no account reaches nothing.
     jianguan::store::postgres::connect(&db.url())
         .unwrap()
@@ -801,6 +834,21 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     assert_eq!(
         (row.get::<_, String>(0), row.get::<_, String>(1)),
         (admin_login, "zhouqiang".to_string())
+    );
+    // An entered item's codes corrected by its unit, as jianguan allows.
+    ok(
+        &db.url_as(Some("wuhui")),
+        &[
+            "local",
+            "enter",
+            "DF410100-0005",
+            "--official",
+            "41100500000093",
+            "--sub",
+            "01=41100500100093",
+            "--sub",
+            "02=41100500200093",
+        ],
     );
     // And a review step for another (the row names whom she acted for).
     ok(

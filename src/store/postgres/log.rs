@@ -36,6 +36,7 @@ pub fn migration(write_lock: i64) -> String {
         "ALTER TABLE pending_rows ADD COLUMN txid BIGINT NOT NULL DEFAULT txid_current();\n",
     );
     sql.push_str(ENCODING);
+    sql.push_str(NOTE_TXID);
     sql.push_str(&append_function(write_lock));
     sql.push_str(UNLOGGED_COMMITS);
     for t in LOGGED {
@@ -58,6 +59,7 @@ pub fn migration(write_lock: i64) -> String {
     sql.push_str(
         "DO $$ DECLARE f text; BEGIN
            FOREACH f IN ARRAY ARRAY['jg_trusted()', 'jg_mark_write()', 'jg_check_logged()',
+               'jg_note_row()',
                'jg_append_log(bigint, bigint, bigint, text, text, text, text, text)'] LOOP
              EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
            END LOOP;
@@ -65,6 +67,37 @@ pub fn migration(write_lock: i64) -> String {
     );
     sql
 }
+
+/// The noting trigger of migration 2, now also saying which transaction
+/// last wrote each noted row (a key noted before by a transaction that did
+/// not commit its entry is this one's too).
+const NOTE_TXID: &str = r#"
+CREATE OR REPLACE FUNCTION jg_note_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
+    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
+    second text := TG_ARGV[1];
+BEGIN
+    IF new_row IS NOT NULL THEN
+        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
+            TG_TABLE_NAME, CAST(new_row ->> TG_ARGV[0] AS BIGINT),
+            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE new_row ->> second END AS BIGINT))
+        ON CONFLICT (tbl, k1, k2) DO UPDATE SET txid = EXCLUDED.txid
+            WHERE pending_rows.txid <> EXCLUDED.txid;
+    END IF;
+    IF old_row IS NOT NULL AND (new_row IS NULL
+        OR new_row ->> TG_ARGV[0] IS DISTINCT FROM old_row ->> TG_ARGV[0]
+        OR (second <> '' AND new_row ->> second IS DISTINCT FROM old_row ->> second)) THEN
+        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
+            TG_TABLE_NAME, CAST(old_row ->> TG_ARGV[0] AS BIGINT),
+            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END AS BIGINT))
+        ON CONFLICT (tbl, k1, k2) DO UPDATE SET txid = EXCLUDED.txid
+            WHERE pending_rows.txid <> EXCLUDED.txid;
+    END IF;
+    PERFORM pg_notify('jianguan', '');
+    RETURN NULL;
+END $$;
+"#;
 
 /// `store::logged::encode` for the two kinds of value logged columns hold
 /// (integers and text), in SQL: a tag byte, then eight little-endian bytes

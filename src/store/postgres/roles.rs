@@ -141,6 +141,8 @@ CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
 CREATE FUNCTION jg_owner_of(main bigint) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
     AS $$ SELECT owner_unit_id FROM main_items WHERE id = main $$;
+CREATE FUNCTION jg_local_state(main bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT state FROM local_items WHERE main_item_id = main $$;
 CREATE FUNCTION jg_unit_level(unit bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
     AS $$ SELECT r.level FROM units u JOIN regions r ON r.id = u.region_id WHERE u.id = unit $$;
 CREATE FUNCTION jg_classified(sub bigint) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
@@ -347,6 +349,8 @@ const POLICIES: &[(&str, &[Policy])] = &[
             // A 涉密 sub-item is claimed first by the platform admin.
             ("INSERT", "jg_role() = 'platform_admin'
                  OR (jg_role() = 'operator' AND unit_id = jg_unit() AND claimed_by = jg_account()
+                     AND (jg_local_state(jg_main_of(sub_item_id)) IS NULL
+                          OR jg_local_state(jg_main_of(sub_item_id)) IN ('approved', 'entered'))
                      AND (NOT jg_classified(sub_item_id)
                           OR EXISTS (SELECT 1 FROM claims c WHERE c.sub_item_id = claims.sub_item_id)))
                  OR (jg_role() = 'legal_reviewer' AND claimed_by = jg_account()
@@ -646,8 +650,9 @@ pub fn guards() -> String {
     );
     sql.push_str(
         "DO $$ DECLARE f text; BEGIN
-           FOREACH f IN ARRAY ARRAY['jg_local_state(bigint)', 'jg_last_id(text)',
-                                    'jg_unit_names(bigint)'] LOOP
+           FOREACH f IN ARRAY ARRAY['jg_last_id(text)',
+                                    'jg_unit_names(bigint)', 'jg_official_code(bigint)',
+                                    'jg_local_items_history()'] LOOP
              EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
            END LOOP;
          END $$;\n",
@@ -683,8 +688,8 @@ const IDENTIFIED: &[&str] = &[
 ];
 
 const GUARDS: &str = r#"
-CREATE FUNCTION jg_local_state(main bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
-    AS $$ SELECT state FROM local_items WHERE main_item_id = main $$;
+CREATE FUNCTION jg_official_code(main bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT official_code FROM local_items WHERE main_item_id = main $$;
 -- The last id a sequence handed out, to anyone: an id above it is a guess
 -- at someone else's next row.
 CREATE FUNCTION jg_last_id(seq text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
@@ -716,9 +721,14 @@ BEGIN
             ELSE jg_main_of(CAST(r ->> 'sub_item_id' AS bigint)) END;
         st := jg_local_state(main);
         CONTINUE WHEN st IS NULL OR st IN ('draft', 'returned');
+        -- Entering: the main item takes its local item's official code,
+        -- a sub-item one of 14 digits.
         CONTINUE WHEN st IN ('approved', 'entered') AND TG_OP = 'UPDATE'
             AND TG_ARGV[0] IN ('self', 'main')
-            AND new_row - 'code' - 'provisional_code' = old_row - 'code' - 'provisional_code';
+            AND new_row - 'code' - 'provisional_code' = old_row - 'code' - 'provisional_code'
+            AND CASE TG_ARGV[0]
+                    WHEN 'self' THEN new_row ->> 'code' = jg_official_code(main)
+                    ELSE new_row ->> 'code' ~ '^[0-9]{14}$' END;
         RAISE EXCEPTION 'jianguan：地方事项的目录内容只能在草稿或退回修改时修改（现为 %）', st
             USING ERRCODE = 'insufficient_privilege';
     END LOOP;
@@ -779,9 +789,10 @@ CREATE TRIGGER milestones_whole_change BEFORE UPDATE ON milestones
     FOR EACH ROW EXECUTE FUNCTION jg_whole_change('');
 
 -- What a local item's columns may do at each step, as `app::local_items`
--- moves them: its power-list entry changes while it is edited, its
--- official code when it is entered, a return's reason with the return
--- (and stays until the item moves on); the reviewer only takes steps.
+-- moves them: its power-list entry (its unit's own) changes while it is
+-- edited, its official code (14 digits) when it is entered or corrected
+-- after, a return's reason (never empty) with the return, and stays until
+-- the item moves on; the reviewer only takes steps.
 CREATE FUNCTION jg_local_items_columns() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     r text;
@@ -796,7 +807,12 @@ BEGIN
     IF (NEW.power_entry_id IS DISTINCT FROM OLD.power_entry_id
             AND OLD.state NOT IN ('draft', 'returned'))
        OR (NEW.official_code IS DISTINCT FROM OLD.official_code
-            AND NOT (OLD.state = 'approved' AND NEW.state = 'entered'))
+            AND NOT (OLD.state IN ('approved', 'entered') AND NEW.state = 'entered'))
+       OR (NEW.state = 'entered' AND NEW.official_code IS DISTINCT FROM OLD.official_code
+            AND NEW.official_code !~ '^[0-9]{14}$')
+       OR (NEW.state = 'entered' AND OLD.state <> 'entered' AND NEW.official_code IS NULL)
+       OR (NEW.state = 'returned' AND OLD.state <> 'returned'
+            AND COALESCE(btrim(NEW.return_reason), '') = '')
        OR (NEW.state = OLD.state AND NEW.return_reason IS DISTINCT FROM OLD.return_reason)
        OR (NEW.state <> OLD.state AND NEW.state <> 'returned' AND NEW.return_reason IS NOT NULL)
        OR (r = 'legal_reviewer' AND NEW.state = OLD.state)
@@ -878,6 +894,23 @@ BEGIN
 END $$;
 CREATE TRIGGER checklists_county_follows_unit BEFORE UPDATE ON checklists
     FOR EACH ROW EXECUTE FUNCTION jg_checklists_county_follows_unit();
+
+-- A unit's code (统一社会信用代码): 18 characters, one unit's, and once
+-- given never taken away (jianguan's `unit set` refuses all three).
+CREATE UNIQUE INDEX units_uscc_once ON units (uscc) WHERE uscc IS NOT NULL AND uscc <> '';
+ALTER TABLE units ADD CONSTRAINT units_uscc_shape
+    CHECK (uscc IS NULL OR uscc = '' OR uscc ~ '^[0-9A-Z]{18}$');
+CREATE FUNCTION jg_units_code_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND COALESCE(OLD.uscc, '') <> ''
+       AND COALESCE(NEW.uscc, '') = '' THEN
+        RAISE EXCEPTION 'jianguan：单位的统一社会信用代码不能清除'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER units_code_kept BEFORE UPDATE OF uscc ON units
+    FOR EACH ROW EXECUTE FUNCTION jg_units_code_kept();
 
 -- A deadline is a time jianguan can show.
 ALTER TABLE milestones ADD CONSTRAINT milestones_due_at_sane
