@@ -714,6 +714,34 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         let e = psql_as(&db, who, &step_by(who, state, main)).unwrap_err();
         assert!(e.contains("不是审核流程中的一步"), "{who}: {e}");
     }
+    // Entered with a code its catalogue does not carry.
+    let e = psql_as(
+        &db,
+        "xutao",
+        &format!(
+            "BEGIN; UPDATE local_items SET state = 'entered', official_code = '41100100000077',
+                    version = version + 1, updated_at = {now},
+                    updated_by = (SELECT id FROM accounts WHERE login = 'xutao')
+              WHERE main_item_id = 90;
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("须带国家系统的14位编码"), "{e}");
+    // A login is a plain name: no line of SQL smuggled into pg-roles' script.
+    let e = psql_as(
+        &db,
+        "chenjing",
+        &format!(
+            "BEGIN; INSERT INTO accounts (login, name, unit_id, role, created_at, updated_at, updated_by)
+               SELECT E'jg_y\nALTER ROLE chenjing SUPERUSER;\n--', '注入', u.id, 'operator', {now}, {now},
+                      (SELECT id FROM accounts WHERE login = 'chenjing')
+                 FROM units u WHERE u.region_id = jg_region() LIMIT 1;
+             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap_err();
+    assert!(e.contains("accounts_login_plain"), "{e}");
     let e = psql_as(
         &db,
         "chenjing",
@@ -835,6 +863,16 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         (row.get::<_, String>(0), row.get::<_, String>(1)),
         (admin_login, "zhouqiang".to_string())
     );
+    // Two changes of one row within a second are two steps, not a late one.
+    let liuyang = db.url_as(Some("liuyang"));
+    ok(
+        &liuyang,
+        &["milestone", "set", "checklists", "2026-12-12 17:00"],
+    );
+    ok(
+        &liuyang,
+        &["milestone", "set", "checklists", "2026-12-13 17:00"],
+    );
     // An entered item's codes corrected by its unit, as jianguan allows.
     ok(
         &db.url_as(Some("wuhui")),
@@ -890,6 +928,44 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             "02=41100100200091",
         ],
     );
+    // A claim given up and put back (撤销) returns as it was logged, with
+    // its first time and claimer; a made-up one would not.
+    let row = client
+        .query_one(
+            &format!(
+                "SELECT unit_id, sub_item_id, exercised, note, claimed_by, claimed_at FROM claims
+                  WHERE {one_of_mine}"
+            ),
+            &[],
+        )
+        .unwrap();
+    let (unit, sub, exercised, note, by, at): (i64, i64, i32, String, i64, i64) = (
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        row.get(5),
+    );
+    psql_as(
+        &db,
+        "lina",
+        &format!(
+            "BEGIN; DELETE FROM claims WHERE unit_id = {unit} AND sub_item_id = {sub};
+             SELECT jg_append_log({now}, NULL, NULL, 'unclaim', 'unit', '{unit}', NULL, NULL); COMMIT;"
+        ),
+    )
+    .unwrap();
+    let put_back = |claimed_at: i64| {
+        format!(
+            "BEGIN; INSERT INTO claims (unit_id, sub_item_id, exercised, note, claimed_by, claimed_at)
+               VALUES ({unit}, {sub}, {exercised}, '{note}', {by}, {claimed_at});
+             SELECT jg_append_log({now}, NULL, NULL, 'undo_unclaim', 'unit', '{unit}', NULL, NULL); COMMIT;"
+        )
+    };
+    let e = psql_as(&db, "lina", &put_back(at - 86_400)).unwrap_err();
+    assert!(e.contains("只能是数据库服务器的当前时间"), "{e}");
+    psql_as(&db, "lina", &put_back(at)).unwrap();
     // What she may write she may write with psql too, if she logs it: the
     // entry is hers, its rows are what she wrote, and `check` agrees.
     psql_as(&db, "lina", &logged_as("NULL", now)).unwrap();

@@ -20,7 +20,7 @@ use crate::store::logged::{LOGGED, Logged};
 /// How long before now a time a role writes may be, in seconds: a bulk
 /// write's rows carry the time it began, and jianguan's longest take
 /// seconds. Holding a transaction open longer buys no earlier time.
-const WINDOW: i64 = 120;
+pub const WINDOW: i64 = 120;
 
 /// The most an entry's before or after may hold, in bytes, from a role: a
 /// bulk claim of a whole catalogue lists a few hundred kilobytes of ids.
@@ -33,7 +33,8 @@ pub fn migration(write_lock: i64) -> String {
     // The transaction that noted each row, so that a role cannot pass its
     // own rows off as left by another tool (`unlogged_rows`).
     let mut sql = String::from(
-        "ALTER TABLE pending_rows ADD COLUMN txid BIGINT NOT NULL DEFAULT txid_current();\n",
+        "ALTER TABLE pending_rows ADD COLUMN txid BIGINT NOT NULL DEFAULT txid_current();
+         CREATE INDEX change_log_rows_key ON change_log_rows (tbl, k1, k2);\n",
     );
     sql.push_str(ENCODING);
     sql.push_str(NOTE_TXID);
@@ -306,6 +307,14 @@ BEGIN
     -- platform admin's, whose imports may take longer than the window.
     IF NOT row_security_active(TG_RELID) OR jg_role() = 'platform_admin' THEN
         RETURN NEW;
+    END IF;
+    -- A claim put back as it was logged keeps its first time.
+    -- (Nested: only a claim's row has these fields.)
+    IF TG_TABLE_NAME = 'claims' AND TG_OP = 'INSERT' THEN
+        IF jg_claim_was_logged(NEW.unit_id, NEW.sub_item_id, NEW.exercised, NEW.note,
+                               NEW.claimed_by, NEW.claimed_at) THEN
+            RETURN NEW;
+        END IF;
     END IF;
     new_row := to_jsonb(NEW);
     old_row := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END;

@@ -141,6 +141,20 @@ CREATE FUNCTION jg_main_of(sub bigint) RETURNS bigint LANGUAGE sql STABLE
     AS $$ SELECT main_item_id FROM sub_items WHERE id = sub $$;
 CREATE FUNCTION jg_owner_of(main bigint) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
     AS $$ SELECT owner_unit_id FROM main_items WHERE id = main $$;
+-- Whether this claim, exactly so, was recorded by the change log before:
+-- a claim given up and put back (撤销) returns with its first time and
+-- claimer, which a role could not otherwise write. (PL/pgSQL: `jg_enc`
+-- comes with migration 5.)
+CREATE FUNCTION jg_claim_was_logged(unit bigint, sub bigint, exercised bigint, note text,
+                                    claimed_by bigint, claimed_at bigint)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER AS $fn$
+BEGIN
+    RETURN EXISTS (
+        SELECT 1 FROM change_log_rows
+         WHERE tbl = 'claims' AND k1 = unit AND k2 = sub
+           AND hash = sha256(jg_enc(unit) || jg_enc(sub) || jg_enc(exercised) || jg_enc(note)
+                             || jg_enc(claimed_by) || jg_enc(claimed_at)));
+END $fn$;
 CREATE FUNCTION jg_local_state(main bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
     AS $$ SELECT state FROM local_items WHERE main_item_id = main $$;
 CREATE FUNCTION jg_unit_level(unit bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
@@ -346,9 +360,14 @@ const POLICIES: &[(&str, &[Policy])] = &[
     (
         "claims",
         &[
-            // A 涉密 sub-item is claimed first by the platform admin.
+            // A 涉密 sub-item is claimed first by the platform admin. A claim
+            // given up and put back (撤销) returns as it was logged, in its
+            // first claimer's name.
             ("INSERT", "jg_role() = 'platform_admin'
-                 OR (jg_role() = 'operator' AND unit_id = jg_unit() AND claimed_by = jg_account()
+                 OR (jg_role() = 'operator' AND unit_id = jg_unit()
+                     AND (claimed_by = jg_account()
+                          OR jg_claim_was_logged(unit_id, sub_item_id, exercised, note,
+                                                 claimed_by, claimed_at))
                      AND (jg_local_state(jg_main_of(sub_item_id)) IS NULL
                           OR jg_local_state(jg_main_of(sub_item_id)) IN ('approved', 'entered'))
                      AND (NOT jg_classified(sub_item_id)
@@ -579,6 +598,14 @@ pub fn grant_script(
     ));
     for (login, role, active) in accounts {
         let name = quote_ident(login);
+        // Only a plain name goes into the script (a login is text another
+        // role may have written: a line break in it would end a comment).
+        if !plain_role_name(login) {
+            s.push_str(&format!(
+                "-- 未处理账号 {login:?}：登录名含字母、数字、_ . - 以外的字符，不能作为数据库角色\n"
+            ));
+            continue;
+        }
         if reserved.contains(login) || login.starts_with("jg_") || login.starts_with("pg_") {
             s.push_str(&format!(
                 "-- 未处理账号 {name}：同名的数据库角色是超级用户、库属主或保留名，不能作为操作员登录\n"
@@ -605,6 +632,16 @@ pub fn grant_script(
     s
 }
 
+/// A login the script may name: letters, digits, `_`, `.`, `-`, as an OS
+/// login is, at most 32.
+fn plain_role_name(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= 32
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 /// A name as an SQL identifier: quoted, inner quotes doubled.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -618,7 +655,7 @@ pub fn quote_ident(name: &str) -> String {
 /// sequence's, not a role's own guess at the next one; no text longer than
 /// a spreadsheet cell.
 pub fn guards() -> String {
-    let mut sql = String::from(GUARDS);
+    let mut sql = GUARDS.replace("{WINDOW}", &super::log::WINDOW.to_string());
     for (table, column) in FLAGS {
         sql.push_str(&format!(
             "ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_flag CHECK ({column} IN (0, 1));\n"
@@ -652,6 +689,7 @@ pub fn guards() -> String {
         "DO $$ DECLARE f text; BEGIN
            FOREACH f IN ARRAY ARRAY['jg_last_id(text)',
                                     'jg_unit_names(bigint)', 'jg_official_code(bigint)',
+                                    'jg_owner_code(bigint)',
                                     'jg_local_items_history()'] LOOP
              EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
            END LOOP;
@@ -772,8 +810,11 @@ BEGIN
     IF r = 'platform_admin' OR r = TG_ARGV[0] THEN
         RETURN NEW;
     END IF;
-    IF NEW.version <> OLD.version + 1 OR NEW.updated_at = OLD.updated_at
-       OR NEW.updated_by IS DISTINCT FROM jg_account() THEN
+    -- (The same second as the change before is the same time, if that
+    -- change was just now: two steps of one minute, not a late one.)
+    IF NEW.version <> OLD.version + 1 OR NEW.updated_by IS DISTINCT FROM jg_account()
+       OR (NEW.updated_at = OLD.updated_at
+           AND OLD.updated_at < floor(extract(epoch FROM clock_timestamp())) - {WINDOW}) THEN
         RAISE EXCEPTION 'jianguan：%的每次修改须使版本加一，并记下操作人和时间', TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -808,9 +849,8 @@ BEGIN
             AND OLD.state NOT IN ('draft', 'returned'))
        OR (NEW.official_code IS DISTINCT FROM OLD.official_code
             AND NOT (OLD.state IN ('approved', 'entered') AND NEW.state = 'entered'))
-       OR (NEW.state = 'entered' AND NEW.official_code IS DISTINCT FROM OLD.official_code
-            AND NEW.official_code !~ '^[0-9]{14}$')
-       OR (NEW.state = 'entered' AND OLD.state <> 'entered' AND NEW.official_code IS NULL)
+       OR (NEW.state = 'entered' AND (NEW.official_code IS NULL
+            OR NEW.official_code !~ '^[0-9]{14}$'))
        OR (NEW.state = 'returned' AND OLD.state <> 'returned'
             AND COALESCE(btrim(NEW.return_reason), '') = '')
        OR (NEW.state = OLD.state AND NEW.return_reason IS DISTINCT FROM OLD.return_reason)
@@ -842,6 +882,26 @@ END $$;
 CREATE CONSTRAINT TRIGGER local_items_owner_claims_at_commit AFTER UPDATE OF state ON local_items
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.state = 'approved')
     EXECUTE FUNCTION jg_local_items_owner_claims();
+
+-- An entered item's catalogue carries its national codes by the commit:
+-- the main item its official code, every sub-item one of 14 digits (as
+-- `app::local_items::enter_in` writes them, entering or correcting).
+CREATE FUNCTION jg_local_items_entered_codes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF row_security_active(TG_RELID) AND (
+        jg_owner_code(NEW.main_item_id) IS DISTINCT FROM NEW.official_code
+        OR EXISTS (SELECT 1 FROM sub_items WHERE main_item_id = NEW.main_item_id
+                     AND code !~ '^[0-9]{14}$')) THEN
+        RAISE EXCEPTION 'jianguan：已录入的地方事项，主项和每个子项都须带国家系统的14位编码'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION jg_owner_code(main bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+    AS $$ SELECT code FROM main_items WHERE id = main $$;
+CREATE CONSTRAINT TRIGGER local_items_entered_codes_at_commit AFTER UPDATE ON local_items
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.state = 'entered')
+    EXECUTE FUNCTION jg_local_items_entered_codes();
 
 -- Each change of a local item's state is in its history, written here
 -- (`store::local_items::add_history` on SQLite): from the row itself, so a
@@ -894,6 +954,10 @@ BEGIN
 END $$;
 CREATE TRIGGER checklists_county_follows_unit BEFORE UPDATE ON checklists
     FOR EACH ROW EXECUTE FUNCTION jg_checklists_county_follows_unit();
+
+-- A login names a database role: no spaces or control characters.
+ALTER TABLE accounts ADD CONSTRAINT accounts_login_plain
+    CHECK (char_length(login) BETWEEN 1 AND 32 AND login !~ '[[:space:][:cntrl:]$"]');
 
 -- A unit's code (统一社会信用代码): 18 characters, one unit's, and once
 -- given never taken away (jianguan's `unit set` refuses all three).
