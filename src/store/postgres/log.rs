@@ -56,16 +56,13 @@ pub fn migration(write_lock: i64) -> String {
             args.join(", ")
         ));
     }
-    // Looked up in this schema only, then pg_temp, as migration 4's are.
-    sql.push_str(
-        "DO $$ DECLARE f text; BEGIN
-           FOREACH f IN ARRAY ARRAY['jg_trusted()', 'jg_mark_write()', 'jg_check_logged()',
-               'jg_note_row()',
-               'jg_append_log(bigint, bigint, bigint, text, text, text, text, text)'] LOOP
-             EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
-           END LOOP;
-         END $$;\n",
-    );
+    sql.push_str(&super::roles::pin_search_path(&[
+        "jg_trusted()",
+        "jg_mark_write()",
+        "jg_check_logged()",
+        "jg_note_row()",
+        "jg_append_log(bigint, bigint, bigint, text, text, text, text, text)",
+    ]));
     sql
 }
 

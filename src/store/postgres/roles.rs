@@ -685,17 +685,29 @@ pub fn guards() -> String {
            END LOOP;
          END $$;\n",
     );
-    sql.push_str(
+    sql.push_str(&pin_search_path(&[
+        "jg_last_id(text)",
+        "jg_unit_names(bigint)",
+        "jg_official_code(bigint)",
+        "jg_owner_code(bigint)",
+        "jg_local_items_history()",
+    ]));
+    sql
+}
+
+/// SQL that makes the functions named (with their argument types) look up
+/// names in this schema only, then pg_temp, as migration 4's are: never a
+/// session's own object named like one of ours.
+pub fn pin_search_path(functions: &[&str]) -> String {
+    let list: Vec<String> = functions.iter().map(|f| format!("'{f}'")).collect();
+    format!(
         "DO $$ DECLARE f text; BEGIN
-           FOREACH f IN ARRAY ARRAY['jg_last_id(text)',
-                                    'jg_unit_names(bigint)', 'jg_official_code(bigint)',
-                                    'jg_owner_code(bigint)',
-                                    'jg_local_items_history()'] LOOP
+           FOREACH f IN ARRAY ARRAY[{}] LOOP
              EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
            END LOOP;
          END $$;\n",
-    );
-    sql
+        list.join(", ")
+    )
 }
 
 /// Columns that hold a yes or no: whatever else, written with `psql`,
