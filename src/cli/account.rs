@@ -84,8 +84,8 @@ pub fn run(ctx: &Context, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
                 );
                 if store.is_postgres() {
                     say!(
-                        "数据库为 PostgreSQL：请平台管理员重新生成并执行 jianguan pg-roles 的脚本，{} 才能以自己的数据库角色登录",
-                        account.login
+                        "{}",
+                        super::pg_roles::rerun_hint(&format!("{} ", account.login))
                     );
                 }
             }

@@ -90,9 +90,7 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         && report.added > 0
         && !ctx.json
     {
-        say!(
-            "数据库为 PostgreSQL：请平台管理员重新生成并执行 jianguan pg-roles 的脚本，新账号才能以自己的数据库角色登录"
-        );
+        say!("{}", super::pg_roles::rerun_hint("新账号"));
     }
     Ok(if blocked || !report.conflicts.is_empty() {
         ExitCode::from(1)

@@ -29,3 +29,11 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     print!("{}", roles::grant_script(&name, &accounts, &reserved));
     Ok(ExitCode::SUCCESS)
 }
+
+/// What `account add` and `import accounts` say on PostgreSQL: a new
+/// account logs in as its own role only once the script is run again.
+pub fn rerun_hint(who: &str) -> String {
+    format!(
+        "数据库为 PostgreSQL：请平台管理员重新生成并执行 jianguan pg-roles 的脚本，{who}才能以自己的数据库角色登录"
+    )
+}

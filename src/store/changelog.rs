@@ -536,19 +536,26 @@ pub fn recorded_keys(
     log_id: Id,
     tbl: &str,
 ) -> Result<Option<std::collections::HashSet<(i64, i64)>>, StoreError> {
-    let has_digest: bool = conn
-        .prepare_cached("SELECT rows_digest IS NOT NULL FROM change_log WHERE id = ?1")?
-        .query_row([log_id], |r| r.get(0))
-        .optional()?
-        .unwrap_or(false);
-    if !has_digest {
+    // One query: the entry (whether it has row records at all) and its
+    // records of `tbl`, if any.
+    let rows: Vec<(bool, Option<i64>, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT l.rows_digest IS NOT NULL, r.k1, r.k2 FROM change_log l
+               LEFT JOIN change_log_rows r ON r.log_id = l.id AND r.tbl = ?2
+              WHERE l.id = ?1",
+        )?
+        .query_map(params![log_id, tbl], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    if !rows.first().is_some_and(|(recorded, _, _)| *recorded) {
         return Ok(None);
     }
-    let keys = conn
-        .prepare_cached("SELECT k1, k2 FROM change_log_rows WHERE log_id = ?1 AND tbl = ?2")?
-        .query_map(params![log_id, tbl], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(Some(keys))
+    Ok(Some(
+        rows.into_iter()
+            .filter_map(|(_, k1, k2)| Some((k1?, k2?)))
+            .collect(),
+    ))
 }
 
 /// The entries about one kind of entity whose write recorded that

@@ -37,7 +37,14 @@ pub fn migration(write_lock: i64) -> String {
          CREATE INDEX change_log_rows_key ON change_log_rows (tbl, k1, k2);\n",
     );
     sql.push_str(ENCODING);
-    sql.push_str(NOTE_TXID);
+    // A key noted before by a transaction that did not commit its entry
+    // is this one's too.
+    sql.push_str(&super::schema::note_row_function(
+        "CREATE OR REPLACE FUNCTION",
+        " SECURITY DEFINER",
+        "ON CONFLICT (tbl, k1, k2) DO UPDATE SET txid = EXCLUDED.txid
+            WHERE pending_rows.txid <> EXCLUDED.txid",
+    ));
     sql.push_str(&append_function(write_lock));
     sql.push_str(UNLOGGED_COMMITS);
     for t in LOGGED {
@@ -65,37 +72,6 @@ pub fn migration(write_lock: i64) -> String {
     ]));
     sql
 }
-
-/// The noting trigger of migration 2, now also saying which transaction
-/// last wrote each noted row (a key noted before by a transaction that did
-/// not commit its entry is this one's too).
-const NOTE_TXID: &str = r#"
-CREATE OR REPLACE FUNCTION jg_note_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
-    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
-    second text := TG_ARGV[1];
-BEGIN
-    IF new_row IS NOT NULL THEN
-        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
-            TG_TABLE_NAME, CAST(new_row ->> TG_ARGV[0] AS BIGINT),
-            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE new_row ->> second END AS BIGINT))
-        ON CONFLICT (tbl, k1, k2) DO UPDATE SET txid = EXCLUDED.txid
-            WHERE pending_rows.txid <> EXCLUDED.txid;
-    END IF;
-    IF old_row IS NOT NULL AND (new_row IS NULL
-        OR new_row ->> TG_ARGV[0] IS DISTINCT FROM old_row ->> TG_ARGV[0]
-        OR (second <> '' AND new_row ->> second IS DISTINCT FROM old_row ->> second)) THEN
-        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
-            TG_TABLE_NAME, CAST(old_row ->> TG_ARGV[0] AS BIGINT),
-            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END AS BIGINT))
-        ON CONFLICT (tbl, k1, k2) DO UPDATE SET txid = EXCLUDED.txid
-            WHERE pending_rows.txid <> EXCLUDED.txid;
-    END IF;
-    PERFORM pg_notify('jianguan', '');
-    RETURN NULL;
-END $$;
-"#;
 
 /// `store::logged::encode` for the two kinds of value logged columns hold
 /// (integers and text), in SQL: a tag byte, then eight little-endian bytes

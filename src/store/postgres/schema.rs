@@ -20,7 +20,10 @@ use crate::store::logged::{LOGGED, NO_SECOND};
 pub fn migrations() -> Vec<String> {
     vec![
         V1.to_string(),
-        V2.to_string(),
+        format!(
+            "{V2}{}",
+            note_row_function("CREATE FUNCTION", "", "ON CONFLICT DO NOTHING")
+        ),
         noting_rows(),
         super::roles::migration(),
         super::log::migration(crate::store::WRITE_LOCK) + &super::roles::guards(),
@@ -338,35 +341,49 @@ END $$;
 CREATE TRIGGER checklists_delete AFTER DELETE ON checklists
     FOR EACH ROW EXECUTE FUNCTION jg_checklists_delete();
 
--- The change log's row notes: the logged table's key columns are the
--- trigger's arguments (the second empty for one-column keys).
-CREATE FUNCTION jg_note_row() RETURNS trigger LANGUAGE plpgsql AS $$
+"#;
+
+/// The function the noting triggers call: the logged table's key columns
+/// are its arguments (the second empty for one-column keys). `create`,
+/// `security` and `on_conflict` are what migration 2 first made it with and
+/// migration 5 (`log::migration`) remade it with: a key noted again says
+/// which transaction wrote it last.
+pub fn note_row_function(create: &str, security: &str, on_conflict: &str) -> String {
+    let note = |row: &str| {
+        format!(
+            "INSERT INTO pending_rows (tbl, k1, k2) VALUES (
+            TG_TABLE_NAME, CAST({row} ->> TG_ARGV[0] AS BIGINT),
+            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE {row} ->> second END AS BIGINT))
+        {on_conflict};"
+        )
+    };
+    format!(
+        r#"
+{create} jg_note_row() RETURNS trigger LANGUAGE plpgsql{security} AS $$
 DECLARE
     new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
     old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
     second text := TG_ARGV[1];
 BEGIN
     IF new_row IS NOT NULL THEN
-        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
-            TG_TABLE_NAME, CAST(new_row ->> TG_ARGV[0] AS BIGINT),
-            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE new_row ->> second END AS BIGINT))
-        ON CONFLICT DO NOTHING;
+        {}
     END IF;
     -- A deleted row, or a key that changed, leaves its old key behind.
     IF old_row IS NOT NULL AND (new_row IS NULL
         OR new_row ->> TG_ARGV[0] IS DISTINCT FROM old_row ->> TG_ARGV[0]
         OR (second <> '' AND new_row ->> second IS DISTINCT FROM old_row ->> second)) THEN
-        INSERT INTO pending_rows (tbl, k1, k2) VALUES (
-            TG_TABLE_NAME, CAST(old_row ->> TG_ARGV[0] AS BIGINT),
-            CAST(CASE WHEN second = '' THEN TG_ARGV[2] ELSE old_row ->> second END AS BIGINT))
-        ON CONFLICT DO NOTHING;
+        {}
     END IF;
     -- Sessions that LISTEN (a TUI's live refresh) hear of it at commit;
     -- one notice a transaction however many rows it wrote.
     PERFORM pg_notify('jianguan', '');
     RETURN NULL;
 END $$;
-"#;
+"#,
+        note("new_row"),
+        note("old_row")
+    )
+}
 
 /// A trigger on each logged table noting the key of every row written
 /// (`jg_note_row`), as SQLite's `log_*` triggers do.
