@@ -46,6 +46,18 @@ impl Database {
     }
 }
 
+/// The server's clock as a log time, in SQL.
+const SERVER_NOW: &str = "CAST(floor(extract(epoch FROM clock_timestamp())) AS bigint)";
+
+/// `sql` in a transaction with a log entry of its own, as a role would
+/// write it with `psql`: the commit is then refused only by the rules.
+fn logged(sql: &str) -> String {
+    format!(
+        "BEGIN; {sql}
+         SELECT jg_append_log({SERVER_NOW}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+    )
+}
+
 /// Runs the binary on `db`. A file and the administrator's session run at a fixed
 /// time (the demo's deadlines read alike on both engines); an operator's
 /// role cannot: the server holds its writes to the server's clock.
@@ -431,7 +443,7 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     // entry — in her own name, at the server's time.
     let lina_id = "(SELECT id FROM accounts WHERE login = 'lina')";
     let zhangwei_id = "(SELECT id FROM accounts WHERE login = 'zhangwei')";
-    let now = "CAST(floor(extract(epoch FROM clock_timestamp())) AS bigint)";
+    let now = SERVER_NOW;
     let one_of_mine = format!(
         "unit_id = {mine} AND sub_item_id = (SELECT min(sub_item_id) FROM claims WHERE unit_id = {mine})"
     );
@@ -489,80 +501,72 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
         ),
         // Her approved local item's catalogue rows are past editing.
         (
-            format!(
-                "BEGIN; UPDATE main_items SET name = name || '改', source = 'national'
-                  WHERE id IN (SELECT main_item_id FROM local_items WHERE unit_id = {mine} AND state = 'approved');
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+            logged(&format!(
+                "UPDATE main_items SET name = name || '改', source = 'national'
+                  WHERE id IN (SELECT main_item_id FROM local_items WHERE unit_id = {mine} AND state = 'approved');"
+            )),
             "只能在草稿或退回修改时修改",
         ),
         // Ids are the sequence's.
         ("SELECT nextval('checklists_id_seq')".into(), "permission denied"),
         (
-            format!(
-                "BEGIN; INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by)
+            logged(&format!(
+                "INSERT INTO checklists (id, sub_item_id, unit_id, level, state, updated_at, updated_by)
                  SELECT (SELECT max(id) FROM checklists) + 100, sub_item_id, unit_id, 'city', 'draft', {now}, {lina_id}
-                   FROM claims WHERE {one_of_mine};
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+                   FROM claims WHERE {one_of_mine};"
+            )),
             "row-level security",
         ),
         // No text longer than a spreadsheet cell: every export would stop.
         (
-            format!(
-                "BEGIN; UPDATE claims SET note = repeat('长', 40000) WHERE {one_of_mine};
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+            logged(&format!(
+                "UPDATE claims SET note = repeat('长', 40000) WHERE {one_of_mine};"
+            )),
             "claims_note_cell",
         ),
         // A local item begins as a draft: not inserted approved.
         (
-            format!(
-                "BEGIN; INSERT INTO main_items (code, name, department, source, owner_unit_id, updated_at)
+            logged(&format!(
+                "INSERT INTO main_items (code, name, department, source, owner_unit_id, updated_at)
                    VALUES ('DF-X1', '伪造', '城市管理局', 'city', {mine}, {now});
                  INSERT INTO local_items (main_item_id, unit_id, state, updated_at, updated_by)
-                   SELECT id, {mine}, 'approved', {now}, {lina_id} FROM main_items WHERE code = 'DF-X1';
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+                   SELECT id, {mine}, 'approved', {now}, {lina_id} FROM main_items WHERE code = 'DF-X1';"
+            )),
             "row-level security",
         ),
         // Nor a main item of her unit's with no local item to review.
         (
-            format!(
-                "BEGIN; INSERT INTO main_items (code, name, department, source, owner_unit_id, updated_at)
-                   VALUES ('DF-X2', '无审核', '城市管理局', 'city', {mine}, {now});
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+            logged(&format!(
+                "INSERT INTO main_items (code, name, department, source, owner_unit_id, updated_at)
+                   VALUES ('DF-X2', '无审核', '城市管理局', 'city', {mine}, {now});"
+            )),
             "缺少 local_items",
         ),
         // Nor a sub-item of another unit's draft claimed.
         (
-            format!(
-                "BEGIN; INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
+            logged(&format!(
+                "INSERT INTO claims (unit_id, sub_item_id, claimed_by, claimed_at)
                    SELECT {mine}, s.id, {lina_id}, {now} FROM sub_items s
                      JOIN local_items l ON l.main_item_id = s.main_item_id
-                    WHERE l.state = 'draft' LIMIT 1;
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+                    WHERE l.state = 'draft' LIMIT 1;"
+            )),
             "row-level security",
         ),
         // Nor a national item taken over as her unit's draft.
         (
-            format!(
-                "BEGIN; INSERT INTO local_items (main_item_id, unit_id, state, updated_at, updated_by)
-                   SELECT min(id), {mine}, 'draft', {now}, {lina_id} FROM main_items WHERE owner_unit_id IS NULL;
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+            logged(&format!(
+                "INSERT INTO local_items (main_item_id, unit_id, state, updated_at, updated_by)
+                   SELECT min(id), {mine}, 'draft', {now}, {lina_id} FROM main_items WHERE owner_unit_id IS NULL;"
+            )),
             "row-level security",
         ),
         // Her approved item's power-list entry stays what was reviewed.
         (
-            format!(
-                "BEGIN; UPDATE local_items SET power_entry_id = NULL, version = version + 1,
+            logged(&format!(
+                "UPDATE local_items SET power_entry_id = NULL, version = version + 1,
                         updated_at = {now}, updated_by = {lina_id}
-                  WHERE unit_id = {mine} AND state = 'approved';
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+                  WHERE unit_id = {mine} AND state = 'approved';"
+            )),
             "不是审核流程中的一步",
         ),
         // Which item a local item is stays put (no parking, no swapping).
@@ -578,19 +582,15 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
             "过长",
         ),
         (
-            format!(
-                "BEGIN; INSERT INTO legal_bases (title, kind, article, excerpt)
-                   VALUES ('《伪造法》', 'law', '第一条', 'x');
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+            logged("INSERT INTO legal_bases (title, kind, article, excerpt)
+                   VALUES ('《伪造法》', 'law', '第一条', 'x');"),
             "row-level security",
         ),
         // A flag is 0 or 1.
         (
-            format!(
-                "BEGIN; UPDATE claims SET exercised = 2 WHERE {one_of_mine};
-                 SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-            ),
+            logged(&format!(
+                "UPDATE claims SET exercised = 2 WHERE {one_of_mine};"
+            )),
             "check constraint",
         ),
     ];
@@ -636,10 +636,9 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "chenjing",
-        &format!(
-            "BEGIN; UPDATE checklists SET state = 'filed' WHERE unit_id IN {county_units} AND state <> 'filed';
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+        &logged(&format!(
+            "UPDATE checklists SET state = 'filed' WHERE unit_id IN {county_units} AND state <> 'filed';"
+        )),
     )
     .unwrap_err();
     assert!(e.contains("只能把单位的新名称和代码带入"), "{e}");
@@ -654,10 +653,9 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "chenjing",
-        &format!(
-            "BEGIN; UPDATE units SET id = jg_last_id('units_id_seq') + 1
-              WHERE id = (SELECT max(id) FROM units WHERE region_id = jg_region());
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
+        &logged(
+            "UPDATE units SET id = jg_last_id('units_id_seq') + 1
+              WHERE id = (SELECT max(id) FROM units WHERE region_id = jg_region());",
         ),
     )
     .unwrap_err();
@@ -670,10 +668,9 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "zhangwei",
-        &format!(
-            "BEGIN; UPDATE checklists SET state = 'filed' WHERE unit_id = {others} AND state <> 'filed';
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+        &logged(&format!(
+            "UPDATE checklists SET state = 'filed' WHERE unit_id = {others} AND state <> 'filed';"
+        )),
     )
     .unwrap_err();
     assert!(e.contains("版本加一"), "{e}");
@@ -689,11 +686,10 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "liuyang",
-        &format!(
-            "BEGIN; UPDATE milestones SET due_at = due_at + 86400, version = version + 1, updated_at = {now},
-                    updated_by = (SELECT id FROM accounts WHERE role = 'platform_admin' LIMIT 1);
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+        &logged(&format!(
+            "UPDATE milestones SET due_at = due_at + 86400, version = version + 1, updated_at = {now},
+                    updated_by = (SELECT id FROM accounts WHERE role = 'platform_admin' LIMIT 1);"
+        )),
     )
     .unwrap_err();
     assert!(
@@ -703,12 +699,11 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     // An item is entered with its official code, returned with a reason,
     // and a unit keeps the code it was given.
     let step_by = |who: &str, state: &str, main: i64| {
-        format!(
-            "BEGIN; UPDATE local_items SET state = '{state}', version = version + 1, updated_at = {now},
+        logged(&format!(
+            "UPDATE local_items SET state = '{state}', version = version + 1, updated_at = {now},
                     updated_by = (SELECT id FROM accounts WHERE login = '{who}')
-              WHERE main_item_id = {main};
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        )
+              WHERE main_item_id = {main};"
+        ))
     };
     for (who, state, main) in [("xutao", "entered", 90), ("wangfang", "returned", 86)] {
         let e = psql_as(&db, who, &step_by(who, state, main)).unwrap_err();
@@ -718,13 +713,12 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "xutao",
-        &format!(
-            "BEGIN; UPDATE local_items SET state = 'entered', official_code = '41100100000077',
+        &logged(&format!(
+            "UPDATE local_items SET state = 'entered', official_code = '41100100000077',
                     version = version + 1, updated_at = {now},
                     updated_by = (SELECT id FROM accounts WHERE login = 'xutao')
-              WHERE main_item_id = 90;
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+              WHERE main_item_id = 90;"
+        )),
     )
     .unwrap_err();
     assert!(e.contains("须带国家系统的14位编码"), "{e}");
@@ -732,13 +726,12 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "chenjing",
-        &format!(
-            "BEGIN; INSERT INTO accounts (login, name, unit_id, role, created_at, updated_at, updated_by)
+        &logged(&format!(
+            "INSERT INTO accounts (login, name, unit_id, role, created_at, updated_at, updated_by)
                SELECT E'jg_y\nALTER ROLE chenjing SUPERUSER;\n--', '注入', u.id, 'operator', {now}, {now},
                       (SELECT id FROM accounts WHERE login = 'chenjing')
-                 FROM units u WHERE u.region_id = jg_region() LIMIT 1;
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+                 FROM units u WHERE u.region_id = jg_region() LIMIT 1;"
+        )),
     )
     .unwrap_err();
     assert!(e.contains("accounts_login_plain"), "{e}");
@@ -765,11 +758,8 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "wangfang",
-        &format!(
-            "BEGIN; UPDATE local_items SET state = 'approved', updated_by = (SELECT id FROM accounts WHERE login = 'wangfang')
-              WHERE state = 'submitted';
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+        &logged("UPDATE local_items SET state = 'approved', updated_by = (SELECT id FROM accounts WHERE login = 'wangfang')
+              WHERE state = 'submitted';"),
     )
     .unwrap_err();
     assert!(e.contains("版本加一"), "{e}");
@@ -788,12 +778,11 @@ pub fn roles_in_the_database_refuse_what_jianguan_refuses(server: &str) {
     let e = psql_as(
         &db,
         "wangfang",
-        &format!(
-            "BEGIN; UPDATE local_items SET return_reason = '撤回', version = version + 1,
+        &logged(&format!(
+            "UPDATE local_items SET return_reason = '撤回', version = version + 1,
                     updated_by = (SELECT id FROM accounts WHERE login = 'wangfang'), updated_at = {now}
-              WHERE state = 'returned';
-             SELECT jg_append_log({now}, NULL, NULL, 'x', 'x', 'x', NULL, NULL); COMMIT;"
-        ),
+              WHERE state = 'returned';"
+        )),
     )
     .unwrap_err();
     assert!(e.contains("不是审核流程中的一步"), "{e}");
